@@ -1,0 +1,1 @@
+"""Qunfang (群防): community prevention and governance."""

@@ -1,0 +1,34 @@
+"""Writing the security log. Every caller goes through `security_event_record`."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from qunfang.core.models import SecurityEvent, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # axes (with ipware) has already resolved the client address, proxies included.
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+    username: str = "",
+    actor: User | None = None,
+    detail: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=username or (user.username if user else ""),
+        actor=actor,
+        region=user.region if user else None,
+        ip_address=client_ip(request),
+        detail=detail or {},
+    )

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from qunfang.secrets import generate_env_lines
+
+
+class Command(BaseCommand):
+    help = "Print a fresh set of production keys as environment lines (keep them secret and backed up)."
+    requires_system_checks = []
+
+    def handle(self, *args, **options):
+        self.stdout.write(generate_env_lines())

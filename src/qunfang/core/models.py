@@ -1,0 +1,233 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qunfang.core.crypto import EncryptedTextField, blind_index
+from qunfang.core.personal import mask_id_number, mask_phone
+from qunfang.core.roles import Role, permissions_for
+from qunfang.core.scoping import RegionOwned, ScopedQuerySet
+
+
+class RegionKind(models.TextChoices):
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village")
+    GROUP = "group", _("Villager group")
+
+
+PARENT_KIND = {
+    RegionKind.COUNTY: None,
+    RegionKind.TOWNSHIP: RegionKind.COUNTY,
+    RegionKind.VILLAGE: RegionKind.TOWNSHIP,
+    RegionKind.GROUP: RegionKind.VILLAGE,
+}
+
+
+class Region(RegionOwned):
+    """A node of the jurisdiction tree, keyed by its 12-digit statistical division code
+    (统计用区划代码). Villager groups have no official code: theirs is the village's code
+    followed by a 3-digit group number."""
+
+    region_lookup = ""
+
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=RegionKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Codes of the node and its ancestors, root first, each followed by "/": a subtree is a prefix.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["path"])
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=RegionKind.COUNTY, parent__isnull=True)
+                | (~Q(kind=RegionKind.COUNTY) & Q(parent__isnull=False)),
+                name="region_only_counties_are_roots",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{12}([0-9]{3})?$"), name="region_code_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def contains(self, other: "Region") -> bool:
+        return other.path.startswith(self.path)
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class QunfangUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An account. It works inside one region (its jurisdiction) with one or more roles."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    id_number = EncryptedTextField(_("ID number"), blank=True, default="")
+    id_number_bidx = models.CharField(max_length=64, null=True, unique=True, editable=False)
+
+    objects = QunfangUserManager()
+    region_lookup = "region"
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "id_number_bidx"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        self.id_number_bidx = blind_index(self.id_number) if self.id_number else None
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.roles.all())
+
+    @cached_property
+    def permissions(self) -> frozenset[str]:
+        return permissions_for(self.role_names) if self.is_active else frozenset()
+
+    def can(self, perm: str) -> bool:
+        return perm in self.permissions
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_active and Role.SYSTEM_ADMIN in self.role_names
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.role_names)]
+
+
+class UserRole(RegionOwned):
+    region_lookup = "user__region"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("append-only: rows are never changed")
+
+    def delete(self):
+        raise PermissionError("append-only: rows are never deleted")
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOCKED_OUT = "locked_out", _("Locked out after repeated failures")
+    LOGGED_OUT = "logged_out", _("Signed out")
+    SESSION_EXPIRED = "session_expired", _("Session expired")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    JURISDICTION_CHANGED = "jurisdiction_changed", _("Jurisdiction changed")
+    ACCOUNT_CREATED = "account_created", _("Account created")
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+    PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
+
+
+class SecurityEvent(RegionOwned):
+    """Security log: append-only. The ORM refuses updates and deletes, and a database trigger
+    refuses UPDATE, so no application path can rewrite it."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=SecurityEventKind.choices)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="security_events"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["region", "-at"], name="secevent_region_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("append-only: security events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("append-only: security events are never deleted")
+
+
+class DemoStamp(models.Model):
+    """Present only in a database built by `qunfang demo`, which refuses to touch any other."""
+
+    created_at = models.DateTimeField(default=timezone.now)

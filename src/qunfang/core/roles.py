@@ -1,0 +1,58 @@
+"""Roles and the named permissions each one grants. Views and API ask for a permission, never a role."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    TOWNSHIP_OFFICER = "township_officer", _("Township governance officer")
+    POLICE_OFFICER = "police_officer", _("Police station officer")
+    VILLAGE_DIRECTOR = "village_director", _("Village security director")
+    MEDIATOR = "mediator", _("Mediator")
+    PATROL_MEMBER = "patrol_member", _("Patrol member")
+    AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class Perm(models.TextChoices):
+    VIEW_REGIONS = "view_regions", _("View regions")
+    VIEW_USERS = "view_users", _("View user accounts")
+    MANAGE_USERS = "manage_users", _("Manage user accounts and roles")
+    REVEAL_PERSONAL_DATA = "reveal_personal_data", _("See unmasked ID numbers and phones")
+    VIEW_SECURITY_LOG = "view_security_log", _("View the security log")
+    SUPERVISE_VILLAGES = "supervise_villages", _("Supervise villages")
+    APPROVE_SPENDING = "approve_spending", _("Approve spending")
+    RECEIVE_ESCALATIONS = "receive_escalations", _("Receive escalated incidents")
+    MANAGE_VILLAGE = "manage_village", _("Run the village's organisations and books")
+    HANDLE_MEDIATION = "handle_mediation", _("Handle mediation cases")
+    PATROL = "patrol", _("Serve on patrol")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.TOWNSHIP_OFFICER: frozenset(
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_USERS,
+            Perm.REVEAL_PERSONAL_DATA,
+            Perm.SUPERVISE_VILLAGES,
+            Perm.APPROVE_SPENDING,
+        }
+    ),
+    Role.POLICE_OFFICER: frozenset(
+        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.REVEAL_PERSONAL_DATA, Perm.RECEIVE_ESCALATIONS}
+    ),
+    Role.VILLAGE_DIRECTOR: frozenset(
+        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.REVEAL_PERSONAL_DATA, Perm.MANAGE_VILLAGE}
+    ),
+    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION}),
+    Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
+    Role.AUDITOR: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG}),
+    Role.SYSTEM_ADMIN: frozenset(set(Perm.values)),
+}
+
+
+def permissions_for(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

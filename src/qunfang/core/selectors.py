@@ -1,0 +1,30 @@
+"""Scoped reads used by more than one caller."""
+
+from django.db.models import Count, Q, QuerySet
+
+from qunfang.core.models import Region, SecurityEvent, User
+
+
+def regions_visible(*, user: User) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).select_related("parent")
+
+
+def regions_with_counts(*, user: User) -> QuerySet[Region]:
+    return regions_visible(user=user).annotate(
+        user_count=Count("users", filter=Q(users__is_active=True), distinct=True),
+        child_count=Count("children", distinct=True),
+    )
+
+
+def users_visible(*, user: User, search: str = "") -> QuerySet[User]:
+    queryset = User.objects.visible_to(user).select_related("region").prefetch_related("roles")
+    if search:
+        queryset = queryset.filter(
+            Q(username__icontains=search) | Q(full_name__icontains=search) | Q(region__name__icontains=search)
+        )
+    return queryset
+
+
+def security_events_visible(*, user: User, kind: str = "") -> QuerySet[SecurityEvent]:
+    queryset = SecurityEvent.objects.visible_to(user).select_related("region", "actor")
+    return queryset.filter(kind=kind) if kind else queryset

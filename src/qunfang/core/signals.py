@@ -1,0 +1,44 @@
+"""Security events from Django's and axes' signals: sign-in, failure, lockout, sign-out."""
+
+import time
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from qunfang.core.audit import security_event_record
+from qunfang.core.models import SecurityEventKind, User
+from qunfang.core.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+
+
+@receiver(user_logged_in)
+def on_logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_SEEN_KEY] = now
+    security_event_record(kind=SecurityEventKind.LOGIN_SUCCEEDED, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    user = User.objects.filter(username=username).select_related("region").first()
+    security_event_record(
+        kind=SecurityEventKind.LOGIN_FAILED, request=request, user=user, username=username
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    username = str(username or "")[:150]
+    user = User.objects.filter(username=username).select_related("region").first()
+    security_event_record(
+        kind=SecurityEventKind.LOCKED_OUT, request=request, user=user, username=username
+    )
+
+
+@receiver(user_logged_out)
+def on_logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        security_event_record(kind=SecurityEventKind.LOGGED_OUT, request=request, user=user)

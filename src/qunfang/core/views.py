@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from qunfang.core import selectors, services
+from qunfang.core.audit import security_event_record
+from qunfang.core.models import SecurityEventKind, User
+from qunfang.core.permissions import permission_required
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok", "database": "ok"})
+    except Exception:  # any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {"region": user.region, "roles": user.role_labels()}
+    if user.can(Perm.VIEW_REGIONS):
+        context["child_regions"] = (
+            selectors.regions_with_counts(user=user).filter(parent=user.region)
+            if user.region
+            else selectors.regions_with_counts(user=user).filter(parent__isnull=True)
+        )
+    if user.can(Perm.VIEW_SECURITY_LOG):
+        context["recent_events"] = selectors.security_events_visible(user=user)[:8]
+    return render(request, "core/home.html", context)
+
+
+@permission_required(Perm.VIEW_REGIONS)
+def region_list(request: HttpRequest) -> HttpResponse:
+    regions = selectors.regions_with_counts(user=request.user)
+    return render(request, "core/region_list.html", {"regions": regions})
+
+
+@permission_required(Perm.VIEW_REGIONS)
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = visible_or_404(selectors.regions_visible(user=request.user), request.user, code=code)
+    children = selectors.regions_with_counts(user=request.user).filter(parent=region)
+    users = (
+        selectors.users_visible(user=request.user).filter(region=region)
+        if request.user.can(Perm.VIEW_USERS)
+        else None
+    )
+    return render(
+        request, "core/region_detail.html", {"region": region, "children": children, "users": users}
+    )
+
+
+@permission_required(Perm.VIEW_USERS)
+def user_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:50]
+    page = Paginator(selectors.users_visible(user=request.user, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/user_list.html", {"page": page, "q": search})
+
+
+@permission_required(Perm.VIEW_USERS)
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = visible_or_404(selectors.users_visible(user=request.user), request.user, pk=pk)
+    return render(request, "core/user_detail.html", {"subject": subject})
+
+
+@require_POST
+@permission_required(Perm.VIEW_USERS)
+def user_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    if field not in services.REVEALABLE_FIELDS:
+        raise Http404
+    subject = visible_or_404(User, request.user, pk=pk)
+    if not request.user.can(Perm.REVEAL_PERSONAL_DATA):
+        raise PermissionDenied
+    value = services.personal_data_reveal(
+        viewer=request.user, subject=subject, field=field, request=request
+    )
+    return render(request, "core/_revealed.html", {"value": value or "—"})
+
+
+@permission_required(Perm.VIEW_SECURITY_LOG)
+def security_log(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    if kind not in SecurityEventKind.values:
+        kind = ""
+    page = Paginator(selectors.security_events_visible(user=request.user, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "core/security_log.html", {"page": page, "kind": kind, "kinds": SecurityEventKind.choices}
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/account.html", {"subject": request.user})
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        security_event_record(kind=SecurityEventKind.PASSWORD_CHANGED, request=request, user=user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:account")
+    return render(request, "core/password_change.html", {"form": form})
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_400(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No request context: the database may be what failed.
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,88 @@
+"""Shared fixtures: a small region tree and one persona per role.
+
+county 诸暨市
+├── township 枫桥镇 ── village 枫源村 (village 1, with group 第一村民小组) · village 乐山村 (village 2)
+└── township 赵家镇 ── village 花明泉村 (village 3)
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.core.roles import Role
+from qunfang.core.services import user_create
+from tests.factories import TEST_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that
+# unless told it is safe (it is: the loop is not running Django code).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _region(code, name, kind, parent=None):
+    return Region.objects.create(code=code, name=name, kind=kind, parent=parent)
+
+
+@pytest.fixture
+def world(db):
+    county = _region("330681000000", "诸暨市", RegionKind.COUNTY)
+    township = _region("330681109000", "枫桥镇", RegionKind.TOWNSHIP, county)
+    village1 = _region("330681109290", "枫源村", RegionKind.VILLAGE, township)
+    group1 = _region("330681109290001", "第一村民小组", RegionKind.GROUP, village1)
+    village2 = _region("330681109291", "乐山村", RegionKind.VILLAGE, township)
+    township2 = _region("330681110000", "赵家镇", RegionKind.TOWNSHIP, county)
+    village3 = _region("330681110201", "花明泉村", RegionKind.VILLAGE, township2)
+
+    def account(username, role, region, full_name, phone=""):
+        return user_create(
+            username=username, password=TEST_PASSWORD, region=region, roles={role},
+            full_name=full_name, phone=phone,
+        )  # fmt: skip
+
+    return SimpleNamespace(
+        county=county, township=township, village1=village1, group1=group1, village2=village2,
+        township2=township2, village3=village3,
+        admin=account("admin", Role.SYSTEM_ADMIN, county, "管理员"),
+        township_officer=account("township", Role.TOWNSHIP_OFFICER, township, "陈建国", "13857500101"),
+        police=account("police", Role.POLICE_OFFICER, township, "王志强"),
+        auditor=account("auditor", Role.AUDITOR, township, "周丽华"),
+        director1=account("director1", Role.VILLAGE_DIRECTOR, village1, "骆金法", "13857500111"),
+        mediator1=account("mediator1", Role.MEDIATOR, village1, "杨秀英"),
+        patrol1=account("patrol1", Role.PATROL_MEMBER, village1, "何小军", "13912345678"),
+        director2=account("director2", Role.VILLAGE_DIRECTOR, village2, "蒋国良"),
+        patrol2=account("patrol2", Role.PATROL_MEMBER, village2, "斯伟东"),
+        township2_officer=account("township2", Role.TOWNSHIP_OFFICER, township2, "赵德明"),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
