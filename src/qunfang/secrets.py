@@ -50,7 +50,9 @@ def _parse_field_keys(raw: str) -> dict[str, str]:
     for item in raw.split(","):
         kid, sep, value = item.strip().partition(":")
         if not sep or not kid:
-            raise ImproperlyConfigured("QUNFANG_FIELD_KEYS must look like 'k1:<base64 32 bytes>,…'.")
+            raise ImproperlyConfigured(
+                "QUNFANG_FIELD_KEYS must look like 'k1:<base64 32 bytes>,…'."
+            )
         _check_key_length("QUNFANG_FIELD_KEYS", value)
         keys[kid] = value
     return keys
@@ -68,10 +70,7 @@ def _check_key_length(name: str, value: str) -> None:
 def load_keys(env: str, data_dir: Path) -> dict:
     if env == "test":
         return TEST_KEYS
-    if env == "development":
-        keys = _dev_keys(data_dir)
-    else:
-        keys = {}
+    keys = _dev_keys(data_dir) if env == "development" else {}
     secret_key = env_str("QUNFANG_SECRET_KEY") or keys.get("secret_key")
     field_keys_raw = env_str("QUNFANG_FIELD_KEYS")
     field_keys = _parse_field_keys(field_keys_raw) if field_keys_raw else keys.get("field_keys")
@@ -94,7 +93,9 @@ def load_keys(env: str, data_dir: Path) -> dict:
             "Generate keys with: qunfang generate-keys"
         )
     if active not in field_keys:
-        raise ImproperlyConfigured(f"QUNFANG_FIELD_ACTIVE_KEY={active!r} is not in QUNFANG_FIELD_KEYS.")
+        raise ImproperlyConfigured(
+            f"QUNFANG_FIELD_ACTIVE_KEY={active!r} is not in QUNFANG_FIELD_KEYS."
+        )
     _check_key_length("QUNFANG_BLIND_INDEX_KEY", blind)
     return {
         "secret_key": secret_key,

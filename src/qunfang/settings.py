@@ -3,6 +3,8 @@
 QUNFANG_ENV selects a profile: development (default, what `make run` uses), production, test.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,7 +96,11 @@ DATABASES = {
     )
 }
 if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory, shared with the live server thread
+    # A file, not memory: the live-server thread gets its own connection, with the same pragmas
+    # as production (WAL, IMMEDIATE transactions).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"qunfang-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -177,6 +183,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None  # `collectstatic` is for production
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {

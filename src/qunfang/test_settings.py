@@ -4,4 +4,4 @@ import os
 
 os.environ["QUNFANG_ENV"] = "test"
 
-from qunfang.settings import *  # noqa: E402, F403
+from qunfang.settings import *  # noqa: F403

@@ -33,4 +33,3 @@ handler400 = "qunfang.core.views.error_400"
 handler403 = "qunfang.core.views.error_403"
 handler404 = "qunfang.core.views.error_404"
 handler500 = "qunfang.core.views.error_500"
-

@@ -128,12 +128,18 @@ def test_pages_carry_security_headers(world, client):
     client.force_login(world.director1)
     response = client.get("/")
     csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert (
+        "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "unsafe-inline" not in csp
+    )
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "geolocation=(self)" in response["Permissions-Policy"]
-    assert 'http' not in response.content.decode().split("<body")[0].replace("http-equiv", "")  # no CDN
+    assert "http" not in response.content.decode().split("<body")[0].replace(
+        "http-equiv", ""
+    )  # no CDN
 
 
 @pytest.mark.django_db

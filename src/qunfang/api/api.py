@@ -34,7 +34,9 @@ def not_signed_in(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+    return api.create_response(
+        request, {"detail": _("You do not have permission to do this.")}, status=403
+    )
 
 
 api.add_router("", core_routes.router)

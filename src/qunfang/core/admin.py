@@ -7,8 +7,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from qunfang.core import services
-from qunfang.core.forms import UserAdminForm
 from qunfang.core.audit import security_event_record
+from qunfang.core.forms import UserAdminForm
 from qunfang.core.models import Region, SecurityEvent, SecurityEventKind, User
 
 
@@ -44,7 +44,10 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             security_event_record(
-                kind=SecurityEventKind.ACCOUNT_CREATED, request=request, user=obj, actor=request.user
+                kind=SecurityEventKind.ACCOUNT_CREATED,
+                request=request,
+                user=obj,
+                actor=request.user,
             )
         if "roles_field" in form.cleaned_data:
             services.user_set_roles_and_region(

@@ -62,7 +62,11 @@ def random_password() -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
         word = "".join(secrets.choice(alphabet) for _ in range(12))
-        if any(c.isupper() for c in word) and any(c.islower() for c in word) and any(c.isdigit() for c in word):
+        if (
+            any(c.isupper() for c in word)
+            and any(c.islower() for c in word)
+            and any(c.isdigit() for c in word)
+        ):
             return word
 
 

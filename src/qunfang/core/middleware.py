@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "qf_started"
 SESSION_SEEN_KEY = "qf_seen"
-SEEN_RESOLUTION_SECONDS = 60  # refresh the idle clock at most once a minute: one write, not one per request
+SEEN_RESOLUTION_SECONDS = (
+    60  # refresh the idle clock at most once a minute: one write, not one per request
+)
 
 
 class SecurityHeadersMiddleware:
@@ -67,7 +69,10 @@ class SessionLifetimeMiddleware:
             session = request.session
             started = session.setdefault(SESSION_STARTED_KEY, now)
             seen = session.get(SESSION_SEEN_KEY, now)
-            if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
+            if (
+                now - seen > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_MAX_SECONDS
+            ):
                 self._expire(request)
             elif now - seen >= SEEN_RESOLUTION_SECONDS or SESSION_SEEN_KEY not in session:
                 session[SESSION_SEEN_KEY] = now

@@ -104,7 +104,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_bidx = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    # NULL, not "", for "no ID number": unique must not clash between accounts without one
+    id_number_bidx = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
 
     objects = QunfangUserManager()
     region_lookup = "region"
@@ -231,3 +232,6 @@ class DemoStamp(models.Model):
     """Present only in a database built by `qunfang demo`, which refuses to touch any other."""
 
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"demo built {self.created_at:%Y-%m-%d %H:%M}"

@@ -62,17 +62,24 @@ def read_rows(text: str, *, source: str = "") -> tuple[list[RegionRow], list[str
     columns = reader.fieldnames or []
     parent_column = next((c for c in PARENT_COLUMNS if c in columns), None)
     if "code" not in columns or "name" not in columns:
-        return [], [_("%(source)s: the first line must name the columns code and name.") % {"source": source}]
+        return [], [
+            _("%(source)s: the first line must name the columns code and name.")
+            % {"source": source}
+        ]
     rows, errors = [], []
     for line, record in enumerate(reader, start=2):
         code = significant_code(record.get("code") or "")
         name = (record.get("name") or "").strip()
         parent = significant_code(record.get(parent_column) or "") if parent_column else ""
         if code is None:
-            errors.append(_("%(source)s line %(line)d: %(code)r is not a division code.")
-                          % {"source": source, "line": line, "code": record.get("code")})
+            errors.append(
+                _("%(source)s line %(line)d: %(code)r is not a division code.")
+                % {"source": source, "line": line, "code": record.get("code")}
+            )
         elif not name:
-            errors.append(_("%(source)s line %(line)d: the name is empty.") % {"source": source, "line": line})
+            errors.append(
+                _("%(source)s line %(line)d: the name is empty.") % {"source": source, "line": line}
+            )
         else:
             rows.append(RegionRow(line, code, name, parent or ""))
     return rows, errors
@@ -116,7 +123,9 @@ def _full(code: str) -> str:
     return code.ljust(12, "0")
 
 
-def _upsert(row: RegionRow, parent: Region | None, region: Region | None, report: ImportReport) -> Region:
+def _upsert(
+    row: RegionRow, parent: Region | None, region: Region | None, report: ImportReport
+) -> Region:
     values = {"name": short_name(row.name), "official_name": row.name,
               "kind": _SHORT_KIND[len(row.code)], "parent": parent}  # fmt: skip
     if region is None:

@@ -20,7 +20,9 @@ def users_visible(*, user: User, search: str = "") -> QuerySet[User]:
     queryset = User.objects.visible_to(user).select_related("region").prefetch_related("roles")
     if search:
         queryset = queryset.filter(
-            Q(username__icontains=search) | Q(full_name__icontains=search) | Q(region__name__icontains=search)
+            Q(username__icontains=search)
+            | Q(full_name__icontains=search)
+            | Q(region__name__icontains=search)
         )
     return queryset
 

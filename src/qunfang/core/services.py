@@ -31,7 +31,9 @@ def _check_roles_fit_region(roles: set[str], region: Region | None) -> None:
                 _("A %(role)s works in a %(kinds)s, not in %(region)s.")
                 % {
                     "role": Role(role).label,
-                    "kinds": " / ".join(str(RegionKind(k).label) for k in ROLE_REGION_KINDS[Role(role)]),
+                    "kinds": " / ".join(
+                        str(RegionKind(k).label) for k in ROLE_REGION_KINDS[Role(role)]
+                    ),
                     "region": region.name if region else _("no jurisdiction"),
                 }
             )

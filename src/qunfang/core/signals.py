@@ -7,8 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from qunfang.core.audit import security_event_record
-from qunfang.core.models import SecurityEventKind, User
 from qunfang.core.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from qunfang.core.models import SecurityEventKind, User
 
 
 @receiver(user_logged_in)

@@ -102,11 +102,13 @@ def security_log(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in SecurityEventKind.values:
         kind = ""
-    page = Paginator(selectors.security_events_visible(user=request.user, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.security_events_visible(user=request.user, kind=kind), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
-        request, "core/security_log.html", {"page": page, "kind": kind, "kinds": SecurityEventKind.choices}
+        request,
+        "core/security_log.html",
+        {"page": page, "kind": kind, "kinds": SecurityEventKind.choices},
     )
 
 

@@ -15,9 +15,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="password for every demo account (random if omitted)")
         parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing (and succeed) when the demo is already built"
+            "--password", help="password for every demo account (random if omitted)"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (and succeed) when the demo is already built",
         )
 
     def handle(self, *args, password=None, if_empty=False, **options):

@@ -1,0 +1,61 @@
+"""`qunfang demo`: the demo township, and refusal to touch anything else."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from qunfang.core.demo import DEMO_ACCOUNTS
+from qunfang.core.models import DemoStamp, Region, RegionKind, User
+
+
+@pytest.mark.django_db
+def test_demo_builds_the_township_with_one_account_per_role(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path
+    call_command("demo", password="Demo-pass-2026")
+    assert Region.objects.get(code="330681109000").name == "枫桥镇"
+    assert Region.objects.filter(kind=RegionKind.VILLAGE).count() == 31
+    assert Region.objects.filter(kind=RegionKind.GROUP).count() >= 31 * 5
+    for username, role, code, *_ in DEMO_ACCOUNTS:
+        user = User.objects.get(username=username)
+        assert user.check_password("Demo-pass-2026")
+        assert role in user.role_names and user.region.code == code
+    out = capsys.readouterr().out
+    assert "director1" in out and "Demo-pass-2026" in out
+    assert "Demo-pass-2026" in (tmp_path / "demo-logins.txt").read_text()
+
+
+@pytest.mark.django_db
+def test_demo_makes_up_a_password_when_none_is_given(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path
+    call_command("demo")
+    password = capsys.readouterr().out.rsplit(":", 1)[1].strip()
+    assert User.objects.get(username="township").check_password(password)
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_with_real_data(world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    before = (Region.objects.count(), User.objects.count())
+    with pytest.raises(CommandError, match="not the demo"):
+        call_command("demo", password="Demo-pass-2026")
+    with pytest.raises(CommandError):
+        call_command("demo", if_empty=True)
+    assert (Region.objects.count(), User.objects.count()) == before
+    assert not DemoStamp.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_if_empty_leaves_a_built_demo_alone(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path
+    call_command("demo", password="Demo-pass-2026")
+    count = User.objects.count()
+    call_command("demo", if_empty=True)
+    assert User.objects.count() == count
+    assert "Demo-pass-2026" in capsys.readouterr().out  # the logins are shown again
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_weak_password(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    with pytest.raises(CommandError):
+        call_command("demo", password="123")
+    assert not User.objects.exists()
