@@ -59,3 +59,20 @@ def test_demo_refuses_a_weak_password(settings, tmp_path):
     with pytest.raises(CommandError):
         call_command("demo", password="123")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # committed data, as when the command runs for real
+def test_backup_writes_a_consistent_copy(world, tmp_path):
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        with pytest.raises(CommandError, match="pg_dump"):
+            call_command("backup", to=tmp_path / "b.sqlite3")
+        return
+    call_command("backup", to=tmp_path / "b.sqlite3")
+    copy = sqlite3.connect(tmp_path / "b.sqlite3")
+    assert copy.execute("SELECT count(*) FROM core_user").fetchone()[0] == User.objects.count()
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", to=tmp_path / "b.sqlite3")

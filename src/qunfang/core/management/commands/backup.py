@@ -1,0 +1,33 @@
+import sqlite3
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = (
+        "Copy the embedded SQLite database, consistently, while Qunfang keeps running "
+        "(PostgreSQL deployments use pg_dump)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--to", type=Path, help="target file (default: DATA_DIR/backups/…)")
+
+    def handle(self, *args, to=None, **options):
+        if connection.vendor != "sqlite":
+            raise CommandError("This database is PostgreSQL: back it up with pg_dump (see README).")
+        target = to or settings.DATA_DIR / "backups" / f"qunfang-{timezone.now():%Y%m%d-%H%M%S}.sqlite3"
+        if target.exists():
+            raise CommandError(f"{target} exists already: nothing was written.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(mode=0o600)  # it holds password hashes and encrypted personal data
+        connection.ensure_connection()
+        destination = sqlite3.connect(target)
+        try:
+            connection.connection.backup(destination)  # SQLite's online backup: a consistent copy
+        finally:
+            destination.close()
+        self.stdout.write(f"Backup written to {target}")
