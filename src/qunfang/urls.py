@@ -13,6 +13,7 @@ admin.site.site_header = admin.site.site_title = "Qunfang 群防"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -20,6 +20,7 @@ ADMIN = "admin"  # Django admin: system administrators only
 ROUTES = {
     "home": SCOPED,
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
     "set_language": PUBLIC,

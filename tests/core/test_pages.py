@@ -123,3 +123,14 @@ def test_region_detail_query_count_is_flat(world, client):
     small = _queries(client, url)
     _grow(world, 15)
     assert _queries(client, url) == small
+
+
+@pytest.mark.django_db
+def test_region_search_finds_by_name_or_code_inside_the_jurisdiction(world, client):
+    client.force_login(world.township_officer)
+    body = client.get(reverse("core:region_list"), {"q": "枫源"}).content.decode()
+    assert "枫源村" in body and "乐山村" not in body
+    body = client.get(reverse("core:region_list"), {"q": "花明泉"}).content.decode()
+    assert "花明泉村" not in body and "没有符合条件的结果" in body  # another township's village
+    body = client.get(reverse("core:region_list"), {"q": "330681109291"}).content.decode()
+    assert "乐山村" in body

@@ -4,6 +4,7 @@ go through the same service as everywhere else, so each lands in the security lo
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
 from qunfang.core import services
@@ -37,6 +38,19 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2"]})]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are deactivated, never deleted: the logs point at them
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The form shows the full phone and ID number, so opening it is a logged reveal."""
+        subject = self.get_object(request, object_id)
+        if request.method == "GET" and subject and (subject.phone or subject.id_number):
+            security_event_record(
+                kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, user=subject,
+                actor=request.user, detail={"field": "admin_form"},
+            )  # fmt: skip
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         region = form.cleaned_data.get("region", obj.region)
         if change:  # the service moves the jurisdiction, so that the move is logged
@@ -54,6 +68,9 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                 user=obj, roles=set(form.cleaned_data["roles_field"]), region=region,
                 by=request.user, request=request,
             )  # fmt: skip
+
+
+admin.site.unregister(Group)  # roles are Qunfang's own; Django's groups would be a second system
 
 
 @admin.register(SecurityEvent)

@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.core.models import Region, User
+from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.personal import validate_id_number, validate_phone
 from qunfang.core.roles import Role
 
@@ -19,7 +19,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class UserAdminForm(forms.ModelForm):
+class UserAdminForm(UserChangeForm):
     """The admin's account form: roles, jurisdiction and validated personal data."""
 
     roles_field = forms.MultipleChoiceField(
@@ -28,12 +28,21 @@ class UserAdminForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "region", "phone", "id_number", "is_active"]
+        fields = [
+            "username",
+            "password",
+            "full_name",
+            "email",
+            "region",
+            "phone",
+            "id_number",
+            "is_active",
+        ]
         widgets = {"phone": forms.TextInput, "id_number": forms.TextInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.exclude(kind="group")
+        self.fields["region"].queryset = Region.objects.exclude(kind=RegionKind.GROUP)
         if self.instance.pk:
             self.fields["roles_field"].initial = sorted(self.instance.role_names)
 

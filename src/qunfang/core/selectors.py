@@ -9,11 +9,13 @@ def regions_visible(*, user: User) -> QuerySet[Region]:
     return Region.objects.visible_to(user).select_related("parent")
 
 
-def regions_with_counts(*, user: User) -> QuerySet[Region]:
-    return regions_visible(user=user).annotate(
+def regions_with_counts(*, user: User, search: str = "") -> QuerySet[Region]:
+    queryset = regions_visible(user=user)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(code__startswith=search))
+    return queryset.annotate(
         user_count=Count("users", filter=Q(users__is_active=True), distinct=True),
-        child_count=Count("children", distinct=True),
-    )
+    ).order_by("path")
 
 
 def users_visible(*, user: User, search: str = "") -> QuerySet[User]:

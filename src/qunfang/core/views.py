@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +34,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
 
 
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("qunfang/favicon.svg"), permanent=True)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -50,8 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.VIEW_REGIONS)
 def region_list(request: HttpRequest) -> HttpResponse:
-    regions = selectors.regions_with_counts(user=request.user)
-    return render(request, "core/region_list.html", {"regions": regions})
+    search = request.GET.get("q", "").strip()[:50]
+    regions = selectors.regions_with_counts(user=request.user, search=search)
+    page = Paginator(regions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/region_list.html", {"page": page, "q": search})
 
 
 @permission_required(Perm.VIEW_REGIONS)

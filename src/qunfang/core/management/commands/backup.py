@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, to=None, **options):
         if connection.vendor != "sqlite":
             raise CommandError("This database is PostgreSQL: back it up with pg_dump (see README).")
-        target = to or settings.DATA_DIR / "backups" / f"qunfang-{timezone.now():%Y%m%d-%H%M%S}.sqlite3"
+        target = (
+            to or settings.DATA_DIR / "backups" / f"qunfang-{timezone.now():%Y%m%d-%H%M%S}.sqlite3"
+        )
         if target.exists():
             raise CommandError(f"{target} exists already: nothing was written.")
         target.parent.mkdir(parents=True, exist_ok=True)

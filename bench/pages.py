@@ -1,0 +1,146 @@
+"""How the foundation's pages scale: time and queries per page at 1x, 10x and 100x data.
+
+1x is one township: 30 villages, 300 accounts, 3,000 security events. Run:
+    .venv/bin/python bench/pages.py [--scales 1 10 100] [--json]
+Builds a throw-away SQLite database under a temporary folder; prints one row per page and scale.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+PAGES = ["/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions"]
+
+
+def build(scale: int) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from qunfang.core.models import (
+        Region,
+        RegionKind,
+        SecurityEvent,
+        SecurityEventKind,
+        User,
+        UserRole,
+    )
+
+    county = Region.objects.create(code="330681000000", name="诸暨市", kind=RegionKind.COUNTY)
+    password = make_password("Bench-2026x")
+    for t in range(scale):
+        township = Region.objects.create(
+            code=f"330681{100 + t:03d}000", name=f"镇{t}", kind=RegionKind.TOWNSHIP, parent=county
+        )
+        villages = [
+            Region.objects.create(
+                code=f"330681{100 + t:03d}{200 + v:03d}", name=f"镇{t}村{v}", kind=RegionKind.VILLAGE,
+                parent=township,
+            )
+            for v in range(30)
+        ]  # fmt: skip
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"u{t}-{v}-{i}",
+                    full_name=f"村民{i}",
+                    region=village,
+                    password=password,
+                )
+                for v, village in enumerate(villages)
+                for i in range(10)
+            ]
+        )
+        UserRole.objects.bulk_create([UserRole(user=u, role="patrol_member") for u in users])
+        SecurityEvent.objects.bulk_create(
+            [
+                SecurityEvent(
+                    kind=SecurityEventKind.LOGIN_SUCCEEDED,
+                    user=u,
+                    username=u.username,
+                    region=u.region,
+                )
+                for u in users
+                for _ in range(10)
+            ]
+        )
+    from qunfang.core.services import user_create
+
+    township = Region.objects.get(code="330681100000")
+    user_create(
+        username="township", password="Bench-2026x", region=township, roles={"township_officer"}
+    )
+    user_create(username="admin", password="Bench-2026x", region=county, roles={"system_admin"})
+
+
+def measure(username: str, repeats: int) -> list[dict]:
+    from django.db import connection, reset_queries
+    from django.test import Client
+
+    from qunfang.core.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    rows = []
+    for url in PAGES:
+        client.get(url)  # warm up
+        times, queries = [], 0
+        for _ in range(repeats):
+            reset_queries()
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+            queries = len(connection.queries)
+            assert response.status_code in (200, 403), (url, response.status_code)
+        if response.status_code == 403:
+            continue  # this role may not open the page
+        rows.append({"url": url, "user": username, "median_ms": round(statistics.median(times) * 1000, 1),
+                     "queries": queries})  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="qunfang-bench-")
+    os.environ.update({"QUNFANG_ENV": "test", "QUNFANG_DATA_DIR": data_dir,
+                       "DJANGO_SETTINGS_MODULE": "qunfang.settings",
+                       "QUNFANG_DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3"})  # fmt: skip
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    settings.DEBUG = True  # so that connection.queries counts queries
+    call_command("migrate", verbosity=0)
+    results = []
+    for scale in args.scales:
+        call_command("flush", interactive=False, verbosity=0)
+        start = time.perf_counter()
+        build(scale)
+        built = round(time.perf_counter() - start, 1)
+        for username in ("township", "admin"):
+            results += [
+                {"scale": scale, "build_s": built, **row} for row in measure(username, args.repeats)
+            ]
+    if args.json:
+        print(json.dumps({"pages": results}, ensure_ascii=False))
+        return
+    print(f"{'scale':>5} {'user':<9} {'url':<20} {'median ms':>9} {'queries':>7}")
+    for r in results:
+        print(
+            f"{r['scale']:>5} {r['user']:<9} {r['url']:<20} {r['median_ms']:>9} {r['queries']:>7}"
+        )
+
+
+if __name__ == "__main__":
+    main()
