@@ -12,8 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
-                mo_path = po_path.with_suffix(".mo")
-                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                    continue
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                # always rebuild: a few milliseconds, and never a stale catalogue
+                polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
                 self.stdout.write(f"compiled {po_path.relative_to(locale_dir)}")
