@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "qunfang.core",
+    "qunfang.registry",
 ]
 
 MIDDLEWARE = [

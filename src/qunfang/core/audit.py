@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from qunfang.core.models import SecurityEvent, User
+from qunfang.core.models import Region, SecurityEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -21,6 +21,7 @@ def security_event_record(
     user: User | None = None,
     username: str = "",
     actor: User | None = None,
+    region: Region | None = None,
     detail: dict[str, Any] | None = None,
 ) -> SecurityEvent:
     return SecurityEvent.objects.create(
@@ -28,7 +29,7 @@ def security_event_record(
         user=user,
         username=username or (user.username if user else ""),
         actor=actor,
-        region=user.region if user else None,
+        region=region or (user.region if user else None),
         ip_address=client_ip(request),
         detail=detail or {},
     )

@@ -26,6 +26,10 @@ class Perm(models.TextChoices):
     MANAGE_VILLAGE = "manage_village", _("Run the village's organisations and books")
     HANDLE_MEDIATION = "handle_mediation", _("Handle mediation cases")
     PATROL = "patrol", _("Serve on patrol")
+    VIEW_REGISTRY = "view_registry", _("View organisations, people and households")
+    MANAGE_REGISTRY = "manage_registry", _("Edit organisations, people, households and contracts")
+    SIGN_VETTING_VILLAGE = "sign_vetting_village", _("Sign vetting for the village committee")
+    SIGN_VETTING_POLICE = "sign_vetting_police", _("Sign vetting for the police station")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -36,17 +40,36 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REVEAL_PERSONAL_DATA,
             Perm.SUPERVISE_VILLAGES,
             Perm.APPROVE_SPENDING,
+            Perm.VIEW_REGISTRY,
+            Perm.MANAGE_REGISTRY,
         }
     ),
     Role.POLICE_OFFICER: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.REVEAL_PERSONAL_DATA, Perm.RECEIVE_ESCALATIONS}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_USERS,
+            Perm.REVEAL_PERSONAL_DATA,
+            Perm.RECEIVE_ESCALATIONS,
+            Perm.VIEW_REGISTRY,
+            Perm.SIGN_VETTING_POLICE,
+        }
     ),
     Role.VILLAGE_DIRECTOR: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.REVEAL_PERSONAL_DATA, Perm.MANAGE_VILLAGE}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_USERS,
+            Perm.REVEAL_PERSONAL_DATA,
+            Perm.MANAGE_VILLAGE,
+            Perm.VIEW_REGISTRY,
+            Perm.MANAGE_REGISTRY,
+            Perm.SIGN_VETTING_VILLAGE,
+        }
     ),
-    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION}),
+    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY}),
     Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
-    Role.AUDITOR: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG}),
+    Role.AUDITOR: frozenset(
+        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG, Perm.VIEW_REGISTRY}
+    ),
     Role.SYSTEM_ADMIN: frozenset(set(Perm.values)),
 }
 

@@ -112,15 +112,24 @@ REVEALABLE_FIELDS = {"phone", "id_number"}
 
 
 def personal_data_reveal(
-    *, viewer: User, subject: User, field: str, request: HttpRequest | None = None
+    *, viewer: User, subject, field: str, request: HttpRequest | None = None
 ) -> str:
-    """The unmasked value, for a viewer whose role needs it; every reveal is logged."""
+    """The unmasked value of an account's or a person's phone or ID number, for a viewer whose
+    role needs it (the caller has already fetched `subject` through the viewer's scope).
+    Every reveal is logged."""
     if field not in REVEALABLE_FIELDS:
         raise ValidationError(_("Unknown field."))
     if not viewer.can(Perm.REVEAL_PERSONAL_DATA):
         raise PermissionDenied
-    security_event_record(
-        kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, user=subject,
-        actor=viewer, detail={"field": field},
-    )  # fmt: skip
+    if isinstance(subject, User):
+        security_event_record(
+            kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, user=subject,
+            actor=viewer, detail={"field": field},
+        )  # fmt: skip
+    else:
+        security_event_record(
+            kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, actor=viewer,
+            region=subject.region, username=str(subject),
+            detail={"field": field, "record": subject._meta.label, "id": subject.pk},
+        )  # fmt: skip
     return getattr(subject, field)
