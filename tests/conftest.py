@@ -90,3 +90,44 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def records(world):
+    """Registry records in village 1 (and a household in village 2), for walks and screens."""
+    import datetime as dt
+
+    from qunfang.registry.models import (
+        Household,
+        JointDefenceGroup,
+        Membership,
+        Organisation,
+        OrgKind,
+        Person,
+        Post,
+        TrainingRecord,
+        VettingCheck,
+    )
+
+    household = Household.objects.create(region=world.village1, group=world.group1, number="0001",
+                                         address="枫源村1号")  # fmt: skip
+    person = Person.objects.create(
+        region=world.village1, household=household, name="楼阿根", sex="M", birth_date=dt.date(1980, 5, 17),
+        id_number="330681198005170017", phone="13700001111",
+    )  # fmt: skip
+    household.head = person
+    household.save()
+    org = Organisation.objects.create(
+        region=world.village1, name="枫源村治保会", kind=OrgKind.SECURITY_COMMITTEE
+    )
+    post = Post.objects.create(organisation=org, title="治保委员", seats=2)
+    membership = Membership.objects.create(person=person, post=post, started_on=dt.date(2025, 1, 1))
+    group = JointDefenceGroup.objects.create(region=world.village1, name="第1联防组", formed_on=dt.date(2025, 1, 1),
+                                             leader_household=household)  # fmt: skip
+    check = VettingCheck.objects.create(person=person, kind="political", result="passed",
+                                        checked_on=dt.date(2025, 1, 1), due_on=dt.date(2028, 1, 1))  # fmt: skip
+    training = TrainingRecord.objects.create(person=person, kind="patrol", course="巡逻技能", held_on=dt.date(2025, 3, 1),
+                                             hours=8)  # fmt: skip
+    household2 = Household.objects.create(region=world.village2, number="0001", address="乐山村1号")
+    return SimpleNamespace(household=household, person=person, org=org, post=post, membership=membership,
+                           group=group, check=check, training=training, household2=household2)  # fmt: skip

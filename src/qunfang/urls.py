@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("qunfang.core.urls")),
+    path("registry/", include("qunfang.registry.urls")),
 ]
 
 handler400 = "qunfang.core.views.error_400"

@@ -23,5 +23,11 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
+def add_after(url_name: str, items: list[NavItem]) -> None:
+    """Called from an app's ready(): put its entries after an existing one."""
+    position = next(i for i, item in enumerate(NAVIGATION) if item.url_name == url_name) + 1
+    NAVIGATION[position:position] = items
+
+
 def items_for(user) -> list[NavItem]:
     return [item for item in NAVIGATION if item.perm is None or user.can(item.perm)]

@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -69,6 +70,9 @@ class Organisation(RegionOwned):
                 fields=["region", "name"], name="organisation_name_unique_in_region"
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organisation_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.name
@@ -171,6 +175,9 @@ class Household(RegionOwned):
             ),
         ]
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.pk])
+
     def __str__(self) -> str:
         head = self.head.name if self.head_id else ""
         return f"{self.number} {head}".strip()
@@ -206,6 +213,9 @@ class Person(RegionOwned):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["region__path", "name", "id"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.name
@@ -290,6 +300,9 @@ class JointDefenceGroup(RegionOwned):
         verbose_name = _("ten-household group")
         verbose_name_plural = _("ten-household groups")
         ordering = ["region__path", "name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:group_detail", args=[self.pk])
 
     def __str__(self) -> str:
         return self.name

@@ -8,3 +8,11 @@ register = template.Library()
 @register.filter
 def minutes(value: timedelta | None) -> int:
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """This page's query string with another page number: filters and search survive paging."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()

@@ -1,0 +1,136 @@
+"""Scoped reads for the registry screens: each starts from `.visible_to(user)` and fetches what
+its page shows in a fixed number of queries."""
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from qunfang.registry.models import (
+    Household,
+    JointDefenceGroup,
+    Membership,
+    Organisation,
+    Person,
+    Post,
+    TrainingRecord,
+    VettingCheck,
+)
+
+CURRENT = Q(ended_on__isnull=True)
+
+
+def organisations(*, user, village=None, kind="", status="", search="") -> QuerySet[Organisation]:
+    queryset = Organisation.objects.visible_to(user).select_related("region")
+    if village:
+        queryset = queryset.filter(region=village)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    current_holders = Membership.objects.filter(CURRENT).select_related("person")
+    return queryset.prefetch_related(
+        Prefetch("posts", queryset=Post.objects.prefetch_related(Prefetch("memberships", current_holders,
+                                                                          to_attr="holders"))),
+    )  # fmt: skip
+
+
+def post_rows(organisation: Organisation) -> list[dict]:
+    """Posts with their current holders and empty seats (uses the prefetched `holders`)."""
+    rows = []
+    for post in organisation.posts.all():
+        holders = [m.person for m in getattr(post, "holders", [])]
+        rows.append({"post": post, "holders": holders, "empty": max(post.seats - len(holders), 0)})
+    return rows
+
+
+def organisation_detail(*, user, pk) -> Organisation:
+    from qunfang.core.scoping import visible_or_404
+
+    current_holders = Membership.objects.filter(CURRENT).select_related("person")
+    queryset = Organisation.objects.select_related("region").prefetch_related(
+        Prefetch("posts", queryset=Post.objects.prefetch_related(Prefetch("memberships", current_holders,
+                                                                          to_attr="holders"))),
+    )  # fmt: skip
+    return visible_or_404(queryset, user, pk=pk)
+
+
+def people(*, user, village=None, search="", serving=None) -> QuerySet[Person]:
+    queryset = Person.objects.visible_to(user).select_related("region", "household")
+    if village:
+        queryset = queryset.filter(region=village)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(household__number=search))
+    if serving is not None:
+        has_post = Q(memberships__ended_on__isnull=True) & Q(memberships__isnull=False)
+        queryset = queryset.filter(has_post).distinct() if serving else queryset.exclude(has_post)
+    # an aggregate drops Meta.ordering, so order explicitly (stable pages)
+    return queryset.annotate(
+        post_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
+    ).order_by("region__path", "name", "id")
+
+
+def households(*, user, village=None, group=None, search="", flag="") -> QuerySet[Household]:
+    queryset = Household.objects.visible_to(user).select_related("region", "group", "head")
+    if village:
+        queryset = queryset.filter(region=village)
+    if group:
+        queryset = queryset.filter(group=group)
+    if search:
+        queryset = queryset.filter(Q(number__icontains=search) | Q(head__name__icontains=search) |
+                                   Q(address__icontains=search))  # fmt: skip
+    if flag in ("elderly_only", "disabled_member", "absent", "low_income", "five_guarantees"):
+        queryset = queryset.filter(**{flag: True})
+    return queryset.annotate(member_count=Count("members")).order_by("region__path", "number")
+
+
+def joint_defence_groups(*, user, village=None) -> QuerySet[JointDefenceGroup]:
+    queryset = JointDefenceGroup.objects.visible_to(user).select_related(
+        "region", "leader_household__head"
+    )
+    if village:
+        queryset = queryset.filter(region=village)
+    return queryset.annotate(
+        household_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+    ).order_by("region__path", "formed_on", "id")
+
+
+def vetting_due(*, user, within_days: int = 60) -> QuerySet[VettingCheck]:
+    """Checks in force whose re-vetting falls due soon (or has passed) for people still in a post."""
+    horizon = timezone.localdate() + dt.timedelta(days=within_days)
+    latest = VettingCheck.objects.visible_to(user).filter(due_on__lte=horizon)
+    serving = Person.objects.filter(
+        memberships__ended_on__isnull=True, memberships__post__requires_vetting=True
+    )
+    return latest.filter(person__in=serving).select_related("person__region").order_by("due_on")
+
+
+def training_due(*, user, within_days: int = 60) -> list[dict]:
+    """People holding a post that requires training whose certificate is missing or expires soon."""
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=within_days)
+    memberships = (
+        Membership.objects.visible_to(user).filter(CURRENT).exclude(post__required_training="")
+        .select_related("person__region", "post__organisation")
+    )  # fmt: skip
+    people_ids = {m.person_id for m in memberships}
+    best: dict[tuple[int, str], dt.date | None] = {}
+    for record in TrainingRecord.objects.filter(person_id__in=people_ids, held_on__lte=today):
+        key = (record.person_id, record.kind)
+        expires = record.certificate_expires_on
+        if expires and (best.get(key) is None or expires > best[key]):
+            best[key] = expires
+    rows = []
+    for membership in memberships:
+        expires = best.get((membership.person_id, membership.post.required_training))
+        if expires is None or expires <= horizon:
+            rows.append(
+                {
+                    "membership": membership,
+                    "expires": expires,
+                    "expired": expires is None or expires < today,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["expires"] or dt.date.min, r["membership"].person.name))
