@@ -113,7 +113,7 @@ def records(world):
                                          address="枫源村1号")  # fmt: skip
     person = Person.objects.create(
         region=world.village1, household=household, name="楼阿根", sex="M", birth_date=dt.date(1980, 5, 17),
-        id_number="330681198005170017", phone="13700001111",
+        id_number="330681198005170011", phone="13700001111",
     )  # fmt: skip
     household.head = person
     household.save()

@@ -11,6 +11,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import contract_for
+
 # How an outsider must be answered.
 FOREIGN_404 = "foreign-404"  # takes a village-1 record in the URL: 404, as if it did not exist
 SCOPED = "scoped"  # no record in the URL: answers, but shows nothing of village 1
@@ -32,6 +34,14 @@ ROUTES = {
     "core:security_log": SCOPED,
     "core:account": SCOPED,
     "core:password_change": SCOPED,
+    "registry:contract_list": SCOPED,
+    "registry:contract_create": SCOPED,
+    "registry:contract_detail": FOREIGN_404,
+    "registry:contract_edit": FOREIGN_404,
+    "registry:contract_transition": FOREIGN_404,
+    "registry:contract_renew": FOREIGN_404,
+    "registry:contract_print": FOREIGN_404,
+    "registry:contract_scan": FOREIGN_404,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
     "api:api-root": PUBLIC,
@@ -64,6 +74,9 @@ ROUTES = {
     "registry:group_detail": FOREIGN_404,
     "registry:group_edit": FOREIGN_404,
     "registry:group_print": FOREIGN_404,
+    "registry:import": SCOPED,  # the form lists only the user's villages
+    "registry:export": SCOPED,
+    "registry:template": SCOPED,  # no data, but behind sign-in
 }
 
 # Which village-1 record fills a route's `pk` (default: the patrol member's account).
@@ -74,6 +87,8 @@ PK_OWNER = {
     "registry:vetting_sign": "check", "registry:household_detail": "household",
     "registry:household_edit": "household", "registry:group_detail": "group", "registry:group_edit": "group",
     "registry:group_print": "group",
+    **{f"registry:contract_{view}": "contract"
+       for view in ("detail", "edit", "transition", "renew", "print", "scan")},
 }  # fmt: skip
 
 
@@ -104,6 +119,8 @@ def foreign_kwargs(name, pattern, world):
         "field": "phone",
         "org_pk": records.org.pk,
         "person_pk": records.person.pk,
+        "layout": "people",
+        "fmt": "csv",
     }
     return {param: samples[param] for param in _params(pattern)}
 
@@ -117,6 +134,7 @@ def markers(world):
         world.director1.full_name,
         world.records.person.name,
         world.records.org.name,
+        world.records.contract.number,
     ]
 
 
@@ -127,7 +145,10 @@ def test_every_route_is_classified():
 
 
 @pytest.fixture
-def world(world, records):
+def world(world, records, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the sample contract's scanned agreement goes here
+    # a draft (so its edit page opens) with a scan (so the download answers)
+    records.contract = contract_for(world.village1, scan=True)
     world.records = records
     return world
 

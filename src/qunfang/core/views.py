@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qunfang.core import selectors, services
 from qunfang.core.audit import security_event_record
+from qunfang.core.dashboard import panels_for
 from qunfang.core.models import SecurityEventKind, User
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
@@ -42,7 +43,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {"region": user.region, "roles": user.role_labels()}
+    context = {"region": user.region, "roles": user.role_labels(), "panels": panels_for(user)}
     if user.can(Perm.VIEW_REGIONS):
         context["child_regions"] = (
             selectors.regions_with_counts(user=user).filter(parent=user.region)

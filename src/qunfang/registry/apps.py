@@ -17,6 +17,12 @@ class RegistryConfig(AppConfig):
             NavItem("registry:person_list", _("People"), Perm.VIEW_REGISTRY),
             NavItem("registry:household_list", _("Households"), Perm.VIEW_REGISTRY),
             NavItem("registry:group_list", _("Ten-household groups"), Perm.VIEW_REGISTRY),
+            NavItem("registry:contract_list", _("Security contracts"), Perm.VIEW_REGISTRY),
             NavItem("registry:due_list", _("Vetting and training due"), Perm.VIEW_REGISTRY),
         ])  # fmt: skip
         DEMO_STEPS.append("qunfang.registry.demo.step_registry")
+
+        from qunfang.core.dashboard import PANELS, Panel
+        from qunfang.registry.selectors import registry_summary
+
+        PANELS.append(Panel("registry/_panel.html", Perm.VIEW_REGISTRY, registry_summary))

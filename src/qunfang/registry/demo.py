@@ -236,6 +236,24 @@ def _organisations(context, village, households, people, main, director, police)
                     break
                 _place(context, candidates.pop(), post, vetting, training, director, police)
     _groups(context, village, households, joint_defence)
+    if main:
+        _name_after_accounts(context, village)
+
+
+# The demo accounts are people of the village too: give the holders of their posts their names.
+ACCOUNT_POSTS = {"director": "治保主任", "mediator": "调解员", "patrol": "队员"}
+
+
+def _name_after_accounts(context, village) -> None:
+    suffix = "1" if village.code == VILLAGE_1 else "2"
+    for prefix, title in ACCOUNT_POSTS.items():
+        account = context.accounts.get(prefix + suffix)
+        membership = Membership.objects.filter(
+            post__organisation__region=village, post__title=title
+        ).first()
+        if account and membership:
+            membership.person.name = account.full_name
+            membership.person.save(update_fields=["name"])
 
 
 def _place(context, person, post, vetting, training, director, police) -> None:
@@ -310,5 +328,8 @@ def _contracts(context) -> None:
         rights="可使用村委会配发的巡逻电瓶车和手电。", benefits="意外伤害保险。",
     )  # fmt: skip
     single.area.set(Region.objects.filter(parent=village1, kind=RegionKind.GROUP)[:3])
+    for half, month in ((1, 6), (2, 12)):
+        ContractPayment.objects.create(contract=single, due_on=single.starts_on.replace(month=month, day=28),
+                                       amount=Decimal("18000.00"), note=f"第{half}期")  # fmt: skip
     PerformanceTerm.objects.create(contract=single, metric=Metric.PATROL_COMPLETION, comparator=Comparator.AT_LEAST,
                                    target=Decimal(95), deduction=Decimal(500))  # fmt: skip

@@ -40,7 +40,7 @@ class OrgForm(models.TextChoices):
 
 
 class OrgStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("Working")
     SUSPENDED = "suspended", _("Suspended")
     DISSOLVED = "dissolved", _("Dissolved")
 

@@ -3,7 +3,7 @@ its page shows in a fixed number of queries."""
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from qunfang.registry.models import (
@@ -134,3 +134,22 @@ def training_due(*, user, within_days: int = 60) -> list[dict]:
                 }
             )
     return sorted(rows, key=lambda r: (r["expires"] or dt.date.min, r["membership"].person.name))
+
+
+def registry_summary(user) -> dict:
+    """The home-page panel: organisations, empty seats, households and what falls due."""
+    orgs = Organisation.objects.visible_to(user).exclude(status="dissolved")
+    seats = (
+        Post.objects.visible_to(user)
+        .filter(organisation__in=orgs)
+        .aggregate(total=Sum("seats"))["total"]
+        or 0
+    )
+    held = Membership.objects.visible_to(user).filter(CURRENT, post__organisation__in=orgs).count()
+    return {
+        "organisations": orgs.count(),
+        "empty_seats": max(seats - held, 0),
+        "households": Household.objects.visible_to(user).count(),
+        "vetting_due": vetting_due(user=user).count(),
+        "training_due": len(training_due(user=user)),
+    }

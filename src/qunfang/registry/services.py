@@ -216,6 +216,11 @@ CONTRACT_TRANSITIONS = {
 def contract_set_status(
     *, contract: SecurityContract, to: str, on: dt.date, note: str = ""
 ) -> SecurityContract:
+    if to not in ContractStatus.values:
+        raise ValidationError(_("Unknown status."))
+    # lock, then re-read: of two clerks moving the same contract, the second sees the first's move
+    SecurityContract.objects.select_for_update().filter(pk=contract.pk).first()
+    contract.refresh_from_db()
     if to not in CONTRACT_TRANSITIONS[ContractStatus(contract.status)]:
         raise ValidationError(
             _("A contract that is %(current)s cannot become %(target)s.")
@@ -239,6 +244,14 @@ def contract_renew(
     *, contract: SecurityContract, number: str, starts_on: dt.date, ends_on: dt.date
 ) -> SecurityContract:
     """A new draft with the same parties, area, duties and terms for the next period."""
+    SecurityContract.objects.select_for_update().filter(pk=contract.pk).first()
+    if ends_on <= starts_on:
+        raise ValidationError(_("The contract must end after it starts."))
+    if SecurityContract.objects.filter(region=contract.region, number=number).exists():
+        raise ValidationError(
+            _("%(village)s already has a contract numbered %(number)s.")
+            % {"village": contract.region.name, "number": number}
+        )
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.SETTLED):
         raise ValidationError(_("Only a contract in force or settled can be renewed."))
     if SecurityContract.objects.filter(renewed_from=contract).exists():

@@ -1,3 +1,4 @@
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 class Command(BaseCommand):
     help = (
-        "Copy the embedded SQLite database, consistently, while Qunfang keeps running "
-        "(PostgreSQL deployments use pg_dump)."
+        "Copy the embedded SQLite database, consistently, while Qunfang keeps running, and the "
+        "uploaded files beside it (PostgreSQL deployments use pg_dump)."
     )
 
     def add_arguments(self, parser):
@@ -32,4 +33,8 @@ class Command(BaseCommand):
             connection.connection.backup(destination)  # SQLite's online backup: a consistent copy
         finally:
             destination.close()
+        media = Path(settings.MEDIA_ROOT)
+        if media.is_dir() and any(media.iterdir()):  # uploaded files, e.g. scanned agreements
+            shutil.copytree(media, target.with_suffix(".media"))
+            self.stdout.write(f"Uploaded files copied to {target.with_suffix('.media')}")
         self.stdout.write(f"Backup written to {target}")

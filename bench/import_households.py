@@ -1,0 +1,188 @@
+"""How fast the spreadsheet import is at village-register scale, and what it costs in memory.
+
+Builds a 20,000-row households workbook and the matching people (one per household, the head),
+then imports in the order villages do — households (heads not linked yet), people, households
+again (links the heads) — and finally both files once more, which must change nothing.
+Each step is timed once without tracing; the sequence then runs again under tracemalloc for the
+peak of Python allocations. Run:
+    .venv/bin/python bench/import_households.py [--rows 20000] [--json]
+Uses a throw-away SQLite database under a temporary folder.
+"""
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+HOUSEHOLD_HEADER = [
+    "户号",
+    "村民小组",
+    "户主身份证号",
+    "地址",
+    "仅老人户",
+    "有残疾人",
+    "外出/不在家",
+    "低保",
+    "五保",
+]
+PEOPLE_HEADER = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "电话",
+    "文化程度",
+    "政治面貌",
+    "户号",
+    "住址",
+    "可参加值守",
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "建国秀英志强丽华金法小军伟东德明国良阿根"
+
+
+def id_number(index: int) -> str:
+    from qunfang.core.personal import id_check_digit
+
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=index % 20000)
+    first = f"330681{born:%Y%m%d}{index // 20000 * 2 + 1 + index % 2:03d}"
+    return first + id_check_digit(first)
+
+
+def workbook(header: list[str], rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()  # not write-only: shared strings, as Excel itself saves them
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def build_files(count: int) -> tuple[bytes, bytes]:
+    households = (
+        [f"{n:05d}", "第一村民小组" if n % 2 else "第二村民小组", id_number(n), f"{n % 40 + 1}组{n}号",
+         "是" if n % 17 == 0 else "否", "否", "是" if n % 9 == 0 else "否", "否", "否"]
+        for n in range(count)
+    )  # fmt: skip
+    people = (
+        [SURNAMES[n % 20] + GIVEN[n % 19] + GIVEN[(n // 19) % 19], "女" if n % 2 else "男", "",
+         id_number(n), f"13{n % 10}{n:08d}", "初中", "群众", f"{n:05d}", "", "是"]
+        for n in range(count)
+    )  # fmt: skip
+    return workbook(HOUSEHOLD_HEADER, households), workbook(PEOPLE_HEADER, people)
+
+
+def build_regions():
+    from qunfang.core.models import Region, RegionKind
+
+    county = Region.objects.create(code="330681000000", name="诸暨市", kind=RegionKind.COUNTY)
+    township = Region.objects.create(
+        code="330681109000", name="枫桥镇", kind=RegionKind.TOWNSHIP, parent=county
+    )
+    village = Region.objects.create(
+        code="330681109290", name="枫源村", kind=RegionKind.VILLAGE, parent=township
+    )
+    for number, name in ((1, "第一村民小组"), (2, "第二村民小组")):
+        Region.objects.create(
+            code=f"330681109290{number:03d}", name=name, kind=RegionKind.GROUP, parent=village
+        )
+    return village
+
+
+def history_rows() -> int:
+    from qunfang.registry.models import Household, Person
+
+    return Household.history.count() + Person.history.count()
+
+
+def run_sequence(households: bytes, people: bytes, trace: bool) -> list[dict]:
+    from django.core.management import call_command
+
+    from qunfang.registry.spreadsheets import import_file
+
+    call_command("flush", interactive=False, verbosity=0)
+    village = build_regions()
+    steps = [
+        ("households, heads not linked yet", "households", households),
+        ("people", "people", people),
+        ("households again, linking heads", "households", households),
+        ("households, unchanged", "households", households),
+        ("people, unchanged", "people", people),
+    ]
+    results = []
+    for label, layout, data in steps:
+        before = history_rows()
+        if trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        report = import_file(
+            layout=layout, village=village, file=io.BytesIO(data), filename=f"{layout}.xlsx"
+        )
+        seconds = time.perf_counter() - start
+        row = {"step": label, "rows": report.rows, "seconds": round(seconds, 2),
+               "rows_per_s": round(report.rows / seconds), "created": report.created,
+               "updated": report.updated, "unchanged": report.unchanged,
+               "errors": len(report.errors), "notices": len(report.notices),
+               "history_rows_added": history_rows() - before}  # fmt: skip
+        if trace:
+            row = {"step": label, "peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
+            tracemalloc.stop()
+        assert report.ok, (label, report.file_error, report.errors[:5])
+        results.append(row)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="qunfang-bench-")
+    os.environ.update({"QUNFANG_ENV": "test", "QUNFANG_DATA_DIR": data_dir,
+                       "DJANGO_SETTINGS_MODULE": "qunfang.settings",
+                       "QUNFANG_DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3"})  # fmt: skip
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    households, people = build_files(args.rows)
+    files = {"households_kb": len(households) // 1024, "people_kb": len(people) // 1024,
+             "build_s": round(time.perf_counter() - start, 1)}  # fmt: skip
+    timed = run_sequence(households, people, trace=False)
+    traced = run_sequence(households, people, trace=True)
+    for row, peak in zip(timed, traced, strict=True):
+        row["peak_mb"] = peak["peak_mb"]
+    maxrss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+    if args.json:
+        print(
+            json.dumps({"files": files, "steps": timed, "maxrss_mb": maxrss_mb}, ensure_ascii=False)
+        )
+        return
+    print(f"files: households {files['households_kb']} KiB, people {files['people_kb']} KiB "
+          f"(built in {files['build_s']} s)")  # fmt: skip
+    print(f"{'step':<34} {'rows':>6} {'s':>7} {'rows/s':>7} {'new':>6} {'changed':>7} {'same':>6} "
+          f"{'history+':>8} {'peak MB':>7}")  # fmt: skip
+    for r in timed:
+        print(f"{r['step']:<34} {r['rows']:>6} {r['seconds']:>7} {r['rows_per_s']:>7} {r['created']:>6} "
+              f"{r['updated']:>7} {r['unchanged']:>6} {r['history_rows_added']:>8} {r['peak_mb']:>7}")  # fmt: skip
+    print(f"process peak RSS: {maxrss_mb} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Home-page panels. Each app registers its own from ready(); a panel shows only to users
+holding its permission, and builds its context from scoped selectors (a few queries each)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    perm: str
+    context: Callable  # (user) -> dict
+
+
+PANELS: list[Panel] = []
+
+
+def panels_for(user) -> list[dict]:
+    return [
+        {"template": panel.template, **panel.context(user)}
+        for panel in PANELS
+        if user.can(panel.perm)
+    ]

@@ -1,0 +1,94 @@
+"""Spreadsheet import, export and templates for the registries (the work is in `spreadsheets`)."""
+
+from urllib.parse import quote
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.core.permissions import permission_required
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+from qunfang.registry import spreadsheets
+
+SHOWN_PROBLEMS = 200  # a file with thousands of bad rows shows the first ones and a count
+
+
+class ImportForm(forms.Form):
+    # A plain number, not a ModelChoiceField: the view fetches it with visible_or_404, so
+    # another village's id answers 404 like a missing one.
+    village = forms.IntegerField(label=_("Village"), widget=forms.Select)
+    file = forms.FileField(label=_("File (.xlsx or .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))  # fmt: skip
+    check_only = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].widget.choices = [(v.pk, v.name) for v in villages]
+        if len(villages) == 1:
+            self.fields["village"].initial = villages[0].pk
+
+
+def _layout_or_404(layout: str):
+    if layout not in spreadsheets.LAYOUTS:
+        raise Http404
+    return spreadsheets.LAYOUTS[layout]
+
+
+def _download(data: bytes, *, fmt: str, stem: str, ascii_stem: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=spreadsheets.FORMATS[fmt])
+    # plain name for old clients, the Chinese one (RFC 5987) for everyone else
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_stem}.{fmt}\"; filename*=UTF-8''{quote(f'{stem}.{fmt}')}"
+    )
+    return response
+
+
+@permission_required(Perm.MANAGE_REGISTRY)
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest, layout: str) -> HttpResponse:
+    spec = _layout_or_404(layout)
+    villages = list(Region.objects.filter(kind=RegionKind.VILLAGE).visible_to(request.user))
+    form = ImportForm(request.POST or None, request.FILES or None, villages=villages)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user,
+                                 pk=form.cleaned_data["village"])  # fmt: skip
+        upload = form.cleaned_data["file"]
+        report = spreadsheets.import_file(layout=layout, village=village, file=upload,
+                                          filename=upload.name, dry_run=form.cleaned_data["check_only"])  # fmt: skip
+    context = {
+        "layout": spec, "layouts": spreadsheets.LAYOUTS.values(), "form": form, "report": report,
+        "errors": report.errors[:SHOWN_PROBLEMS] if report else [],
+        "notices": report.notices[:SHOWN_PROBLEMS] if report else [],
+        "max_rows": spreadsheets.MAX_ROWS,
+        "max_mb": spreadsheets.MAX_FILE_BYTES // (1024 * 1024),
+    }  # fmt: skip
+    return render(request, "registry/import.html", context)
+
+
+@permission_required(Perm.VIEW_REGISTRY)
+@require_GET
+def export_view(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
+    spec = _layout_or_404(layout)
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    data = spreadsheets.export_file(
+        layout=layout, queryset=spec.model.objects.visible_to(request.user), fmt=fmt
+    )
+    day = timezone.localdate().isoformat()
+    return _download(data, fmt=fmt, stem=f"{spec.sheet}-{day}", ascii_stem=f"{layout}-{day}")
+
+
+@permission_required(Perm.VIEW_REGISTRY)
+@require_GET
+def template_view(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
+    spec = _layout_or_404(layout)
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    data = spreadsheets.template_file(layout=layout, fmt=fmt)
+    return _download(data, fmt=fmt, stem=f"{spec.sheet}-模板", ascii_stem=f"{layout}-template")
