@@ -20,12 +20,18 @@ def test_demo_builds_the_township_with_one_account_per_role(settings, tmp_path, 
         assert role in user.role_names and user.region.code == code
     out = capsys.readouterr().out
     assert "director1" in out and "Demo-pass-2026" in out
+    _the_registries_are_filled()
     assert "Demo-pass-2026" in (tmp_path / "demo-logins.txt").read_text()
 
 
 @pytest.mark.django_db
-def test_demo_makes_up_a_password_when_none_is_given(settings, tmp_path, capsys):
+def test_demo_makes_up_a_password_when_none_is_given(settings, tmp_path, capsys, monkeypatch):
+    from qunfang.core import demo
+
     settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(
+        demo, "DEMO_STEPS", demo.DEMO_STEPS[:2]
+    )  # regions and accounts suffice here
     call_command("demo")
     password = capsys.readouterr().out.rsplit(":", 1)[1].strip()
     assert User.objects.get(username="township").check_password(password)
@@ -44,8 +50,11 @@ def test_demo_refuses_a_database_with_real_data(world, settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_demo_if_empty_leaves_a_built_demo_alone(settings, tmp_path, capsys):
+def test_demo_if_empty_leaves_a_built_demo_alone(settings, tmp_path, capsys, monkeypatch):
+    from qunfang.core import demo
+
     settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(demo, "DEMO_STEPS", demo.DEMO_STEPS[:2])
     call_command("demo", password="Demo-pass-2026")
     count = User.objects.count()
     call_command("demo", if_empty=True)
@@ -76,3 +85,30 @@ def test_backup_writes_a_consistent_copy(world, tmp_path):
     assert copy.execute("SELECT count(*) FROM core_user").fetchone()[0] == User.objects.count()
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", to=tmp_path / "b.sqlite3")
+
+
+def _the_registries_are_filled():
+    from qunfang.registry.models import (
+        Household,
+        JointDefenceGroup,
+        Membership,
+        Organisation,
+        Person,
+        SecurityContract,
+        VettingCheck,
+    )
+
+    assert 900 <= Household.objects.count() <= 1200
+    assert Person.objects.filter(id_number_bidx__isnull=False).count() == Person.objects.count()
+    assert set(Organisation.objects.values_list("form", flat=True)) >= {
+        "paid",
+        "voluntary",
+        "contracted",
+    }
+    assert Organisation.objects.filter(kind="security_committee").count() == 31
+    assert JointDefenceGroup.objects.count() >= 100 and VettingCheck.objects.exists()
+    assert SecurityContract.objects.count() == 2
+    director = Membership.objects.get(
+        post__title="治保主任", post__organisation__region__code="330681109290"
+    )
+    assert director.person.name == User.objects.get(username="director1").full_name
