@@ -348,6 +348,34 @@ def test_a_formula_without_a_saved_result_is_a_row_error(world):
         report = run("households", world.village1, data)
     assert where(report) == [(3, "地址")] and "formula" in report.errors[0].message
     assert not Household.objects.exists()
+    assert "公式" in run("households", world.village1, data).errors[0].message  # Chinese by default
+
+
+def test_a_formula_with_its_saved_result_is_read_as_that_result(world):
+    saved = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([["户号", "地址"], ["0001", "一组1号"], ["0002", "=B2"]]))) as source, \
+            zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as target:  # fmt: skip
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":  # as Excel saves it: with the result
+                data = data.replace(
+                    b'<c r="B3"><f>B2</f><v /></c>',
+                    '<c r="B3" t="str"><f>B2</f><v>一组1号</v></c>'.encode(),
+                )
+            target.writestr(member, data)
+    report = run("households", world.village1, saved.getvalue())
+    assert report.written and Household.objects.get(number="0002").address == "一组1号"
+
+
+def test_merged_cells_leave_the_hidden_cells_empty_and_that_is_reported(world):
+    workbook = openpyxl.Workbook()
+    for row in [["户号", "地址"], ["0001", "一组1号"], ["", "一组2号"]]:
+        workbook.active.append(row)
+    workbook.active.merge_cells("A2:A3")  # one number over two rows, as registers sometimes do
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = run("households", world.village1, buffer.getvalue())
+    assert where(report) == [(3, "户号")] and not Household.objects.exists()
 
 
 def test_a_zip_bomb_is_refused_before_parsing(world):
@@ -603,3 +631,22 @@ def test_the_template_download(world, client_for):
     assert client.get(url).status_code == 403
     response = client_for(world.mediator1).get(url)
     assert response.status_code == 200 and response.content.startswith(b"PK")
+
+
+@pytest.mark.django_db
+def test_the_command_imports_a_large_file_outside_a_request(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from qunfang.registry.models import Household
+
+    path = tmp_path / "hh.csv"
+    path.write_text("户号,地址\n0101,枫源村101号\n0102,枫源村102号\n", encoding="utf-8")
+    call_command(
+        "import_registry", "households", str(path), village=world.village1.code, check=True
+    )
+    assert not Household.objects.filter(number="0101").exists()
+    call_command("import_registry", "households", str(path), village=world.village1.code)
+    assert Household.objects.filter(region=world.village1, number__in=["0101", "0102"]).count() == 2
+    path.write_text("户号,地址\n,缺户号\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_registry", "households", str(path), village=world.village1.code)
