@@ -1,0 +1,50 @@
+"""The registry in a real Chromium: a director places a person, is told why not, imports a sheet."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from qunfang.registry.models import Household, Post
+from tests.browser.test_shell import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_director_is_told_in_chinese_why_a_placement_is_refused(
+    page: Page, live_server, world, records
+):
+    Post.objects.create(
+        organisation=records.org,
+        title="治保主任",
+        is_leader=True,
+        requires_vetting=True,
+        min_age=50,
+    )
+    sign_in(page, live_server.url, "director1")
+    page.locator("nav.mainnav").get_by_role("link", name="组织").click()
+    page.get_by_role("link", name=records.org.name).click()
+    expect(page.locator("h1")).to_contain_text(records.org.name)
+    page.get_by_role("link", name="安排任职").first.click()
+    page.select_option("#id_person", label=records.person.name)
+    page.click("button.primary")
+    alert = page.locator(".error").first
+    expect(alert).to_contain_text("46")
+    expect(alert).to_contain_text("50")
+
+
+def test_a_director_imports_households_from_a_csv_file(page: Page, live_server, world, tmp_path):
+    sheet = tmp_path / "住户.csv"
+    sheet.write_text("户号,村民小组,地址,仅老人户\n0201,第一村民小组,枫源村201号,是\n0202,,枫源村202号,否\n",
+                     encoding="utf-8-sig")  # fmt: skip
+    sign_in(page, live_server.url, "director1")
+    page.goto(f"{live_server.url}/registry/households/")
+    page.get_by_role("link", name="从 Excel 导入").click()
+    expect(page).to_have_url(re.compile(r"/registry/import/households/"))
+    page.set_input_files("input[type=file]", str(sheet))
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator("h2").first).to_have_text("导入完成")
+    assert Household.objects.filter(region=world.village1, number__in=["0201", "0202"]).count() == 2
+    assert Household.objects.get(number="0201").elderly_only
+    page.goto(f"{live_server.url}/registry/households/?q=0201")
+    expect(page.locator("table.list")).to_contain_text("仅老人户")
