@@ -13,16 +13,11 @@ import argparse
 import datetime as dt
 import io
 import json
-import os
 import resource
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from throwaway import setup_throwaway_django
 
 HOUSEHOLD_HEADER = [
     "户号",
@@ -153,15 +148,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="qunfang-bench-")
-    os.environ.update({"QUNFANG_ENV": "test", "QUNFANG_DATA_DIR": data_dir,
-                       "DJANGO_SETTINGS_MODULE": "qunfang.settings",
-                       "QUNFANG_DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3"})  # fmt: skip
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    setup_throwaway_django()
     start = time.perf_counter()
     households, people = build_files(args.rows)
     files = {"households_kb": len(households) // 1024, "people_kb": len(people) // 1024,

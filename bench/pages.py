@@ -7,15 +7,10 @@ Builds a throw-away SQLite database under a temporary folder; prints one row per
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from throwaway import setup_throwaway_django
 
 PAGES = ["/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions"]
 
@@ -111,17 +106,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="qunfang-bench-")
-    os.environ.update({"QUNFANG_ENV": "test", "QUNFANG_DATA_DIR": data_dir,
-                       "DJANGO_SETTINGS_MODULE": "qunfang.settings",
-                       "QUNFANG_DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3"})  # fmt: skip
-    import django
+    setup_throwaway_django()
     from django.conf import settings
     from django.core.management import call_command
 
-    django.setup()
     settings.DEBUG = True  # so that connection.queries counts queries
-    call_command("migrate", verbosity=0)
     results = []
     for scale in args.scales:
         call_command("flush", interactive=False, verbosity=0)
