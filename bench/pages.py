@@ -1,6 +1,7 @@
 """How the foundation's pages scale: time and queries per page at 1x, 10x and 100x data.
 
-1x is one township: 30 villages, 300 accounts, 3,000 security events. Run:
+1x is one township: 30 villages, 300 accounts, 3,000 security events, 300 households and
+people, 60 organisations. Run:
     .venv/bin/python bench/pages.py [--scales 1 10 100] [--json]
 Builds a throw-away SQLite database under a temporary folder; prints one row per page and scale.
 """
@@ -12,7 +13,66 @@ import time
 
 from throwaway import setup_throwaway_django
 
-PAGES = ["/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions"]
+PAGES = [
+    "/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions",
+    "/registry/organisations/", "/registry/people/", "/registry/people/?page=3", "/registry/households/",
+    "/registry/groups/", "/registry/due/",
+]  # fmt: skip
+
+
+def build_registry(villages) -> None:
+    """Per village: 10 households with a person each, 2 organisations with posts and holders,
+    one ten-household group. Bulk writes: the benchmark measures reading, not the import."""
+    import datetime as dt
+
+    from qunfang.registry.models import (
+        GroupMembership,
+        Household,
+        JointDefenceGroup,
+        Membership,
+        Organisation,
+        Person,
+        Post,
+        TrainingRecord,
+    )
+
+    households = Household.objects.bulk_create(
+        [Household(region=v, number=f"{i:04d}") for v in villages for i in range(10)]
+    )
+    people = Person.objects.bulk_create(
+        [Person(region=h.region, household=h, name=f"村民{h.number}", sex="M", birth_date=dt.date(1980, 1, 1),
+                phone="13800000000") for h in households]
+    )  # fmt: skip
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(region=v, name=f"{v.name}{kind}", kind=kind) for v in villages
+         for kind in ("security_committee", "patrol_team")]
+    )  # fmt: skip
+    posts = Post.objects.bulk_create(
+        [Post(organisation=o, title=t, seats=3, required_training="patrol" if t == "队员" else "")
+         for o in orgs for t in ("主任", "队员")]
+    )  # fmt: skip
+    by_village = {}
+    for person in people:
+        by_village.setdefault(person.region_id, []).append(person)
+    Membership.objects.bulk_create(
+        [Membership(person=by_village[p.organisation.region_id][i], post=p, started_on=dt.date(2025, 1, 1))
+         for p in posts for i in range(2)]
+    )  # fmt: skip
+    TrainingRecord.objects.bulk_create(
+        [TrainingRecord(person=p, kind="patrol", course="巡逻", held_on=dt.date(2025, 3, 1), hours=8,
+                        certificate_expires_on=dt.date(2026, 12, 1)) for p in people[::3]]
+    )  # fmt: skip
+    groups = JointDefenceGroup.objects.bulk_create(
+        [
+            JointDefenceGroup(region=v, name="第1联防组", formed_on=dt.date(2025, 1, 1))
+            for v in villages
+        ]
+    )
+    group_of = {g.region_id: g for g in groups}
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group_of[h.region_id], household=h, joined_on=dt.date(2025, 1, 1))
+         for h in households]
+    )  # fmt: skip
 
 
 def build(scale: int) -> None:
@@ -53,6 +113,7 @@ def build(scale: int) -> None:
             ]
         )
         UserRole.objects.bulk_create([UserRole(user=u, role="patrol_member") for u in users])
+        build_registry(villages)
         SecurityEvent.objects.bulk_create(
             [
                 SecurityEvent(

@@ -213,6 +213,7 @@ class Person(RegionOwned):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["region__path", "name", "id"]
+        indexes = [models.Index(fields=["region", "name", "id"], name="person_list_order")]
 
     def get_absolute_url(self) -> str:
         return reverse("registry:person_detail", args=[self.pk])
@@ -300,6 +301,7 @@ class JointDefenceGroup(RegionOwned):
         verbose_name = _("ten-household group")
         verbose_name_plural = _("ten-household groups")
         ordering = ["region__path", "name"]
+        indexes = [models.Index(fields=["region", "formed_on", "id"], name="group_list_order")]
 
     def get_absolute_url(self) -> str:
         return reverse("registry:group_detail", args=[self.pk])

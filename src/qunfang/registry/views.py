@@ -30,6 +30,7 @@ from qunfang.registry.models import (
 )
 
 PAGE_SIZE = 50
+DUE_SHOWN = 200  # the most urgent first; a county sees a count of the rest
 VIEW, MANAGE = Perm.VIEW_REGISTRY, Perm.MANAGE_REGISTRY
 
 
@@ -258,10 +259,14 @@ def training_add(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 @permission_required(VIEW)
 def due_list(request: HttpRequest) -> HttpResponse:
+    vetting, training = (
+        selectors.vetting_due(user=request.user),
+        selectors.training_due(user=request.user),
+    )
     return render(request, "registry/due_list.html", {
-        "vetting": selectors.vetting_due(user=request.user),
-        "training": selectors.training_due(user=request.user),
-        "today": timezone.localdate(),
+        "vetting": vetting[:DUE_SHOWN], "vetting_total": vetting.count(),
+        "training": training[:DUE_SHOWN], "training_total": training.count(),
+        "shown": DUE_SHOWN, "today": timezone.localdate(),
     })  # fmt: skip
 
 
