@@ -119,7 +119,13 @@ CONSTRAINT_WORDS: dict[str, str] = {
 
 @dataclass(slots=True)
 class Problem:
-    """A plain-language finding: which constraint, which day, how many people short."""
+    """A plain-language finding: which constraint, which day, how many people short.
+
+    Codes: invalid_input; proven before any search: too_few_eligible, no_experienced (per
+    slot), simultaneous_demand (slots at the same time), lead_capacity (a week of nights);
+    after the search: understaffed (per slot, with what kept each candidate out). The
+    per-slot findings add up to exactly the seats left empty.
+    """
 
     code: str
     constraint: str
@@ -175,6 +181,14 @@ class Violation:
 
 @dataclass(slots=True)
 class RosterResult:
+    """What ``solve`` found.
+
+    status: "optimal" (every seat filled, proven best), "feasible" (every seat filled, not
+    proven best within the time limit), "infeasible" (some seats stay empty: the roster is
+    the best partial one, and ``problems`` says why, slot by slot) or "invalid" (bad input,
+    nothing solved). ``assignments`` maps every slot id to the people on it.
+    """
+
     status: Status
     assignments: dict[str, list[str]]
     objective: float | None = None

@@ -23,8 +23,6 @@ class _PersonLoad:
     __slots__ = (
         "all_days",
         "busy_days",
-        "due",
-        "due_nights",
         "load",
         "night_days",
         "nights",
@@ -56,11 +54,12 @@ def greedy(inst: Instance, seed: int = 0) -> set[tuple[int, int]]:
     tie = [rng.random() for _ in people]
     # how many groups' night shifts a person could lead: keep the versatile ones for
     # the places only they can cover (a joint zone's checkpoint)
-    reach = [0] * len(people)
+    night_groups: list[set[str]] = [set() for _ in people]
     for j, s in enumerate(inst.slots):
         if s.night:
             for i in inst.elig[j]:
-                reach[i] += people[i].experienced
+                night_groups[i].add(s.group)
+    reach = [len(g) for g in night_groups]
 
     def scarcity(j: int) -> int:
         if inst.slots[j].night:

@@ -44,9 +44,8 @@ class Instance:
     night_share: list[float] = field(default_factory=list)
 
 
-def _off(
-    person: Person, rules: Rules
-) -> tuple[set[int], list[tuple[int, int]], list[tuple[float, float]]]:
+def _off(person: Person) -> tuple[set[int], list[tuple[int, int]], list[tuple[float, float]]]:
+    """A person's absences as service-day ordinals, day ranges and exact POSIX spans."""
     days: set[int] = set()
     ranges: list[tuple[int, int]] = []
     spans: list[tuple[float, float]] = []
@@ -72,7 +71,7 @@ def prepare(people: list[Person], slots: list[Slot], rules: Rules) -> Instance:
     for i, p in enumerate(people):
         for g in {p.group, *p.also_in}:
             members[g].append(i)
-    offs = [_off(p, rules) for p in people]
+    offs = [_off(p) for p in people]
 
     elig: list[list[int]] = []
     stats: list[SlotStats] = []

@@ -382,9 +382,10 @@ def solve(
         for pids, sids in comps:
             part = _Part(inst, pids, sids)
             part.hint(hint)
-            # a full hint comes straight back; otherwise CP-SAT gets a moment to fill seats
+            # a full hint comes straight back (the budget only guards a busy machine);
+            # otherwise CP-SAT gets a moment to fill the seats the greedy left
             full = sum(1 for key in part.x if key in hint) >= part.fill_bound
-            budget = 0.1 if full else max(0.5, 0.05 * time_limit_s * part.size / total)
+            budget = 2.0 if full else max(2.0, 0.05 * time_limit_s * part.size / total)
             runs.append(
                 first.submit(
                     part.run,
@@ -425,7 +426,11 @@ def solve(
                 # early hand their time on to the rest
                 share = left() * threads * part.size / max(1, pending[0])
                 pending[0] -= part.size
-            budget = min(left(), 2.0 * share)
+            # a part with empty seats may need longer to fill them: it comes first anyway
+            budget = min(
+                left(),
+                2.0 * share if part.filled_best() >= part.fill_bound else max(10.0, 4.0 * share),
+            )
             if budget < 0.05:
                 continue
             # no hint here: CP-SAT follows a complete hint for seconds before its
