@@ -14,7 +14,7 @@ joint zones with a Friday/Saturday checkpoint (22-06, 2 vetted) staffed from bot
 
     .venv/bin/python bench/roster.py [--scales 1 4 16] [--time-limit 30] [--json]
 
-Larger scales get a larger time limit (x2.5 at 4x, x6 at 16x: the three runs take about
+Larger scales get a larger time limit (x3 at 4x, x5.5 at 16x: the three runs take about
 five minutes). Violations are counted by the independent checker, not by the solver, and
 include seats left empty (a hard head-count rule); the naive roster is a round-robin over
 each group's members that skips the unqualified and the absent.
@@ -47,7 +47,7 @@ from qunfang.patrols.solver.checker import shortfall  # noqa: E402
 
 MONTH_START = date(2026, 3, 1)
 DAYS = 30
-TIME_FACTOR = {1: 1.0, 4: 2.5, 16: 6.0}
+TIME_FACTOR = {1: 1.0, 4: 3.0, 16: 5.5}
 
 
 def _at(d: date, hour: int) -> datetime:

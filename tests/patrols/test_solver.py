@@ -379,6 +379,22 @@ def test_it_is_deterministic_with_one_worker_and_a_seed():
     assert first.objective == second.objective
 
 
+def test_a_roster_cp_sat_never_saw_is_priced_exactly_as_the_model_prices_it():
+    from qunfang.patrols.solver.instance import components, prepare
+    from qunfang.patrols.solver.model import _Part
+
+    people = [member(f"p{k}", experienced=k < 3, preferences={"night": -1.0}) for k in range(5)]
+    slots = [day_slot(f"d{d}", d, headcount=2) for d in range(2, 9)]
+    slots += [night_slot(f"n{d}", d, headcount=2) for d in range(2, 9)]
+    rules = Rules(busy_season_days=frozenset({date(2026, 3, 5)}))
+    inst = prepare(people, slots, rules)
+    (comp,) = components(inst)
+    part = _Part(inst, *comp)
+    part.run(5, 0.0, workers=1, seed=0, stop_when_full=False, log=False)
+    assert part.best is not None and part.status == "OPTIMAL"
+    assert part.evaluate(part.best) == part.objective
+
+
 # ---- the checker can fail ---------------------------------------------------------------
 
 

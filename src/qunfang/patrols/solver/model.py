@@ -261,6 +261,20 @@ class _Part:
 
     def hint(self, chosen: set[tuple[int, int]]) -> None:
         """Hint every variable, so CP-SAT can take the roster as its first solution."""
+        val = self._values(chosen)
+        self.m.clear_hints()
+        h = self.m.proto.solution_hint
+        h.vars.extend(range(self.nvars))
+        h.values.extend(val)
+
+    def evaluate(self, chosen: set[tuple[int, int]]) -> int:
+        """The objective of a roster, for one CP-SAT never saw (its solve timed out)."""
+        val = self._values(chosen)
+        obj = self.m.proto.objective
+        return self.constant + sum(c * val[v] for v, c in zip(obj.vars, obj.coeffs, strict=True))
+
+    def _values(self, chosen: set[tuple[int, int]]) -> list[int]:
+        """Every variable's value for a roster: x from it, the rest as the model defines."""
         val = [0] * self.nvars
         for key, v in self.x.items():
             if key in chosen:
@@ -275,10 +289,7 @@ class _Part:
             if u1 >= 0:
                 d = max(0, lo - load)
                 val[u1], val[u2] = min(1, d), max(0, d - 1)
-        self.m.clear_hints()
-        h = self.m.proto.solution_hint
-        h.vars.extend(range(self.nvars))
-        h.values.extend(val)
+        return val
 
     def filled_best(self) -> int:
         return len(self.best) if self.best is not None else 0
@@ -449,22 +460,19 @@ def solve(
     lap("improve")
     chosen: set[tuple[int, int]] = set()
     for part in parts:
-        # a part without any solution (time limit before presolve ended) keeps the greedy
-        chosen |= part.best if part.best is not None else {k for k in part.x if k in hint}
+        if part.best is None:  # CP-SAT never answered in time: keep the greedy roster
+            part.best = {k for k in part.x if k in hint}
+            part.objective = part.evaluate(part.best)
+        chosen |= part.best
     assignments: dict[str, list[str]] = {s.id: [] for s in slots}
     for i, j in sorted(chosen):
         assignments[slots[j].id].append(people[i].id)
     short = sum(s.headcount for s in slots) - len(chosen)
     problems: list[Problem] = proven + explain_shortfall(inst, chosen, proven)
 
-    solved = all(p.objective is not None for p in parts)
-    objective = fixed + sum(p.objective or 0.0 for p in parts) if solved else None
-    bound = fixed + sum(p.bound for p in parts) if solved else None
-    gap = (
-        (objective - bound) / max(1.0, abs(objective))
-        if objective is not None and bound is not None
-        else None
-    )
+    objective = fixed + sum(p.objective or 0.0 for p in parts)
+    bound = fixed + sum(p.bound for p in parts)
+    gap = (objective - bound) / max(1.0, abs(objective))
     optimal = all(p.status == "OPTIMAL" for p in parts)
     firsts: list[float] = []
     feasible: list[float] = []
@@ -491,7 +499,7 @@ def solve(
         first_feasible_s=max(feasible, default=0.0) if complete else None,
         seconds=perf_counter() - t0,
         problems=problems,
-        solver_status="OPTIMAL" if optimal else ("FEASIBLE" if solved else "UNKNOWN"),
+        solver_status="OPTIMAL" if optimal else ("FEASIBLE" if complete else "UNKNOWN"),
         shortfall=short,
         components=len(parts),
         variables=sum(p.size for p in parts),
