@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ninja",
     "qunfang.core",
     "qunfang.registry",
+    "qunfang.patrols",
 ]
 
 MIDDLEWARE = [
@@ -220,3 +221,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "ERROR" if TESTING else "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "qunfang.core.views.csrf_failure"
+
+# Patrols: how long the roster solver may improve a roster (it shows a first one at once),
+# how late a check-in may come before the shift counts as late, and the SMS gateway for
+# reminders (a dotted path to a class with send(phone, text); empty = SMS off).
+QUNFANG_ROSTER_SECONDS = env_int("QUNFANG_ROSTER_SECONDS", 3 if TESTING else 20, minimum=1)
+QUNFANG_LATE_MINUTES = env_int("QUNFANG_LATE_MINUTES", 15, minimum=0)
+QUNFANG_REMINDER_HOURS = env_int("QUNFANG_REMINDER_HOURS", 12, minimum=1)
+QUNFANG_SMS_GATEWAY = env_str("QUNFANG_SMS_GATEWAY", "")

@@ -228,6 +228,27 @@ class SecurityEvent(RegionOwned):
         raise PermissionError("append-only: security events are never deleted")
 
 
+class Notification(RegionOwned):
+    """An in-app message to one user (a shift reminder, a swap decision)."""
+
+    region_lookup = "user__region"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class DemoStamp(models.Model):
     """Present only in a database built by `qunfang demo`, which refuses to touch any other."""
 

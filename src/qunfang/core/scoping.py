@@ -20,9 +20,15 @@ def scope_filter(model: type[models.Model], user: Any) -> Q:
         return Q()
     if user.region_id is None:
         return Q(pk__in=[])
+    prefix = user.region.path
     lookup = model.region_lookup
     path_field = f"{lookup}__path" if lookup else "path"
-    return Q(**{f"{path_field}__startswith": user.region.path})
+    visible = Q(**{f"{path_field}__startswith": prefix})
+    for extra in getattr(model, "also_visible_via", ()):
+        # A to-many path (a joint zone's villages): a subquery, so rows are never duplicated.
+        owners = model._base_manager.filter(**{f"{extra}__path__startswith": prefix})
+        visible |= Q(pk__in=owners.values("pk"))
+    return visible
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -32,9 +38,13 @@ class ScopedQuerySet(models.QuerySet):
 
 class RegionOwned(models.Model):
     """Base for every model that belongs to a region. `region_lookup` is the path to that region
-    ("region", "organisation__region", …; "" for Region itself)."""
+    ("region", "organisation__region", …; "" for Region itself) and, rarely, further paths
+    in `also_visible_via`."""
 
     region_lookup: ClassVar[str] = "region"
+    # Further paths to regions whose users also see the record (a joint patrol zone is owned by
+    # the township and seen by each member village).
+    also_visible_via: ClassVar[tuple[str, ...]] = ()
 
     objects = ScopedQuerySet.as_manager()
 

@@ -206,6 +206,9 @@ class Person(RegionOwned):
                                         blank=True)  # fmt: skip
     address = models.CharField(_("address"), max_length=200, blank=True)
     may_serve = models.BooleanField(_("may serve on duty for the household"), default=True)
+    # The person's own sign-in, for self-service (own shifts, absences, check-in on patrol).
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="person")  # fmt: skip
 
     history = HistoricalRecords(excluded_fields=["id_number_bidx"])
 

@@ -1,0 +1,270 @@
+"""Building a roster: shift patterns become shifts, the registry becomes the solver's people,
+CP-SAT fills the patrol shifts, and the ten-household rotation fills the household shifts.
+
+The solver never sees Django; this module is the only translation between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.patrols import solver
+from qunfang.patrols.models import (
+    Absence,
+    Assignment,
+    BusySeason,
+    JointZone,
+    Outcome,
+    Qualification,
+    Roster,
+    RosterStatus,
+    Shift,
+    ShiftPattern,
+)
+from qunfang.patrols.rotation import fill_household_shifts
+from qunfang.registry.models import (
+    OrgKind,
+    OrgStatus,
+    Person,
+    TrainingKind,
+    VettingKind,
+)
+
+PATROL_ORG_KINDS = (OrgKind.PATROL_TEAM, OrgKind.VILLAGE_GUARD, OrgKind.SECURITY_COMMITTEE)
+EXPERIENCED_AFTER = 10  # served shifts after which a member counts as experienced
+TRAINING_QUALIFICATIONS = {
+    Qualification.PATROL_TRAINING: TrainingKind.PATROL,
+    Qualification.FIRST_AID: TrainingKind.FIRST_AID,
+    Qualification.FIRE_SAFETY: TrainingKind.FIRE_SAFETY,
+}
+MAX_ROSTER_DAYS = 62
+
+
+@dataclass
+class RosterRequest:
+    region: Region  # a village or a township; the township of a zone
+    starts_on: dt.date
+    ends_on: dt.date
+    zone: JointZone | None = None
+    min_rest_hours: float = 8.0
+    max_nights_per_week: int = 2
+    time_limit_s: float | None = None
+
+
+def period_problems(starts_on: dt.date, ends_on: dt.date) -> list[str]:
+    if ends_on < starts_on:
+        return [_("The period ends before it starts.")]
+    if (ends_on - starts_on).days + 1 > MAX_ROSTER_DAYS:
+        return [_("A roster covers at most %(days)d days.") % {"days": MAX_ROSTER_DAYS}]
+    return []
+
+
+def patterns_for(req: RosterRequest):
+    qs = ShiftPattern.objects.filter(active=True).select_related("region", "household_group")
+    if req.zone is not None:
+        return qs.filter(zone=req.zone)
+    return qs.filter(zone__isnull=True, region__path__startswith=req.region.path)
+
+
+def shift_times(pattern: ShiftPattern, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(day, pattern.starts_at, tzinfo=tz)
+    return start, start + dt.timedelta(minutes=pattern.duration_minutes)
+
+
+def build_shifts(req: RosterRequest, roster: Roster) -> list[Shift]:
+    shifts = []
+    days = [req.starts_on + dt.timedelta(days=k) for k in range((req.ends_on - req.starts_on).days + 1)]
+    for pattern in patterns_for(req):
+        for day in days:
+            if pattern.runs_on(day):
+                start, end = shift_times(pattern, day)
+                shifts.append(
+                    Shift(roster=roster, region=pattern.region, zone=req.zone, pattern=pattern,
+                          service_date=day, starts_at=start, ends_at=end, night=pattern.is_night,
+                          headcount=pattern.headcount, weight=pattern.weight)  # fmt: skip
+                )
+    return shifts
+
+
+def pool(req: RosterRequest):
+    """The people who may be rostered: members of a zone, or serving members of the patrol
+    organisations in the region."""
+    if req.zone is not None:
+        qs = req.zone.members.all()
+    else:
+        qs = Person.objects.filter(
+            region__path__startswith=req.region.path,
+            memberships__ended_on__isnull=True,
+            memberships__post__organisation__kind__in=PATROL_ORG_KINDS,
+            memberships__post__organisation__status=OrgStatus.ACTIVE,
+        ).distinct()
+    return qs.select_related("region", "patrol_profile").prefetch_related("vetting_checks", "training_records")
+
+
+def qualifications(person: Person, on: dt.date) -> frozenset[str]:
+    held = set()
+    checks = [c for c in person.vetting_checks.all() if c.counts_on(on)]
+    if {c.kind for c in checks} >= set(VettingKind.values):
+        held.add(Qualification.VETTED.value)
+    for qual, kind in TRAINING_QUALIFICATIONS.items():
+        if any(
+            t.kind == kind and t.held_on <= on and (t.certificate_expires_on is None or t.certificate_expires_on >= on)
+            for t in person.training_records.all()
+        ):
+            held.add(qual.value)
+    return frozenset(held)
+
+
+def group_key(req: RosterRequest, region: Region) -> str:
+    return f"zone:{req.zone.pk}" if req.zone is not None else region.code
+
+
+def solver_people(req: RosterRequest, people: list[Person]) -> list[solver.Person]:
+    ids = [p.pk for p in people]
+    absences = defaultdict(list)
+    for a in Absence.objects.filter(person_id__in=ids, ends_on__gte=req.starts_on, starts_on__lte=req.ends_on):
+        absences[a.person_id].append((a.starts_on, a.ends_on))
+    served = dict(
+        Assignment.objects.filter(person_id__in=ids, outcome__in=[Outcome.SERVED, Outcome.LATE])
+        .values_list("person_id")
+        .annotate(n=Count("id"))
+    )
+    out = []
+    for p in people:
+        profile = getattr(p, "patrol_profile", None)
+        prefers = profile.prefers if profile else ""
+        out.append(
+            solver.Person(
+                id=str(p.pk),
+                group=group_key(req, p.region if req.zone is None else req.region),
+                qualifications=qualifications(p, req.starts_on),
+                experienced=bool(profile and profile.experienced) or served.get(p.pk, 0) >= EXPERIENCED_AFTER,
+                unavailable=absences.get(p.pk, []),
+                max_nights_per_week=profile.max_nights_per_week if profile else None,
+                preferences={prefers: 1.0, ("day" if prefers == "night" else "night"): -1.0} if prefers else None,
+                volunteer=profile.volunteer if profile else True,
+            )
+        )
+    return out
+
+
+def solver_slots(req: RosterRequest, shifts: list[Shift]) -> list[solver.Slot]:
+    return [
+        solver.Slot(
+            id=str(k), group=group_key(req, s.region), start=s.starts_at, end=s.ends_at, night=s.night,
+            headcount=s.headcount, required_qualification=s.pattern.required_qualification or None,
+            weight=float(s.weight), place=s.pattern.name,
+        )  # fmt: skip
+        for k, s in enumerate(shifts)
+    ]
+
+
+def busy_days(req: RosterRequest) -> frozenset[dt.date]:
+    days = set()
+    seasons = BusySeason.objects.filter(
+        Q(region__path__startswith=req.region.path) | Q(region__path__in=ancestors(req.region)),
+        ends_on__gte=req.starts_on, starts_on__lte=req.ends_on,
+    )  # fmt: skip
+    for s in seasons:
+        d = max(s.starts_on, req.starts_on)
+        while d <= min(s.ends_on, req.ends_on):
+            days.add(d)
+            d += dt.timedelta(days=1)
+    return frozenset(days)
+
+
+def ancestors(region: Region) -> list[str]:
+    parts = region.path.strip("/").split("/")
+    return ["/" + "/".join(parts[: k + 1]) + "/" for k in range(len(parts))]
+
+
+def problem_record(problem: solver.Problem, slots_by_id: dict[str, Shift]) -> dict:
+    shift = slots_by_id.get(problem.slot or "")
+    return {
+        "code": problem.code,
+        "constraint": problem.constraint,
+        "day": problem.day.isoformat() if problem.day else None,
+        "shift": shift.pattern.name if shift else None,
+        "village": shift.region.name if shift else None,
+        "needed": problem.needed,
+        "available": problem.available,
+        "short": problem.short,
+        "proven": problem.proven,
+        "params": {k: str(v) for k, v in problem.params.items()},
+    }
+
+
+@transaction.atomic
+def generate_roster(req: RosterRequest, *, by) -> Roster:
+    """Build a draft roster. Always saves one (a partial one when people are short) and records
+    in plain words why any seat stayed empty."""
+    errors = period_problems(req.starts_on, req.ends_on)
+    if req.zone is None and req.region.kind not in (RegionKind.VILLAGE, RegionKind.TOWNSHIP):
+        errors.append(_("Rosters are made for a village, a township or a joint zone."))
+    if errors:
+        raise ValidationError(errors)
+    roster = Roster.objects.create(region=req.region, zone=req.zone, starts_on=req.starts_on,
+                                   ends_on=req.ends_on, created_by=by)  # fmt: skip
+    shifts = build_shifts(req, roster)
+    if not shifts:
+        raise ValidationError(_("No shift pattern runs in this period. Add shift patterns first."))
+    Shift.objects.bulk_create(shifts)
+    patrol_shifts = [s for s in shifts if s.pattern.household_group_id is None]
+    household_shifts = [s for s in shifts if s.pattern.household_group_id is not None]
+    people = list(pool(req))
+    by_id = {str(p.pk): p for p in people}
+    rules = solver.Rules(min_rest_hours=req.min_rest_hours, max_nights_per_week=req.max_nights_per_week,
+                         busy_season_days=busy_days(req), tz=timezone.get_default_timezone())  # fmt: skip
+    assignments: list[Assignment] = []
+    if patrol_shifts:
+        slots = solver_slots(req, patrol_shifts)
+        result = solver.solve(
+            solver_people(req, people), slots, rules,
+            time_limit_s=req.time_limit_s or settings.QUNFANG_ROSTER_SECONDS, workers=2,
+        )  # fmt: skip
+        shift_of = {str(k): s for k, s in enumerate(patrol_shifts)}
+        for slot_id, person_ids in result.assignments.items():
+            shift = shift_of[slot_id]
+            for pid in person_ids:
+                assignments.append(Assignment(shift=shift, region=shift.region, zone=req.zone, person=by_id[pid]))
+        roster.solver_status = result.status
+        roster.objective, roster.bound, roster.gap = result.objective, result.bound, result.gap
+        roster.first_feasible_s, roster.seconds = result.first_feasible_s, result.seconds
+        roster.problems = [problem_record(p, shift_of) for p in result.problems]
+    else:
+        roster.solver_status = "optimal"
+    busy = defaultdict(list)
+    for a in assignments:
+        busy[a.person_id].append((a.shift.starts_at, a.shift.ends_at))
+    household_assignments, household_problems = fill_household_shifts(household_shifts, busy, rules)
+    assignments += household_assignments
+    roster.problems += household_problems
+    if household_problems and roster.solver_status in ("optimal", "feasible"):
+        roster.solver_status = "infeasible"
+    Assignment.objects.bulk_create(assignments)
+    roster.save()
+    return roster
+
+
+def unfilled(roster: Roster) -> list[tuple[Shift, int]]:
+    shifts = roster.shifts.annotate(n=Count("assignments")).select_related("pattern", "region")
+    return [(s, s.headcount - s.n) for s in shifts if s.n < s.headcount]
+
+
+def published_overlapping(roster: Roster):
+    return Roster.objects.filter(
+        region=roster.region, zone=roster.zone, status=RosterStatus.PUBLISHED,
+        starts_on__lte=roster.ends_on, ends_on__gte=roster.starts_on,
+    ).exclude(pk=roster.pk)  # fmt: skip
+

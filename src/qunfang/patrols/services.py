@@ -1,0 +1,315 @@
+"""Every patrol write with business rules: publishing rosters, absences, swaps, the duty
+ledger, attendance corrections and reminders. Views, API and commands all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qunfang.core.models import Notification
+from qunfang.patrols import solver
+from qunfang.patrols.checkin import close_assignment
+from qunfang.patrols.models import (
+    Absence,
+    Assignment,
+    CheckIn,
+    DutyLedgerEntry,
+    LedgerKind,
+    Outcome,
+    Roster,
+    RosterStatus,
+    SwapRequest,
+    SwapStatus,
+)
+from qunfang.patrols.rostering import published_overlapping, qualifications
+from qunfang.registry.models import Person
+
+# ---- rosters ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_roster(*, roster: Roster, by) -> Roster:
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.status != RosterStatus.DRAFT:
+        raise ValidationError(_("Only a draft roster can be published."))
+    clash = published_overlapping(roster).first()
+    if clash is not None:
+        raise ValidationError(
+            _("The published roster %(other)s covers part of this period. Withdraw it first.") % {"other": clash}
+        )
+    roster.status, roster.published_by, roster.published_at = RosterStatus.PUBLISHED, by, timezone.now()
+    roster.save()
+    owed = []
+    for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False).select_related("shift__pattern"):
+        owed.append(
+            DutyLedgerEntry(region_id=a.region_id, household_id=a.household_id, group_id=a.shift.pattern.household_group_id,
+                            assignment=a, kind=LedgerKind.OWED, on=a.shift.service_date, recorded_by=by)  # fmt: skip
+        )
+    DutyLedgerEntry.objects.bulk_create(owed)
+    users = {p.account_id for p in Person.objects.filter(patrol_assignments__shift__roster=roster, account__isnull=False)}
+    Notification.objects.bulk_create(
+        Notification(user_id=u, text=_("A new roster is out: %(roster)s.") % {"roster": roster},
+                     url=roster.get_absolute_url())  # fmt: skip
+        for u in users
+    )
+    return roster
+
+
+@transaction.atomic
+def withdraw_roster(*, roster: Roster, by) -> Roster:
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.status == RosterStatus.WITHDRAWN:
+        raise ValidationError(_("This roster is already withdrawn."))
+    if CheckIn.objects.filter(assignment__shift__roster=roster).exists() or Assignment.objects.filter(
+        shift__roster=roster
+    ).exclude(outcome=Outcome.PLANNED).exists():
+        raise ValidationError(_("Patrols have already been recorded on this roster; it stays as the record."))
+    was_published = roster.status == RosterStatus.PUBLISHED
+    roster.status = RosterStatus.WITHDRAWN
+    roster.save()
+    if was_published:  # the turns it made owed are cancelled by an excuse line each
+        for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False).select_related("shift__pattern"):
+            DutyLedgerEntry.objects.create(
+                region_id=a.region_id, household_id=a.household_id, group_id=a.shift.pattern.household_group_id,
+                assignment=a, kind=LedgerKind.EXCUSED, on=a.shift.service_date, recorded_by=by,
+                note=_("roster withdrawn"),
+            )  # fmt: skip
+    return roster
+
+
+# ---- absences -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_absence(*, person: Person, starts_on: dt.date, ends_on: dt.date, reason: str, by) -> Absence:
+    if ends_on < starts_on:
+        raise ValidationError(_("The absence ends before it starts."))
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError(_("An absence can be declared for at most a year at a time."))
+    if ends_on < timezone.localdate():
+        raise ValidationError(_("An absence must not lie wholly in the past."))
+    absence = Absence.objects.create(person=person, starts_on=starts_on, ends_on=ends_on, reason=reason, declared_by=by)
+    return absence
+
+
+def clashing_assignments(absence: Absence):
+    """Published shifts that the absence now clashes with: the director should find a swap."""
+    return Assignment.objects.filter(
+        person=absence.person, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
+        shift__service_date__gte=absence.starts_on, shift__service_date__lte=absence.ends_on,
+    ).select_related("shift__pattern")  # fmt: skip
+
+
+# ---- swaps ----------------------------------------------------------------------------------
+
+
+def _as_solver_slot(a: Assignment) -> solver.Slot:
+    s = a.shift
+    return solver.Slot(id=str(a.pk), group="", start=s.starts_at, end=s.ends_at, night=s.night, place=s.pattern.name)
+
+
+def replacement_problems(assignment: Assignment, replacement: Person) -> list[str]:
+    """Why `replacement` cannot take the shift (empty when they can), checked by the same
+    independent checker that verifies rosters."""
+    shift = assignment.shift
+    problems = []
+    if replacement.pk == assignment.person_id:
+        return [_("Choose someone else to take over the shift.")]
+    if Assignment.objects.filter(shift=shift, person=replacement).exists():
+        problems.append(_("%(name)s is already on this shift.") % {"name": replacement.name})
+    if assignment.household_id and replacement.household_id is None:
+        problems.append(_("A household's turn can only pass to a member of a household."))
+    need = shift.pattern.required_qualification
+    if need and need not in qualifications(replacement, shift.service_date):
+        problems.append(
+            _("%(name)s lacks the required qualification: %(qual)s.")
+            % {"name": replacement.name, "qual": shift.pattern.get_required_qualification_display()}
+        )
+    if Absence.objects.filter(person=replacement, starts_on__lte=shift.service_date,
+                              ends_on__gte=shift.service_date).exists():  # fmt: skip
+        problems.append(_("%(name)s has declared an absence that day.") % {"name": replacement.name})
+    window = dt.timedelta(days=7)
+    theirs = list(
+        Assignment.objects.filter(
+            person=replacement, shift__starts_at__gte=shift.starts_at - window, shift__starts_at__lte=shift.starts_at + window,
+        ).exclude(outcome=Outcome.EXCUSED).exclude(shift__roster__status=RosterStatus.WITHDRAWN).select_related("shift__pattern")
+    )  # fmt: skip
+    mine = _as_solver_slot(assignment)
+    rules = solver.Rules(min_rest_hours=8, max_nights_per_week=2, tz=timezone.get_default_timezone())
+    person = solver.Person(id=str(replacement.pk), group="")
+    before = {(v.code, v.day) for v in solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs], rules)}
+    after = solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs] + [mine], rules)
+    words = {
+        "overlap": _("%(name)s is already on a shift at that time."),
+        "rest": _("%(name)s would not get the minimum rest between shifts."),
+        "night_limit": _("%(name)s would exceed the night shifts allowed in a week."),
+        "weekly_limit": _("%(name)s would exceed the shifts allowed in a week."),
+    }
+    for code in {v.code for v in after if (v.code, v.day) not in before}:
+        problems.append(words.get(code, code) % {"name": replacement.name})
+    return problems
+
+
+@transaction.atomic
+def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by) -> SwapRequest:
+    if assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now():
+        raise ValidationError(_("Only a shift that has not started can be swapped."))
+    if assignment.swap_requests.filter(status=SwapStatus.PENDING).exists():
+        raise ValidationError(_("A swap for this shift is already waiting for the director."))
+    problems = replacement_problems(assignment, replacement)
+    if problems:
+        raise ValidationError(problems)
+    return SwapRequest.objects.create(
+        assignment=assignment, region_id=assignment.region_id, zone_id=assignment.zone_id,
+        replacement=replacement, reason=reason, requested_by=by,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> SwapRequest:
+    swap = SwapRequest.objects.select_for_update().select_related("assignment__shift__pattern").get(pk=swap.pk)
+    if swap.status != SwapStatus.PENDING:
+        raise ValidationError(_("This swap has already been decided."))
+    assignment = swap.assignment
+    if approve:
+        if assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now():
+            raise ValidationError(_("The shift has started; the swap can no longer be approved."))
+        problems = replacement_problems(assignment, swap.replacement)
+        if problems:
+            raise ValidationError(problems)
+        original = assignment.person
+        new_household = swap.replacement.household_id if assignment.household_id else None
+        if assignment.household_id and new_household != assignment.household_id:
+            common = dict(region_id=assignment.region_id, group_id=assignment.shift.pattern.household_group_id,
+                          assignment=assignment, on=assignment.shift.service_date, recorded_by=by)  # fmt: skip
+            DutyLedgerEntry.objects.create(household_id=assignment.household_id, kind=LedgerKind.SWAPPED, **common,
+                                           note=_("turn passed to household %(h)s") % {"h": swap.replacement.household})  # fmt: skip
+            DutyLedgerEntry.objects.create(household_id=new_household, kind=LedgerKind.OWED, **common,
+                                           note=_("took over from household %(h)s") % {"h": original.household})  # fmt: skip
+            assignment.household_id = new_household
+        assignment.person = swap.replacement
+        assignment.save()
+        _notify(swap.replacement, _("You take over a shift on %(day)s: %(shift)s.")
+                % {"day": assignment.shift.service_date, "shift": assignment.shift.pattern.name})  # fmt: skip
+    swap.status = SwapStatus.APPROVED if approve else SwapStatus.REJECTED
+    swap.decided_by, swap.decided_at, swap.decision_note = by, timezone.now(), note
+    swap.save()
+    verdict = _("approved") if approve else _("rejected")
+    if swap.requested_by_id:
+        Notification.objects.create(
+            user_id=swap.requested_by_id,
+            text=_("Your swap for %(day)s was %(verdict)s.") % {"day": assignment.shift.service_date, "verdict": verdict},
+            url="/patrols/my/",
+        )
+    return swap
+
+
+@transaction.atomic
+def withdraw_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+    if swap.status != SwapStatus.PENDING:
+        raise ValidationError(_("This swap has already been decided."))
+    swap.status, swap.decided_by, swap.decided_at = SwapStatus.WITHDRAWN, by, timezone.now()
+    swap.save()
+    return swap
+
+
+def _notify(person: Person, text: str, url: str = "/patrols/my/") -> None:
+    if person.account_id:
+        Notification.objects.create(user_id=person.account_id, text=text, url=url)
+
+
+# ---- attendance and the duty ledger ---------------------------------------------------------
+
+
+def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") -> Assignment:
+    """A director settles or corrects a shift by hand (the paper register, an excuse)."""
+    if outcome not in Outcome.values or outcome == Outcome.PLANNED:
+        raise ValidationError(_("Choose how the shift ended."))
+    if outcome != Outcome.EXCUSED and assignment.shift.starts_at > timezone.now():
+        raise ValidationError(_("A shift that has not started can only be excused."))
+    if outcome == Outcome.EXCUSED and not note.strip():
+        raise ValidationError(_("Give the reason for the excuse."))
+    return close_assignment(assignment, outcome=outcome, by=by, note=note.strip())
+
+
+@transaction.atomic
+def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> DutyLedgerEntry:
+    """A household pays instead of serving its turn; the payment goes to the funds books."""
+    if not assignment.household_id:
+        raise ValidationError(_("Only a household's turn can be bought out."))
+    if amount is None or amount <= 0:
+        raise ValidationError(_("Enter the amount paid."))
+    if DutyLedgerEntry.objects.filter(assignment=assignment, kind=LedgerKind.BOUGHT_OUT).exists():
+        raise ValidationError(_("This turn has already been bought out."))
+    entry = DutyLedgerEntry.objects.create(
+        region_id=assignment.region_id, household_id=assignment.household_id,
+        group_id=assignment.shift.pattern.household_group_id, assignment=assignment, kind=LedgerKind.BOUGHT_OUT,
+        on=assignment.shift.service_date, amount=amount, note=note, recorded_by=by,
+    )  # fmt: skip
+    if assignment.outcome == Outcome.PLANNED:
+        assignment.outcome, assignment.closed_at, assignment.note = Outcome.EXCUSED, timezone.now(), _("bought out")
+        assignment.save()
+    return entry
+
+
+SETTLING = (LedgerKind.SERVED, LedgerKind.EXCUSED, LedgerKind.SWAPPED, LedgerKind.BOUGHT_OUT)
+
+
+def ledger_balances(group) -> list[dict]:
+    """Per household of a ten-household group: turns owed, served, excused, swapped, bought
+    out, missed, and how many are still open (owed and not settled)."""
+    rows = (
+        DutyLedgerEntry.objects.filter(group=group)
+        .values("household")
+        .annotate(**{kind: Count("id", filter=Q(kind=kind)) for kind in LedgerKind.values})
+    )
+    settled = dict(
+        DutyLedgerEntry.objects.filter(group=group, kind__in=SETTLING, assignment__isnull=False)
+        .values_list("household")
+        .annotate(n=Count("assignment", distinct=True))
+    )
+    out = {}
+    for row in rows:
+        row["open"] = max(0, row[LedgerKind.OWED] - settled.get(row["household"], 0))
+        out[row["household"]] = row
+    return out
+
+
+# ---- reminders ------------------------------------------------------------------------------
+
+
+def send_reminders(*, now: dt.datetime | None = None, hours: int, sms=None, mail=None) -> int:
+    """Remind each member of a published shift starting within `hours`, once."""
+    from django.core.mail import send_mail
+
+    now = now or timezone.now()
+    due = Assignment.objects.filter(
+        reminded_at__isnull=True, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
+        shift__starts_at__gt=now, shift__starts_at__lte=now + dt.timedelta(hours=hours),
+    ).select_related("person__account", "shift__pattern")  # fmt: skip
+    sent = 0
+    for a in due:
+        start = timezone.localtime(a.shift.starts_at)
+        text = _("Reminder: you are on %(shift)s at %(time)s.") % {
+            "shift": a.shift.pattern.name, "time": start.strftime("%m-%d %H:%M"),
+        }  # fmt: skip
+        with transaction.atomic():
+            claimed = Assignment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(reminded_at=now)
+            if not claimed:
+                continue  # another run got there first
+            account = a.person.account
+            if account is not None:
+                Notification.objects.create(user=account, text=text, url="/patrols/my/")
+                if account.email:
+                    (mail or send_mail)(_("Qunfang shift reminder"), text, None, [account.email], fail_silently=True)
+            if sms is not None and a.person.phone:
+                sms.send(a.person.phone, text)
+        sent += 1
+    return sent
