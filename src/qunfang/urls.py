@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("qunfang.core.urls")),
     path("registry/", include("qunfang.registry.urls")),
+    path("patrols/", include("qunfang.patrols.urls")),
 ]
 
 handler400 = "qunfang.core.views.error_400"

@@ -12,6 +12,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import contract_for
+from tests.patrols import walk_planning, walk_records, walk_self
+from tests.patrols.walk import MARKER_POINT, patrol_records
+
+PATROL_WALKS = (walk_planning, walk_records, walk_self)
 
 # How an outsider must be answered.
 FOREIGN_404 = "foreign-404"  # takes a village-1 record in the URL: 404, as if it did not exist
@@ -78,6 +82,8 @@ ROUTES = {
     "registry:export": SCOPED,
     "registry:template": SCOPED,  # no data, but behind sign-in
 }
+for _walk_module in PATROL_WALKS:
+    ROUTES.update(_walk_module.ROUTES)
 
 # Which village-1 record fills a route's `pk` (default: the patrol member's account).
 PK_OWNER = {
@@ -113,8 +119,13 @@ def _params(pattern: URLPattern) -> list[str]:
 def foreign_kwargs(name, pattern, world):
     """Fill the route's parameters with village 1's records."""
     records = world.records
+    patrol_owner = {k: v for m in PATROL_WALKS for k, v in m.PK_OWNER.items()}
+    if name in patrol_owner:
+        pk = getattr(world.patrol_records, patrol_owner[name]).pk
+    else:
+        pk = getattr(records, PK_OWNER[name]).pk if name in PK_OWNER else world.patrol1.pk
     samples = {
-        "pk": getattr(records, PK_OWNER[name]).pk if name in PK_OWNER else world.patrol1.pk,
+        "pk": pk,
         "code": world.village1.code,
         "field": "phone",
         "org_pk": records.org.pk,
@@ -122,6 +133,8 @@ def foreign_kwargs(name, pattern, world):
         "layout": "people",
         "fmt": "csv",
     }
+    for walk_module in PATROL_WALKS:
+        samples.update(walk_module.SAMPLES)
     return {param: samples[param] for param in _params(pattern)}
 
 
@@ -135,6 +148,7 @@ def markers(world):
         world.records.person.name,
         world.records.org.name,
         world.records.contract.number,
+        MARKER_POINT,
     ]
 
 
@@ -150,6 +164,7 @@ def world(world, records, settings, tmp_path):
     # a draft (so its edit page opens) with a scan (so the download answers)
     records.contract = contract_for(world.village1, scan=True)
     world.records = records
+    world.patrol_records = patrol_records(world, records)
     return world
 
 

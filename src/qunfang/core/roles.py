@@ -30,6 +30,8 @@ class Perm(models.TextChoices):
     MANAGE_REGISTRY = "manage_registry", _("Edit organisations, people, households and contracts")
     SIGN_VETTING_VILLAGE = "sign_vetting_village", _("Sign vetting for the village committee")
     SIGN_VETTING_POLICE = "sign_vetting_police", _("Sign vetting for the police station")
+    VIEW_PATROLS = "view_patrols", _("View rosters, patrol logs and attendance")
+    MANAGE_PATROLS = "manage_patrols", _("Plan patrols: points, shift patterns, rosters, swaps")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -42,6 +44,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SPENDING,
             Perm.VIEW_REGISTRY,
             Perm.MANAGE_REGISTRY,
+            Perm.VIEW_PATROLS,
+            Perm.MANAGE_PATROLS,
         }
     ),
     Role.POLICE_OFFICER: frozenset(
@@ -52,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RECEIVE_ESCALATIONS,
             Perm.VIEW_REGISTRY,
             Perm.SIGN_VETTING_POLICE,
+            Perm.VIEW_PATROLS,
         }
     ),
     Role.VILLAGE_DIRECTOR: frozenset(
@@ -63,12 +68,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGISTRY,
             Perm.MANAGE_REGISTRY,
             Perm.SIGN_VETTING_VILLAGE,
+            Perm.VIEW_PATROLS,
+            Perm.MANAGE_PATROLS,
         }
     ),
     Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY}),
     Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
     Role.AUDITOR: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG, Perm.VIEW_REGISTRY}
+        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG, Perm.VIEW_REGISTRY, Perm.VIEW_PATROLS}
     ),
     Role.SYSTEM_ADMIN: frozenset(set(Perm.values)),
 }
