@@ -525,7 +525,7 @@ class DutyLedgerEntry(RegionOwned):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="duty_ledger")
     group = models.ForeignKey(JointDefenceGroup, on_delete=models.PROTECT, related_name="duty_ledger")
-    assignment = models.ForeignKey(Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(_("entry"), max_length=12, choices=LedgerKind.choices)
     on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
