@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from qunfang.api import core as core_routes
+from qunfang.api import patrols as patrols_routes
 
 api = NinjaAPI(
     title="Qunfang API",
@@ -40,3 +41,4 @@ def forbidden(request, exc):
 
 
 api.add_router("", core_routes.router)
+api.add_router("/patrols/", patrols_routes.router)

@@ -1,7 +1,8 @@
 """Rotating codes on patrol-point signs.
 
-Each point has a secret; its sign shows a TOTP code (RFC 6238, via pyotp) for the current
-period of `sign_period` seconds. A printed sign is reprinted each period; a screen at the point
+Each point has a secret; its sign shows a time-based code for the current period of
+`sign_period` seconds: HOTP (RFC 4226, via pyotp) over the period number, which is TOTP
+(RFC 6238) for any period length (pyotp's TOTP class stops at 120 s; printed signs need weeks). A printed sign is reprinted each period; a screen at the point
 shows a code that changes every minute. The server accepts the current and the previous
 period (a patrol that scanned just before the change), and tells a stale code (a photo of an
 old sign) from one that was never valid.
@@ -10,6 +11,7 @@ old sign) from one that was never valid.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from enum import Enum
 
 import pyotp
@@ -29,12 +31,17 @@ class CodeCheck(Enum):
     WRONG = "wrong"
 
 
-def _totp(point: PatrolPoint) -> pyotp.TOTP:
-    return pyotp.TOTP(point.secret, digits=DIGITS, interval=point.sign_period, name=str(point.pk))
+def _period(point: PatrolPoint, at: dt.datetime) -> int:
+    return int(at.timestamp()) // point.sign_period
+
+
+def _code(point: PatrolPoint, period: int) -> str:
+    return pyotp.HOTP(point.secret, digits=DIGITS).at(period)
 
 
 def current_code(point: PatrolPoint, at: dt.datetime | None = None) -> str:
-    return _totp(point).at(at or timezone.now())
+    at = at or timezone.now()
+    return _code(point, _period(point, at))
 
 
 def valid_until(point: PatrolPoint, at: dt.datetime | None = None) -> dt.datetime:
@@ -48,14 +55,12 @@ def check_code(point: PatrolPoint, code: str, at: dt.datetime | None = None) -> 
     code = (code or "").strip()
     if not code.isdigit() or len(code) != DIGITS:
         return CodeCheck.WRONG
-    at = at or timezone.now()
-    totp = _totp(point)
-    if totp.verify(code, for_time=at, valid_window=1):
+    now = _period(point, at or timezone.now())
+    # the previous period too: a patrol that scanned just before the change, a sign just replaced
+    if any(hmac.compare_digest(_code(point, now - back), code) for back in (0, 1)):
         return CodeCheck.VALID
-    period = dt.timedelta(seconds=point.sign_period)
-    for back in range(2, STALE_LOOKBACK_PERIODS):
-        if totp.at(at - back * period) == code:
-            return CodeCheck.STALE
+    if any(_code(point, now - back) == code for back in range(2, STALE_LOOKBACK_PERIODS)):
+        return CodeCheck.STALE
     return CodeCheck.WRONG
 
 

@@ -1,0 +1,323 @@
+"""Self-service and check-in: a member's own page, absences and swaps, the director's swap
+decisions, who is on duty now, notifications, and the page a patrol point's QR sign opens.
+Thin: parse, call a service, render; a service's refusal is shown and nothing changes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qunfang.core.models import Notification
+from qunfang.core.permissions import permission_required
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+from qunfang.patrols import checkin, selectors_self, services
+from qunfang.patrols.forms_self import (
+    AbsenceForm,
+    CheckInActionForm,
+    CheckInForm,
+    SwapForm,
+    fresh_client_id,
+)
+from qunfang.patrols.models import (
+    Absence,
+    Assignment,
+    CheckIn,
+    CheckInKind,
+    Outcome,
+    SwapRequest,
+    SwapStatus,
+)
+
+NOTIFICATIONS_PAGE = 30
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _may_manage(user) -> bool:
+    return user.can(Perm.MANAGE_PATROLS)
+
+
+# ---- the member's own page --------------------------------------------------------------
+
+
+@login_required
+def my(request: HttpRequest) -> HttpResponse:
+    person = selectors_self.person_of(request.user)
+    if person is None:
+        return render(request, "patrols/self/my.html", {"person": None})
+    now = timezone.now()
+    assignments = list(selectors_self.my_assignments(request.user, person, now))
+    current = next((a for a in assignments if selectors_self.is_open(a, now)), None)
+    context = {
+        "person": person,
+        "now": now,
+        "assignments": assignments,
+        "current": current,
+        "absences": selectors_self.my_absences(request.user, person),
+        "swaps": selectors_self.my_swaps(request.user, person),
+    }
+    if current is not None:
+        context["round"] = selectors_self.round_progress(current)
+        context["current_check_ins"] = list(
+            current.check_ins.select_related("point").order_by("recorded_at", "id")
+        )
+        context["started"] = any(
+            c.accepted and c.kind == CheckInKind.START for c in context["current_check_ins"]
+        )
+        context["start_form"] = CheckInActionForm(
+            initial={**fresh_client_id(), "kind": CheckInKind.START}
+        )
+        context["end_form"] = CheckInActionForm(
+            initial={**fresh_client_id(), "kind": CheckInKind.END}
+        )
+    absence_pk = request.GET.get("absence", "")
+    if absence_pk.isdigit():  # just declared: the shifts it clashes with
+        absence = (
+            Absence.objects.visible_to(request.user).filter(person=person, pk=absence_pk).first()
+        )
+        if absence is not None:
+            context["declared"] = absence
+            context["clashes"] = list(services.clashing_assignments(absence))
+    return render(request, "patrols/self/my.html", context)
+
+
+@login_required
+def absence_create(request: HttpRequest) -> HttpResponse:
+    person = selectors_self.person_of(request.user)
+    form = AbsenceForm(request.POST or None)
+    if person is not None and request.method == "POST" and form.is_valid():
+        try:
+            absence = services.declare_absence(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your absence has been recorded."))
+            return redirect(reverse("patrols:my") + f"?absence={absence.pk}")
+    return render(request, "patrols/self/absence_form.html", {"form": form, "person": person})
+
+
+# ---- swaps ------------------------------------------------------------------------------
+
+
+def _own_or_manager(request: HttpRequest, assignment: Assignment) -> None:
+    if assignment.person.account_id != request.user.pk and not _may_manage(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def swap_create(request: HttpRequest, pk: int) -> HttpResponse:
+    queryset = Assignment.objects.select_related(
+        "person", "shift__pattern__route", "shift__region", "shift__zone"
+    )
+    assignment = visible_or_404(queryset, request.user, pk=pk)
+    _own_or_manager(request, assignment)
+    closed = assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now()
+    offered, refused = [], []
+    if not closed:
+        for person in selectors_self.swap_candidates(assignment):
+            problems = services.replacement_problems(assignment, person)
+            (refused if problems else offered).append((person, problems))
+    form = SwapForm(request.POST or None, candidates=[p for p, _problems in offered])
+    if not closed and request.method == "POST" and form.is_valid():
+        try:
+            services.request_swap(assignment=assignment, replacement=form.cleaned_data["replacement"],
+                                  reason=form.cleaned_data["reason"], by=request.user)  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your swap request has been sent to the director."))
+            return redirect(
+                "patrols:my"
+                if assignment.person.account_id == request.user.pk
+                else "patrols:swap_list"
+            )
+    pending = (
+        assignment.swap_requests.filter(status=SwapStatus.PENDING)
+        .select_related("replacement")
+        .first()
+    )
+    return render(request, "patrols/self/swap_form.html", {
+        "assignment": assignment, "form": form, "closed": closed, "refused": refused, "offered": offered,
+        "pending": pending,
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    swap = visible_or_404(
+        SwapRequest.objects.select_related("assignment__person"), request.user, pk=pk
+    )
+    own = request.user.pk in (swap.requested_by_id, swap.assignment.person.account_id)
+    if not own and not _may_manage(request.user):
+        raise PermissionDenied
+    try:
+        services.withdraw_swap(swap=swap, by=request.user)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The swap request has been withdrawn."))
+    return redirect("patrols:my" if not _may_manage(request.user) else "patrols:swap_list")
+
+
+@permission_required(Perm.MANAGE_PATROLS)
+def swap_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "patrols/self/swap_list.html", {
+        "pending": selectors_self.pending_swaps(request.user)[:200],
+        "decided": selectors_self.decided_swaps(request.user),
+    })  # fmt: skip
+
+
+@require_POST
+@permission_required(Perm.MANAGE_PATROLS)
+def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    swap = visible_or_404(SwapRequest.objects.select_related("assignment__shift__pattern", "replacement"),
+                          request.user, pk=pk)  # fmt: skip
+    decision = request.POST.get("decision", "")
+    note = request.POST.get("note", "").strip()[:200]
+    if decision not in ("approve", "reject"):
+        messages.error(request, _("Choose whether to approve or reject the swap."))
+        return redirect("patrols:swap_list")
+    try:
+        services.decide_swap(swap=swap, approve=decision == "approve", by=request.user, note=note)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, _("The swap of %(day)s was not decided: %(why)s")
+                           % {"day": swap.assignment.shift.service_date, "why": message})  # fmt: skip
+    else:
+        if decision == "approve":
+            messages.success(
+                request, _("Swap approved: %(name)s takes over.") % {"name": swap.replacement.name}
+            )
+        else:
+            messages.success(request, _("Swap rejected."))
+    return redirect("patrols:swap_list")
+
+
+# ---- who is on duty, notifications ------------------------------------------------------
+
+
+@login_required
+def on_duty(request: HttpRequest) -> HttpResponse:
+    if not (request.user.can(Perm.PATROL) or request.user.can(Perm.VIEW_PATROLS)):
+        raise PermissionDenied
+    now = timezone.now()
+    shifts = list(selectors_self.on_duty(request.user, now)[:200])
+    return render(request, "patrols/self/on_duty.html", {"shifts": shifts, "now": now})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        Notification.objects.visible_to(request.user)
+        .filter(user=request.user)
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(queryset, NOTIFICATIONS_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for n in rows:
+        n.was_unread = n.read_at is None
+        n.safe_url = (
+            n.url if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts=None) else ""
+        )
+    unread = [n.pk for n in rows if n.was_unread]
+    if unread:  # seen now: mark them read
+        Notification.objects.filter(user=request.user, pk__in=unread).update(read_at=timezone.now())
+    return render(request, "patrols/self/notifications.html", {"page": page, "rows": rows})
+
+
+# ---- check-in -----------------------------------------------------------------------------
+
+
+def _answer(check_in: CheckIn, created: bool) -> dict:
+    """What the member is told about a check-in, the first time and on a resend."""
+    return {
+        "check_in": check_in,
+        "duplicate": not created,
+        "refusal": checkin.refusal_message(check_in) if not check_in.accepted else "",
+    }
+
+
+@login_required
+def scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the QR on a sign opens: check in at this point on the shift you are serving."""
+    person = selectors_self.person_of(request.user)
+    point = selectors_self.scannable_point(request.user, person, pk)
+    if point is None:
+        raise Http404
+    code = request.GET.get("c", "").strip()[:20]
+    assignment, open_shifts = selectors_self.assignment_for_point(person, point)
+    context = {
+        "point": point,
+        "person": person,
+        "assignment": assignment,
+        "open_shifts": open_shifts,
+    }
+    if assignment is None:  # nothing to check in to: say why, save nothing
+        return render(request, "patrols/self/scan.html", context)
+    form = CheckInForm(request.POST or None, request.FILES or None, code_from_sign=bool(code),
+                       initial={**fresh_client_id(), "code": code})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_in, created = checkin.check_in(
+                assignment=assignment, scan=form.scan(point), user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return render(
+                request, "patrols/self/scan_result.html", {**context, **_answer(check_in, created)}
+            )
+    return render(request, "patrols/self/scan.html", {**context, "form": form})
+
+
+@require_POST
+@login_required
+def checkin_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start or end of patrol, from the member's own page."""
+    assignment = visible_or_404(
+        Assignment.objects.select_related("shift__pattern", "person"), request.user, pk=pk
+    )
+    form = CheckInActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("patrols:my")
+    try:
+        check_in, created = checkin.check_in(
+            assignment=assignment, scan=form.scan(), user=request.user
+        )
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect("patrols:my")
+    when = timezone.localtime(check_in.recorded_at).strftime("%H:%M")
+    if not created:
+        messages.info(
+            request,
+            _("Already recorded at %(time)s: %(kind)s.")
+            % {"time": when, "kind": check_in.get_kind_display()},
+        )
+    elif check_in.kind == CheckInKind.START:
+        messages.success(
+            request, _("Patrol started at %(time)s. Scan the sign at each point.") % {"time": when}
+        )
+    else:
+        assignment.refresh_from_db(fields=["outcome"])
+        messages.success(request, _("Patrol ended at %(time)s. The shift is recorded as: %(outcome)s.")
+                         % {"time": when, "outcome": assignment.get_outcome_display()})  # fmt: skip
+    return redirect("patrols:my")
