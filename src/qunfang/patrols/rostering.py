@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from qunfang.core.models import Region, RegionKind
 from qunfang.patrols import solver
@@ -252,7 +253,8 @@ def generate_roster(req: RosterRequest, *, by) -> Roster:
     roster.problems += household_problems
     if household_problems and roster.solver_status in ("optimal", "feasible"):
         roster.solver_status = "infeasible"
-    Assignment.objects.bulk_create(assignments)
+    # with history rows, so a later swap or stand-in still shows who was rostered first
+    bulk_create_with_history(assignments, Assignment, default_user=by, default_change_reason="rostered")
     roster.save()
     return roster
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,6 +232,8 @@ def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") 
     """A director settles or corrects a shift by hand (the paper register, an excuse)."""
     if outcome not in Outcome.values or outcome == Outcome.PLANNED:
         raise ValidationError(_("Choose how the shift ended."))
+    if assignment.shift.roster.status != RosterStatus.PUBLISHED:
+        raise ValidationError(_("Only a shift of a published roster can be settled."))
     if outcome != Outcome.EXCUSED and assignment.shift.starts_at > timezone.now():
         raise ValidationError(_("A shift that has not started can only be excused."))
     if outcome == Outcome.EXCUSED and not note.strip():
@@ -242,10 +244,22 @@ def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") 
 @transaction.atomic
 def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> DutyLedgerEntry:
     """A household pays instead of serving its turn; the payment goes to the funds books."""
-    if not assignment.household_id:
+    # lock the turn: two clicks on "record payment" must not write two payments
+    assignment = Assignment.objects.select_for_update().select_related("shift__pattern", "shift__roster").get(
+        pk=assignment.pk
+    )
+    if not assignment.household_id or not assignment.shift.pattern.household_group_id:
         raise ValidationError(_("Only a household's turn can be bought out."))
-    if amount is None or amount <= 0:
-        raise ValidationError(_("Enter the amount paid."))
+    if assignment.shift.roster.status != RosterStatus.PUBLISHED:
+        raise ValidationError(_("Only a turn on a published roster can be bought out."))
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        amount = Decimal(amount)
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise ValidationError(_("Enter the amount paid, more than 0 yuan."))
+    if amount.as_tuple().exponent < -2 or amount >= Decimal("1e8"):
+        raise ValidationError(_("Enter the amount in yuan with at most two decimal places."))
+    if assignment.outcome in (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL):
+        raise ValidationError(_("This turn was served; there is nothing to buy out."))
     if DutyLedgerEntry.objects.filter(assignment=assignment, kind=LedgerKind.BOUGHT_OUT).exists():
         raise ValidationError(_("This turn has already been bought out."))
     entry = DutyLedgerEntry.objects.create(
@@ -259,25 +273,81 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
     return entry
 
 
+@transaction.atomic
+def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
+    """Another eligible member of the same household serves the household's turn. The turn
+    stays the household's, so the duty ledger does not change; the history keeps who was
+    rostered before."""
+    from qunfang.patrols.rotation import eligible_members
+
+    assignment = Assignment.objects.select_for_update().select_related("shift__pattern", "shift__roster", "household").get(
+        pk=assignment.pk
+    )
+    shift = assignment.shift
+    if not assignment.household_id:
+        raise ValidationError(_("Only a household's turn can be stood in for."))
+    if shift.roster.status != RosterStatus.PUBLISHED:
+        raise ValidationError(_("Only a turn on a published roster can be stood in for."))
+    if assignment.outcome != Outcome.PLANNED:
+        raise ValidationError(_("This turn is already settled; correct its outcome instead."))
+    if person.pk == assignment.person_id:
+        raise ValidationError(_("%(name)s is already on duty for this turn.") % {"name": person.name})
+    if person.household_id != assignment.household_id:
+        raise ValidationError(
+            _("%(name)s is not a member of household %(household)s; only its own members can stand in.")
+            % {"name": person.name, "household": assignment.household.number}
+        )
+    if assignment.check_ins.exists():
+        raise ValidationError(_("Check-ins are already recorded for this turn by the member on duty."))
+    if assignment.swap_requests.filter(status=SwapStatus.PENDING).exists():
+        raise ValidationError(_("A swap for this turn is waiting for the director; decide it first."))
+    away = Absence.objects.filter(person=person, starts_on__lte=shift.service_date, ends_on__gte=shift.service_date)
+    absent = {(person.pk, shift.service_date)} if away.exists() else set()
+    if person not in eligible_members(assignment.household, shift.service_date, absent):
+        raise ValidationError(
+            _("%(name)s may not stand the household's turn that day (age, health or a declared absence).")
+            % {"name": person.name}
+        )
+    problems = replacement_problems(assignment, person)
+    if problems:
+        raise ValidationError(problems)
+    assignment.person = person
+    assignment._change_reason = "stand-in"  # the history keeps who was rostered before
+    assignment._history_user = by
+    assignment.save()
+    _notify(person, _("You stand in for your household on %(day)s: %(shift)s.")
+            % {"day": shift.service_date, "shift": shift.pattern.name})  # fmt: skip
+    return assignment
+
+
 SETTLING = (LedgerKind.SERVED, LedgerKind.EXCUSED, LedgerKind.SWAPPED, LedgerKind.BOUGHT_OUT)
 
 
-def ledger_balances(group) -> list[dict]:
-    """Per household of a ten-household group: turns owed, served, excused, swapped, bought
-    out, missed, and how many are still open (owed and not settled)."""
+def ledger_balances(group) -> dict[int, dict]:
+    """Per household of a ten-household group (keyed by household id): turns owed, served,
+    excused, swapped, bought out, missed, and how many are still open (owed and not settled).
+
+    A turn's verdict is its latest line: a correction (served, then corrected to missed) is a
+    new line that replaces the earlier verdict, so nothing is counted twice."""
+    latest = (
+        DutyLedgerEntry.objects.filter(group=group, assignment__isnull=False)
+        .exclude(kind=LedgerKind.OWED)
+        .values("household", "assignment")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    counted = Q(kind=LedgerKind.OWED) | Q(assignment__isnull=True) | Q(id__in=latest)
     rows = (
         DutyLedgerEntry.objects.filter(group=group)
+        .filter(counted)
         .values("household")
         .annotate(**{kind: Count("id", filter=Q(kind=kind)) for kind in LedgerKind.values})
-    )
-    settled = dict(
-        DutyLedgerEntry.objects.filter(group=group, kind__in=SETTLING, assignment__isnull=False)
-        .values_list("household")
-        .annotate(n=Count("assignment", distinct=True))
+        .order_by("household")
     )
     out = {}
     for row in rows:
-        row["open"] = max(0, row[LedgerKind.OWED] - settled.get(row["household"], 0))
+        settled = sum(row[kind] for kind in SETTLING)
+        row["open"] = max(0, row[LedgerKind.OWED] - settled)
         out[row["household"]] = row
     return out
 

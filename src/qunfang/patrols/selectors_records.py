@@ -1,0 +1,412 @@
+"""Reads behind the patrol records: the patrol log, attendance (考勤), the paper register and
+the ten-household duty ledger. Every read starts from `visible_to(user)`; counts are done by
+the database (grouped aggregates), never by looping over rows in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.patrols.models import (
+    Absence,
+    Assignment,
+    CheckIn,
+    DutyLedgerEntry,
+    Finding,
+    JointZone,
+    LedgerKind,
+    Outcome,
+    RosterStatus,
+    RouteStop,
+    Shift,
+)
+from qunfang.patrols.rotation import eligible_members
+from qunfang.patrols.services import ledger_balances
+from qunfang.registry.models import GroupMembership, Household, JointDefenceGroup
+
+TURNED_OUT = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)  # came out on patrol
+FLAGGED = (Finding.HAZARD, Finding.INCIDENT, Finding.DISPUTE)
+
+# ---- months and villages ---------------------------------------------------------------------
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """'2027-03' -> 2027-03-01; anything else -> None."""
+    value = (value or "").strip()
+    if len(value) != 7 or value[4] != "-":
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[5:]), 1)
+    except ValueError:
+        return None
+
+
+def month_end(first: dt.date) -> dt.date:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def shift_month(first: dt.date, by: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + by
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
+
+
+def visible_villages(user) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
+
+
+def _in_village(village: Region) -> Q:
+    """A shift of the village itself or of a joint zone it belongs to."""
+    return Q(region=village) | Q(zone__in=JointZone.objects.filter(villages=village).values("pk"))
+
+
+# ---- the patrol log ------------------------------------------------------------------------
+
+
+def _expected_points():
+    """How many points a shift should visit: its route's stops; a shift without a route, one."""
+    stops = (
+        RouteStop.objects.filter(route_id=OuterRef("pattern__route_id"))
+        .order_by()
+        .values("route_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Case(
+        When(pattern__route__isnull=True, then=Value(1)),
+        default=Coalesce(Subquery(stops, output_field=IntegerField()), Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def log_shifts(user, *, village: Region | None = None, first: dt.date | None = None,
+               last: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Shift]:  # fmt: skip
+    """Shifts of published rosters that have started (running or closed), newest first, each
+    with its people and their accepted check-ins prefetched (see `decorate`)."""
+    now = now or timezone.now()
+    shifts = Shift.objects.visible_to(user).filter(
+        roster__status=RosterStatus.PUBLISHED, starts_at__lte=now
+    )
+    if village is not None:
+        shifts = shifts.filter(_in_village(village))
+    if first is not None:
+        shifts = shifts.filter(service_date__gte=first, service_date__lte=last or month_end(first))
+    flagged = CheckIn.objects.filter(
+        assignment__shift=OuterRef("pk"), accepted=True, finding__in=FLAGGED
+    )
+    return (
+        shifts.select_related("pattern__route", "region", "zone")
+        .annotate(expected=_expected_points(), flagged=Exists(flagged))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("person", "household").order_by("id"),
+            ),
+            Prefetch(
+                "assignments__check_ins",
+                queryset=CheckIn.objects.filter(accepted=True)
+                .select_related("point")
+                .order_by("recorded_at", "id"),
+                to_attr="accepted_check_ins",
+            ),
+        )
+        .order_by("-starts_at", "-id")
+    )
+
+
+def decorate(shifts) -> list[Shift]:
+    """Points visited and findings of each shift, from the prefetched check-ins (no queries)."""
+    shifts = list(shifts)
+    for shift in shifts:
+        visited, findings = {}, []
+        for a in shift.assignments.all():
+            for c in a.accepted_check_ins:
+                if c.point_id and c.point_id not in visited:
+                    visited[c.point_id] = c.point
+                if c.finding in FLAGGED:
+                    findings.append(c)
+        shift.visited_points = list(visited.values())
+        shift.visited = len(visited)
+        shift.findings = sorted(findings, key=lambda c: (c.recorded_at, c.pk))
+    return shifts
+
+
+def shift_for_detail(user, pk: int) -> QuerySet[Shift]:
+    all_check_ins = CheckIn.objects.select_related("point", "by").order_by("recorded_at", "id")
+    return (
+        Shift.objects.visible_to(user)
+        .select_related("pattern__route", "region", "zone", "roster")
+        .annotate(expected=_expected_points())
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("person", "household").order_by("id"),
+            ),
+            Prefetch("assignments__check_ins", queryset=all_check_ins, to_attr="all_check_ins"),
+            "pattern__route__stops__point",
+        )
+    )
+
+
+# ---- attendance (考勤) ----------------------------------------------------------------------
+
+_LENGTH = ExpressionWrapper(
+    F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()
+)
+
+
+def attendance_counts() -> dict:
+    return {
+        "planned": Count("id"),
+        "served": Count("id", filter=Q(outcome=Outcome.SERVED)),
+        "late": Count("id", filter=Q(outcome=Outcome.LATE)),
+        "partial": Count("id", filter=Q(outcome=Outcome.PARTIAL)),
+        "missed": Count("id", filter=Q(outcome=Outcome.MISSED)),
+        "excused": Count("id", filter=Q(outcome=Outcome.EXCUSED)),
+        "open": Count("id", filter=Q(outcome=Outcome.PLANNED)),
+        "time_served": Sum(_LENGTH, filter=Q(outcome__in=TURNED_OUT)),
+    }
+
+
+def month_assignments(
+    user, *, first: dt.date, village: Region | None = None
+) -> QuerySet[Assignment]:
+    """Assignments on shifts of published rosters that start in the month. A village means the
+    members of that village, wherever they served (joint zones included)."""
+    # Driven by the month's shifts (indexed by start time), not by a scan of every assignment
+    # ever made: a shift belongs to the day it starts, so its start lies in the month.
+    shifts = Shift.objects.visible_to(user).filter(
+        roster__status=RosterStatus.PUBLISHED,
+        starts_at__gte=local_midnight(first),
+        starts_at__lt=local_midnight(month_end(first) + dt.timedelta(days=1)),
+    )
+    qs = Assignment.objects.visible_to(user).filter(shift__in=shifts.values("pk"))
+    if village is not None:
+        qs = qs.filter(person__region__path__startswith=village.path)
+    return qs
+
+
+def attendance_people(user, *, first: dt.date, village: Region | None = None) -> QuerySet:
+    """One row per person: planned, served, late, partial, missed, excused, still open, time
+    served. One grouped query; the page adds the rate to the rows it shows."""
+    return (
+        month_assignments(user, first=first, village=village)
+        .values("person", "person__name", "person__region__name", "person__region__code")
+        .annotate(**attendance_counts())
+        .order_by("person__region__path", "person__name", "person")
+    )
+
+
+def attendance_villages(user, *, first: dt.date, village: Region | None = None) -> QuerySet:
+    return (
+        month_assignments(user, first=first, village=village)
+        .values("person__region", "person__region__name", "person__region__code")
+        .annotate(people=Count("person", distinct=True), **attendance_counts())
+        .order_by("person__region__path")
+    )
+
+
+def attendance_total(village_rows) -> dict:
+    """The total over the village rows (a person counts in their own village only, so the
+    people add up too): no further query."""
+    keys = ["people", "planned", "served", "late", "partial", "missed", "excused", "open"]
+    total = {k: sum(r[k] for r in village_rows) for k in keys}
+    total["time_served"] = sum(
+        (r["time_served"] or dt.timedelta(0) for r in village_rows), dt.timedelta(0)
+    )
+    return with_rate(total)
+
+
+def with_rate(row: dict) -> dict:
+    """Hours served and the attendance rate: shifts turned out (served, late or partial) out
+    of the shifts due (every closed shift except the excused ones)."""
+    turned_out = row["served"] + row["late"] + row["partial"]
+    due = turned_out + row["missed"]
+    length = row.get("time_served") or dt.timedelta(0)
+    row["hours"] = (Decimal(length.total_seconds()) / 3600).quantize(Decimal("0.1"))
+    row["turned_out"] = turned_out
+    row["due"] = due
+    row["rate"] = (Decimal(turned_out * 100) / due).quantize(Decimal("0.1")) if due else None
+    return row
+
+
+# ---- the ten-household rotation and its ledger --------------------------------------------------
+
+
+@dataclass
+class Turn:
+    assignment: Assignment
+    stand_ins: list = field(default_factory=list)
+
+
+def upcoming_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = None,
+                   limit: int = 60) -> list[Turn]:  # fmt: skip
+    """Household turns of the group on published rosters that have not ended and are not
+    settled, with the members of the household who may stand in that day."""
+    now = now or timezone.now()
+    assignments = list(
+        Assignment.objects.visible_to(user)
+        .filter(
+            shift__pattern__household_group=group,
+            shift__roster__status=RosterStatus.PUBLISHED,
+            household__isnull=False,
+            outcome=Outcome.PLANNED,
+            shift__ends_at__gte=now,
+        )
+        .select_related("shift__pattern", "person", "household__head")
+        .prefetch_related("household__members")
+        .order_by("shift__starts_at", "id")[:limit]
+    )
+    if not assignments:
+        return []
+    first = min(a.shift.service_date for a in assignments)
+    last = max(a.shift.service_date for a in assignments)
+    absent = set()
+    absences = Absence.objects.filter(
+        person__household_id__in={a.household_id for a in assignments},
+        ends_on__gte=first,
+        starts_on__lte=last,
+    )
+    for absence in absences:
+        day = max(absence.starts_on, first)
+        while day <= min(absence.ends_on, last):
+            absent.add((absence.person_id, day))
+            day += dt.timedelta(days=1)
+    return [
+        Turn(
+            assignment=a,
+            stand_ins=[
+                p
+                for p in eligible_members(a.household, a.shift.service_date, absent)
+                if p.pk != a.person_id
+            ],
+        )
+        for a in assignments
+    ]
+
+
+def recent_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = None,
+                 days: int = 31) -> QuerySet[Assignment]:  # fmt: skip
+    """Household turns that ended in the last month, newest first, each marked when it was
+    bought out: a household that missed its turn may still pay for it."""
+    now = now or timezone.now()
+    paid = DutyLedgerEntry.objects.filter(assignment=OuterRef("pk"), kind=LedgerKind.BOUGHT_OUT)
+    return (
+        Assignment.objects.visible_to(user)
+        .filter(
+            shift__pattern__household_group=group,
+            shift__roster__status=RosterStatus.PUBLISHED,
+            household__isnull=False,
+            shift__ends_at__lt=now,
+            shift__ends_at__gte=now - dt.timedelta(days=days),
+        )
+        .select_related("shift__pattern", "person", "household")
+        .annotate(bought_out=Exists(paid))
+        .order_by("-shift__starts_at", "-id")
+    )
+
+
+def exemption_reasons(household: Household) -> list[str]:
+    reasons = []
+    if household.elderly_only:
+        reasons.append(_("elderly only"))
+    if household.disabled_member:
+        reasons.append(_("disabled member"))
+    if household.absent:
+        reasons.append(_("away"))
+    return reasons
+
+
+def ledger_summary(group: JointDefenceGroup) -> list[dict]:
+    """One row per household of the group (current members, and former members that still
+    have ledger lines): the balances, the amount paid, and why an exempt household is exempt."""
+    balances = ledger_balances(group)
+    paid = dict(
+        DutyLedgerEntry.objects.filter(group=group, kind=LedgerKind.BOUGHT_OUT)
+        .values("household")
+        .annotate(total=Sum("amount"))
+        .values_list("household", "total")
+    )
+    current = {
+        m.household_id: m.household
+        for m in GroupMembership.objects.filter(group=group, left_on__isnull=True).select_related(
+            "household__head"
+        )
+    }
+    former_ids = set(balances) - set(current)
+    former = {h.pk: h for h in Household.objects.filter(pk__in=former_ids).select_related("head")}
+    zero = dict.fromkeys(LedgerKind.values, 0) | {"open": 0}
+    rows = []
+    for household in sorted([*current.values(), *former.values()], key=lambda h: h.number):
+        reasons = exemption_reasons(household)
+        rows.append({
+            "household": household,
+            "member": household.pk in current,
+            "exempt": bool(reasons),
+            "reasons": reasons,
+            "paid": paid.get(household.pk),
+            **zero,
+            **{k: v for k, v in balances.get(household.pk, {}).items() if k != "household"},
+        })  # fmt: skip
+    return rows
+
+
+def ledger_totals(rows: list[dict]) -> dict:
+    keys = [*LedgerKind.values, "open"]
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    totals["paid"] = sum((r["paid"] or Decimal(0) for r in rows), Decimal(0))
+    return totals
+
+
+def household_lines(user, household: Household) -> QuerySet[DutyLedgerEntry]:
+    return (
+        DutyLedgerEntry.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("group", "assignment__shift__pattern", "assignment__person", "recorded_by")
+        .order_by("-on", "-id")
+    )
+
+
+def household_balances(user, household: Household) -> list[dict]:
+    """The household's balance in each group it has owed turns to (usually one)."""
+    groups = JointDefenceGroup.objects.filter(
+        pk__in=DutyLedgerEntry.objects.visible_to(user).filter(household=household).values("group")
+    )
+    out = []
+    for group in groups:
+        row = ledger_balances(group).get(household.pk)
+        if row:
+            paid = DutyLedgerEntry.objects.filter(
+                group=group, household=household, kind=LedgerKind.BOUGHT_OUT
+            )
+            out.append(
+                {"group": group, **row, "paid": paid.aggregate(total=Sum("amount"))["total"]}
+            )
+    return out

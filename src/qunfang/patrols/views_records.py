@@ -1,0 +1,385 @@
+"""Patrol records screens (巡逻登记, 考勤, 十户联防): the patrol log and one shift's check-ins,
+attendance per person and per village with its Excel export, the printable paper register,
+and the ten-household rotation with its duty ledger. Thin: parse, call a selector or a
+service, render. Services raise ValidationError; the page shows it and nothing is written."""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.core.permissions import permission_required
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+from qunfang.patrols import selectors_records as sel
+from qunfang.patrols import services
+from qunfang.patrols.checkin import REFUSAL_MESSAGES, refusal_message
+from qunfang.patrols.forms_records import BuyOutForm, OutcomeForm, StandInForm
+from qunfang.patrols.models import Assignment, CheckIn, Outcome, RosterStatus
+from qunfang.registry.models import Household, JointDefenceGroup
+from qunfang.registry.spreadsheets.writing import defuse
+
+PAGE_SIZE = 50
+REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
+VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+               ".gif": "image/gif"}  # fmt: skip
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+
+def _village(request: HttpRequest) -> Region | None:
+    """The `village` filter: one of the user's villages (another answers 404), or none."""
+    code = request.GET.get("village", "").strip()
+    if not code:
+        return None
+    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
+
+
+def _month(request: HttpRequest, *, required: bool):
+    """The `month` filter (YYYY-MM). Bad input: a clear message, then this month."""
+    raw = request.GET.get("month", "").strip()
+    this_month = timezone.localdate().replace(day=1)
+    if not raw:
+        return this_month if required else None
+    first = sel.parse_month(raw)
+    if first is None or first.year < 2000:
+        messages.error(request, _("Give the month as YYYY-MM, for example 2027-03."))
+        return this_month if required else None
+    return first
+
+
+def _filters(request: HttpRequest, village, first, **extra) -> dict:
+    return {
+        "villages": sel.visible_villages(request.user),
+        "village": village,
+        "village_code": village.code if village else "",
+        "month": first,
+        "month_value": f"{first:%Y-%m}" if first else "",
+        **extra,
+    }
+
+
+# ---- the patrol log -------------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def log_list(request: HttpRequest) -> HttpResponse:
+    village, first = _village(request), _month(request, required=False)
+    page = Paginator(
+        sel.log_shifts(request.user, village=village, first=first), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = sel.decorate(page.object_list)
+    return render(request, "patrols/records/log_list.html",
+                  _filters(request, village, first, page=page, now=timezone.now()))  # fmt: skip
+
+
+def _check_in_rows(assignment: Assignment) -> list[dict]:
+    rows = []
+    for c in assignment.all_check_ins:
+        reason = ""
+        if not c.accepted:
+            reason = refusal_message(c) if c.refusal in REFUSAL_MESSAGES else c.refusal
+        rows.append({"check_in": c, "refusal": reason})
+    return rows
+
+
+def _shift_context(request: HttpRequest, shift, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    can_settle = request.user.can(MANAGE) and shift.roster.status == RosterStatus.PUBLISHED
+    rows = []
+    for a in shift.assignments.all():
+        accepted = [c for c in a.all_check_ins if c.accepted]
+        form = bound.get(a.pk) or OutcomeForm(
+            initial={"outcome": "" if a.outcome == Outcome.PLANNED else a.outcome, "note": a.note},
+            auto_id=f"a{a.pk}_%s",
+        )  # fmt: skip
+        rows.append({
+            "assignment": a,
+            "check_ins": _check_in_rows(a),
+            "visited": len({c.point_id for c in accepted if c.point_id}),
+            "form": form if can_settle or a.pk in bound else None,  # a refusal is always shown
+        })  # fmt: skip
+    return {"shift": shift, "rows": rows, "can_settle": can_settle, "now": timezone.now()}
+
+
+@permission_required(VIEW)
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = visible_or_404(sel.shift_for_detail(request.user, pk), request.user, pk=pk)
+    return render(request, "patrols/records/shift_detail.html", _shift_context(request, shift))
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    return visible_or_404(
+        Assignment.objects.select_related("shift__roster", "shift__pattern", "household", "person"),
+        request.user, pk=pk,
+    )  # fmt: skip
+
+
+@permission_required(MANAGE)
+@require_POST
+def assignment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record or correct how a shift ended (excused needs the reason). Also the rotation's
+    "excuse this turn", which sends `back=rotation`."""
+    assignment = _assignment(request, pk)
+    form = OutcomeForm(request.POST, auto_id=f"a{assignment.pk}_%s")
+    if form.is_valid():
+        try:
+            services.record_outcome(assignment=assignment, outcome=form.cleaned_data["outcome"], by=request.user,
+                                    note=form.cleaned_data["note"])  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                _("The outcome for %(name)s has been recorded.") % {"name": assignment.person.name},
+            )
+            return _back(request, assignment)
+    group = _group_of(request, assignment) if request.POST.get("back") == "rotation" else None
+    if group is not None:
+        return _rotation_page(request, group, failed=_failure(assignment, "excuse", form))
+    shift = visible_or_404(sel.shift_for_detail(request.user, assignment.shift_id), request.user,
+                           pk=assignment.shift_id)  # fmt: skip
+    return render(
+        request,
+        "patrols/records/shift_detail.html",
+        _shift_context(request, shift, {assignment.pk: form}),
+    )
+
+
+# ---- attendance (考勤) ----------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def attendance(request: HttpRequest) -> HttpResponse:
+    village, first = _village(request), _month(request, required=True)
+    page = Paginator(
+        sel.attendance_people(request.user, first=first, village=village), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = [sel.with_rate(row) for row in page.object_list]
+    villages = [
+        sel.with_rate(row)
+        for row in sel.attendance_villages(request.user, first=first, village=village)
+    ]
+    return render(request, "patrols/records/attendance.html", _filters(
+        request, village, first, page=page, village_rows=villages, total=sel.attendance_total(villages),
+        previous_month=f"{sel.shift_month(first, -1):%Y-%m}", next_month=f"{sel.shift_month(first, 1):%Y-%m}",
+    ))  # fmt: skip
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
+    sheet = workbook.create_sheet(title)
+    for column in "ABCDEFGHIJKL":
+        sheet.column_dimensions[column].width = 12
+    sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 16
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for row in rows:
+        sheet.append([defuse(value) for value in row])
+
+
+def _counts(row: dict) -> list:
+    row = sel.with_rate(row)
+    return [row["planned"], row["served"], row["late"], row["partial"], row["missed"], row["excused"], row["open"],
+            row["hours"], row["rate"]]  # fmt: skip
+
+
+@permission_required(VIEW)
+def attendance_export(request: HttpRequest) -> HttpResponse:
+    village, first = _village(request), _month(request, required=True)
+    counts = [_("Shifts planned"), _("Served"), _("Late"), _("Partial"), _("Missed"), _("Excused"),
+              _("Not yet closed"), _("Hours served"), _("Attendance rate (%)")]  # fmt: skip
+    workbook = Workbook(write_only=True)
+    people = sel.attendance_people(request.user, first=first, village=village)
+    _sheet(workbook, _("Attendance by person"), [_("Village"), _("Person"), *counts],
+           ([r["person__region__name"], r["person__name"], *_counts(r)] for r in people.iterator()))  # fmt: skip
+    villages = sel.attendance_villages(request.user, first=first, village=village)
+    _sheet(workbook, _("Attendance by village"), [_("Village"), _("People"), *counts],
+           ([r["person__region__name"], r["people"], *_counts(r)] for r in villages))  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    where = village.name if village else _("all villages")
+    stem, ascii_stem = f"{_('Attendance')}-{where}-{first:%Y-%m}", f"attendance-{first:%Y-%m}"
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_stem}.xlsx\"; filename*=UTF-8''{quote(f'{stem}.xlsx')}"
+    )
+    return response
+
+
+# ---- the paper register (巡逻登记簿) ----------------------------------------------------------
+
+
+@permission_required(VIEW)
+def register_print(request: HttpRequest) -> HttpResponse:
+    village, first = _village(request), _month(request, required=True)
+    if village is None:  # a village director keeps one register: theirs
+        only = list(sel.visible_villages(request.user)[:2])
+        village = only[0] if len(only) == 1 else None
+    context = _filters(request, village, first, today=timezone.localdate())
+    if village is None:
+        return render(request, "patrols/records/register_choose.html", context)
+    shifts = sel.decorate(
+        sel.log_shifts(request.user, village=village, first=first).order_by("starts_at", "id")
+    )
+    sheets = [shifts[k : k + REGISTER_ROWS] for k in range(0, len(shifts), REGISTER_ROWS)] or [[]]
+    context["sheets"] = [{"number": n, "rows": rows} for n, rows in enumerate(sheets, start=1)]
+    context["sheet_count"] = len(sheets)
+    return render(request, "patrols/records/register.html", context)
+
+
+# ---- the ten-household rotation (十户联防) and its ledger ---------------------------------------
+
+
+def _group_of(request: HttpRequest, assignment: Assignment) -> JointDefenceGroup | None:
+    group_id = assignment.shift.pattern.household_group_id
+    if not group_id or not assignment.household_id:
+        return None
+    return (
+        JointDefenceGroup.objects.visible_to(request.user)
+        .select_related("region")
+        .filter(pk=group_id)
+        .first()
+    )
+
+
+def _back(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    group = _group_of(request, assignment) if request.POST.get("back") == "rotation" else None
+    if group is not None:
+        return redirect("patrols:rotation", group.pk)
+    return redirect("patrols:shift_detail", assignment.shift_id)
+
+
+def _failure(assignment: Assignment, action: str, form) -> dict:
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return {
+        "pk": assignment.pk,
+        "action": action,
+        "assignment": assignment,
+        "errors": errors,
+        "data": form.data,
+    }
+
+
+def _rotation_page(
+    request: HttpRequest, group: JointDefenceGroup, failed: dict | None = None
+) -> HttpResponse:
+    rows = sel.ledger_summary(group)
+    now = timezone.now()
+    return render(request, "patrols/records/rotation.html", {
+        "group": group,
+        "turns": sel.upcoming_turns(request.user, group, now=now),
+        "recent": sel.recent_turns(request.user, group, now=now),
+        "ledger": rows,
+        "totals": sel.ledger_totals(rows),
+        "can_manage": request.user.can(MANAGE),
+        "failed": failed,
+    })  # fmt: skip
+
+
+@permission_required(VIEW)
+def rotation(request: HttpRequest, pk: int) -> HttpResponse:
+    group = visible_or_404(JointDefenceGroup.objects.select_related("region", "leader_household__head"),
+                           request.user, pk=pk)  # fmt: skip
+    return _rotation_page(request, group)
+
+
+def _turn_failed(request: HttpRequest, assignment: Assignment, action: str, form) -> HttpResponse:
+    group = _group_of(request, assignment)
+    if group is not None:
+        return _rotation_page(request, group, failed=_failure(assignment, action, form))
+    for error in _failure(assignment, action, form)["errors"]:
+        messages.error(request, error)
+    return redirect("patrols:shift_detail", assignment.shift_id)
+
+
+@permission_required(MANAGE)
+@require_POST
+def ledger_buyout(request: HttpRequest, pk: int) -> HttpResponse:
+    """A household pays instead of serving its turn: the payment is a ledger line (for the
+    funds books) and settles the turn."""
+    assignment = _assignment(request, pk)
+    form = BuyOutForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = services.buy_out(assignment=assignment, amount=form.cleaned_data["amount"], by=request.user,
+                                     note=form.cleaned_data["note"])  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Household %(household)s paid %(amount)s yuan for its turn on %(day)s.") % {
+                "household": assignment.household.number, "amount": entry.amount, "day": entry.on,
+            })  # fmt: skip
+            return redirect("patrols:rotation", entry.group_id)
+    return _turn_failed(request, assignment, "buyout", form)
+
+
+@permission_required(MANAGE)
+@require_POST
+def stand_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Another member of the same household serves the turn; the ledger does not change."""
+    assignment = _assignment(request, pk)
+    form = StandInForm(request.POST, user=request.user)
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.stand_in(assignment=assignment, person=person, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("%(name)s stands in for household %(household)s on %(day)s.") % {
+                "name": person.name, "household": assignment.household.number, "day": assignment.shift.service_date,
+            })  # fmt: skip
+            return redirect("patrols:rotation", assignment.shift.pattern.household_group_id)
+    return _turn_failed(request, assignment, "stand_in", form)
+
+
+@permission_required(VIEW)
+def household_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    household = visible_or_404(
+        Household.objects.select_related("region", "head"), request.user, pk=pk
+    )
+    page = Paginator(sel.household_lines(request.user, household), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patrols/records/household_ledger.html", {
+        "household": household, "page": page, "balances": sel.household_balances(request.user, household),
+        "reasons": sel.exemption_reasons(household),
+    })  # fmt: skip
+
+
+# ---- a check-in's photo ----------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def check_in_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo taken at a check-in, never from a public media URL. An image is shown; any
+    other file is downloaded."""
+    check_in = visible_or_404(
+        CheckIn.objects.select_related("assignment__person"), request.user, pk=pk
+    )
+    if not check_in.photo:
+        return render(request, "patrols/records/no_photo.html", {"check_in": check_in})
+    suffix = PurePosixPath(check_in.photo.name).suffix.lower()
+    try:
+        handle = check_in.photo.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(
+        handle, content_type=PHOTO_TYPES.get(suffix, "application/octet-stream"),
+        as_attachment=suffix not in PHOTO_TYPES, filename=f"check-in-{check_in.pk}{suffix}",
+    )  # fmt: skip
