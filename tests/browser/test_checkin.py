@@ -10,7 +10,7 @@ from qunfang.patrols import signs
 from qunfang.patrols.models import CheckIn
 from tests.factories import TEST_PASSWORD
 from tests.patrols import conftest as patrol_world
-from tests.patrols.test_checkin import live_roster, use_minute_signs
+from tests.patrols.test_checkin import live_roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,6 @@ PHONE = {"width": 360, "height": 740}
 def test_a_member_scans_a_sign_on_a_phone_and_checks_in_with_gps(
     browser, live_server, world, patrol
 ):
-    use_minute_signs(patrol)
     shift = live_roster(world, patrol)
     point = patrol.points[1]  # 29.7120, 120.2400
     context = browser.new_context(

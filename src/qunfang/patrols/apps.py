@@ -6,3 +6,22 @@ class PatrolsConfig(AppConfig):
     name = "qunfang.patrols"
     label = "patrols"
     verbose_name = _("Patrols")
+
+    def ready(self) -> None:
+        from qunfang.core.dashboard import PANELS, Panel
+        from qunfang.core.demo import DEMO_STEPS
+        from qunfang.core.navigation import NavItem, add_after
+        from qunfang.core.roles import Perm
+        from qunfang.patrols.selectors import patrol_summary
+
+        add_after("registry:due_list", [
+            NavItem("patrols:my", _("My shifts"), Perm.PATROL),
+            NavItem("patrols:roster_list", _("Rosters"), Perm.VIEW_PATROLS),
+            NavItem("patrols:on_duty", _("On duty now"), Perm.VIEW_PATROLS),
+            NavItem("patrols:log_list", _("Patrol log"), Perm.VIEW_PATROLS),
+            NavItem("patrols:attendance", _("Attendance"), Perm.VIEW_PATROLS),
+            NavItem("patrols:swap_list", _("Swaps"), Perm.MANAGE_PATROLS),
+            NavItem("patrols:notifications", _("Messages")),
+        ])  # fmt: skip
+        PANELS.append(Panel("patrols/_panel.html", Perm.VIEW_PATROLS, patrol_summary))
+        DEMO_STEPS.append("qunfang.patrols.demo.step_patrols")

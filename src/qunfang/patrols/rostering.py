@@ -7,6 +7,7 @@ The solver never sees Django; this module is the only translation between the tw
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -202,7 +203,7 @@ def problem_record(problem: solver.Problem, slots_by_id: dict[str, Shift]) -> di
         "available": problem.available,
         "short": problem.short,
         "proven": problem.proven,
-        "params": {k: str(v) for k, v in problem.params.items()},
+        "params": json.loads(json.dumps(problem.params, default=str)),  # JSON as it is, dates as text
     }
 
 

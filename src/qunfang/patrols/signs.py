@@ -70,4 +70,5 @@ def scan_url(point: PatrolPoint, at: dt.datetime | None = None) -> str:
 
 
 def qr_svg(data: str, scale: int = 6) -> str:
-    return segno.make(data, error="m").svg_inline(scale=scale, dark="#000", light="#fff")
+    # no fixed size: the viewBox lets CSS shrink the code to a phone's width
+    return segno.make(data, error="m").svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)

@@ -1,0 +1,475 @@
+"""Patrol planning screens: points and their QR signs, routes, shift patterns, busy farming
+seasons, joint zones and rosters (make, read, publish, print, export). Thin: parse, call a
+service or selector, render. Services answer bad requests with a ValidationError, shown on the
+form or as a message, and nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qunfang.core.models import Region, RegionKind
+from qunfang.core.permissions import permission_required
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+from qunfang.patrols import forms_planning as forms
+from qunfang.patrols import rostering, services, signs
+from qunfang.patrols import selectors_planning as selectors
+from qunfang.patrols.models import (
+    BusySeason,
+    CheckIn,
+    JointZone,
+    PatrolPoint,
+    PatrolRoute,
+    Roster,
+    RosterStatus,
+    ShiftPattern,
+    SignPeriod,
+)
+
+VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
+PAGE_SIZE = 50
+RECENT_DAYS = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _village_filter(request: HttpRequest, queryset, lookup: str = "region"):
+    """?village=<code> narrows a list to one of the user's villages (404 for any other)."""
+    code = request.GET.get("village", "")
+    if not code:
+        return queryset
+    village = visible_or_404(
+        Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code
+    )
+    return queryset.filter(**{lookup: village})
+
+
+def _list_context(request: HttpRequest, **extra) -> dict:
+    return {"villages": forms.visible_villages(request.user), "village_code": request.GET.get("village", ""),
+            "can_manage": request.user.can(MANAGE), **extra}  # fmt: skip
+
+
+def _form_page(
+    request, form, *, title, back, saved, template="patrols/planning/form.html", **extra
+):
+    """Validate, save (a refusal from the model or a service undoes everything), report."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                obj = form.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, saved)
+            return redirect(obj.get_absolute_url())
+    return render(request, template, {"form": form, "title": title, "back": back, **extra})
+
+
+# ---- patrol points -----------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def point_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:50]
+    queryset = _village_filter(request, selectors.points(user=request.user))
+    if q:
+        queryset = queryset.filter(name__icontains=q)
+    return render(request, "patrols/planning/point_list.html",
+                  _list_context(request, page=_page(request, queryset), q=q))  # fmt: skip
+
+
+@permission_required(VIEW)
+def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    point = visible_or_404(
+        PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
+    )
+    since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    recent = (
+        CheckIn.objects.visible_to(request.user)
+        .filter(point=point, recorded_at__gte=since)
+        .aggregate(
+            n_accepted=Count("id", filter=Q(accepted=True)),
+            n_refused=Count("id", filter=Q(accepted=False)),
+            n_far=Count("id", filter=Q(accepted=True, far_from_point=True)),
+            n_last=Max("recorded_at"),
+        )
+    )
+    stops = point.stops.select_related("route").order_by("route__name", "order")
+    return render(request, "patrols/planning/point_detail.html", {
+        "point": point, "stops": stops, "recent": recent, "recent_days": RECENT_DAYS,
+        "can_manage": request.user.can(MANAGE), "screen_period": point.sign_period <= SignPeriod.HOUR,
+    })  # fmt: skip
+
+
+@permission_required(MANAGE)
+def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    point = visible_or_404(PatrolPoint, request.user, pk=pk) if pk else None
+    form = forms.PointForm(request.POST or None, instance=point, user=request.user)
+    return _form_page(
+        request, form, title=_("Edit patrol point") if point else _("New patrol point"),
+        back=point.get_absolute_url() if point else reverse("patrols:point_list"),
+        saved=_("The patrol point has been saved."),
+    )  # fmt: skip
+
+
+def _sign_context(request: HttpRequest, point: PatrolPoint, scale: int) -> dict:
+    now = timezone.now()
+    code = signs.current_code(point, now)
+    url = request.build_absolute_uri(signs.scan_url(point, now))
+    return {
+        "point": point, "code": code, "code_spaced": f"{code[:4]} {code[4:]}", "scan_url": url,
+        "qr": signs.qr_svg(url, scale=scale), "valid_until": timezone.localtime(signs.valid_until(point, now)),
+        "printed_at": timezone.localtime(now), "screen_period": point.sign_period <= SignPeriod.HOUR,
+    }  # fmt: skip
+
+
+@permission_required(MANAGE)
+def point_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    point = visible_or_404(
+        PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
+    )
+    size = "a5" if request.GET.get("size") == "a5" else "a4"
+    context = _sign_context(request, point, scale=10 if size == "a4" else 7)
+    return render(request, "patrols/planning/point_sign.html", {**context, "size": size})
+
+
+@permission_required(MANAGE)
+def point_live(request: HttpRequest, pk: int) -> HttpResponse:
+    point = visible_or_404(
+        PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
+    )
+    return render(
+        request, "patrols/planning/point_live.html", _sign_context(request, point, scale=7)
+    )
+
+
+@permission_required(MANAGE)
+def point_live_code(request: HttpRequest, pk: int) -> HttpResponse:
+    point = visible_or_404(
+        PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
+    )
+    response = render(
+        request, "patrols/planning/_live_code.html", _sign_context(request, point, scale=7)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- routes ------------------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def route_list(request: HttpRequest) -> HttpResponse:
+    queryset = _village_filter(request, selectors.routes(user=request.user))
+    return render(
+        request,
+        "patrols/planning/route_list.html",
+        _list_context(request, page=_page(request, queryset)),
+    )
+
+
+@permission_required(VIEW)
+def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    route = selectors.route(user=request.user, pk=pk)
+    patterns = ShiftPattern.objects.visible_to(request.user).filter(route=route)
+    return render(request, "patrols/planning/route_detail.html",
+                  {"route": route, "patterns": patterns, "can_manage": request.user.can(MANAGE)})  # fmt: skip
+
+
+@permission_required(MANAGE)
+def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    route = (
+        visible_or_404(PatrolRoute.objects.select_related("region"), request.user, pk=pk)
+        if pk
+        else None
+    )
+    form = forms.RouteForm(request.POST or None, instance=route, user=request.user)
+    return _form_page(
+        request, form, title=_("Edit patrol route") if route else _("New patrol route"),
+        back=route.get_absolute_url() if route else reverse("patrols:route_list"),
+        saved=_("The patrol route has been saved."), template="patrols/planning/route_form.html",
+    )  # fmt: skip
+
+
+# ---- shift patterns ----------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def pattern_list(request: HttpRequest) -> HttpResponse:
+    queryset = _village_filter(request, selectors.patterns(user=request.user))
+    page = _page(request, queryset)
+    # a joint zone's patterns are seen by its villages but changed by the township only
+    own = set(Region.objects.visible_to(request.user).filter(pk__in={p.region_id for p in page.object_list})
+              .values_list("pk", flat=True))  # fmt: skip
+    rows = [
+        {"pattern": p, "editable": p.region_id in own, **selectors.pattern_times(p)}
+        for p in page.object_list
+    ]
+    return render(request, "patrols/planning/pattern_list.html",
+                  _list_context(request, page=page, rows=rows))  # fmt: skip
+
+
+@permission_required(MANAGE)
+def pattern_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    pattern = (
+        visible_or_404(ShiftPattern.objects.select_related("region"), request.user, pk=pk)
+        if pk
+        else None
+    )
+    if (
+        pattern
+        and not Region.objects.visible_to(request.user).filter(pk=pattern.region_id).exists()
+    ):
+        raise PermissionDenied  # a joint zone's pattern, seen by a member village: the township changes it
+    initial = {} if pattern else {"valid_from": timezone.localdate()}
+    form = forms.PatternForm(
+        request.POST or None, instance=pattern, user=request.user, initial=initial
+    )
+    return _form_page(
+        request, form, title=_("Edit shift pattern") if pattern else _("New shift pattern"),
+        back=reverse("patrols:pattern_list"), saved=_("The shift pattern has been saved."),
+        times=selectors.pattern_times(pattern) if pattern else None, pattern=pattern,
+        template="patrols/planning/pattern_form.html",
+    )  # fmt: skip
+
+
+# ---- busy farming seasons ----------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def season_list(request: HttpRequest) -> HttpResponse:
+    page = _page(request, BusySeason.objects.visible_to(request.user).select_related("region"))
+    for season in page.object_list:
+        season.days = (season.ends_on - season.starts_on).days + 1
+    return render(request, "patrols/planning/season_list.html", _list_context(request, page=page))
+
+
+@permission_required(MANAGE)
+def season_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    season = (
+        visible_or_404(BusySeason.objects.select_related("region"), request.user, pk=pk)
+        if pk
+        else None
+    )
+    form = forms.SeasonForm(request.POST or None, instance=season, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The busy season has been saved."))
+        return redirect("patrols:season_list")
+    return render(request, "patrols/planning/form.html", {
+        "form": form, "title": _("Edit busy farming season") if season else _("New busy farming season"),
+        "back": reverse("patrols:season_list"),
+        "intro": _("During a busy farming season volunteers get fewer shifts; paid members fill the gap."),
+    })  # fmt: skip
+
+
+# ---- joint zones -------------------------------------------------------------------------
+
+
+def _runs_zone(user, zone: JointZone) -> bool:
+    """Only the township's own planners change a zone; member villages see it."""
+    return user.can(MANAGE) and forms.visible_townships(user).filter(pk=zone.region_id).exists()
+
+
+@permission_required(VIEW)
+def zone_list(request: HttpRequest) -> HttpResponse:
+    can_create = request.user.can(MANAGE) and forms.visible_townships(request.user).exists()
+    return render(request, "patrols/planning/zone_list.html",
+                  {"zones": selectors.zones(user=request.user), "can_create": can_create})  # fmt: skip
+
+
+@permission_required(VIEW)
+def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = visible_or_404(JointZone.objects.select_related("region"), request.user, pk=pk)
+    raw = request.GET.get("month", "")
+    first = forms.parse_month(raw) if raw else timezone.localdate().replace(day=1)
+    month_error = None
+    if first is None:
+        month_error = _("Write the month as YYYY-MM, e.g. 2027-03. Showing this month instead.")
+        first = timezone.localdate().replace(day=1)
+    last = forms.month_end(first)
+    shares = zone.shares.select_related("village")
+    members = zone.members.select_related("region").order_by("region__code", "name")
+    report = selectors.zone_report(zone=zone, user=request.user, first=first, last=last)
+    return render(request, "patrols/planning/zone_detail.html", {
+        "zone": zone, "shares": shares, "members": members, "report": report, "month": first,
+        "month_error": month_error, "can_edit": _runs_zone(request.user, zone),
+        "rosters": Roster.objects.visible_to(request.user).filter(zone=zone)[:12],
+    })  # fmt: skip
+
+
+@permission_required(MANAGE)
+def zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk:
+        zone = visible_or_404(JointZone.objects.select_related("region"), request.user, pk=pk)
+        if not _runs_zone(request.user, zone):
+            # a member village's director sees who decides, and cannot change it
+            if request.method == "POST":
+                raise PermissionDenied
+            return render(request, "patrols/planning/zone_readonly.html", {"zone": zone})
+    else:
+        zone = None
+        if not forms.visible_townships(request.user).exists():
+            raise PermissionDenied
+    form = forms.ZoneForm(request.POST or None, instance=zone, user=request.user)
+    return _form_page(
+        request, form, title=_("Edit joint patrol zone") if zone else _("New joint patrol zone"),
+        back=zone.get_absolute_url() if zone else reverse("patrols:zone_list"),
+        saved=_("The joint zone has been saved."), template="patrols/planning/zone_form.html",
+    )  # fmt: skip
+
+
+# ---- rosters -----------------------------------------------------------------------------
+
+
+@permission_required(VIEW)
+def roster_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    queryset = selectors.rosters(user=request.user, status=status)
+    return render(request, "patrols/planning/roster_list.html", {
+        "page": _page(request, queryset), "status": status, "statuses": RosterStatus.choices,
+        "can_manage": request.user.can(MANAGE),
+    })  # fmt: skip
+
+
+@permission_required(MANAGE)
+def roster_create(request: HttpRequest) -> HttpResponse:
+    form = forms.RosterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        region, zone = form.target()
+        data = form.cleaned_data
+        try:
+            roster = rostering.generate_roster(
+                rostering.RosterRequest(
+                    region=region, zone=zone, starts_on=data["period_start"], ends_on=data["period_end"],
+                    min_rest_hours=float(data["min_rest_hours"]), max_nights_per_week=data["max_nights_per_week"],
+                ),
+                by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if roster.problems:
+                messages.warning(
+                    request,
+                    _("A draft roster has been made, but some seats stay empty: see why below."),
+                )
+            else:
+                messages.success(
+                    request, _("A draft roster has been made. Check it, then publish it.")
+                )
+            return redirect(roster.get_absolute_url())
+    return render(request, "patrols/planning/roster_form.html", {"form": form})
+
+
+def _roster(request: HttpRequest, pk: int) -> Roster:
+    related = ("region__parent", "zone", "created_by", "published_by")
+    return visible_or_404(Roster.objects.select_related(*related), request.user, pk=pk)
+
+
+def _solver_words(status: str) -> str:
+    return {
+        "optimal": _("the best roster possible under the rules"),
+        "feasible": _("a good roster; more time might improve it a little"),
+        "infeasible": _("some seats cannot be filled under the rules: see why below"),
+        "unknown": _("no roster found within the time limit"),
+    }.get(status, status or "—")
+
+
+@permission_required(VIEW)
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _roster(request, pk)
+    sections = selectors.roster_grid(roster)
+    return render(request, "patrols/planning/roster_detail.html", {
+        "roster": roster, "sections": sections, "totals": selectors.grid_totals(sections),
+        "solver_status": _solver_words(roster.solver_status),
+        "problems": selectors.problem_lines(roster), "can_manage": request.user.can(MANAGE),
+        "gap_percent": roster.gap * 100 if roster.gap is not None else None,
+    })  # fmt: skip
+
+
+@require_POST
+@permission_required(MANAGE)
+def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _roster(request, pk)
+    try:
+        services.publish_roster(roster=roster, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The roster is published; everyone on it has been told."))
+    return redirect(roster.get_absolute_url())
+
+
+@require_POST
+@permission_required(MANAGE)
+def roster_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _roster(request, pk)
+    try:
+        services.withdraw_roster(roster=roster, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The roster has been withdrawn."))
+    return redirect(roster.get_absolute_url())
+
+
+def _place(roster: Roster) -> str:
+    if roster.zone_id:
+        return roster.zone.name
+    parent = roster.region.parent
+    return (
+        f"{parent.name}{roster.region.name}"
+        if parent and roster.region.kind == RegionKind.VILLAGE
+        else roster.region.name
+    )
+
+
+@permission_required(VIEW)
+def roster_print(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _roster(request, pk)
+    layout = "month" if request.GET.get("layout") == "month" else "week"
+    sections = selectors.roster_grid(roster)
+    if layout == "week":
+        for section in sections:
+            section.week_tables = section.weeks(roster.starts_on)
+    return render(request, "patrols/planning/roster_print.html", {
+        "roster": roster, "sections": sections, "layout": layout, "place": _place(roster),
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+@permission_required(VIEW)
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _roster(request, pk)
+    data = selectors.roster_workbook(roster)
+    response = HttpResponse(data, content_type=XLSX)
+    stem = f"{_('Roster')}-{_place(roster)}-{roster.starts_on:%Y%m%d}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"roster-{roster.pk}.xlsx\"; filename*=UTF-8''{quote(stem + '.xlsx')}"
+    )
+    return response
+
+
+@permission_required(VIEW)
+def unfilled(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = _page(request, selectors.unfilled_shifts(user=request.user, since=today))
+    return render(request, "patrols/planning/unfilled.html", {"page": page, "today": today})
