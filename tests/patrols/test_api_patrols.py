@@ -161,7 +161,7 @@ def test_service_refusals_are_400_and_save_nothing(api, world, patrol):
     partner = {**body(shift, patrol.points[0]), "assignment": shift.assignments[1].pk}
     response = client.post("/api/v1/patrols/check-ins", json=partner)
     assert response.status_code == 400 and (
-        "不是你的" in response.json()["detail"] or "not yours" in response.json()["detail"]
+        "不是您的" in response.json()["detail"] or "not yours" in response.json()["detail"]
     )
     no_point = {"client_id": str(uuid.uuid4()), "assignment": shift.mine.pk, "kind": "point"}
     assert client.post("/api/v1/patrols/check-ins", json=no_point).status_code == 400

@@ -316,7 +316,7 @@ def test_someone_elses_shift_cannot_be_started(client_for, world, patrol):
     shift = live_roster(world, patrol)
     partner = shift.assignments[1]
     response = action(client_for(world.patrol1), partner, "start")
-    assert any("不是你的" in str(m) or "not yours" in str(m) for m in response.context["messages"])
+    assert any("不是您的" in str(m) or "not yours" in str(m) for m in response.context["messages"])
     assert CheckIn.objects.count() == 0
 
 

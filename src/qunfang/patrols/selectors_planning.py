@@ -357,8 +357,7 @@ def problem_sentence(problem: dict) -> str:
     elif code == "invalid_input":
         text = _("The roster could not be built from this data: %(detail)s.")
     else:
-        values["code"] = code or "?"
-        text = _("%(day)s %(shift)s: %(code)s — %(short)d short.")
+        text = _("%(day)s %(shift)s: %(short)d short.")
     return text % values
 
 
