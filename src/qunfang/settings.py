@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "qunfang.core",
     "qunfang.registry",
     "qunfang.patrols",
+    "qunfang.casebook",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("qunfang.core.urls")),
     path("registry/", include("qunfang.registry.urls")),
     path("patrols/", include("qunfang.patrols.urls")),
+    path("books/", include("qunfang.casebook.urls")),
 ]
 
 handler400 = "qunfang.core.views.error_400"

@@ -11,11 +11,14 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.casebook import walk_cases, walk_inspections, walk_mediation, walk_opinions
 from tests.factories import contract_for
 from tests.patrols import walk_planning, walk_records, walk_self
 from tests.patrols.walk import MARKER_POINT, patrol_records
 
 PATROL_WALKS = (walk_planning, walk_records, walk_self)
+# each casebook group builds its own village-1 records; PK_OWNER names attributes of those
+CASEBOOK_WALKS = (walk_cases, walk_mediation, walk_inspections, walk_opinions)
 
 # How an outsider must be answered.
 FOREIGN_404 = "foreign-404"  # takes a village-1 record in the URL: 404, as if it did not exist
@@ -38,6 +41,7 @@ ROUTES = {
     "core:security_log": SCOPED,
     "core:account": SCOPED,
     "core:password_change": SCOPED,
+    "core:notification_settings": SCOPED,
     "registry:contract_list": SCOPED,
     "registry:contract_create": SCOPED,
     "registry:contract_detail": FOREIGN_404,
@@ -82,7 +86,7 @@ ROUTES = {
     "registry:export": SCOPED,
     "registry:template": SCOPED,  # no data, but behind sign-in
 }
-for _walk_module in PATROL_WALKS:
+for _walk_module in PATROL_WALKS + CASEBOOK_WALKS:
     ROUTES.update(_walk_module.ROUTES)
 
 # Which village-1 record fills a route's `pk` (default: the patrol member's account).
@@ -120,8 +124,11 @@ def foreign_kwargs(name, pattern, world):
     """Fill the route's parameters with village 1's records."""
     records = world.records
     patrol_owner = {k: v for m in PATROL_WALKS for k, v in m.PK_OWNER.items()}
+    book = next((m for m in CASEBOOK_WALKS if name in m.PK_OWNER), None)
     if name in patrol_owner:
         pk = getattr(world.patrol_records, patrol_owner[name]).pk
+    elif book is not None:
+        pk = getattr(world.book_records[book.__name__], book.PK_OWNER[name]).pk
     else:
         pk = getattr(records, PK_OWNER[name]).pk if name in PK_OWNER else world.patrol1.pk
     samples = {
@@ -133,7 +140,7 @@ def foreign_kwargs(name, pattern, world):
         "layout": "people",
         "fmt": "csv",
     }
-    for walk_module in PATROL_WALKS:
+    for walk_module in PATROL_WALKS + CASEBOOK_WALKS:
         samples.update(walk_module.SAMPLES)
     return {param: samples[param] for param in _params(pattern)}
 
@@ -149,6 +156,7 @@ def markers(world):
         world.records.org.name,
         world.records.contract.number,
         MARKER_POINT,
+        *(marker for m in CASEBOOK_WALKS for marker in m.MARKERS),
     ]
 
 
@@ -165,6 +173,7 @@ def world(world, records, settings, tmp_path):
     records.contract = contract_for(world.village1, scan=True)
     world.records = records
     world.patrol_records = patrol_records(world, records)
+    world.book_records = {m.__name__: m.records(world, records) for m in CASEBOOK_WALKS}
     return world
 
 

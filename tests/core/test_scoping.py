@@ -39,6 +39,8 @@ def test_a_user_without_jurisdiction_sees_nothing(world):
 # Models that belong to no region, each with the reason.
 UNSCOPED = {
     "DemoStamp": "a marker row for the demo command; no data in it",
+    "CaseType": "reference list of incident types, the same for every village",
+    "EscalationRule": "reference rules for upward reporting, the same for every village",
 }
 
 

@@ -39,7 +39,9 @@ def at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
 
 
 def _team(village, names, prefix, experienced=4):
-    org = Organisation.objects.create(region=village, name=f"{village.name}巡逻队", kind=OrgKind.PATROL_TEAM)
+    org = Organisation.objects.create(
+        region=village, name=f"{village.name}巡逻队", kind=OrgKind.PATROL_TEAM
+    )
     post = Post.objects.create(organisation=org, title="队员", seats=20)
     people = []
     for k, name in enumerate(names):
@@ -56,12 +58,19 @@ def patrol(world):
     org, people = _team(world.village1, NAMES, "100")
     people[0].account = world.patrol1
     people[0].save()
-    _, people2 = _team(world.village2, ["斯伟东", "金阿三", "陈小龙", "俞大伟"], "200", experienced=1)
+    _, people2 = _team(
+        world.village2, ["斯伟东", "金阿三", "陈小龙", "俞大伟"], "200", experienced=1
+    )
     people2[0].account = world.patrol2
     people2[0].save()
     points = [
-        PatrolPoint.objects.create(region=world.village1, name=name, latitude=Decimal(lat), longitude=Decimal("120.2400"),
-                                   radius_m=100)  # fmt: skip
+        PatrolPoint.objects.create(
+            region=world.village1,
+            name=name,
+            latitude=Decimal(lat),
+            longitude=Decimal("120.2400"),
+            radius_m=100,
+        )
         for name, lat in [("村委会", "29.7100"), ("枫源桥", "29.7120"), ("老街口", "29.7140")]
     ]
     route = PatrolRoute.objects.create(region=world.village1, name="夜巡路线")
@@ -73,7 +82,9 @@ def patrol(world):
                                         duration_minutes=480, headcount=2, route=route,
                                         valid_from=dt.date(2027, 1, 1))  # fmt: skip
     # ten-household group: ten households of village 1, two of them exempt
-    group = JointDefenceGroup.objects.create(region=world.village1, name="第3联防组", formed_on=dt.date(2025, 1, 1))
+    group = JointDefenceGroup.objects.create(
+        region=world.village1, name="第3联防组", formed_on=dt.date(2025, 1, 1)
+    )
     households = []
     for k in range(10):
         h = Household.objects.create(region=world.village1, group=world.group1, number=f"H{k:03d}",

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_make_roster_builds_a_month_and_prints_the_solver_figures(world, patrol, capsys):
-    call_command("make_roster", region=world.village1.code, month="2027-03", by="director1", seconds=2)
+    call_command(
+        "make_roster", region=world.village1.code, month="2027-03", by="director1", seconds=2
+    )
     out = capsys.readouterr().out
     roster = Roster.objects.get()
     assert roster.shifts.filter(pattern=patrol.night).count() == 31

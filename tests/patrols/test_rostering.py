@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def week(world, **kw):
-    return RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6), **kw)
+    return RosterRequest(
+        region=world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6), **kw
+    )
 
 
 def test_village_week_is_fully_staffed_and_passes_the_independent_checker(world, patrol):
@@ -56,7 +58,8 @@ def test_declared_absence_is_respected(world, patrol):
 def test_household_rotation_skips_exempt_households_and_spreads_turns(world, patrol):
     roster = generate_roster(week(world), by=world.director1)
     turns = Counter(
-        a.household.number for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False)
+        a.household.number
+        for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False)
     )
     assert sum(turns.values()) == 7
     assert "H008" not in turns and "H009" not in turns  # elderly-only, away
@@ -75,7 +78,12 @@ def test_impossible_demand_is_explained_in_plain_words(world, patrol):
 
 
 def test_zone_roster_draws_from_both_villages(world, patrol):
-    req = RosterRequest(region=world.township, zone=patrol.zone, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6))
+    req = RosterRequest(
+        region=world.township,
+        zone=patrol.zone,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=6),
+    )
     roster = generate_roster(req, by=world.township_officer)
     shifts = list(Shift.objects.filter(roster=roster))
     assert len(shifts) == 2  # Friday and Saturday

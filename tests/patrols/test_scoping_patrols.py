@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from qunfang.patrols.models import Assignment, DutyLedgerEntry, JointZone, PatrolPoint, Roster, Shift, ZoneVillage
+from qunfang.patrols.models import (
+    Assignment,
+    DutyLedgerEntry,
+    JointZone,
+    PatrolPoint,
+    Roster,
+    Shift,
+    ZoneVillage,
+)
 from qunfang.patrols.rostering import RosterRequest, generate_roster
 from tests.patrols.conftest import MONDAY
 
@@ -21,10 +29,17 @@ def test_village_records_stay_in_the_village(world, patrol):
 
 
 def test_a_joint_zone_is_seen_by_its_township_and_each_member_village_once(world, patrol):
-    req = RosterRequest(region=world.township, zone=patrol.zone, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6))
+    req = RosterRequest(
+        region=world.township,
+        zone=patrol.zone,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=6),
+    )
     roster = generate_roster(req, by=world.township_officer)
     for user in (world.township_officer, world.director1, world.director2):
-        assert list(JointZone.objects.visible_to(user)) == [patrol.zone]  # once, though two villages match
+        assert list(JointZone.objects.visible_to(user)) == [
+            patrol.zone
+        ]  # once, though two villages match
         assert list(Roster.objects.visible_to(user)) == [roster]
         assert Shift.objects.visible_to(user).count() == 2
         assert Assignment.objects.visible_to(user).count() == 4
@@ -46,7 +61,9 @@ def test_duty_ledger_is_append_only_in_the_database_too(world, patrol):
 
     from qunfang.patrols.services import publish_roster
 
-    roster = generate_roster(RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY), by=world.director1)
+    roster = generate_roster(
+        RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY), by=world.director1
+    )
     publish_roster(roster=roster, by=world.director1)
     entry = DutyLedgerEntry.objects.first()
     assert entry is not None and entry.kind == "owed"

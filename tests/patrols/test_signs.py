@@ -19,7 +19,9 @@ def test_codes_rotate_per_period_and_old_ones_are_told_apart_from_forged(patrol,
     code = current_code(point, now)
     assert len(code) == 8 and code.isdigit()
     assert check_code(point, code, now) is CodeCheck.VALID
-    assert check_code(point, current_code(point, now - step), now) is CodeCheck.VALID  # just changed
+    assert (
+        check_code(point, current_code(point, now - step), now) is CodeCheck.VALID
+    )  # just changed
     assert check_code(point, current_code(point, now - 3 * step), now) is CodeCheck.STALE  # a photo
     forged = f"{(int(code) + 1) % 10**8:08d}"
     assert check_code(point, forged, now) in (CodeCheck.WRONG, CodeCheck.STALE)

@@ -44,7 +44,9 @@ def patrol_records(world, records) -> SimpleNamespace:
     person.account = world.patrol1
     person.save()
     PatrolProfile.objects.create(person=person, experienced=True)
-    helper = Person.objects.create(region=village, name="周立强", sex="M", birth_date=dt.date(1985, 1, 1))
+    helper = Person.objects.create(
+        region=village, name="周立强", sex="M", birth_date=dt.date(1985, 1, 1)
+    )
     GroupMembership.objects.get_or_create(group=records.group, household=records.household,
                                           defaults={"joined_on": dt.date(2025, 1, 1)})  # fmt: skip
     point = PatrolPoint.objects.create(region=village, name=MARKER_POINT, latitude=Decimal("29.71"),
@@ -54,7 +56,9 @@ def patrol_records(world, records) -> SimpleNamespace:
     pattern = ShiftPattern.objects.create(region=village, name="枫源村夜班", starts_at=dt.time(20), duration_minutes=480,
                                           headcount=1, route=route, valid_from=today - dt.timedelta(days=30),
                                           household_group=records.group)  # fmt: skip
-    season = BusySeason.objects.create(region=village, name="枫源村秋收", starts_on=today, ends_on=today + dt.timedelta(days=20))
+    season = BusySeason.objects.create(
+        region=village, name="枫源村秋收", starts_on=today, ends_on=today + dt.timedelta(days=20)
+    )
     zone = JointZone.objects.create(region=world.township, name="枫源村联防区")
     ZoneVillage.objects.create(zone=zone, village=village, cost_share=Decimal("100"))
     zone.members.add(person)
@@ -68,12 +72,18 @@ def patrol_records(world, records) -> SimpleNamespace:
     later = Shift.objects.create(roster=roster, region=village, pattern=pattern, service_date=today + dt.timedelta(days=2),
                                  starts_at=now + dt.timedelta(days=2), ends_at=now + dt.timedelta(days=2, hours=8),
                                  night=True, headcount=1)  # fmt: skip
-    assignment = Assignment.objects.create(shift=shift, region=village, person=person, household=records.household)
-    upcoming = Assignment.objects.create(shift=later, region=village, person=person, household=records.household)
+    assignment = Assignment.objects.create(
+        shift=shift, region=village, person=person, household=records.household
+    )
+    upcoming = Assignment.objects.create(
+        shift=later, region=village, person=person, household=records.household
+    )
     check_in = CheckIn.objects.create(client_id=uuid.uuid4(), assignment=assignment, region=village,
                                       kind=CheckInKind.POINT, point=point, recorded_at=now, by=world.patrol1,
                                       note="枫源村巡查记录")  # fmt: skip
-    swap = SwapRequest.objects.create(assignment=upcoming, region=village, replacement=helper, requested_by=world.patrol1)
+    swap = SwapRequest.objects.create(
+        assignment=upcoming, region=village, replacement=helper, requested_by=world.patrol1
+    )
     absence = Absence.objects.create(person=person, starts_on=today + dt.timedelta(days=10),
                                      ends_on=today + dt.timedelta(days=12), declared_by=world.patrol1)  # fmt: skip
     entry = DutyLedgerEntry.objects.create(region=village, household=records.household, group=records.group,

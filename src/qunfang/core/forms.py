@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.models import NotificationPreference, Region, RegionKind, User
+from qunfang.core.notify import KIND_LABELS
 from qunfang.core.personal import validate_id_number, validate_phone
 from qunfang.core.roles import Role
 
@@ -53,3 +54,14 @@ class UserAdminForm(UserChangeForm):
     def clean_id_number(self):
         number = self.cleaned_data["id_number"]
         return validate_id_number(number) if number else ""
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    email_kinds = forms.MultipleChoiceField(
+        label=_("Also by e-mail"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=lambda: list(KIND_LABELS.items()),
+    )  # fmt: skip
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["email_kinds", "daily_digest"]

@@ -234,6 +234,7 @@ class Notification(RegionOwned):
     region_lookup = "user__region"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
     text = models.CharField(_("message"), max_length=300)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -247,6 +248,28 @@ class Notification(RegionOwned):
 
     def __str__(self) -> str:
         return self.text
+
+
+class NotificationPreference(RegionOwned):
+    """Which kinds of message a user also wants by e-mail, at once or in one daily digest."""
+
+    region_lookup = "user__region"
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_kinds = models.JSONField(_("by e-mail"), default=list, blank=True)
+    daily_digest = models.BooleanField(
+        _("one daily digest instead of single e-mails"), default=False
+    )
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def mails(self, kind: str) -> bool:
+        return kind in self.email_kinds and not self.daily_digest
 
 
 class DemoStamp(models.Model):

@@ -32,6 +32,7 @@ class Perm(models.TextChoices):
     SIGN_VETTING_POLICE = "sign_vetting_police", _("Sign vetting for the police station")
     VIEW_PATROLS = "view_patrols", _("View rosters, patrol logs and attendance")
     MANAGE_PATROLS = "manage_patrols", _("Plan patrols: points, shift patterns, rosters, swaps")
+    VIEW_BOOKS = "view_books", _("Read the registration books: cases, mediation, inspections, opinions")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_REGISTRY,
             Perm.VIEW_PATROLS,
             Perm.MANAGE_PATROLS,
+            Perm.VIEW_BOOKS,
         }
     ),
     Role.POLICE_OFFICER: frozenset(
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGISTRY,
             Perm.SIGN_VETTING_POLICE,
             Perm.VIEW_PATROLS,
+            Perm.VIEW_BOOKS,
         }
     ),
     Role.VILLAGE_DIRECTOR: frozenset(
@@ -70,12 +73,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.SIGN_VETTING_VILLAGE,
             Perm.VIEW_PATROLS,
             Perm.MANAGE_PATROLS,
+            Perm.VIEW_BOOKS,
         }
     ),
-    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY}),
+    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY, Perm.VIEW_BOOKS}),
     Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
     Role.AUDITOR: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_USERS, Perm.VIEW_SECURITY_LOG, Perm.VIEW_REGISTRY, Perm.VIEW_PATROLS}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_USERS,
+            Perm.VIEW_SECURITY_LOG,
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_PATROLS,
+            Perm.VIEW_BOOKS,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset(set(Perm.values)),
 }

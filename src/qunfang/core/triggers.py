@@ -8,7 +8,9 @@ def _sql(table: str) -> dict[str, tuple[list[str], list[str]]]:
     name = f"{table}_no_update"
     return {
         "sqlite": (
-            [f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"],
+            [
+                f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            ],
             [f"DROP TRIGGER IF EXISTS {name}"],
         ),
         "postgresql": (
@@ -17,7 +19,10 @@ def _sql(table: str) -> dict[str, tuple[list[str], list[str]]]:
                 f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql",
                 f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_refuse_update()",
             ],
-            [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {table}_refuse_update()"],
+            [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"DROP FUNCTION IF EXISTS {table}_refuse_update()",
+            ],
         ),
     }
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("security-log/", views.security_log, name="security_log"),
     path("me/", views.account, name="account"),
     path("me/password/", views.password_change, name="password_change"),
+    path("me/messages/", views.notification_settings, name="notification_settings"),
 ]

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from qunfang.core import selectors, services
 from qunfang.core.audit import security_event_record
 from qunfang.core.dashboard import panels_for
-from qunfang.core.models import SecurityEventKind, User
+from qunfang.core.forms import NotificationPreferenceForm
+from qunfang.core.models import NotificationPreference, SecurityEventKind, User
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
@@ -157,3 +158,18 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    prefs, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = NotificationPreferenceForm(request.POST or None, instance=prefs)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your message settings are saved."))
+        return redirect("core:notification_settings")
+    return render(
+        request,
+        "core/notification_settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )

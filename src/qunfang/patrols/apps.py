@@ -17,10 +17,8 @@ class PatrolsConfig(AppConfig):
         add_after("registry:due_list", [
             NavItem("patrols:my", _("My shifts"), Perm.PATROL),
             NavItem("patrols:roster_list", _("Rosters"), Perm.VIEW_PATROLS),
-            NavItem("patrols:on_duty", _("On duty now"), Perm.VIEW_PATROLS),
             NavItem("patrols:log_list", _("Patrol log"), Perm.VIEW_PATROLS),
             NavItem("patrols:attendance", _("Attendance"), Perm.VIEW_PATROLS),
-            NavItem("patrols:swap_list", _("Swaps"), Perm.MANAGE_PATROLS),
             NavItem("patrols:notifications", _("Messages")),
         ])  # fmt: skip
         PANELS.append(Panel("patrols/_panel.html", Perm.VIEW_PATROLS, patrol_summary))

@@ -46,9 +46,15 @@ class Refusal:
 
 
 REFUSAL_MESSAGES = {
-    Refusal.WRONG_CODE: gettext_lazy("This code is not the code of this patrol point. Scan the sign again."),
-    Refusal.STALE_CODE: gettext_lazy("This code has expired: it is from an old sign or a photo. Scan the sign at the point."),
-    Refusal.FAR: gettext_lazy("You are %(distance)d m from the point, more than the %(radius)d m allowed. Check in at the point."),
+    Refusal.WRONG_CODE: gettext_lazy(
+        "This code is not the code of this patrol point. Scan the sign again."
+    ),
+    Refusal.STALE_CODE: gettext_lazy(
+        "This code has expired: it is from an old sign or a photo. Scan the sign at the point."
+    ),
+    Refusal.FAR: gettext_lazy(
+        "You are %(distance)d m from the point, more than the %(radius)d m allowed. Check in at the point."
+    ),
 }
 
 
@@ -95,13 +101,17 @@ def points_for(assignment: Assignment):
 def _validate(assignment: Assignment, scan: Scan, user, now: dt.datetime) -> None:
     person = getattr(user, "person", None)
     if person is None or person.pk != assignment.person_id:
-        raise ValidationError(_("This shift is not yours: only the member on duty checks in for it."))
+        raise ValidationError(
+            _("This shift is not yours: only the member on duty checks in for it.")
+        )
     if assignment.outcome == Outcome.EXCUSED:
         raise ValidationError(_("You were excused from this shift."))
     shift = assignment.shift
     if not (shift.starts_at - EARLY <= now <= shift.ends_at + GRACE):
         raise ValidationError(
-            _("Check-in is open from 30 minutes before the shift until 2 hours after it ends (%(start)s–%(end)s).")
+            _(
+                "Check-in is open from 30 minutes before the shift until 2 hours after it ends (%(start)s–%(end)s)."
+            )
             % {
                 "start": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
                 "end": timezone.localtime(shift.ends_at).strftime("%m-%d %H:%M"),
@@ -115,14 +125,20 @@ def _validate(assignment: Assignment, scan: Scan, user, now: dt.datetime) -> Non
         if scan.point is None:
             raise ValidationError(_("Scan the sign of a patrol point."))
         if not points_for(assignment).filter(pk=scan.point.pk).exists():
-            raise ValidationError(_("%(point)s is not on this shift's round.") % {"point": scan.point.name})
+            raise ValidationError(
+                _("%(point)s is not on this shift's round.") % {"point": scan.point.name}
+            )
     if (scan.latitude is None) != (scan.longitude is None):
         raise ValidationError(_("A position needs both latitude and longitude."))
-    if scan.latitude is not None and not (-90 <= scan.latitude <= 90 and -180 <= scan.longitude <= 180):
+    if scan.latitude is not None and not (
+        -90 <= scan.latitude <= 90 and -180 <= scan.longitude <= 180
+    ):
         raise ValidationError(_("The position is not a valid latitude and longitude."))
 
 
-def check_in(*, assignment: Assignment, scan: Scan, user, now: dt.datetime | None = None) -> tuple[CheckIn, bool]:
+def check_in(
+    *, assignment: Assignment, scan: Scan, user, now: dt.datetime | None = None
+) -> tuple[CheckIn, bool]:
     """Record one scan. Returns (check-in, created); a resend returns the first one, unchanged."""
     now = now or timezone.now()
     existing = CheckIn.objects.filter(client_id=scan.client_id).select_related("point").first()
@@ -145,9 +161,13 @@ def check_in(*, assignment: Assignment, scan: Scan, user, now: dt.datetime | Non
         elif verdict is CodeCheck.WRONG:
             record.accepted, record.refusal = False, Refusal.WRONG_CODE
         if scan.latitude is not None and scan.point.has_position:
-            far = distance_m(scan.latitude, scan.longitude, scan.point.latitude, scan.point.longitude)
+            far = distance_m(
+                scan.latitude, scan.longitude, scan.point.latitude, scan.point.longitude
+            )
             record.distance_m = round(far)
-            slack = min(scan.accuracy_m or 0, 500)  # a coarse fix gets the benefit of the doubt, within reason
+            slack = min(
+                scan.accuracy_m or 0, 500
+            )  # a coarse fix gets the benefit of the doubt, within reason
             record.far_from_point = far - slack > scan.point.radius_m
             if record.far_from_point and record.accepted:
                 record.accepted, record.refusal = False, Refusal.FAR
@@ -199,7 +219,11 @@ def close_assignment(assignment: Assignment, *, now: dt.datetime | None = None, 
                      by=None, note: str = "") -> Assignment:  # fmt: skip
     """Settle how the shift ended (from the check-ins unless `outcome` is given) and, for a
     household's turn, write it to the duty ledger once."""
-    assignment = Assignment.objects.select_for_update().select_related("shift__pattern").get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("shift__pattern")
+        .get(pk=assignment.pk)
+    )
     if outcome is None:
         if assignment.outcome != Outcome.PLANNED:
             return assignment
@@ -213,7 +237,10 @@ def close_assignment(assignment: Assignment, *, now: dt.datetime | None = None, 
     if assignment.household_id and assignment.shift.pattern.household_group_id:
         kind = LEDGER_FOR_OUTCOME[outcome]
         last = (
-            DutyLedgerEntry.objects.filter(assignment=assignment).exclude(kind=LedgerKind.OWED).order_by("-id").first()
+            DutyLedgerEntry.objects.filter(assignment=assignment)
+            .exclude(kind=LedgerKind.OWED)
+            .order_by("-id")
+            .first()
         )
         if first_close or last is None or last.kind != kind:
             DutyLedgerEntry.objects.create(

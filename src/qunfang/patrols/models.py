@@ -97,7 +97,9 @@ class PatrolRoute(RegionOwned):
         verbose_name = _("patrol route")
         verbose_name_plural = _("patrol routes")
         ordering = ["region__path", "name", "id"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="patrol_route_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="patrol_route_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -115,7 +117,9 @@ class RouteStop(RegionOwned):
 
     class Meta:
         ordering = ["route", "order"]
-        constraints = [models.UniqueConstraint(fields=["route", "order"], name="route_stop_order_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "order"], name="route_stop_order_unique")
+        ]
 
 
 class JointZone(RegionOwned):
@@ -155,7 +159,9 @@ class ZoneVillage(RegionOwned):
     also_visible_via = ("village",)
 
     zone = models.ForeignKey(JointZone, on_delete=models.CASCADE, related_name="shares")
-    village = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
     cost_share = models.DecimalField(_("cost share (%)"), max_digits=5, decimal_places=2,
                                      validators=[MinValueValidator(0), MaxValueValidator(100)])  # fmt: skip
 
@@ -163,7 +169,9 @@ class ZoneVillage(RegionOwned):
 
     class Meta:
         ordering = ["zone", "village__code"]
-        constraints = [models.UniqueConstraint(fields=["zone", "village"], name="zone_village_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "village"], name="zone_village_unique")
+        ]
 
 
 class ShiftKind(models.TextChoices):
@@ -195,7 +203,9 @@ class ShiftPattern(RegionOwned):
         on_delete=models.PROTECT, null=True, blank=True, related_name="shift_patterns",
     )  # fmt: skip
     name = models.CharField(_("name"), max_length=60)
-    kind = models.CharField(_("kind"), max_length=10, choices=ShiftKind.choices, default=ShiftKind.DAY)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ShiftKind.choices, default=ShiftKind.DAY
+    )
     starts_at = models.TimeField(_("starts at"))
     duration_minutes = models.PositiveIntegerField(
         _("length (minutes)"), validators=[MinValueValidator(30), MaxValueValidator(16 * 60)]
@@ -228,7 +238,11 @@ class ShiftPattern(RegionOwned):
         constraints = [
             models.CheckConstraint(
                 condition=Q(cycle_length__isnull=True, cycle_on__isnull=True)
-                | Q(cycle_length__isnull=False, cycle_on__isnull=False, cycle_on__lt=models.F("cycle_length")),
+                | Q(
+                    cycle_length__isnull=False,
+                    cycle_on__isnull=False,
+                    cycle_on__lt=models.F("cycle_length"),
+                ),
                 name="shift_pattern_cycle_complete",
             ),
         ]
@@ -249,7 +263,11 @@ class ShiftPattern(RegionOwned):
         return end > 22 * 60 or start < 5 * 60
 
     def runs_on(self, day: dt.date) -> bool:
-        if not self.active or day < self.valid_from or (self.valid_until and day > self.valid_until):
+        if (
+            not self.active
+            or day < self.valid_from
+            or (self.valid_until and day > self.valid_until)
+        ):
             return False
         if self.cycle_length:
             return (day - self.valid_from).days % self.cycle_length < self.cycle_on
@@ -283,7 +301,9 @@ class Roster(RegionOwned):
     first_feasible_s = models.FloatField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)  # [{"code", "constraint", "day", ...}]
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="+")  # fmt: skip
@@ -297,7 +317,9 @@ class Roster(RegionOwned):
         ordering = ["-starts_on", "-id"]
         indexes = [models.Index(fields=["region", "starts_on"], name="roster_region_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="roster_period_order")
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="roster_period_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -315,7 +337,9 @@ class Shift(RegionOwned):
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="shifts")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    zone = models.ForeignKey(JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    zone = models.ForeignKey(
+        JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     pattern = models.ForeignKey(ShiftPattern, on_delete=models.PROTECT, related_name="shifts")
     service_date = models.DateField(_("date"))
     starts_at = models.DateTimeField(_("starts"))
@@ -333,8 +357,12 @@ class Shift(RegionOwned):
             models.Index(fields=["roster", "starts_at"], name="shift_roster_start"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["roster", "pattern", "service_date"], name="shift_once_per_day"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["roster", "pattern", "service_date"], name="shift_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -358,12 +386,16 @@ class Assignment(RegionOwned):
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    zone = models.ForeignKey(JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    zone = models.ForeignKey(
+        JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT,
                                related_name="patrol_assignments")  # fmt: skip
     household = models.ForeignKey(Household, verbose_name=_("household on duty"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="patrol_assignments")  # fmt: skip
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PLANNED)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PLANNED
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -375,7 +407,9 @@ class Assignment(RegionOwned):
         verbose_name_plural = _("assignments")
         ordering = ["shift__starts_at", "id"]
         indexes = [models.Index(fields=["person", "outcome"], name="assignment_person_outcome")]
-        constraints = [models.UniqueConstraint(fields=["shift", "person"], name="assignment_once_per_shift")]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "person"], name="assignment_once_per_shift")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.shift}"
@@ -390,7 +424,9 @@ class Absence(RegionOwned):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     reason = models.CharField(_("reason"), max_length=100, blank=True)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -400,7 +436,9 @@ class Absence(RegionOwned):
         verbose_name_plural = _("declared absences")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="absence_period_order")
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_period_order"
+            )
         ]
 
 
@@ -436,14 +474,22 @@ class SwapRequest(RegionOwned):
 
     also_visible_via = ("zone__villages",)
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="swap_requests")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="swap_requests"
+    )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    zone = models.ForeignKey(JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    zone = models.ForeignKey(
+        JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     replacement = models.ForeignKey(Person, verbose_name=_("who takes over"), on_delete=models.PROTECT,
                                     related_name="swaps_taken")  # fmt: skip
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")  # fmt: skip
@@ -458,7 +504,9 @@ class SwapRequest(RegionOwned):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment"], condition=Q(status="pending"), name="one_pending_swap_per_assignment"
+                fields=["assignment"],
+                condition=Q(status="pending"),
+                name="one_pending_swap_per_assignment",
             )
         ]
 
@@ -485,7 +533,9 @@ class CheckIn(RegionOwned):
     client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="check_ins")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    zone = models.ForeignKey(JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    zone = models.ForeignKey(
+        JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=CheckInKind.choices)
     point = models.ForeignKey(PatrolPoint, verbose_name=_("patrol point"), on_delete=models.PROTECT,
                               null=True, blank=True, related_name="check_ins")  # fmt: skip
@@ -495,9 +545,13 @@ class CheckIn(RegionOwned):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.PositiveIntegerField(null=True, blank=True)
-    distance_m = models.PositiveIntegerField(_("distance from the point (m)"), null=True, blank=True)
+    distance_m = models.PositiveIntegerField(
+        _("distance from the point (m)"), null=True, blank=True
+    )
     far_from_point = models.BooleanField(_("far from the point"), default=False)
-    finding = models.CharField(_("found"), max_length=10, choices=Finding.choices, default=Finding.NOTHING)
+    finding = models.CharField(
+        _("found"), max_length=10, choices=Finding.choices, default=Finding.NOTHING
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     photo = models.FileField(_("photo"), upload_to="patrol-photos/%Y/%m/", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -506,7 +560,9 @@ class CheckIn(RegionOwned):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         ordering = ["recorded_at", "id"]
-        indexes = [models.Index(fields=["assignment", "recorded_at"], name="checkin_assignment_time")]
+        indexes = [
+            models.Index(fields=["assignment", "recorded_at"], name="checkin_assignment_time")
+        ]
 
 
 class LedgerKind(models.TextChoices):
@@ -524,13 +580,21 @@ class DutyLedgerEntry(RegionOwned):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="duty_ledger")
-    group = models.ForeignKey(JointDefenceGroup, on_delete=models.PROTECT, related_name="duty_ledger")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(
+        JointDefenceGroup, on_delete=models.PROTECT, related_name="duty_ledger"
+    )
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("entry"), max_length=12, choices=LedgerKind.choices)
     on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -542,7 +606,8 @@ class DutyLedgerEntry(RegionOwned):
         indexes = [models.Index(fields=["group", "household", "on"], name="ledger_group_household")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="bought_out", amount__gt=0) | (~Q(kind="bought_out") & Q(amount__isnull=True)),
+                condition=Q(kind="bought_out", amount__gt=0)
+                | (~Q(kind="bought_out") & Q(amount__isnull=True)),
                 name="ledger_amount_only_for_buyout",
             )
         ]
@@ -573,7 +638,9 @@ class BusySeason(RegionOwned):
         verbose_name_plural = _("busy farming seasons")
         ordering = ["-starts_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="busy_season_order")
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="busy_season_order"
+            )
         ]
 
     def __str__(self) -> str:

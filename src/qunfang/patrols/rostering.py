@@ -86,15 +86,26 @@ def shift_times(pattern: ShiftPattern, day: dt.date) -> tuple[dt.datetime, dt.da
 
 def build_shifts(req: RosterRequest, roster: Roster) -> list[Shift]:
     shifts = []
-    days = [req.starts_on + dt.timedelta(days=k) for k in range((req.ends_on - req.starts_on).days + 1)]
+    days = [
+        req.starts_on + dt.timedelta(days=k) for k in range((req.ends_on - req.starts_on).days + 1)
+    ]
     for pattern in patterns_for(req):
         for day in days:
             if pattern.runs_on(day):
                 start, end = shift_times(pattern, day)
                 shifts.append(
-                    Shift(roster=roster, region=pattern.region, zone=req.zone, pattern=pattern,
-                          service_date=day, starts_at=start, ends_at=end, night=pattern.is_night,
-                          headcount=pattern.headcount, weight=pattern.weight)  # fmt: skip
+                    Shift(
+                        roster=roster,
+                        region=pattern.region,
+                        zone=req.zone,
+                        pattern=pattern,
+                        service_date=day,
+                        starts_at=start,
+                        ends_at=end,
+                        night=pattern.is_night,
+                        headcount=pattern.headcount,
+                        weight=pattern.weight,
+                    )
                 )
     return shifts
 
@@ -111,7 +122,9 @@ def pool(req: RosterRequest):
             memberships__post__organisation__kind__in=PATROL_ORG_KINDS,
             memberships__post__organisation__status=OrgStatus.ACTIVE,
         ).distinct()
-    return qs.select_related("region", "patrol_profile").prefetch_related("vetting_checks", "training_records")
+    return qs.select_related("region", "patrol_profile").prefetch_related(
+        "vetting_checks", "training_records"
+    )
 
 
 def qualifications(person: Person, on: dt.date) -> frozenset[str]:
@@ -121,7 +134,9 @@ def qualifications(person: Person, on: dt.date) -> frozenset[str]:
         held.add(Qualification.VETTED.value)
     for qual, kind in TRAINING_QUALIFICATIONS.items():
         if any(
-            t.kind == kind and t.held_on <= on and (t.certificate_expires_on is None or t.certificate_expires_on >= on)
+            t.kind == kind
+            and t.held_on <= on
+            and (t.certificate_expires_on is None or t.certificate_expires_on >= on)
             for t in person.training_records.all()
         ):
             held.add(qual.value)
@@ -135,7 +150,9 @@ def group_key(req: RosterRequest, region: Region) -> str:
 def solver_people(req: RosterRequest, people: list[Person]) -> list[solver.Person]:
     ids = [p.pk for p in people]
     absences = defaultdict(list)
-    for a in Absence.objects.filter(person_id__in=ids, ends_on__gte=req.starts_on, starts_on__lte=req.ends_on):
+    for a in Absence.objects.filter(
+        person_id__in=ids, ends_on__gte=req.starts_on, starts_on__lte=req.ends_on
+    ):
         absences[a.person_id].append((a.starts_on, a.ends_on))
     served = dict(
         Assignment.objects.filter(person_id__in=ids, outcome__in=[Outcome.SERVED, Outcome.LATE])
@@ -151,10 +168,13 @@ def solver_people(req: RosterRequest, people: list[Person]) -> list[solver.Perso
                 id=str(p.pk),
                 group=group_key(req, p.region if req.zone is None else req.region),
                 qualifications=qualifications(p, req.starts_on),
-                experienced=bool(profile and profile.experienced) or served.get(p.pk, 0) >= EXPERIENCED_AFTER,
+                experienced=bool(profile and profile.experienced)
+                or served.get(p.pk, 0) >= EXPERIENCED_AFTER,
                 unavailable=absences.get(p.pk, []),
                 max_nights_per_week=profile.max_nights_per_week if profile else None,
-                preferences={prefers: 1.0, ("day" if prefers == "night" else "night"): -1.0} if prefers else None,
+                preferences={prefers: 1.0, ("day" if prefers == "night" else "night"): -1.0}
+                if prefers
+                else None,
                 volunteer=profile.volunteer if profile else True,
             )
         )
@@ -164,10 +184,16 @@ def solver_people(req: RosterRequest, people: list[Person]) -> list[solver.Perso
 def solver_slots(req: RosterRequest, shifts: list[Shift]) -> list[solver.Slot]:
     return [
         solver.Slot(
-            id=str(k), group=group_key(req, s.region), start=s.starts_at, end=s.ends_at, night=s.night,
-            headcount=s.headcount, required_qualification=s.pattern.required_qualification or None,
-            weight=float(s.weight), place=s.pattern.name,
-        )  # fmt: skip
+            id=str(k),
+            group=group_key(req, s.region),
+            start=s.starts_at,
+            end=s.ends_at,
+            night=s.night,
+            headcount=s.headcount,
+            required_qualification=s.pattern.required_qualification or None,
+            weight=float(s.weight),
+            place=s.pattern.name,
+        )
         for k, s in enumerate(shifts)
     ]
 
@@ -203,7 +229,9 @@ def problem_record(problem: solver.Problem, slots_by_id: dict[str, Shift]) -> di
         "available": problem.available,
         "short": problem.short,
         "proven": problem.proven,
-        "params": json.loads(json.dumps(problem.params, default=str)),  # JSON as it is, dates as text
+        "params": json.loads(
+            json.dumps(problem.params, default=str)
+        ),  # JSON as it is, dates as text
     }
 
 
@@ -239,7 +267,9 @@ def generate_roster(req: RosterRequest, *, by) -> Roster:
         for slot_id, person_ids in result.assignments.items():
             shift = shift_of[slot_id]
             for pid in person_ids:
-                assignments.append(Assignment(shift=shift, region=shift.region, zone=req.zone, person=by_id[pid]))
+                assignments.append(
+                    Assignment(shift=shift, region=shift.region, zone=req.zone, person=by_id[pid])
+                )
         roster.solver_status = result.status
         roster.objective, roster.bound, roster.gap = result.objective, result.bound, result.gap
         roster.first_feasible_s, roster.seconds = result.first_feasible_s, result.seconds
@@ -255,7 +285,9 @@ def generate_roster(req: RosterRequest, *, by) -> Roster:
     if household_problems and roster.solver_status in ("optimal", "feasible"):
         roster.solver_status = "infeasible"
     # with history rows, so a later swap or stand-in still shows who was rostered first
-    bulk_create_with_history(assignments, Assignment, default_user=by, default_change_reason="rostered")
+    bulk_create_with_history(
+        assignments, Assignment, default_user=by, default_change_reason="rostered"
+    )
     roster.save()
     return roster
 
@@ -270,4 +302,3 @@ def published_overlapping(roster: Roster):
         region=roster.region, zone=roster.zone, status=RosterStatus.PUBLISHED,
         starts_on__lte=roster.ends_on, ends_on__gte=roster.starts_on,
     ).exclude(pk=roster.pk)  # fmt: skip
-

@@ -17,7 +17,9 @@ from qunfang.registry.models import GroupMembership, Household, Person
 MIN_AGE, MAX_AGE = 18, 65  # who may stand a household's turn
 
 
-def eligible_members(household: Household, day: dt.date, absent: set[tuple[int, dt.date]]) -> list[Person]:
+def eligible_members(
+    household: Household, day: dt.date, absent: set[tuple[int, dt.date]]
+) -> list[Person]:
     return [
         p
         for p in household.members.all()
@@ -26,7 +28,9 @@ def eligible_members(household: Household, day: dt.date, absent: set[tuple[int, 
 
 
 def _free(busy: list[tuple[dt.datetime, dt.datetime]], shift: Shift, rest: dt.timedelta) -> bool:
-    return all(shift.starts_at >= end + rest or shift.ends_at + rest <= start for start, end in busy)
+    return all(
+        shift.starts_at >= end + rest or shift.ends_at + rest <= start for start, end in busy
+    )
 
 
 def fill_household_shifts(
@@ -55,20 +59,27 @@ def fill_household_shifts(
         ids = [h.pk for h in households]
         history = {
             row["household"]: row
-            for row in DutyLedgerEntry.objects.filter(group_id=group_id, household_id__in=ids, kind=LedgerKind.OWED)
+            for row in DutyLedgerEntry.objects.filter(
+                group_id=group_id, household_id__in=ids, kind=LedgerKind.OWED
+            )
             .values("household")
             .annotate(turns=Count("id"), last=Max("on"))
         }
         turns = Counter({h: history[h]["turns"] for h in history})
         last_turn = {h: history[h]["last"] for h in history}
         absent = set()
-        for a in Absence.objects.filter(person__household_id__in=ids, ends_on__gte=first, starts_on__lte=last):
+        for a in Absence.objects.filter(
+            person__household_id__in=ids, ends_on__gte=first, starts_on__lte=last
+        ):
             d = max(a.starts_on, first)
             while d <= min(a.ends_on, last):
                 absent.add((a.person_id, d))
                 d += dt.timedelta(days=1)
         for shift in sorted(group_shifts, key=lambda s: s.starts_at):
-            order = sorted(households, key=lambda h: (turns[h.pk], last_turn.get(h.pk) or dt.date.min, h.number))
+            order = sorted(
+                households,
+                key=lambda h: (turns[h.pk], last_turn.get(h.pk) or dt.date.min, h.number),
+            )
             taken = 0
             for household in order:
                 if taken == shift.headcount:
@@ -84,7 +95,13 @@ def fill_household_shifts(
                 turns[household.pk] += 1
                 last_turn[household.pk] = shift.service_date
                 assignments.append(
-                    Assignment(shift=shift, region=shift.region, zone=shift.zone, person=member, household=household)
+                    Assignment(
+                        shift=shift,
+                        region=shift.region,
+                        zone=shift.zone,
+                        person=member,
+                        household=household,
+                    )
                 )
                 taken += 1
             if taken < shift.headcount:

@@ -5,7 +5,16 @@ import datetime as dt
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from qunfang.patrols.models import Assignment, CheckIn, Finding, Outcome, RosterStatus, Shift, SwapRequest, SwapStatus
+from qunfang.patrols.models import (
+    Assignment,
+    CheckIn,
+    Finding,
+    Outcome,
+    RosterStatus,
+    Shift,
+    SwapRequest,
+    SwapStatus,
+)
 
 SERVED = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)
 
@@ -16,7 +25,9 @@ def patrol_summary(user) -> dict:
     now = timezone.now()
     today = timezone.localdate(now)
     published = Shift.objects.visible_to(user).filter(roster__status=RosterStatus.PUBLISHED)
-    on_duty = published.filter(starts_at__lte=now, ends_at__gt=now).aggregate(n=Count("assignments"))["n"]
+    on_duty = published.filter(starts_at__lte=now, ends_at__gt=now).aggregate(
+        n=Count("assignments")
+    )["n"]
     week = published.filter(service_date__gte=today, service_date__lt=today + dt.timedelta(days=7))
     week = week.annotate(n=Count("assignments")).filter(n__lt=F("headcount"))
     empty = week.aggregate(seats=Sum(F("headcount") - F("n")))["seats"] or 0
@@ -30,7 +41,9 @@ def patrol_summary(user) -> dict:
         "on_duty": on_duty,
         "empty_seats": empty,
         "attendance_rate": rate,
-        "swaps_waiting": SwapRequest.objects.visible_to(user).filter(status=SwapStatus.PENDING).count(),
+        "swaps_waiting": SwapRequest.objects.visible_to(user)
+        .filter(status=SwapStatus.PENDING)
+        .count(),
         "findings": CheckIn.objects.visible_to(user)
         .filter(accepted=True, recorded_at__gte=now - dt.timedelta(days=7))
         .exclude(finding=Finding.NOTHING)

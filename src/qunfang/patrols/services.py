@@ -41,21 +41,43 @@ def publish_roster(*, roster: Roster, by) -> Roster:
     clash = published_overlapping(roster).first()
     if clash is not None:
         raise ValidationError(
-            _("The published roster %(other)s covers part of this period. Withdraw it first.") % {"other": clash}
+            _("The published roster %(other)s covers part of this period. Withdraw it first.")
+            % {"other": clash}
         )
-    roster.status, roster.published_by, roster.published_at = RosterStatus.PUBLISHED, by, timezone.now()
+    roster.status, roster.published_by, roster.published_at = (
+        RosterStatus.PUBLISHED,
+        by,
+        timezone.now(),
+    )
     roster.save()
     owed = []
-    for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False).select_related("shift__pattern"):
+    for a in Assignment.objects.filter(
+        shift__roster=roster, household__isnull=False
+    ).select_related("shift__pattern"):
         owed.append(
-            DutyLedgerEntry(region_id=a.region_id, household_id=a.household_id, group_id=a.shift.pattern.household_group_id,
-                            assignment=a, kind=LedgerKind.OWED, on=a.shift.service_date, recorded_by=by)  # fmt: skip
+            DutyLedgerEntry(
+                region_id=a.region_id,
+                household_id=a.household_id,
+                group_id=a.shift.pattern.household_group_id,
+                assignment=a,
+                kind=LedgerKind.OWED,
+                on=a.shift.service_date,
+                recorded_by=by,
+            )
         )
     DutyLedgerEntry.objects.bulk_create(owed)
-    users = {p.account_id for p in Person.objects.filter(patrol_assignments__shift__roster=roster, account__isnull=False)}
+    users = {
+        p.account_id
+        for p in Person.objects.filter(
+            patrol_assignments__shift__roster=roster, account__isnull=False
+        )
+    }
     Notification.objects.bulk_create(
-        Notification(user_id=u, text=_("A new roster is out: %(roster)s.") % {"roster": roster},
-                     url=roster.get_absolute_url())  # fmt: skip
+        Notification(
+            user_id=u,
+            text=_("A new roster is out: %(roster)s.") % {"roster": roster},
+            url=roster.get_absolute_url(),
+        )
         for u in users
     )
     return roster
@@ -66,15 +88,20 @@ def withdraw_roster(*, roster: Roster, by) -> Roster:
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.status == RosterStatus.WITHDRAWN:
         raise ValidationError(_("This roster is already withdrawn."))
-    if CheckIn.objects.filter(assignment__shift__roster=roster).exists() or Assignment.objects.filter(
-        shift__roster=roster
-    ).exclude(outcome=Outcome.PLANNED).exists():
-        raise ValidationError(_("Patrols have already been recorded on this roster; it stays as the record."))
+    if (
+        CheckIn.objects.filter(assignment__shift__roster=roster).exists()
+        or Assignment.objects.filter(shift__roster=roster).exclude(outcome=Outcome.PLANNED).exists()
+    ):
+        raise ValidationError(
+            _("Patrols have already been recorded on this roster; it stays as the record.")
+        )
     was_published = roster.status == RosterStatus.PUBLISHED
     roster.status = RosterStatus.WITHDRAWN
     roster.save()
     if was_published:  # the turns it made owed are cancelled by an excuse line each
-        for a in Assignment.objects.filter(shift__roster=roster, household__isnull=False).select_related("shift__pattern"):
+        for a in Assignment.objects.filter(
+            shift__roster=roster, household__isnull=False
+        ).select_related("shift__pattern"):
             DutyLedgerEntry.objects.create(
                 region_id=a.region_id, household_id=a.household_id, group_id=a.shift.pattern.household_group_id,
                 assignment=a, kind=LedgerKind.EXCUSED, on=a.shift.service_date, recorded_by=by,
@@ -87,14 +114,18 @@ def withdraw_roster(*, roster: Roster, by) -> Roster:
 
 
 @transaction.atomic
-def declare_absence(*, person: Person, starts_on: dt.date, ends_on: dt.date, reason: str, by) -> Absence:
+def declare_absence(
+    *, person: Person, starts_on: dt.date, ends_on: dt.date, reason: str, by
+) -> Absence:
     if ends_on < starts_on:
         raise ValidationError(_("The absence ends before it starts."))
     if (ends_on - starts_on).days > 366:
         raise ValidationError(_("An absence can be declared for at most a year at a time."))
     if ends_on < timezone.localdate():
         raise ValidationError(_("An absence must not lie wholly in the past."))
-    absence = Absence.objects.create(person=person, starts_on=starts_on, ends_on=ends_on, reason=reason, declared_by=by)
+    absence = Absence.objects.create(
+        person=person, starts_on=starts_on, ends_on=ends_on, reason=reason, declared_by=by
+    )
     return absence
 
 
@@ -111,7 +142,14 @@ def clashing_assignments(absence: Absence):
 
 def _as_solver_slot(a: Assignment) -> solver.Slot:
     s = a.shift
-    return solver.Slot(id=str(a.pk), group="", start=s.starts_at, end=s.ends_at, night=s.night, place=s.pattern.name)
+    return solver.Slot(
+        id=str(a.pk),
+        group="",
+        start=s.starts_at,
+        end=s.ends_at,
+        night=s.night,
+        place=s.pattern.name,
+    )
 
 
 def replacement_problems(assignment: Assignment, replacement: Person) -> list[str]:
@@ -133,7 +171,9 @@ def replacement_problems(assignment: Assignment, replacement: Person) -> list[st
         )
     if Absence.objects.filter(person=replacement, starts_on__lte=shift.service_date,
                               ends_on__gte=shift.service_date).exists():  # fmt: skip
-        problems.append(_("%(name)s has declared an absence that day.") % {"name": replacement.name})
+        problems.append(
+            _("%(name)s has declared an absence that day.") % {"name": replacement.name}
+        )
     window = dt.timedelta(days=7)
     theirs = list(
         Assignment.objects.filter(
@@ -141,10 +181,17 @@ def replacement_problems(assignment: Assignment, replacement: Person) -> list[st
         ).exclude(outcome=Outcome.EXCUSED).exclude(shift__roster__status=RosterStatus.WITHDRAWN).select_related("shift__pattern")
     )  # fmt: skip
     mine = _as_solver_slot(assignment)
-    rules = solver.Rules(min_rest_hours=8, max_nights_per_week=2, tz=timezone.get_default_timezone())
+    rules = solver.Rules(
+        min_rest_hours=8, max_nights_per_week=2, tz=timezone.get_default_timezone()
+    )
     person = solver.Person(id=str(replacement.pk), group="")
-    before = {(v.code, v.day) for v in solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs], rules)}
-    after = solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs] + [mine], rules)
+    before = {
+        (v.code, v.day)
+        for v in solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs], rules)
+    }
+    after = solver.checker.person_breaks(
+        person, [_as_solver_slot(a) for a in theirs] + [mine], rules
+    )
     words = {
         "overlap": _("%(name)s is already on a shift at that time."),
         "rest": _("%(name)s would not get the minimum rest between shifts."),
@@ -173,7 +220,11 @@ def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by
 
 @transaction.atomic
 def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> SwapRequest:
-    swap = SwapRequest.objects.select_for_update().select_related("assignment__shift__pattern").get(pk=swap.pk)
+    swap = (
+        SwapRequest.objects.select_for_update()
+        .select_related("assignment__shift__pattern")
+        .get(pk=swap.pk)
+    )
     if swap.status != SwapStatus.PENDING:
         raise ValidationError(_("This swap has already been decided."))
     assignment = swap.assignment
@@ -186,8 +237,8 @@ def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> Swap
         original = assignment.person
         new_household = swap.replacement.household_id if assignment.household_id else None
         if assignment.household_id and new_household != assignment.household_id:
-            common = dict(region_id=assignment.region_id, group_id=assignment.shift.pattern.household_group_id,
-                          assignment=assignment, on=assignment.shift.service_date, recorded_by=by)  # fmt: skip
+            common = {"region_id": assignment.region_id, "group_id": assignment.shift.pattern.household_group_id,
+                          "assignment": assignment, "on": assignment.shift.service_date, "recorded_by": by}  # fmt: skip
             DutyLedgerEntry.objects.create(household_id=assignment.household_id, kind=LedgerKind.SWAPPED, **common,
                                            note=_("turn passed to household %(h)s") % {"h": swap.replacement.household})  # fmt: skip
             DutyLedgerEntry.objects.create(household_id=new_household, kind=LedgerKind.OWED, **common,
@@ -204,7 +255,8 @@ def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> Swap
     if swap.requested_by_id:
         Notification.objects.create(
             user_id=swap.requested_by_id,
-            text=_("Your swap for %(day)s was %(verdict)s.") % {"day": assignment.shift.service_date, "verdict": verdict},
+            text=_("Your swap for %(day)s was %(verdict)s.")
+            % {"day": assignment.shift.service_date, "verdict": verdict},
             url="/patrols/my/",
         )
     return swap
@@ -245,8 +297,10 @@ def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") 
 def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> DutyLedgerEntry:
     """A household pays instead of serving its turn; the payment goes to the funds books."""
     # lock the turn: two clicks on "record payment" must not write two payments
-    assignment = Assignment.objects.select_for_update().select_related("shift__pattern", "shift__roster").get(
-        pk=assignment.pk
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("shift__pattern", "shift__roster")
+        .get(pk=assignment.pk)
     )
     if not assignment.household_id or not assignment.shift.pattern.household_group_id:
         raise ValidationError(_("Only a household's turn can be bought out."))
@@ -268,7 +322,11 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
         on=assignment.shift.service_date, amount=amount, note=note, recorded_by=by,
     )  # fmt: skip
     if assignment.outcome == Outcome.PLANNED:
-        assignment.outcome, assignment.closed_at, assignment.note = Outcome.EXCUSED, timezone.now(), _("bought out")
+        assignment.outcome, assignment.closed_at, assignment.note = (
+            Outcome.EXCUSED,
+            timezone.now(),
+            _("bought out"),
+        )
         assignment.save()
     return entry
 
@@ -280,8 +338,10 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     rostered before."""
     from qunfang.patrols.rotation import eligible_members
 
-    assignment = Assignment.objects.select_for_update().select_related("shift__pattern", "shift__roster", "household").get(
-        pk=assignment.pk
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("shift__pattern", "shift__roster", "household")
+        .get(pk=assignment.pk)
     )
     shift = assignment.shift
     if not assignment.household_id:
@@ -291,21 +351,33 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     if assignment.outcome != Outcome.PLANNED:
         raise ValidationError(_("This turn is already settled; correct its outcome instead."))
     if person.pk == assignment.person_id:
-        raise ValidationError(_("%(name)s is already on duty for this turn.") % {"name": person.name})
+        raise ValidationError(
+            _("%(name)s is already on duty for this turn.") % {"name": person.name}
+        )
     if person.household_id != assignment.household_id:
         raise ValidationError(
-            _("%(name)s is not a member of household %(household)s; only its own members can stand in.")
+            _(
+                "%(name)s is not a member of household %(household)s; only its own members can stand in."
+            )
             % {"name": person.name, "household": assignment.household.number}
         )
     if assignment.check_ins.exists():
-        raise ValidationError(_("Check-ins are already recorded for this turn by the member on duty."))
+        raise ValidationError(
+            _("Check-ins are already recorded for this turn by the member on duty.")
+        )
     if assignment.swap_requests.filter(status=SwapStatus.PENDING).exists():
-        raise ValidationError(_("A swap for this turn is waiting for the director; decide it first."))
-    away = Absence.objects.filter(person=person, starts_on__lte=shift.service_date, ends_on__gte=shift.service_date)
+        raise ValidationError(
+            _("A swap for this turn is waiting for the director; decide it first.")
+        )
+    away = Absence.objects.filter(
+        person=person, starts_on__lte=shift.service_date, ends_on__gte=shift.service_date
+    )
     absent = {(person.pk, shift.service_date)} if away.exists() else set()
     if person not in eligible_members(assignment.household, shift.service_date, absent):
         raise ValidationError(
-            _("%(name)s may not stand the household's turn that day (age, health or a declared absence).")
+            _(
+                "%(name)s may not stand the household's turn that day (age, health or a declared absence)."
+            )
             % {"name": person.name}
         )
     problems = replacement_problems(assignment, person)
@@ -371,14 +443,18 @@ def send_reminders(*, now: dt.datetime | None = None, hours: int, sms=None, mail
             "shift": a.shift.pattern.name, "time": start.strftime("%m-%d %H:%M"),
         }  # fmt: skip
         with transaction.atomic():
-            claimed = Assignment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(reminded_at=now)
+            claimed = Assignment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
             if not claimed:
                 continue  # another run got there first
             account = a.person.account
             if account is not None:
                 Notification.objects.create(user=account, text=text, url="/patrols/my/")
                 if account.email:
-                    (mail or send_mail)(_("Qunfang shift reminder"), text, None, [account.email], fail_silently=True)
+                    (mail or send_mail)(
+                        _("Qunfang shift reminder"), text, None, [account.email], fail_silently=True
+                    )
             if sms is not None and a.person.phone:
                 sms.send(a.person.phone, text)
         sent += 1

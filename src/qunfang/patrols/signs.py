@@ -71,4 +71,6 @@ def scan_url(point: PatrolPoint, at: dt.datetime | None = None) -> str:
 
 def qr_svg(data: str, scale: int = 6) -> str:
     # no fixed size: the viewBox lets CSS shrink the code to a phone's width
-    return segno.make(data, error="m").svg_inline(scale=scale, dark="#000", light="#fff", omitsize=True)
+    return segno.make(data, error="m").svg_inline(
+        scale=scale, dark="#000", light="#fff", omitsize=True
+    )

@@ -6,7 +6,6 @@ form or as a message, and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import quote
 
 from django.contrib import messages

@@ -11,7 +11,8 @@ from qunfang.patrols.services import publish_roster
 
 def _month(text: str) -> tuple[dt.date, dt.date]:
     try:
-        first = dt.datetime.strptime(text, "%Y-%m").date()
+        year, month = (int(part) for part in text.split("-"))
+        first = dt.date(year, month, 1)
     except ValueError as exc:
         raise CommandError(f"--month wants YYYY-MM, not {text!r}.") from exc
     nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="YYYY-MM")
         parser.add_argument("--by", required=True, help="user name recorded as the roster's author")
         parser.add_argument("--seconds", type=float, default=None, help="solver time limit")
-        parser.add_argument("--publish", action="store_true", help="publish it when every seat is filled")
+        parser.add_argument(
+            "--publish", action="store_true", help="publish it when every seat is filled"
+        )
 
     def handle(self, *args, region, zone, month, by, seconds, publish, **options):
         author = User.objects.filter(username=by, is_active=True).first()
@@ -42,7 +45,9 @@ class Command(BaseCommand):
             target = JointZone.objects.filter(pk=zone).select_related("region").first()
             if target is None:
                 raise CommandError(f"No joint zone {zone}.")
-            req = RosterRequest(region=target.region, zone=target, starts_on=starts_on, ends_on=ends_on)
+            req = RosterRequest(
+                region=target.region, zone=target, starts_on=starts_on, ends_on=ends_on
+            )
         else:
             place = Region.objects.filter(code=region).first()
             if place is None:

@@ -5,7 +5,8 @@ when a gateway is configured). Safe to run every few minutes from cron."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from qunfang.patrols import services, sms
+from qunfang.core import sms
+from qunfang.patrols import services
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""SMS for reminders, behind a gateway interface that is off by default.
+"""SMS (reminders, notifications), behind a gateway interface that is off by default.
 
 Set QUNFANG_SMS_GATEWAY to the dotted path of a class with ``send(phone, text)`` (a
 provider's adapter) to switch it on."""

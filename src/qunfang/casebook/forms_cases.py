@@ -1,0 +1,230 @@
+"""Forms for the case register, its moves and upward reports, and situation reports. Every
+record offered is limited to what the signed-in user may see, so a forged id from another
+village fails like a typo. The rules of the lifecycle stay in `cases.py`: these forms only
+check the shape of the input, so a forbidden move reaches the service and is recorded there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qunfang.casebook.models import (
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    CaseType,
+    Level,
+    PartyRole,
+    ReporterKind,
+    ReportPeriod,
+)
+from qunfang.casebook.selectors_cases import visible_villages
+from qunfang.casebook.uploads import MAX_BYTES, check_upload
+from qunfang.core.models import Region, RegionKind, User
+from qunfang.registry.models import Person
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_ATTACHMENTS = 10
+UPLOAD_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by `check_upload` in the form's clean."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = data if isinstance(data, list | tuple) else [data]
+        return [single(f, initial) for f in files if f]
+
+
+def _village_and_group(group: Region) -> str:
+    return f"{group.parent.name} · {group.name}"
+
+
+class CaseForm(forms.ModelForm):
+    attachments = MultipleFileField(
+        label=_("Photos or documents"), required=False,
+        help_text=_("JPEG, PNG or WebP photos, or PDF documents; up to %(n)d files of %(mb)d MB each.")
+        % {"n": MAX_ATTACHMENTS, "mb": MAX_BYTES // (1024 * 1024)},
+    )  # fmt: skip
+
+    class Meta:
+        model = Case
+        fields = ["region", "group", "case_type", "severity", "title", "description", "occurred_at", "reported_at",
+                  "address", "latitude", "longitude", "reporter_kind", "reporter", "reporter_name"]  # fmt: skip
+        widgets = {
+            "occurred_at": DATETIME,
+            "reported_at": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+        }
+        help_texts = {
+            "group": _("Optional: the villager group where it happened."),
+            "latitude": _("Optional: latitude and longitude together, in degrees."),
+            "reporter": _("If the reporter is in the registry; otherwise write the name below."),
+            "reporter_name": _("Leave empty for an anonymous report."),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = visible_villages(user)
+        self.fields["region"].queryset = villages
+        self.fields["group"].queryset = (
+            Region.objects.visible_to(user)
+            .filter(kind=RegionKind.GROUP)
+            .select_related("parent")
+            .order_by("path")
+        )
+        self.fields["group"].label_from_instance = _village_and_group
+        self.fields["case_type"].queryset = CaseType.objects.filter(active=True)
+        self.fields["reporter"].queryset = Person.objects.visible_to(user).select_related("region")
+        self.fields["reporter"].label_from_instance = lambda p: f"{p.name}（{p.region.name}）"
+        self.fields["occurred_at"].initial = None
+        if not self.is_bound:
+            self.initial.setdefault(
+                "reported_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+            if len(villages) == 1:
+                self.initial["region"] = villages[0].pk
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(_("At most %(n)d files at a time.") % {"n": MAX_ATTACHMENTS})
+        checked, problems = [], []
+        for upload in files:
+            try:
+                checked.append((upload, check_upload(upload)))
+            except ValidationError as exc:
+                problems.extend(f"{upload.name}: {message}" for message in exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return checked
+
+    def clean(self):
+        data = super().clean()
+        region, group = data.get("region"), data.get("group")
+        if region and group and group.parent_id != region.pk:
+            self.add_error("group", _("The villager group is not in this village."))
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None):
+            self.add_error("longitude" if lon is None else "latitude",
+                           _("Give both latitude and longitude, or neither."))  # fmt: skip
+        elif lat is not None and not (Decimal(-90) <= lat <= 90 and Decimal(-180) <= lon <= 180):
+            self.add_error("latitude", _("The position is not a valid latitude and longitude."))
+        kind = data.get("reporter_kind")
+        if kind == ReporterKind.ANONYMOUS and (
+            data.get("reporter") or data.get("reporter_name", "").strip()
+        ):
+            self.add_error(
+                "reporter_name", _("An anonymous report keeps no name: leave the reporter empty.")
+            )
+        if kind == ReporterKind.PERSON and not (
+            data.get("reporter") or data.get("reporter_name", "").strip()
+        ):
+            self.add_error(
+                "reporter_name", _("Say who reported it: choose the person or write the name.")
+            )
+        occurred, reported = data.get("occurred_at"), data.get("reported_at")
+        soon = timezone.now() + dt.timedelta(minutes=5)
+        if occurred and occurred > soon:
+            self.add_error("occurred_at", _("The time of occurrence lies in the future."))
+        if reported and reported > soon:
+            self.add_error("reported_at", _("The time of the report lies in the future."))
+        if occurred and reported and reported < occurred:
+            self.add_error("reported_at", _("A case cannot be reported before it occurred."))
+        return data
+
+
+class PartyForm(forms.Form):
+    """One party to the case (victim, suspect, party to a dispute, witness); empty rows are skipped."""
+
+    name = forms.CharField(label=_("name"), max_length=50)
+    role = forms.ChoiceField(label=_("role"), choices=[("", "—"), *PartyRole.choices])
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+PartyFormSet = forms.formset_factory(PartyForm, extra=3, max_num=20, absolute_max=20)
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=CaseStatus.choices)
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=[("", "—"), *CaseOutcome.choices], required=False
+    )
+
+
+class CloseForm(forms.Form):
+    """Shown on the page; posted to the same move route with to=closed."""
+
+    to = forms.CharField(widget=forms.HiddenInput, initial=CaseStatus.CLOSED)
+    outcome = forms.ChoiceField(label=_("outcome"), choices=[("", "—"), *CaseOutcome.choices])
+    note = forms.CharField(label=_("how it ended"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class HandoverForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("hand over to"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("reason for the hand-over"), max_length=200)
+
+    def __init__(self, *args, candidates: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = User.objects.filter(
+            pk__in=[u.pk for u in candidates]
+        ).select_related("region")
+        self.fields["to"].label_from_instance = lambda u: f"{u} · {u.region.name}"
+
+
+class HandoverAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    note = forms.CharField(label=_("note"), max_length=500, required=False)
+
+
+class ReportUpwardForm(forms.Form):
+    level = forms.ChoiceField(label=_("report to"), required=False,
+                              choices=[("", _("Every level that is due")), *Level.choices])  # fmt: skip
+
+
+class AcknowledgeForm(forms.Form):
+    instructions = forms.CharField(label=_("instructions handed back"), max_length=2000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class SituationReportForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("village"), queryset=Region.objects.none())
+    period = forms.ChoiceField(label=_("period"), choices=ReportPeriod.choices, widget=forms.RadioSelect,
+                               initial=ReportPeriod.DAILY)  # fmt: skip
+    starts_on = forms.DateField(label=_("from"), widget=DATE,
+                                help_text=_("The day reported on; a weekly report starts on a Monday."))  # fmt: skip
+    nil_return = forms.BooleanField(
+        label=_("Nil return (零上报): nothing happened in this period"), required=False
+    )
+    summary = forms.CharField(label=_("summary"), max_length=4000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = visible_villages(user)
+        self.fields["region"].queryset = villages
+        if not self.is_bound:
+            self.initial.setdefault("starts_on", timezone.localdate())
+            if len(villages) == 1:
+                self.initial["region"] = villages[0].pk

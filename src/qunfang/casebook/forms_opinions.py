@@ -1,0 +1,119 @@
+"""Forms of the opinion book: the public form (with its honeypot and timing token), the tracking
+lookup and rating, and the staff forms (entry in person, answer, move, turn into a case)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qunfang.casebook.models import CaseType, OpinionKind, Severity
+from qunfang.casebook.opinions import S
+from qunfang.core.models import Region, RegionKind
+
+TEXT_MAX = 2000
+
+
+class PublicOpinionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=OpinionKind.choices, widget=forms.RadioSelect,
+                             initial=OpinionKind.OPINION)  # fmt: skip
+    text = forms.CharField(label=_("What do you want to tell the village?"), max_length=TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 6}))  # fmt: skip
+    anonymous = forms.BooleanField(label=_("Stay anonymous (no name, no contact kept)"), required=False,
+                                   initial=True)  # fmt: skip
+    name = forms.CharField(label=_("Your name"), max_length=50, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
+    contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "tel"}))  # fmt: skip
+    # A field people never see (hidden by CSS): only bots fill it.
+    website = forms.CharField(label=_("Leave this empty"), required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))  # fmt: skip
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous"):
+            data["name"] = data["contact"] = ""
+        elif not (data.get("name", "").strip() or data.get("contact", "").strip()):
+            self.add_error("name", _("Give a name or a contact, or stay anonymous."))
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=40,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false", "class": "op-code-input"}))  # fmt: skip
+
+
+class RatingForm(forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    rating = forms.TypedChoiceField(label=_("How satisfied are you with the answer?"), coerce=int,
+                                    choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect)  # fmt: skip
+
+
+def visible_villages(user):
+    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
+
+
+class StaffOpinionForm(forms.Form):
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=Region.objects.none(), to_field_name="code"
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=OpinionKind.choices)
+    text = forms.CharField(label=_("What the villager said or wrote"), max_length=TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 6}))  # fmt: skip
+    anonymous = forms.BooleanField(label=_("The villager wants to stay anonymous"), required=False)
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False)
+    received_at = forms.DateTimeField(label=_("Received at"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                 format="%Y-%m-%dT%H:%M"),
+                                      help_text=_("Empty: now."))  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = visible_villages(user)
+        self.fields["village"].queryset = villages
+        only = list(villages[:2])
+        if len(only) == 1:
+            self.fields["village"].initial = only[0]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous"):
+            data["name"] = data["contact"] = ""
+        elif not (data.get("name", "").strip() or data.get("contact", "").strip()):
+            self.add_error("name", _("Give the villager's name or contact, or tick anonymous."))
+        return data
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    publish = forms.BooleanField(label=_("Publish the answer on the village's public board (no names are shown)"),
+                                 required=False)  # fmt: skip
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=S.choices)
+
+
+class ToCaseForm(forms.Form):
+    case_type = forms.ModelChoiceField(
+        label=_("Type"), queryset=CaseType.objects.filter(active=True)
+    )
+    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int,
+                                      initial=Severity.ORDINARY)  # fmt: skip
+    title = forms.CharField(label=_("Summary"), max_length=100)
+    occurred_at = forms.DateTimeField(label=_("Occurred at"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                 format="%Y-%m-%dT%H:%M"))  # fmt: skip
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError(_("The time of occurrence lies in the future."))
+        return value

@@ -1,0 +1,406 @@
+"""The mediation lifecycle (调解): a transition table, the committee's running numbers per
+village and year, sessions, the agreement, the referral and the follow-up visit (回访).
+
+    applied → in_mediation → agreed → closed   (closing needs the agreement and the follow-up)
+                           ↘ failed → referred  (to the township or a court)
+
+Every write is checked here (views and commands call these functions). Only mediators
+(HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act; a refused move raises a
+translated ValidationError and changes nothing. A mediation that comes from the case register
+leaves NOTE lines in that case's book, so the case shows where the dispute went.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qunfang.casebook.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    DisputeType,
+    MediationCase,
+    MediationParty,
+    MediationSession,
+    MediationStatus,
+    Opinion,
+)
+from qunfang.core.models import Region, User
+from qunfang.core.notify import notify
+from qunfang.core.roles import ROLE_PERMISSIONS, Perm, Role
+from qunfang.registry.models import Person
+
+S = MediationStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.APPLIED: frozenset({S.IN_MEDIATION}),
+    S.IN_MEDIATION: frozenset({S.AGREED, S.FAILED}),
+    S.AGREED: frozenset({S.CLOSED}),
+    S.FAILED: frozenset({S.REFERRED}),
+    S.REFERRED: frozenset(),
+    S.CLOSED: frozenset(),
+}
+OPEN = (S.APPLIED, S.IN_MEDIATION, S.AGREED, S.FAILED)  # still on the committee's desk
+FOLLOW_UP_WINDOW = dt.timedelta(days=7)  # follow-ups due this soon show on the home page
+DEFAULT_FOLLOW_UP = dt.timedelta(days=30)  # suggested when an agreement is reached
+
+
+
+
+# Case types of the register that suggest a dispute type when a case goes to mediation.
+DISPUTE_FROM_CASE_TYPE = {
+    "domestic_violence": DisputeType.MARRIAGE_FAMILY,
+    "traffic": DisputeType.TRAFFIC,
+}
+
+
+def dispute_label(code: str) -> str:
+    """The dispute type's label; text that is not one of the codes is shown as written."""
+    return str(DisputeType(code).label) if code in DisputeType.values else code
+
+
+@dataclass(frozen=True)
+class PartyData:
+    side: str  # "A" applicant, "B" respondent
+    name: str = ""
+    person: Person | None = None
+    address: str = ""
+
+
+# ---- who acts -------------------------------------------------------------------------------
+
+
+def can_view(user) -> bool:
+    """Everyone who reads the books: village staff, the township, the police station, auditors."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(Perm.VIEW_BOOKS))
+
+
+def can_act_somewhere(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.can(Perm.HANDLE_MEDIATION) or user.can(Perm.MANAGE_VILLAGE))
+    )
+
+
+def can_act(user, village: Region) -> bool:
+    """Mediators (HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act on its
+    mediations; the township reads them."""
+    return bool(
+        user.is_active
+        and can_act_somewhere(user)
+        and (user.is_system_admin or (user.region_id and village.path.startswith(user.region.path)))
+    )
+
+
+def _mediator_roles() -> list[str]:
+    return [
+        role
+        for role, perms in ROLE_PERMISSIONS.items()
+        if Perm.HANDLE_MEDIATION in perms and role != Role.SYSTEM_ADMIN
+    ]
+
+
+def mediators_in(villages) -> models.QuerySet:
+    """Active accounts with a mediator's permission that work in one of these villages (or in
+    one of their villager groups)."""
+    paths = models.Q(pk__in=[])
+    for village in villages:
+        paths |= models.Q(region__path__startswith=village.path)
+    return (
+        User.objects.filter(paths, is_active=True, roles__role__in=_mediator_roles())
+        .select_related("region")
+        .distinct()
+        .order_by("region__path", "full_name", "username")
+    )
+
+
+def _require_actor(user, village: Region) -> None:
+    if not can_act(user, village):
+        raise PermissionDenied(
+            _("Only the village's mediators and its director handle its mediations.")
+        )
+
+
+def _next_serial(region: Region, year: int) -> int:
+    # one number at a time per village: the village's row is the lock
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    numbered = MediationCase.objects.filter(region=region, year=year)
+    return (numbered.aggregate(n=Max("serial"))["n"] or 0) + 1
+
+
+def _case_note(mediation: MediationCase, by: User, text: str) -> None:
+    if mediation.case_id:
+        CaseEvent.objects.create(
+            case_id=mediation.case_id, kind=CaseEventKind.NOTE, note=text, by=by
+        )
+
+
+# ---- opening a mediation --------------------------------------------------------------------
+
+
+def source_case_problem(case: Case) -> str:
+    """Why this case cannot go to mediation ("" when it can)."""
+    if not case.case_type.is_dispute:
+        return _("Only a dispute goes to mediation; this case is of the type %(type)s.") % {
+            "type": case.case_type
+        }
+    if case.status == CaseStatus.CLOSED:
+        return _("This case is closed. Reopen it before taking it to mediation.")
+    if case.mediations.filter(status__in=OPEN).exists():
+        return _("This case is already before the mediation committee.")
+    return ""
+
+
+def _check_parties(mediation: MediationCase, parties: Iterable[PartyData]) -> list[PartyData]:
+    kept = []
+    for party in parties:
+        if party.person is not None and party.person.region_id != mediation.region_id:
+            raise ValidationError(
+                {f"{party.side.lower()}_person": _("%(name)s is not registered in this village.")
+                 % {"name": party.person.name}}
+            )  # fmt: skip
+        name = (party.name or (party.person.name if party.person else "")).strip()
+        if name:
+            kept.append(
+                PartyData(
+                    side=party.side, name=name, person=party.person, address=party.address.strip()
+                )
+            )
+    for side, field, message in (
+        ("A", "a_name", _("Name the applicant (party A).")),
+        ("B", "b_name", _("Name the other party (party B).")),
+    ):
+        if not any(p.side == side for p in kept):
+            raise ValidationError({field: message})
+    return kept
+
+
+def _check_mediators(mediation: MediationCase, mediators: Iterable[User]) -> list[User]:
+    mediators = list(mediators)
+    if not mediators:
+        raise ValidationError({"mediators": _("Choose at least one mediator.")})
+    allowed = set(mediators_in([mediation.region]).values_list("pk", flat=True))
+    for user in mediators:
+        if user.pk not in allowed:
+            raise ValidationError(
+                {"mediators": _("%(user)s is not a mediator of this village.") % {"user": user}}
+            )
+    return mediators
+
+
+@transaction.atomic
+def open_mediation(
+    *, mediation: MediationCase, parties: Iterable[PartyData], mediators: Iterable[User], by: User
+) -> MediationCase:
+    """Put a new mediation in the committee's book (status: applied) with its running number
+    for the village and the year it was applied for. From a case of the register, the
+    mediation stays in the case's village and the case's book gets a note."""
+    if mediation.pk is not None:
+        raise ValidationError(_("This mediation is already in the book."))
+    if mediation.case_id:
+        case = Case.objects.select_related("case_type", "region").get(pk=mediation.case_id)
+        mediation.region = case.region
+        problem = source_case_problem(case)
+        if problem:
+            raise ValidationError(problem)
+    if mediation.opinion_id:
+        opinion = Opinion.objects.get(pk=mediation.opinion_id)
+        if mediation.case_id and opinion.region_id != mediation.region_id:
+            raise ValidationError(_("The opinion and the case belong to different villages."))
+        mediation.region_id = opinion.region_id
+    if not mediation.region_id:
+        raise ValidationError({"region": _("Choose the village.")})
+    _require_actor(by, mediation.region)
+    if mediation.dispute_type not in DisputeType.values:
+        raise ValidationError({"dispute_type": _("Choose the kind of dispute.")})
+    if not (mediation.summary or "").strip():
+        raise ValidationError({"summary": _("Say what the dispute is about.")})
+    mediation.applied_on = mediation.applied_on or timezone.localdate()
+    if mediation.applied_on > timezone.localdate():
+        raise ValidationError({"applied_on": _("The application date lies in the future.")})
+    kept_parties = _check_parties(mediation, parties)
+    kept_mediators = _check_mediators(mediation, mediators)
+
+    mediation.status = S.APPLIED
+    mediation.year = mediation.applied_on.year
+    mediation.serial = _next_serial(mediation.region, mediation.year)
+    mediation._change_reason = _("Application registered")
+    mediation.save()
+    mediation.mediators.set(kept_mediators)
+    MediationParty.objects.bulk_create(
+        MediationParty(
+            mediation=mediation, side=p.side, name=p.name, person=p.person, address=p.address
+        )
+        for p in kept_parties
+    )
+    _case_note(
+        mediation,
+        by,
+        _("Taken to mediation: mediation case %(number)s.") % {"number": mediation.number},
+    )
+    for mediator in kept_mediators:
+        if mediator.pk != by.pk:
+            notify(mediator, "assignment",
+                   _("You are a mediator on mediation case %(number)s.") % {"number": mediation.number},
+                   mediation.get_absolute_url())  # fmt: skip
+    return mediation
+
+
+# ---- sessions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_session(
+    *, mediation: MediationCase, held_on: dt.date, notes: str, by: User, place: str = ""
+) -> MediationSession:
+    """The record of one mediation session (人民调解记录)."""
+    _require_actor(by, mediation.region)
+    mediation = MediationCase.objects.select_for_update().get(pk=mediation.pk)
+    if mediation.status != S.IN_MEDIATION:
+        raise ValidationError(
+            _("Sessions are recorded while the mediation is under way; this one is %(status)s.")
+            % {"status": mediation.get_status_display()}
+        )
+    if not (notes or "").strip():
+        raise ValidationError({"notes": _("Write down what was said and done in the session.")})
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A session cannot be recorded before it is held.")})
+    if held_on < mediation.applied_on:
+        raise ValidationError({"held_on": _("The session cannot be before the application (%(day)s).")
+                               % {"day": mediation.applied_on}})  # fmt: skip
+    return MediationSession.objects.create(
+        mediation=mediation,
+        held_on=held_on,
+        place=place.strip(),
+        notes=notes.strip(),
+        recorded_by=by,
+    )
+
+
+# ---- status moves ---------------------------------------------------------------------------
+
+
+def allowed_moves(mediation: MediationCase) -> list[str]:
+    return [s for s in S.values if s in TRANSITIONS[mediation.status]]
+
+
+def move_problems(
+    mediation: MediationCase,
+    to: str,
+    *,
+    agreement: str = "",
+    referred_to: str = "",
+    follow_up_due: dt.date | None = None,
+    sessions: int | None = None,
+) -> dict[str, str]:
+    """What stops this move (field -> message; empty when it may happen)."""
+    if to not in S.values:
+        return {"to": _("Choose where the mediation goes next.")}
+    if to not in TRANSITIONS[mediation.status]:
+        return {"to": _("A mediation that is %(from)s cannot become %(to)s.")
+                % {"from": S(mediation.status).label, "to": S(to).label}}  # fmt: skip
+    sessions = mediation.sessions.count() if sessions is None else sessions
+    problems: dict[str, str] = {}
+    if to in (S.AGREED, S.FAILED) and not sessions:
+        problems["to"] = _("Record at least one mediation session first.")
+    if to == S.AGREED:
+        if not agreement.strip():
+            problems["agreement"] = _("An agreement needs its text: what the parties agreed to.")
+        if follow_up_due is None:
+            problems["follow_up_due"] = _("Set the date of the follow-up visit (回访).")
+        elif follow_up_due < mediation.applied_on:
+            problems["follow_up_due"] = _("The follow-up visit cannot be before the application.")
+    if to == S.REFERRED and not referred_to.strip():
+        problems["referred_to"] = _(
+            "Say where the dispute is referred to (the township or a court)."
+        )
+    if to == S.CLOSED:
+        if not mediation.agreement.strip():
+            problems["to"] = _("Closing an agreed mediation needs the agreement text.")
+        elif mediation.followed_up_on is None:
+            problems["to"] = _("Record the follow-up visit (回访) before closing.")
+    return problems
+
+
+def move(
+    *,
+    mediation: MediationCase,
+    to: str,
+    by: User,
+    agreement: str = "",
+    referred_to: str = "",
+    follow_up_due: dt.date | None = None,
+    note: str = "",
+) -> MediationCase:
+    """Move the mediation along the table. Agreeing needs the agreement text and the date of the
+    follow-up visit; a referral says where to; closing needs the follow-up recorded."""
+    _require_actor(by, mediation.region)
+    with transaction.atomic():
+        locked = (
+            MediationCase.objects.select_for_update().select_related("region").get(pk=mediation.pk)
+        )
+        if locked.status != mediation.status:
+            raise ValidationError(
+                _("Someone changed this mediation meanwhile. Look again and retry.")
+            )
+        problems = move_problems(locked, to, agreement=agreement, referred_to=referred_to,
+                                 follow_up_due=follow_up_due)  # fmt: skip
+        if problems:
+            raise ValidationError(problems)
+        if to == S.AGREED:
+            locked.agreement, locked.follow_up_due = agreement.strip(), follow_up_due
+        elif to == S.REFERRED:
+            locked.referred_to = referred_to.strip()
+        elif to == S.CLOSED:
+            locked.closed_on = timezone.localdate()
+        locked.status = to
+        locked._change_reason = note.strip()[:100] or None
+        locked.save()
+        if to in (S.AGREED, S.FAILED, S.REFERRED, S.CLOSED):
+            text = _("Mediation case %(number)s: %(status)s.") % {
+                "number": locked.number,
+                "status": S(to).label,
+            }
+            if to == S.REFERRED:
+                text = _("Mediation case %(number)s failed and was referred to %(where)s.") % {
+                    "number": locked.number, "where": locked.referred_to}  # fmt: skip
+            _case_note(locked, by, text)
+    return locked
+
+
+@transaction.atomic
+def record_follow_up(
+    *, mediation: MediationCase, on: dt.date, note: str, by: User
+) -> MediationCase:
+    """The follow-up visit (回访) after an agreement: were its terms kept?"""
+    _require_actor(by, mediation.region)
+    locked = MediationCase.objects.select_for_update().get(pk=mediation.pk)
+    if locked.status != S.AGREED:
+        raise ValidationError(
+            _("A follow-up visit is recorded after an agreement, before closing.")
+        )
+    if locked.followed_up_on is not None:
+        raise ValidationError(
+            _("The follow-up visit is already recorded (%(day)s).") % {"day": locked.followed_up_on}
+        )
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write down what the follow-up visit found.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A visit cannot be recorded before it happens.")})
+    if on < locked.applied_on:
+        raise ValidationError({"on": _("The visit cannot be before the application.")})
+    locked.followed_up_on, locked.follow_up_note = on, note.strip()
+    locked._change_reason = _("Follow-up visit recorded")
+    locked.save()
+    _case_note(locked, by, _("Mediation case %(number)s: follow-up visit on %(day)s.")
+               % {"number": locked.number, "day": on})  # fmt: skip
+    return locked

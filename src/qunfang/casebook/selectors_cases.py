@@ -1,0 +1,228 @@
+"""Reads behind the case register (案件登记), the upward reports and the home panel. Every read
+starts from `visible_to(user)`; lists are fetched in a fixed number of queries however many
+rows they have."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.utils import timezone
+
+from qunfang.casebook.cases import _prefixes, can_hold
+from qunfang.casebook.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseType,
+    Escalation,
+    Level,
+    ReportPeriod,
+    SituationReport,
+)
+from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.roles import Perm
+
+# Who works with the case register: whoever may hold a case (cases.can_hold).
+LEVEL_PERM = {Level.TOWNSHIP: Perm.SUPERVISE_VILLAGES, Level.POLICE: Perm.RECEIVE_ESCALATIONS}
+# a sent report not acknowledged an hour after its due time is overdue
+ACK_GRACE = dt.timedelta(hours=1)
+
+
+def can_view_cases(user) -> bool:
+    return user.can(Perm.VIEW_BOOKS)
+
+
+def receiving_levels(user) -> list[str]:
+    """The levels whose upward reports this user receives (township office, police station)."""
+    return [level for level, perm in LEVEL_PERM.items() if user.can(perm)]
+
+
+def visible_villages(user) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
+
+
+def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """An upward report is overdue when it was not sent by its due time, or sent but not
+    acknowledged an hour after it (the same rule as cases.overdue_escalations)."""
+    p = prefix
+    return Q(**{f"{p}sent_at__isnull": True, f"{p}due_at__lt": now}) | Q(
+        **{
+            f"{p}sent_at__isnull": False,
+            f"{p}acknowledged_at__isnull": True,
+            f"{p}due_at__lt": now - ACK_GRACE,
+        }
+    )
+
+
+def _overdue_exists(now: dt.datetime) -> Exists:
+    return Exists(Escalation.objects.filter(overdue_q(now), case=OuterRef("pk")))
+
+
+# ---- the case list ---------------------------------------------------------------------------
+
+
+def case_list(
+    user,
+    *,
+    status: str = "",
+    type_code: str = "",
+    village: Region | None = None,
+    severity: int | None = None,
+    mine: bool = False,
+    handover_to_me: bool = False,
+    overdue: bool = False,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    now = now or timezone.now()
+    queryset = (
+        Case.objects.visible_to(user)
+        .select_related("region", "group", "case_type", "owner", "handover_to")
+        .annotate(
+            is_overdue=DbCase(
+                When(Q(status=CaseStatus.CLOSED), then=Value(False)),
+                default=_overdue_exists(now),
+                output_field=BooleanField(),
+            )
+        )
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if type_code:
+        queryset = queryset.filter(case_type__code=type_code)
+    if village is not None:
+        queryset = queryset.filter(region=village)
+    if severity:
+        queryset = queryset.filter(severity=severity)
+    if mine:
+        queryset = queryset.filter(owner=user).exclude(status=CaseStatus.CLOSED)
+    if handover_to_me:
+        queryset = queryset.filter(handover_to=user)
+    if overdue:
+        queryset = queryset.filter(is_overdue=True)
+    return queryset
+
+
+def case_types() -> QuerySet[CaseType]:
+    return CaseType.objects.filter(active=True)
+
+
+# ---- one case --------------------------------------------------------------------------------
+
+
+def case_for_detail() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "region__parent", "group", "case_type", "owner", "handover_to", "reporter", "registered_by",
+        "source_check_in__point", "source_opinion",
+    ).prefetch_related(
+        "parties",
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("by", "from_owner", "to_owner")),
+        Prefetch("escalations", queryset=Escalation.objects.select_related("sent_by", "acknowledged_by")),
+    )  # fmt: skip
+
+
+def handover_candidates(case: Case) -> list[User]:
+    """Who may take the case over: accounts working in its village or above it that can hold a
+    case (cases.can_hold), except its current owner."""
+    users = (
+        User.objects.filter(is_active=True, region__path__in=_prefixes(case.region.path))
+        .exclude(pk=case.owner_id)
+        .select_related("region")
+        .prefetch_related("roles")
+        .order_by("region__path", "full_name", "username")
+    )
+    return [u for u in users if can_hold(u, case)]
+
+
+# ---- upward reports --------------------------------------------------------------------------
+
+
+def escalation_inbox(
+    user, *, levels: list[str], open_only: bool = False, now: dt.datetime | None = None
+):
+    """Upward reports for the user's villages at the user's levels: sent and waiting for
+    acknowledgement first, then those the village has not sent although due, then the rest."""
+    now = now or timezone.now()
+    queryset = (
+        Escalation.objects.visible_to(user)
+        .filter(level__in=levels)
+        .filter(
+            Q(sent_at__isnull=False) | Q(due_at__lt=now)
+        )  # one not yet due is still the village's business
+        .select_related(
+            "case__region", "case__case_type", "case__owner", "sent_by", "acknowledged_by"
+        )
+        .annotate(
+            waiting=DbCase(
+                When(sent_at__isnull=False, acknowledged_at__isnull=True, then=Value(0)),
+                When(sent_at__isnull=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            is_overdue=DbCase(
+                When(Q(case__status=CaseStatus.CLOSED), then=Value(False)),
+                When(overdue_q(now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("waiting", "due_at", "id")
+    )
+    if open_only:
+        queryset = queryset.filter(acknowledged_at__isnull=True)
+    return queryset
+
+
+# ---- the printable register --------------------------------------------------------------------
+
+
+def register_cases(user, *, village: Region, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The village's cases reported from `start` to `end` (both included), in running-number order."""
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return (
+        Case.objects.visible_to(user)
+        .filter(region=village, reported_at__gte=since, reported_at__lt=until)
+        .select_related("group", "case_type", "owner", "reporter")
+        .order_by("year", "serial")
+    )
+
+
+# ---- the home panel --------------------------------------------------------------------------
+
+
+def case_summary(user) -> dict:
+    """Open cases I own, overdue upward reports, hand-overs waiting for me, and villages that have
+    not sent today's situation report."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    overdue = (
+        Escalation.objects.visible_to(user)
+        .filter(overdue_q(now))
+        .exclude(case__status=CaseStatus.CLOSED)
+    )
+    villages = visible_villages(user)
+    reported = SituationReport.objects.visible_to(user).filter(
+        period=ReportPeriod.DAILY, starts_on=today
+    )
+    return {
+        "open_mine": Case.objects.filter(owner=user).exclude(status=CaseStatus.CLOSED).count(),
+        "overdue_reports": overdue.count(),
+        "handovers_waiting": Case.objects.filter(handover_to=user).count(),
+        "villages_missing": villages.exclude(pk__in=reported.values("region_id")).count(),
+        "receives": bool(receiving_levels(user)),
+    }

@@ -1,0 +1,566 @@
+"""Case register screens (案件登记): the list, registering a case with its parties and
+attachments, one case with its book of moves, the moves themselves (status, hand-over,
+upward report, acknowledgement), the escalation inbox of the township office and police
+station, the printable register, and situation reports with nil returns (零上报).
+
+Thin: parse, call `cases.py` / `reports.py` or a selector, render. A refused move shows its
+translated message, changes nothing, and (where the service says so) leaves a REFUSED line in
+the case's book."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qunfang.casebook import cases, reports
+from qunfang.casebook import selectors_cases as sel
+from qunfang.casebook.forms_cases import (
+    AcknowledgeForm,
+    CaseForm,
+    CloseForm,
+    HandoverAnswerForm,
+    HandoverForm,
+    MoveForm,
+    PartyFormSet,
+    ReportUpwardForm,
+    SituationReportForm,
+)
+from qunfang.casebook.models import (
+    Attachment,
+    Case,
+    CaseEventKind,
+    CaseParty,
+    CaseStatus,
+    Escalation,
+    Level,
+    ReportPeriod,
+    Severity,
+)
+from qunfang.core.models import Region, RegionKind
+from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
+
+PAGE_SIZE = 50
+REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
+REGISTER_MAX_DAYS = 366
+S = CaseStatus
+
+# The button each move gets on the case page (closing has its own form with the outcome).
+MOVE_LABELS = {
+    S.ACCEPTED: gettext_lazy("Accept the case"),
+    S.IN_HAND: gettext_lazy("Take in hand"),
+    S.REFERRED: gettext_lazy("Refer onward"),
+    S.ESCALATED: gettext_lazy("Escalate (report upward)"),
+    S.RESOLVED: gettext_lazy("Mark as resolved"),
+}
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
+def cases_required(view):
+    """Sign-in first, then any permission that lets one hold a case (403 otherwise)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not sel.can_view_cases(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _nav(request: HttpRequest) -> dict:
+    """What the tabs need: whether the user receives upward reports."""
+    return {"receives": bool(sel.receiving_levels(request.user))}
+
+
+def _errors_onto(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _village(request: HttpRequest) -> Region | None:
+    """The `village` filter: one of the user's villages (another answers 404), or none."""
+    code = request.GET.get("village", "").strip()
+    if not code:
+        return None
+    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
+
+
+# ---- the list --------------------------------------------------------------------------------
+
+
+@cases_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    get = request.GET
+    status = get.get("status", "") if get.get("status") in S.values else ""
+    severity = get.get("severity", "")
+    severity = int(severity) if severity in {str(v) for v in Severity.values} else None
+    types = list(sel.case_types())
+    type_code = get.get("type", "") if get.get("type") in {t.code for t in types} else ""
+    village = _village(request)
+    flags = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
+             "overdue": get.get("overdue") == "1"}  # fmt: skip
+    queryset = sel.case_list(request.user, status=status, type_code=type_code, village=village, severity=severity,
+                             **flags)  # fmt: skip
+    page = Paginator(queryset, PAGE_SIZE).get_page(get.get("page"))
+    return render(request, "casebook/cases/case_list.html", {
+        "page": page, "statuses": S.choices, "status": status, "severities": Severity.choices,
+        "severity": severity, "types": types, "type_code": type_code, "villages": sel.visible_villages(request.user),
+        "village_code": village.code if village else "", **flags, **_nav(request),
+    })  # fmt: skip
+
+
+# ---- registering -----------------------------------------------------------------------------
+
+
+def _store_attachment(case: Case, upload, checked, by) -> Attachment:
+    upload.name = f"{uuid.uuid4().hex}{EXTENSIONS[checked.content_type]}"  # never the sender's file name on disk
+    return Attachment.objects.create(
+        region=case.region, case=case, file=upload, content_type=checked.content_type, size=checked.size,
+        original_name=checked.name, uploaded_by=by,
+    )  # fmt: skip
+
+
+@cases_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = CaseForm(data, files, user=request.user)
+    parties = PartyFormSet(data, prefix="parties")
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        try:
+            with transaction.atomic():
+                case = cases.register_case(case=form.instance, by=request.user)
+                for row in parties.cleaned_data:
+                    if row:
+                        CaseParty.objects.create(
+                            case=case, name=row["name"], role=row["role"], note=row["note"]
+                        )
+                for upload, checked in form.cleaned_data["attachments"]:
+                    _store_attachment(case, upload, checked, request.user)
+        except ValidationError as exc:
+            form.instance.pk = None
+            _errors_onto(form, exc)
+        else:
+            messages.success(
+                request, _("Case %(number)s has been registered.") % {"number": case.number}
+            )
+            return redirect(case)
+    return render(
+        request,
+        "casebook/cases/case_form.html",
+        {"form": form, "parties": parties, **_nav(request)},
+    )
+
+
+# ---- one case --------------------------------------------------------------------------------
+
+
+def _get_case(request: HttpRequest, pk: int, queryset=None) -> Case:
+    return visible_or_404(
+        queryset if queryset is not None else sel.case_for_detail(), request.user, pk=pk
+    )
+
+
+def _escalation_rows(
+    request: HttpRequest, case: Case, now: dt.datetime, ack_form=None, ack_pk=None
+) -> list[dict]:
+    user, rows = request.user, []
+    for e in case.escalations.all():
+        overdue = case.status != S.CLOSED and (
+            (e.sent_at is None and e.due_at < now)
+            or (
+                e.sent_at is not None
+                and e.acknowledged_at is None
+                and e.due_at < now - sel.ACK_GRACE
+            )
+        )
+        can_ack = (e.sent_at is not None and e.level in sel.receiving_levels(user)
+                   and user.pk not in (e.sent_by_id, case.owner_id))  # fmt: skip
+        form = ack_form if ack_pk == e.pk else AcknowledgeForm(auto_id=f"ack{e.pk}_%s")
+        rows.append(
+            {
+                "escalation": e,
+                "overdue": overdue,
+                "can_ack": can_ack,
+                "form": form if can_ack else None,
+            }
+        )
+    return rows
+
+
+def _status_label(value: str) -> str:
+    return S(value).label if value in S.values else value
+
+
+def _detail_context(request: HttpRequest, case: Case, **forms) -> dict:
+    user, now = request.user, timezone.now()
+    is_owner = user.pk == case.owner_id
+    allowed = cases.allowed_moves(case)
+    can_reopen = case.status == S.CLOSED and (
+        is_owner or (user.can(Perm.SUPERVISE_VILLAGES) and cases.can_hold(user, case))
+    )
+    moves = (
+        [  # in the order of the lifecycle
+            {"to": to, "label": MOVE_LABELS[to]}
+            for to in S.values
+            if to in allowed and to in MOVE_LABELS
+        ]
+        if case.status != S.CLOSED
+        else []
+    )  # a closed case is reopened with its own form
+    owner_can_hand = is_owner and case.status != S.CLOSED
+    return {
+        "case": case,
+        "is_owner": is_owner,
+        "moves": moves if is_owner else [],
+        "can_close": is_owner and S.CLOSED in allowed,
+        "can_reopen": can_reopen,
+        "move_form": forms.get("move_form") or MoveForm(auto_id="mv_%s"),
+        "close_form": forms.get("close_form") or CloseForm(auto_id="cl_%s"),
+        "handover_form": (
+            forms.get("handover_form")
+            or HandoverForm(candidates=sel.handover_candidates(case), auto_id="ho_%s")
+        )
+        if owner_can_hand
+        else None,
+        "answer_form": forms.get("answer_form") or HandoverAnswerForm(auto_id="ha_%s"),
+        "is_receiver": case.handover_to_id == user.pk,
+        "report_form": forms.get("report_form") or ReportUpwardForm(auto_id="ru_%s"),
+        "escalations": _escalation_rows(
+            request, case, now, forms.get("ack_form"), forms.get("ack_pk")
+        ),
+        "events": [
+            {
+                "event": e,
+                "from": _status_label(e.from_status),
+                "to": _status_label(e.to_status),
+                "refused": e.kind == CaseEventKind.REFUSED,
+            }
+            for e in case.events.all()
+        ],
+        "show_check_in_photo": bool(
+            case.source_check_in_id and case.source_check_in.photo and user.can(Perm.VIEW_PATROLS)
+        ),
+        **_nav(request),
+    }
+
+
+@cases_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    return render(request, "casebook/cases/case_detail.html", _detail_context(request, case))
+
+
+def _failed(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+    """Show the case again with the refused form and its messages at the top; nothing was changed."""
+    fresh = _get_case(request, case.pk)
+    context = _detail_context(request, fresh, **forms)
+    context["failure"] = [
+        message
+        for form in forms.values()
+        if hasattr(form, "errors")
+        for errors in form.errors.values()
+        for message in errors
+    ]
+    return render(request, "casebook/cases/case_detail.html", context)
+
+
+@require_POST
+@cases_required
+def case_move(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    closing = request.POST.get("to") == S.CLOSED
+    form = (CloseForm if closing else MoveForm)(
+        request.POST, auto_id="cl_%s" if closing else "mv_%s"
+    )
+    # The service checks the outcome (and records a refused close), so the form only checks shapes here.
+    form.fields["outcome"].required = False
+    if form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            cases.move(case=case, to=to, by=request.user, note=form.cleaned_data["note"].strip(),
+                       outcome=form.cleaned_data["outcome"])  # fmt: skip
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, _("Case %(number)s is now %(status)s.")
+                             % {"number": case.number, "status": S(to).label})  # fmt: skip
+            return redirect("casebook:case_detail", case.pk)
+    return _failed(request, case, **{"close_form" if closing else "move_form": form})
+
+
+@require_POST
+@cases_required
+def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    form = HandoverForm(request.POST, candidates=sel.handover_candidates(case), auto_id="ho_%s")
+    if form.is_valid():
+        try:
+            cases.offer_handover(case=case, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"],
+                                 by=request.user)  # fmt: skip
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, _("The case is offered to %(user)s; it stays yours until they accept.")
+                             % {"user": form.cleaned_data["to"]})  # fmt: skip
+            return redirect("casebook:case_detail", case.pk)
+    return _failed(request, case, handover_form=form)
+
+
+@require_POST
+@cases_required
+def case_handover_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    form = HandoverAnswerForm(request.POST, auto_id="ha_%s")
+    if form.is_valid():
+        accept = form.cleaned_data["answer"] == "accept"
+        try:
+            cases.answer_handover(
+                case=case, accept=accept, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            if accept:
+                messages.success(
+                    request, _("Case %(number)s is now yours.") % {"number": case.number}
+                )
+            else:
+                messages.success(request, _("You declined case %(number)s; %(owner)s keeps it.")
+                                 % {"number": case.number, "owner": case.owner})  # fmt: skip
+            return redirect("casebook:case_detail", case.pk)
+    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect("casebook:case_detail", case.pk)
+
+
+@require_POST
+@cases_required
+def case_report_upward(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    form = ReportUpwardForm(request.POST, auto_id="ru_%s")
+    if form.is_valid():
+        try:
+            sent = cases.report_upward(
+                case=case, by=request.user, level=form.cleaned_data["level"] or None
+            )
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            if sent:
+                messages.success(request, _("Reported to: %(levels)s.")
+                                 % {"levels": "、".join(e.get_level_display() for e in sent)})  # fmt: skip
+            else:
+                messages.info(
+                    request,
+                    _("Nothing new to report: every upward report of this case was already sent."),
+                )
+            return redirect("casebook:case_detail", case.pk)
+    return _failed(request, case, report_form=form)
+
+
+@require_POST
+@cases_required
+def escalation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = visible_or_404(
+        Escalation.objects.select_related("case__region", "case__owner"), request.user, pk=pk
+    )
+    case = escalation.case
+    back = (
+        reverse("casebook:escalation_inbox")
+        if request.POST.get("back") == "inbox"
+        else case.get_absolute_url()
+    )
+    if escalation.level not in sel.receiving_levels(request.user):
+        messages.error(
+            request,
+            _("Only the %(level)s acknowledges this report.")
+            % {"level": escalation.get_level_display()},
+        )
+        return redirect(back)
+    form = AcknowledgeForm(request.POST, auto_id=f"ack{escalation.pk}_%s")
+    if form.is_valid():
+        try:
+            cases.acknowledge(
+                escalation=escalation,
+                by=request.user,
+                instructions=form.cleaned_data["instructions"],
+            )
+        except PermissionDenied:
+            messages.error(request, _("Only the %(level)s acknowledges this report.")
+                           % {"level": escalation.get_level_display()})  # fmt: skip
+            return redirect(back)
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(
+                request, _("Report on case %(number)s acknowledged.") % {"number": case.number}
+            )
+            return redirect(back)
+    if back != case.get_absolute_url():
+        messages.error(request, " ".join(form.non_field_errors()) or _("Nothing was changed."))
+        return redirect(back)
+    return _failed(request, case, ack_form=form, ack_pk=escalation.pk)
+
+
+# ---- attachments -----------------------------------------------------------------------------
+
+
+@cases_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A checked photo is shown; a PDF is downloaded. Never from a public media URL."""
+    attachment = visible_or_404(Attachment, request.user, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    is_pdf = attachment.content_type == "application/pdf"
+    safe = (
+        "".join(c if c.isalnum() or c in "-_." else "_" for c in attachment.original_name)
+        or "attachment"
+    )
+    response = FileResponse(
+        handle, as_attachment=is_pdf, filename=safe, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- the escalation inbox --------------------------------------------------------------------
+
+
+@login_required
+def escalation_inbox(request: HttpRequest) -> HttpResponse:
+    levels = sel.receiving_levels(request.user)
+    if not levels:
+        raise PermissionDenied
+    open_only = request.GET.get("state") == "open"
+    queryset = sel.escalation_inbox(request.user, levels=levels, open_only=open_only)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"escalation": e, "form": AcknowledgeForm(auto_id=f"ack{e.pk}_%s")
+         if e.sent_at and request.user.pk not in (e.sent_by_id, e.case.owner_id) else None}
+        for e in page.object_list
+    ]  # fmt: skip
+    return render(request, "casebook/cases/escalation_inbox.html", {
+        "page": page, "rows": rows, "open_only": open_only, "levels": [Level(lv).label for lv in levels],
+    })  # fmt: skip
+
+
+# ---- the printable register (案件登记簿) -------------------------------------------------------
+
+
+def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None or day.year < 2000:
+        messages.error(request, _("Give dates as YYYY-MM-DD, for example 2027-03-01."))
+        return default
+    return day
+
+
+@cases_required
+def case_register_print(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    village = _village(request)
+    if village is None:  # a village director keeps one register: theirs
+        only = list(sel.visible_villages(request.user)[:2])
+        village = only[0] if len(only) == 1 else None
+    start, end = _day(request, "from", today.replace(day=1)), _day(request, "to", today)
+    if start > end:
+        messages.error(
+            request,
+            _("The first day comes after the last day; showing from the first day of that month."),
+        )
+        start = end.replace(day=1)
+    if (end - start).days >= REGISTER_MAX_DAYS:
+        messages.error(
+            request,
+            _("A register covers at most a year; showing the last year up to the last day."),
+        )
+        start = end - dt.timedelta(days=REGISTER_MAX_DAYS - 1)
+    context = {"village": village, "start": start, "end": end, "villages": sel.visible_villages(request.user),
+               "today": today, **_nav(request)}  # fmt: skip
+    if village is None:
+        return render(request, "casebook/cases/register_choose.html", context)
+    rows = list(sel.register_cases(request.user, village=village, start=start, end=end))
+    sheets = [rows[k : k + REGISTER_ROWS] for k in range(0, len(rows), REGISTER_ROWS)] or [[]]
+    context["sheets"] = [{"number": n, "rows": r} for n, r in enumerate(sheets, start=1)]
+    context["sheet_count"] = len(sheets)
+    context["case_count"] = len(rows)
+    return render(request, "casebook/cases/register.html", context)
+
+
+# ---- situation reports -----------------------------------------------------------------------
+
+
+@cases_required
+def situation_list(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "")
+    period = period if period in ReportPeriod.values else ReportPeriod.DAILY
+    day = _day(request, "day", timezone.localdate())
+    starts_on = reports.period_start(period, day)
+    step = dt.timedelta(days=7 if period == ReportPeriod.WEEKLY else 1)
+    return render(request, "casebook/cases/situation_list.html", {
+        "rollup": reports.rollup(request.user, period=period, starts_on=starts_on),
+        "period": period, "periods": ReportPeriod.choices, "day": starts_on,
+        "previous": starts_on - step, "next": starts_on + step if starts_on + step <= timezone.localdate() else None,
+        "can_submit": request.user.can(Perm.MANAGE_VILLAGE),
+        **_nav(request),
+    })  # fmt: skip
+
+
+@cases_required
+def situation_submit(request: HttpRequest) -> HttpResponse:
+    if not request.user.can(Perm.MANAGE_VILLAGE):
+        raise PermissionDenied
+    form = SituationReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = reports.submit_report(region=data["region"], period=data["period"], starts_on=data["starts_on"],
+                                           nil_return=data["nil_return"], summary=data["summary"],
+                                           by=request.user)  # fmt: skip
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            if report.nil_return:
+                messages.success(
+                    request, _("Nil return sent for %(village)s.") % {"village": report.region.name}
+                )
+            else:
+                messages.success(request, _("Situation report sent for %(village)s: %(n)d case(s).")
+                                 % {"village": report.region.name, "n": sum(report.counts.values())})  # fmt: skip
+            return redirect(
+                f"{reverse('casebook:situation_list')}?period={report.period}&day={report.starts_on}"
+            )
+    return render(request, "casebook/cases/situation_form.html", {"form": form, **_nav(request)})
