@@ -14,7 +14,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from qunfang.casebook import cases
 from qunfang.casebook.models import (
@@ -38,14 +38,6 @@ from tests.casebook.walk_cases import png_bytes
 
 pytestmark = pytest.mark.django_db
 S = CaseStatus
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Messages are matched in English (the UI's msgids), whatever the translators later add."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from qunfang.casebook import cases, reports
 from qunfang.casebook.models import Case, CaseType, ReporterKind, ReportPeriod, SituationReport
@@ -32,12 +32,6 @@ def register(world, *, day: dt.date, code="theft", village=None, hour=10, by=Non
     )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Messages are matched in English (the UI's msgids), whatever the translators later add."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

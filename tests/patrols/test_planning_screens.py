@@ -721,7 +721,7 @@ def test_shortages_are_explained_in_plain_words(client, world, patrol):
          "the ten-household rotation needs 1, only 0 households could send an eligible member — 1 short."),
         ({"code": "invalid_input", "constraint": "input", "params": {"detail": "slot 3 ends before it starts"}},
          "The roster could not be built from this data: slot 3 ends before it starts."),
-        ({"code": "something_new", "short": 2}, "something_new — 2 short."),
+        ({"code": "something_new", "day": "2027-03-02", "shift": "白班", "short": 2}, "白班: 2 short."),
     ],
 )  # fmt: skip
 def test_every_finding_reads_as_a_sentence(problem, sentence):

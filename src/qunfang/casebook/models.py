@@ -376,7 +376,7 @@ class MediationStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     IN_MEDIATION = "in_mediation", _("In mediation")
     AGREED = "agreed", _("Agreement reached")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("mediation", "Failed")
     REFERRED = "referred", _("Referred to the township or court")
     CLOSED = "closed", _("Closed")
 
@@ -545,7 +545,7 @@ class Hazard(RegionOwned):
 
 
 class OrderStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("rectification", "Open")
     REPORTED_DONE = "reported_done", _("Reported done")
     VERIFIED = "verified", _("Verified on re-inspection")
     ESCALATED = "escalated", _("Escalated")
