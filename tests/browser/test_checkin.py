@@ -46,7 +46,7 @@ def test_a_member_scans_a_sign_on_a_phone_and_checks_in_with_gps(
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.click("button[type=submit].primary")
         expect(page.get_by_test_id("checkin-accepted")).to_be_visible()
-        expect(page.get_by_test_id("checkin-accepted")).to_contain_text(re.compile(r"\b6 m"))
+        expect(page.get_by_test_id("checkin-accepted")).to_contain_text(re.compile(r"\b6 (m|米)"))
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
