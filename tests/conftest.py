@@ -45,6 +45,31 @@ def _fresh_caches(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language, whatever an earlier test in the same worker
+    left active."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The incident types and reporting rules that migration seeds; a transactional test
+    before this one may have flushed them."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("qunfang.casebook.migrations.0003_default_types_and_rules").seed(apps, None)
+
+
 def _region(code, name, kind, parent=None):
     return Region.objects.create(code=code, name=name, kind=kind, parent=parent)
 

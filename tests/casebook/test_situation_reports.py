@@ -32,8 +32,6 @@ def register(world, *, day: dt.date, code="theft", village=None, hour=10, by=Non
     )  # fmt: skip
 
 
-
-
 @pytest.fixture
 def days():
     today = timezone.localdate()

@@ -529,3 +529,254 @@ def test_random_small_instances_always_pass_the_independent_checker(case):
     result = run(people, slots, rules, time_limit_s=3)
     # and nothing is left empty that anyone could still fill
     assert all(p.constraint != "not_chosen" for p in result.problems)
+
+
+# ---- the greedy first roster, and how the time is shared --------------------------------
+
+
+def township_fortnight(villages: int = 2, members: int = 14, days: int = 14):
+    """A small township: day, household-watch and night patrols, absences, preferences."""
+    import random
+
+    rng = random.Random(villages * 1000 + members)
+    people, slots = [], []
+    for v in range(villages):
+        village = f"V{v}"
+        for k in range(members):
+            people.append(
+                Person(
+                    f"{village}-{k}",
+                    village,
+                    qualifications=frozenset({"vetted"} if k < 4 or rng.random() < 0.9 else ()),
+                    experienced=k < 4 or rng.random() < 0.25,
+                    unavailable=frozenset(
+                        date(2026, 3, d) for d in range(2, 2 + days) if rng.random() < 0.05
+                    ),
+                    preferences={"night": -1.0} if rng.random() < 0.2 else None,
+                    volunteer=rng.random() < 0.6,
+                    also_in=frozenset({f"{village}-T{k % 2}"}),
+                )
+            )
+        for d in range(2, 2 + days):
+            slots.append(day_slot(f"{village}-d{d}", d, village, headcount=2))
+            for t in range(2):
+                group = f"{village}-T{t}"
+                slots.append(Slot(f"{group}-w{d}", group, at(d, 16), at(d, 20), kind="watch"))
+            slots.append(
+                night_slot(
+                    f"{village}-n{d}", d, village, headcount=2, required_qualification="vetted"
+                )
+            )
+    rules = Rules(
+        max_shifts_per_week=4,
+        busy_season_days=frozenset(date(2026, 3, d) for d in range(9, 12)),
+        busy_volunteer_max_shifts_per_week=2,
+    )
+    return people, slots, rules
+
+
+def test_the_greedy_first_roster_passes_the_independent_checker_and_fills_every_seat():
+    from qunfang.patrols.solver.hint import greedy
+    from qunfang.patrols.solver.instance import prepare
+
+    people, slots, rules = township_fortnight()
+    chosen = greedy(prepare(people, slots, rules))
+    assignments = {s.id: [] for s in slots}
+    for i, j in chosen:
+        assignments[slots[j].id].append(people[i].id)
+    assert check_roster(people, slots, rules, assignments) == []
+
+
+def test_the_first_feasible_roster_is_the_checked_greedy_one_and_comes_before_the_end():
+    people, slots, rules = township_fortnight()
+    result = run(people, slots, rules, time_limit_s=10, workers=2)
+    assert result.status in ("optimal", "feasible")
+    assert result.first_feasible_s is not None
+    assert 0 < result.first_feasible_s <= result.seconds
+    # every part was fully staffed by the greedy roster, so the roster existed once the
+    # checker had passed it: before any CP-SAT model was built
+    before_models = sum(result.timings[k] for k in ("prepare", "greedy", "check"))
+    assert result.first_feasible_s <= before_models + 0.05
+    assert result.objective is not None and result.bound is not None
+    assert result.objective >= result.bound
+    assert result.gap == pytest.approx(
+        (result.objective - result.bound) / max(1.0, abs(result.objective))
+    )
+
+
+def test_without_time_for_cp_sat_the_greedy_roster_is_returned_and_priced():
+    from qunfang.patrols.solver.hint import greedy
+    from qunfang.patrols.solver.instance import prepare
+
+    people, slots, rules = township_fortnight()
+    result = run(people, slots, rules, time_limit_s=0.001)
+    assert result.status == "feasible"  # complete, but nothing proven
+    assert result.first_feasible_s is not None and result.first_feasible_s <= result.seconds
+    chosen = greedy(prepare(people, slots, rules))
+    expected = {s.id: [] for s in slots}
+    for i, j in sorted(chosen):
+        expected[slots[j].id].append(people[i].id)
+    assert result.assignments == expected
+    assert result.objective is not None and result.objective > 0
+    assert result.gap is not None and 0 < result.gap <= 1
+
+
+def test_cp_sat_improves_on_the_greedy_roster_given_time():
+    people, slots, rules = township_fortnight()
+    quick = run(people, slots, rules, time_limit_s=0.001)
+    full = run(people, slots, rules, time_limit_s=20, workers=2)
+    assert full.objective <= quick.objective
+    assert full.bound >= quick.bound
+    assert full.gap <= quick.gap
+
+
+def test_a_greedy_roster_the_checker_rejects_is_never_returned(monkeypatch):
+    from qunfang.patrols.solver import hint, model
+
+    people = [member("a"), member("b")]
+    slots = [day_slot("gate", 4, place="校门"), day_slot("market", 4, place="集市")]
+
+    def broken_greedy(inst, seed=0):
+        return {(0, 0), (0, 1)}  # a in two places at once
+
+    monkeypatch.setattr(model, "greedy", broken_greedy)
+    assert hint.greedy is not broken_greedy
+    result = run(people, slots)  # run() insists the checker passes what comes back
+    assert sorted(map(len, result.assignments.values())) == [1, 1]
+    assert result.status == "optimal"
+    # the greedy roster was no roster at all, so the first one came from CP-SAT
+    assert result.first_feasible_s is not None
+    checked = sum(result.timings[k] for k in ("prepare", "greedy", "check"))
+    assert checked < result.first_feasible_s <= result.seconds
+
+
+def test_when_nothing_better_arrives_a_rejected_greedy_roster_falls_back_to_empty(monkeypatch):
+    from qunfang.patrols.solver import model
+
+    people = [member("a"), member("b")]
+    slots = [day_slot("gate", 4, place="校门"), day_slot("market", 4, place="集市")]
+    monkeypatch.setattr(model, "greedy", lambda inst, seed=0: {(0, 0), (0, 1)})
+    monkeypatch.setattr(model._Part, "run", lambda self, *a, **kw: None)  # CP-SAT never answers
+    result = run(people, slots)
+    assert result.assignments == {"gate": [], "market": []}
+    assert result.status == "infeasible"
+    assert {p.slot for p in result.problems} == {"gate", "market"}
+    assert all(p.message for p in result.problems)
+
+
+def test_an_impossible_demand_still_gets_plain_words_on_the_quick_path():
+    people, slots, rules = township_fortnight(villages=1, members=3, days=3)
+    result = run(people, slots, rules, time_limit_s=0.001)
+    assert result.status == "infeasible"
+    assert result.problems
+    for problem in result.problems:
+        assert "short" in problem.message and problem.short > 0
+        assert problem.day is not None
+
+
+class _FakePart:
+    def __init__(self, size: int, filled: int = 10, bound: int = 10):
+        self.size, self.mode = size, ""
+        self._filled, self.fill_bound = filled, bound
+        self.proved, self.run_seconds, self.root_seconds = False, 0.0, None
+
+    def filled_best(self) -> int:
+        return self._filled
+
+
+def test_the_scheduler_proves_parts_optimal_while_there_is_time_then_buys_bounds():
+    from qunfang.patrols.solver.model import _Scheduler
+
+    clock = {"left": 100.0}
+    plan = _Scheduler(pending=10 * 1000, threads=2, left=lambda: clock["left"])
+    first = _FakePart(1000)
+    assert plan.budget(first) == pytest.approx(2 * 100 * 2 * 1000 / 10_000)  # twice its share
+    for _ in range(2):  # two parts proven optimal: 2 s each, root bound after 0.8 s
+        done = _FakePart(1000)
+        done.mode, done.proved, done.run_seconds, done.root_seconds = "share", True, 2.0, 0.8
+        plan.learn(done)
+    # plenty of time: the part gets enough to be proven optimal
+    roomy = _FakePart(1000)
+    assert plan.budget(roomy) >= 1.5 * 2.0 and roomy.mode == "full"
+    # little time for the rest: a root bound each is worth more than one optimal part
+    clock["left"] = 5.0
+    tight = _FakePart(1000)
+    assert plan.budget(tight) == pytest.approx(1.5 * 0.8) and tight.mode == "root"
+    # a part with empty seats is never cut short to buy bounds elsewhere
+    empty = _FakePart(1000, filled=8)
+    assert plan.budget(empty) == 5.0
+
+
+def test_the_scheduler_learns_when_the_machine_is_slower_than_measured():
+    from qunfang.patrols.solver.model import _Scheduler
+
+    plan = _Scheduler(pending=100 * 1000, threads=2, left=lambda: 1000.0)
+    for _ in range(2):
+        done = _FakePart(1000)
+        done.proved, done.run_seconds, done.root_seconds = True, 1.0, 0.4
+        plan.learn(done)
+    assert plan.rates() == pytest.approx((1e-3, 4e-4))
+    slow = _FakePart(1000)
+    slow.mode, slow.run_seconds = "full", 3.0  # a "full" budget that was not enough
+    plan.learn(slow)
+    assert plan.rates()[0] == pytest.approx(3e-3)
+
+
+@given(st.lists(st.integers(0, 40), max_size=25), st.integers(0, 4))
+def test_the_checkers_rolling_week_agrees_with_counting_every_window(offsets, cap):
+    from qunfang.patrols.solver.checker import _too_many_in_a_week
+
+    days = [date(2026, 3, 1) + timedelta(days=k) for k in offsets]
+    brute = sorted(
+        {d for d in days if sum(1 for x in days if d <= x <= d + timedelta(days=6)) > cap}
+    )
+    assert _too_many_in_a_week(days, cap) == brute
+
+
+def test_long_and_short_absence_ranges_block_the_same_days():
+    away_long = (date(2020, 1, 1), date(2026, 3, 4))  # longer than the expanded ranges
+    away_short = (date(2026, 3, 3), date(2026, 3, 4))
+    slots = [day_slot(f"d{d}", d) for d in range(2, 7)]
+    for away in (away_long, away_short):
+        result = run([member("a", unavailable={away})], slots)
+        worked = sorted(sid for sid, pids in result.assignments.items() if pids)
+        expected = ["d5", "d6"] if away is away_long else ["d2", "d5", "d6"]
+        assert worked == expected
+
+
+def test_seats_the_greedy_roster_leaves_empty_are_filled_by_cp_sat():
+    from qunfang.patrols.solver.hint import greedy
+    from qunfang.patrols.solver.instance import prepare
+
+    # the greedy takes the night of the 4th first and gives it to a (b dislikes nights);
+    # then only a may do the market of the 5th, 2 h after that night: too little rest
+    people = [
+        member("a", qualifications=frozenset({"traffic"})),
+        member("b", preferences={"night": -1.0}),
+    ]
+    slots = [
+        night_slot("n4", 4),
+        Slot("m5", "V1", at(5, 6), at(5, 12), required_qualification="traffic"),
+    ]
+    chosen = greedy(prepare(people, slots, Rules()))
+    assert chosen == {(0, 0)}  # the market stays empty
+    result = run(people, slots)
+    assert result.assignments == {"n4": ["b"], "m5": ["a"]}
+    assert result.status == "optimal"
+    # the first fully staffed roster came from CP-SAT, after the greedy one was checked
+    checked = sum(result.timings[k] for k in ("prepare", "greedy", "check"))
+    assert checked < result.first_feasible_s <= result.seconds
+
+
+def test_the_scheduler_learns_from_parts_that_ran_out_of_time_before_any_finished():
+    from qunfang.patrols.solver.model import _Scheduler
+
+    plan = _Scheduler(pending=100 * 1000, threads=2, left=lambda: 1000.0)
+    assert plan.rates() is None
+    for _ in range(2):
+        slow = _FakePart(1000)
+        slow.mode, slow.run_seconds = "share", 4.0  # no solution within 4 s
+        plan.learn(slow)
+    full, root = plan.rates()
+    assert full == pytest.approx(1.5 * 4e-3)
+    assert root == pytest.approx(full / 2.5)

@@ -25,7 +25,11 @@ class CasebookConfig(AppConfig):
             NavItem("casebook:opinion_list", _("Opinion book"), Perm.VIEW_BOOKS),
         ])  # fmt: skip
         PANELS.append(Panel("casebook/cases/_panel.html", Perm.VIEW_BOOKS, case_summary))
-        PANELS.append(Panel("casebook/mediation/_panel.html", Perm.HANDLE_MEDIATION, mediation_summary))
-        PANELS.append(Panel("casebook/inspections/_panel.html", Perm.VIEW_BOOKS, inspection_summary))
+        PANELS.append(
+            Panel("casebook/mediation/_panel.html", Perm.HANDLE_MEDIATION, mediation_summary)
+        )
+        PANELS.append(
+            Panel("casebook/inspections/_panel.html", Perm.VIEW_BOOKS, inspection_summary)
+        )
         FINDING_HANDLERS.append(open_case_from_check_in)
         DEMO_STEPS.append("qunfang.casebook.demo.step_casebook")

@@ -21,7 +21,6 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from qunfang.casebook.models import (
     Case,
@@ -52,8 +51,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN = (S.APPLIED, S.IN_MEDIATION, S.AGREED, S.FAILED)  # still on the committee's desk
 FOLLOW_UP_WINDOW = dt.timedelta(days=7)  # follow-ups due this soon show on the home page
 DEFAULT_FOLLOW_UP = dt.timedelta(days=30)  # suggested when an agreement is reached
-
-
 
 
 # Case types of the register that suggest a dispute type when a case goes to mediation.

@@ -6,5 +6,8 @@ from qunfang.casebook import urls_cases, urls_inspections, urls_mediation, urls_
 app_name = "casebook"
 
 urlpatterns = (
-    urls_cases.urlpatterns + urls_mediation.urlpatterns + urls_inspections.urlpatterns + urls_opinions.urlpatterns
+    urls_cases.urlpatterns
+    + urls_mediation.urlpatterns
+    + urls_inspections.urlpatterns
+    + urls_opinions.urlpatterns
 )

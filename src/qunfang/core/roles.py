@@ -32,7 +32,10 @@ class Perm(models.TextChoices):
     SIGN_VETTING_POLICE = "sign_vetting_police", _("Sign vetting for the police station")
     VIEW_PATROLS = "view_patrols", _("View rosters, patrol logs and attendance")
     MANAGE_PATROLS = "manage_patrols", _("Plan patrols: points, shift patterns, rosters, swaps")
-    VIEW_BOOKS = "view_books", _("Read the registration books: cases, mediation, inspections, opinions")
+    VIEW_BOOKS = (
+        "view_books",
+        _("Read the registration books: cases, mediation, inspections, opinions"),
+    )
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -76,7 +79,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_BOOKS,
         }
     ),
-    Role.MEDIATOR: frozenset({Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY, Perm.VIEW_BOOKS}),
+    Role.MEDIATOR: frozenset(
+        {Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY, Perm.VIEW_BOOKS}
+    ),
     Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
     Role.AUDITOR: frozenset(
         {

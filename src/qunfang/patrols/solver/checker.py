@@ -7,6 +7,7 @@ benchmark trust this, not the solver's own report.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -44,7 +45,8 @@ def _too_many_in_a_week(days: list[date], cap: int) -> list[date]:
     for k, d in enumerate(days):
         if k and days[k - 1] == d:
             continue
-        if sum(1 for x in days[k:] if x <= d + timedelta(days=6)) > cap:
+        # days[k:] are >= d, so those up to d + 6 are a slice of the sorted list
+        if bisect_right(days, d + timedelta(days=6)) - k > cap:
             bad.append(d)
     return bad
 
@@ -67,10 +69,11 @@ def person_breaks(person: Person, assigned: Iterable[Slot], rules: Rules) -> lis
                     f"{gap:g} h rest between {a.id} and {b.id}, needs {rules.min_rest_hours:g} h"
                 )
                 out.append(Violation("rest", b.id, person.id, _day(b, rules), detail))
+    days = [_day(s, rules) for s in mine]
     cap = rules.max_nights_per_week
     if person.max_nights_per_week is not None:
         cap = min(cap, person.max_nights_per_week)
-    nights = [_day(s, rules) for s in mine if s.night]
+    nights = [d for s, d in zip(mine, days, strict=True) if s.night]
     for d in _too_many_in_a_week(nights, cap):
         out.append(
             Violation(
@@ -78,11 +81,11 @@ def person_breaks(person: Person, assigned: Iterable[Slot], rules: Rules) -> lis
             )
         )
     if rules.max_shifts_per_week is not None:
-        for d in _too_many_in_a_week([_day(s, rules) for s in mine], rules.max_shifts_per_week):
+        for d in _too_many_in_a_week(days, rules.max_shifts_per_week):
             detail = f"more than {rules.max_shifts_per_week} shifts in the week from {d}"
             out.append(Violation("weekly_limit", None, person.id, d, detail))
     if person.volunteer and rules.busy_season_days:
-        busy = [_day(s, rules) for s in mine if _day(s, rules) in rules.busy_season_days]
+        busy = [d for d in days if d in rules.busy_season_days]
         cap_b = rules.busy_volunteer_max_shifts_per_week
         for d in _too_many_in_a_week(busy, cap_b):
             detail = f"volunteer has more than {cap_b} busy-season shifts in the week from {d}"

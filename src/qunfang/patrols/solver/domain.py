@@ -187,6 +187,7 @@ class RosterResult:
     proven best within the time limit), "infeasible" (some seats stay empty: the roster is
     the best partial one, and ``problems`` says why, slot by slot) or "invalid" (bad input,
     nothing solved). ``assignments`` maps every slot id to the people on it.
+    ``gap = (objective - bound) / max(1, |objective|)``: 0 when proven optimal.
     """
 
     status: Status
@@ -194,8 +195,11 @@ class RosterResult:
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
-    first_solution_s: float | None = None  # every part of the roster has some solution
-    first_feasible_s: float | None = None  # ... and is as fully staffed as the final roster
+    # seconds from the call until every part of the roster had a valid solution (the
+    # greedy roster once the independent checker passed it, or one from CP-SAT) ...
+    first_solution_s: float | None = None
+    # ... and one as fully staffed as the final roster
+    first_feasible_s: float | None = None
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     solver_status: str = ""  # OPTIMAL when every component was proven optimal

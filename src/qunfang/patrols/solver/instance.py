@@ -44,8 +44,12 @@ class Instance:
     night_share: list[float] = field(default_factory=list)
 
 
+# a day range of at most this many days is expanded into single days (fast set lookup)
+_EXPAND_RANGE = 400
+
+
 def _off(person: Person) -> tuple[set[int], list[tuple[int, int]], list[tuple[float, float]]]:
-    """A person's absences as service-day ordinals, day ranges and exact POSIX spans."""
+    """A person's absences as service-day ordinals, (long) day ranges and exact POSIX spans."""
     days: set[int] = set()
     ranges: list[tuple[int, int]] = []
     spans: list[tuple[float, float]] = []
@@ -55,7 +59,11 @@ def _off(person: Person) -> tuple[set[int], list[tuple[int, int]], list[tuple[fl
             if isinstance(a, datetime) and isinstance(b, datetime):
                 spans.append((a.timestamp(), b.timestamp()))
             else:
-                ranges.append((a.toordinal(), b.toordinal()))
+                lo, hi = a.toordinal(), b.toordinal()
+                if hi - lo <= _EXPAND_RANGE:
+                    days.update(range(lo, hi + 1))
+                else:
+                    ranges.append((lo, hi))
         elif isinstance(item, date) and not isinstance(item, datetime):
             days.add(item.toordinal())
     return days, ranges, spans
@@ -63,45 +71,60 @@ def _off(person: Person) -> tuple[set[int], list[tuple[int, int]], list[tuple[fl
 
 def prepare(people: list[Person], slots: list[Slot], rules: Rules) -> Instance:
     tz = rules.tz
-    day = [s.start.astimezone(tz).date().toordinal() for s in slots]
     start = [s.start.timestamp() for s in slots]
     end = [s.end.timestamp() for s in slots]
+    # the service day from the local start; one zone lookup per distinct start time
+    day_of: dict[datetime, int] = {}
+    day: list[int] = []
+    for s in slots:
+        d = day_of.get(s.start)
+        if d is None:
+            d = day_of[s.start] = s.start.astimezone(tz).date().toordinal()
+        day.append(d)
     busy_days = {d.toordinal() for d in rules.busy_season_days}
     members: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(people):
         for g in {p.group, *p.also_in}:
             members[g].append(i)
     offs = [_off(p) for p in people]
+    off_days = [o[0] for o in offs]
+    # only people with long ranges or exact spans need the slow test
+    slow = {i for i, (_, ranges, spans) in enumerate(offs) if ranges or spans}
+    qualified: dict[tuple[str, str | None], list[int]] = {}
 
     elig: list[list[int]] = []
     stats: list[SlotStats] = []
     for j, s in enumerate(slots):
-        st = SlotStats()
+        need = s.required_qualification
+        in_group = members.get(s.group, ())
+        key = (s.group, need)
+        quals = qualified.get(key)
+        if quals is None:
+            quals = qualified[key] = (
+                [i for i in in_group if need in people[i].qualifications]
+                if need
+                else list(in_group)
+            )
+        d, a0, b0 = day[j], start[j], end[j]
         ok: list[int] = []
-        for i in members.get(s.group, ()):
-            st.in_group += 1
-            p = people[i]
-            if s.required_qualification and s.required_qualification not in p.qualifications:
+        for i in quals:
+            if d in off_days[i]:
                 continue
-            st.qualified += 1
-            days, ranges, spans = offs[i]
-            d = day[j]
-            if d in days or any(a <= d <= b for a, b in ranges):
-                continue
-            if any(a < end[j] and start[j] < b for a, b in spans):
-                continue
-            st.available += 1
-            st.experienced += p.experienced
+            if i in slow:
+                _, ranges, spans = offs[i]
+                if any(a <= d <= b for a, b in ranges) or any(a < b0 and a0 < b for a, b in spans):
+                    continue
             ok.append(i)
+        experienced = sum(1 for i in ok if people[i].experienced)
+        stats.append(SlotStats(len(in_group), len(quals), len(ok), experienced))
         if s.night and s.headcount > 0:
-            if st.experienced == 0:
+            if experienced == 0:
                 ok = []  # nobody may go out without an experienced member
             elif s.headcount == 1:
                 ok = [i for i in ok if people[i].experienced]
         if s.headcount <= 0:
             ok = []
         elig.append(ok)
-        stats.append(st)
 
     by_person: list[list[int]] = [[] for _ in people]
     for j in sorted(range(len(slots)), key=lambda j: (start[j], end[j], j)):

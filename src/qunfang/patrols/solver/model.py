@@ -20,21 +20,29 @@ Objective (minimised, integers, every term a cost >= 0)
 Solving
     The problem falls apart into independent components (villages, or villages joined by
     a joint zone); each gets its own model, which is exact because nothing spans two.
-    Phase 1 hands CP-SAT the greedy roster as a complete hint and stops at the first fully
-    staffed solution; phase 2 re-solves each part without the hint, two parts at a time
-    on one core each, until it is proven optimal or the time is up. The gap reported is
-    (objective - bound) / max(1, |objective|) over the whole roster.
+    The greedy roster comes first: where the independent checker passes it, it is that
+    part's roster at once (``first_feasible_s`` is then well under a second for a
+    township-month). CP-SAT then improves every part, those the greedy left short first,
+    two parts at a time on one core each while the main thread builds the next models;
+    ``_Scheduler`` shares out the time. (An earlier first phase handed CP-SAT the greedy
+    roster as a hint to get a first solution: with the checked greedy roster it is not
+    needed, and for parts the greedy leaves short the LP-guided search without a hint
+    fills the seats sooner.) The gap reported is (objective - bound) / max(1, |objective|)
+    over the whole roster.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
 
 from ortools.sat.python import cp_model
 
+from .checker import check_roster
 from .domain import Person, Problem, RosterResult, Rules, Slot
 from .explain import explain_shortfall, precheck, validate
 from .hint import greedy
@@ -67,6 +75,12 @@ def seat_cost(rules: Rules, slot: Slot) -> int:
     """What one empty seat costs: the slot weight tilts staffing toward hot hours and places."""
     return max(1, round(rules.short_penalty * slot.weight))
 
+
+# CP-SAT's root LP bound is usually the optimum here; finding a roster that matches it
+# takes as long again: proving a part optimal takes about 2-2.6 x the time to its root
+# bound (measured on the township benchmark)
+ROOT_TO_OPTIMAL = 2.5
+RECENT = 9  # the scheduler's estimates come from this many of the latest runs
 
 INF = cp_model.INT_MAX
 NINF = cp_model.INT_MIN
@@ -225,6 +239,13 @@ class _Part:
         self.bound = float(floor)
         self.status = "UNKNOWN"
         self.trace: list[tuple[float, int]] = []  # (seconds since solve() began, seats filled)
+        self.greedy: set[tuple[int, int]] = set()  # the fallback roster (checker-valid)
+        # the last CP-SAT run, for the scheduler: how long it took, how long until the
+        # bound stopped rising before its first solution, and whether it proved optimality
+        self.run_seconds = 0.0
+        self.root_seconds: float | None = None
+        self.proved = False
+        self.mode = ""  # the budget the scheduler gave: "fill", "share", "full" or "root"
 
     def _var(self, lo: int, hi: int) -> int:
         self._vars.add().domain.extend([lo, hi])
@@ -258,14 +279,6 @@ class _Part:
             oc += [f, 3 * f]
         if o1 >= 0 or u1 >= 0:
             self.bands.append((parts, lo, hi, o1, o2, u1, u2))
-
-    def hint(self, chosen: set[tuple[int, int]]) -> None:
-        """Hint every variable, so CP-SAT can take the roster as its first solution."""
-        val = self._values(chosen)
-        self.m.clear_hints()
-        h = self.m.proto.solution_hint
-        h.vars.extend(range(self.nvars))
-        h.values.extend(val)
 
     def evaluate(self, chosen: set[tuple[int, int]]) -> int:
         """The objective of a roster, for one CP-SAT never saw (its solve timed out)."""
@@ -306,16 +319,26 @@ class _Part:
         prm.random_seed = seed
         prm.max_time_in_seconds = max(0.05, seconds)
         prm.log_search_progress = log
-        # Measured on the township benchmark: presolve spends seconds on this model (and
-        # delays the hinted first solution) while gaining nothing, and the full LP from the
-        # first node gives CP-SAT its bound in under a second.
+        # Measured on the township benchmark: presolve spends seconds on this model while
+        # gaining nothing, and the full LP from the first node gives CP-SAT its bound in
+        # under a second. (Other search and cut settings tried made no difference or were
+        # slower; so was a hint: CP-SAT does not improve the greedy roster it is given.)
         prm.cp_model_presolve = False
         prm.linearization_level = 2
         prm.add_lp_constraints_lazily = False
-        if stop_when_full:
-            prm.linearization_level = 0  # phase 1 wants the hint back, not an LP
+        began = perf_counter()
+        bounds: list[float] = []  # when the bound rose, for the scheduler's estimates
+        solver.best_bound_callback = lambda _: bounds.append(perf_counter())
         watch = _Watch(self, t0, stop_when_full)
         status = solver.status_name(solver.solve(self.m, watch))
+        self.run_seconds = perf_counter() - began
+        # the root bound: the last rise before the first solution (unknown without one)
+        self.root_seconds = (
+            max((b for b in bounds if b <= watch.first), default=began) - began
+            if watch.first is not None
+            else None
+        )
+        self.proved = status == "OPTIMAL"
         if status in ("OPTIMAL", "FEASIBLE", "UNKNOWN"):
             # a search stopped early still leaves a valid bound (its LP, say)
             self.bound = max(self.bound, solver.best_objective_bound)
@@ -335,12 +358,138 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     def __init__(self, part: _Part, t0: float, stop_when_full: bool) -> None:
         super().__init__()
         self.part, self.t0, self.stop = part, t0, stop_when_full
+        self.first: float | None = None
 
     def on_solution_callback(self) -> None:
+        now = perf_counter()
+        if self.first is None:
+            self.first = now
         filled = self.part.filled(list(self.response_proto.solution))
-        self.part.trace.append((perf_counter() - self.t0, filled))
+        self.part.trace.append((now - self.t0, filled))
         if self.stop and filled >= self.part.fill_bound:
             self.stop_search()  # a fully staffed roster is on the table: show it
+
+
+def _fill_bound(inst: Instance, slots: list[int]) -> int:
+    return sum(min(inst.slots[j].headcount, len(inst.elig[j])) for j in slots)
+
+
+def _checked_hint(
+    inst: Instance, comps: list[tuple[list[int], list[int]]], hint: set[tuple[int, int]]
+) -> list[bool]:
+    """Per component: does the independent checker pass the greedy roster there?
+
+    Empty seats aside (they are counted, not forbidden), a component whose part of the
+    greedy roster breaks no hard rule holds a valid roster as it stands. The greedy keeps
+    every rule by construction; this is the proof, from code that shares none of it.
+    """
+    people, slots = inst.people, inst.slots
+    assignments: dict[str, list[str]] = {s.id: [] for s in slots}
+    for i, j in hint:
+        assignments[slots[j].id].append(people[i].id)
+    broken = [
+        v for v in check_roster(people, slots, inst.rules, assignments) if v.code != "understaffed"
+    ]
+    ok = [True] * len(comps)
+    if not broken:
+        return ok
+    comp_of_slot: dict[str, int] = {}
+    comp_of_person: dict[str, int] = {}
+    for k, (pids, sids) in enumerate(comps):
+        for i in pids:
+            comp_of_person[people[i].id] = k
+        for j in sids:
+            comp_of_slot[slots[j].id] = k
+    for v in broken:
+        hit = {comp_of_slot.get(v.slot or ""), comp_of_person.get(v.person or "")} - {None}
+        if not hit:
+            return [False] * len(comps)  # cannot tell where: trust none of it
+        for k in hit:
+            ok[k] = False
+    return ok
+
+
+class _Scheduler:
+    """Hands each part its time for phase 2, from what the parts before it took.
+
+    Rates are wall seconds per model variable, measured on this run (so a machine busy
+    with other work is measured as it is): to prove a part optimal, and to CP-SAT's root
+    bound (the last rise of the bound before its first solution). With time to spare
+    every part gets a generous share (it stops once proven optimal). When the time left
+    cannot prove every part optimal, a part is solved to the end only if the time left
+    after it still buys every remaining part its root bound; the others get just long
+    enough for that bound. Per second that shrinks the gap most: in this model the root
+    bound is usually the optimum already, and the search for a roster that matches it
+    takes as long again, while a part that gets no time at all keeps the greedy roster
+    against a bound of 0. Parts cut short keep the greedy roster unless CP-SAT finds a
+    better one in their time; time left over at the end goes to them again.
+    """
+
+    def __init__(self, pending: int, threads: int, left: Callable[[], float]) -> None:
+        self.pending = pending  # variables in the parts not started yet
+        self.threads, self.left = threads, left
+        self.full: list[float] = []  # seconds per variable to prove a part optimal
+        self.root: list[float] = []  # seconds per variable to the root bound
+        self.short: list[float] = []  # ... given a budget to do so, and it was too short
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _rate(values: list[float]) -> float:
+        # the median of the latest runs: the first parts run while the main thread is
+        # still building models, and the machine may get busier or quieter as it goes
+        recent = sorted(values[-RECENT:])
+        return recent[len(recent) // 2]
+
+    def rates(self) -> tuple[float, float] | None:
+        """Seconds per variable to prove a part optimal, and to its root bound."""
+        if len(self.full) >= 2:
+            full = self._rate(self.full)
+        elif self.root:
+            full = ROOT_TO_OPTIMAL * self._rate(self.root)
+        elif len(self.short) >= 2:  # nothing finished yet: it takes longer than that
+            full = 1.5 * self._rate(self.short)
+        else:
+            return None
+        if self.short:  # the machine got slower than measured (other work on it)
+            full = max(full, self._rate(self.short))
+        root = self._rate(self.root) if self.root else full / ROOT_TO_OPTIMAL
+        return full, root
+
+    def budget(self, part: _Part) -> float:
+        with self.lock:
+            left = self.left()
+            share = left * self.threads * part.size / max(1, self.pending)
+            self.pending -= part.size
+            part.mode = "share"
+            if part.filled_best() < part.fill_bound:
+                # seats the greedy left empty come before anything else: such a part is
+                # first in line and may take long (it stops once proven optimal, which
+                # also proves that no roster fills more seats)
+                part.mode = "fill"
+                return min(left, max(30.0, 4.0 * share))
+            rates = self.rates()
+            if rates is None:  # nothing measured yet: the parts that finish early
+                return min(left, 2.0 * share)  # hand their time on to the rest
+            full, root = rates
+            # thread-seconds left once this part is proven optimal, against what the
+            # parts after it need for their root bounds
+            spare = left * self.threads - 1.2 * full * part.size
+            if spare >= 1.5 * root * self.pending:
+                part.mode = "full"
+                return min(left, max(2.0 * share, 1.5 * full * part.size))
+            part.mode = "root"
+            return min(left, 1.5 * root * part.size)
+
+    def learn(self, part: _Part) -> None:
+        if not part.size:
+            return
+        with self.lock:
+            if part.proved:
+                self.full.append(part.run_seconds / part.size)
+            elif part.mode in ("share", "full"):  # meant to be proven optimal, and was not
+                self.short.append(part.run_seconds / part.size)
+            if part.root_seconds is not None:
+                self.root.append(part.root_seconds / part.size)
 
 
 def solve(
@@ -353,7 +502,19 @@ def solve(
     seed: int = 0,
     log: bool = False,
 ) -> RosterResult:
-    """Build the roster. Always returns one; ``problems`` says what could not be met."""
+    """Build the roster. Always returns one; ``problems`` says what could not be met.
+
+    The greedy roster (``hint.greedy``) comes first. Each independent part of it that the
+    independent checker passes is a valid roster at once, and ``first_feasible_s`` is the
+    moment the checker passed it (for a part it leaves less staffed than the final
+    roster, the moment CP-SAT found one as fully staffed). CP-SAT then improves each part
+    within ``time_limit_s``; a part it cannot improve in time keeps its greedy roster.
+
+    ``objective`` is the model's cost of the returned roster (empty seats, fairness,
+    back-to-back nights, busy-season volunteers, preferences: every term >= 0), ``bound``
+    a proven lower bound of every roster's cost, and
+    ``gap = (objective - bound) / max(1, |objective|)``, 0 when proven optimal.
+    """
     t0 = perf_counter()
     rules = rules or Rules()
     people, slots = list(people), list(slots)
@@ -371,98 +532,115 @@ def solve(
         timings[name] = timings.get(name, 0.0) + now - mark
         mark = now
 
-    inst = prepare(people, slots, rules)
-    comps = components(inst)
-    proven = precheck(inst, comps)
-    lap("prepare")
-    hint = greedy(inst, seed=seed)
-    lap("greedy")
-    # seats that nobody can take are a fixed cost of every roster
-    fixed = sum(seat_cost(rules, s) * s.headcount for j, s in enumerate(slots) if not inst.elig[j])
-
     def left() -> float:
         return time_limit_s - (perf_counter() - t0)
 
-    # phase 1: a complete roster fast. Building is Python work, so the parts go one after
-    # another; each stops at its first fully staffed solution (usually the hint itself).
-    # CP-SAT releases the GIL, so a thread checks each part's hint while the next is built
-    parts: list[_Part] = []
-    total = sum(len(e) for e in inst.elig) or 1
-    with ThreadPoolExecutor(1) as first:
-        runs = []
-        for pids, sids in comps:
-            part = _Part(inst, pids, sids)
-            part.hint(hint)
-            # a full hint comes straight back (the budget only guards a busy machine);
-            # otherwise CP-SAT gets a moment to fill the seats the greedy left
-            full = sum(1 for key in part.x if key in hint) >= part.fill_bound
-            budget = 2.0 if full else max(2.0, 0.05 * time_limit_s * part.size / total)
-            runs.append(
-                first.submit(
-                    part.run,
-                    min(budget, max(0.05, left())),
-                    t0,
-                    workers=1 if full else workers,
-                    seed=seed,
-                    stop_when_full=True,
-                    log=log,
-                )
-            )
-            parts.append(part)
-        lap("build")
-        for r in runs:
-            r.result()
-    lap("first_solve")
+    inst = prepare(people, slots, rules)
+    comps = components(inst)
+    lap("prepare")
+    hint = greedy(inst, seed=seed)
+    lap("greedy")
+    usable = _checked_hint(inst, comps, hint)
+    hint_at = perf_counter() - t0
+    lap("check")
+    proven = precheck(inst, comps)
+    lap("precheck")
+    # seats that nobody can take are a fixed cost of every roster
+    fixed = sum(seat_cost(rules, s) * s.headcount for j, s in enumerate(slots) if not inst.elig[j])
+    hint_fill = [0] * len(comps)
+    comp_of = [-1] * len(slots)
+    for k, (_, sids) in enumerate(comps):
+        for j in sids:
+            comp_of[j] = k
+    for _, j in hint:
+        hint_fill[comp_of[j]] += 1
+    sizes = [sum(len(inst.elig[j]) for j in sids) for _, sids in comps]
+    full = [
+        usable[k] and hint_fill[k] >= _fill_bound(inst, sids) for k, (_, sids) in enumerate(comps)
+    ]
 
-    # phase 2: improve. CP-SAT releases the GIL, so with several parts each of the
-    # `workers` threads solves one part at a time on one core; a single part gets them all.
-    # parts with empty seats first, then small before large: when time runs short, the
-    # most parts get solved (a part needs roughly as much time as it is large)
-    todo = sorted(
-        (p for p in parts if p.status != "OPTIMAL"),
-        key=lambda p: (p.filled_best() >= p.fill_bound, p.size),
-    )
-    threads = max(1, min(workers, len(todo)))
+    parts: list[_Part | None] = [None] * len(comps)
+
+    def build(k: int) -> _Part:
+        part = _Part(inst, *comps[k])
+        mine = {key for key in part.x if key in hint}
+        # a valid greedy roster is the part's roster until CP-SAT finds a better one;
+        # otherwise the empty roster (always valid) is the fallback
+        part.greedy = mine if usable[k] else set()
+        if usable[k]:
+            part.best, part.objective = mine, float(part.evaluate(mine))
+            part.status = "FEASIBLE"
+            part.trace.append((hint_at, len(mine)))
+        parts[k] = part
+        return part
+
+    # improve: parts the greedy roster left short (or got wrong) first, then small before
+    # large (when time runs short, the most parts get solved: a part needs roughly as much
+    # time as it is large). The main thread builds the parts in that order while
+    # `workers` threads solve them, one part each on one core (a single part gets every
+    # core): CP-SAT releases the GIL. No hint: CP-SAT follows a complete hint for seconds
+    # before its LP-guided search starts, and that search finds the good rosters (and
+    # fills the seats the greedy left empty) quickly; the greedy roster is kept if
+    # nothing better turns up.
+    def key(k: int) -> tuple[bool, int]:
+        return full[k], sizes[k]
+
+    order = sorted(range(len(comps)), key=key)
+    threads = max(1, min(workers, len(order)))
     per_part = max(1, workers // threads)
-    lock = threading.Lock()
-    pending = [sum(p.size for p in todo)]
+    ready: queue.Queue[_Part | None] = queue.Queue()
+    plan = _Scheduler(sum(sizes[k] for k in order), threads, left)
 
     def work() -> None:
-        while True:
-            with lock:
-                if not todo:
-                    return
-                part = todo.pop(0)
-                # a fair share of what is left, with room to spare: parts that finish
-                # early hand their time on to the rest
-                share = left() * threads * part.size / max(1, pending[0])
-                pending[0] -= part.size
-            # a part with empty seats may need longer to fill them: it comes first anyway
-            budget = min(
-                left(),
-                2.0 * share if part.filled_best() >= part.fill_bound else max(10.0, 4.0 * share),
-            )
+        while (part := ready.get()) is not None:
+            budget = plan.budget(part)
             if budget < 0.05:
                 continue
-            # no hint here: CP-SAT follows a complete hint for seconds before its
-            # LP-guided search starts, and that search finds the good rosters quickly
-            # (phase 1's roster is kept if nothing better turns up)
-            part.m.clear_hints()
             part.run(budget, t0, workers=per_part, seed=seed, stop_when_full=False, log=log)
+            plan.learn(part)
 
-    if threads == 1:
-        work()
-    else:
+    with ThreadPoolExecutor(threads) as pool:
+        futures = [pool.submit(work) for _ in range(threads)]
+        try:
+            for k in order:
+                ready.put(build(k))
+            lap("build")
+        finally:
+            for _ in range(threads):
+                ready.put(None)
+        for f in futures:
+            f.result()
+
+    # time left over (parts proven optimal sooner than budgeted): another go at the parts
+    # still open, widest gap first, each with all the time that is left
+    again: queue.Queue[_Part | None] = queue.Queue()
+    for part in sorted(
+        (p for p in parts if p is not None and p.status != "OPTIMAL" and p.objective is not None),
+        key=lambda p: p.bound - (p.objective or 0.0),
+    ):
+        again.put(part)
+
+    def rework() -> None:
+        while (part := again.get()) is not None:
+            if left() >= 0.5:
+                part.run(left(), t0, workers=per_part, seed=seed, stop_when_full=False, log=log)
+
+    if again.qsize() and left() >= 0.5:
+        threads = min(threads, again.qsize())
+        per_part = max(1, workers // threads)
+        for _ in range(threads):
+            again.put(None)
         with ThreadPoolExecutor(threads) as pool:
-            for f in [pool.submit(work) for _ in range(threads)]:
+            for f in [pool.submit(rework) for _ in range(threads)]:
                 f.result()
-
     lap("improve")
+
     chosen: set[tuple[int, int]] = set()
-    for part in parts:
-        if part.best is None:  # CP-SAT never answered in time: keep the greedy roster
-            part.best = {k for k in part.x if k in hint}
-            part.objective = part.evaluate(part.best)
+    done = [p for p in parts if p is not None]
+    for part in done:
+        if part.best is None:  # CP-SAT never answered in time: keep the fallback roster
+            part.best = part.greedy
+            part.objective = float(part.evaluate(part.best))
         chosen |= part.best
     assignments: dict[str, list[str]] = {s.id: [] for s in slots}
     for i, j in sorted(chosen):
@@ -470,25 +648,26 @@ def solve(
     short = sum(s.headcount for s in slots) - len(chosen)
     problems: list[Problem] = proven + explain_shortfall(inst, chosen, proven)
 
-    objective = fixed + sum(p.objective or 0.0 for p in parts)
-    bound = fixed + sum(p.bound for p in parts)
+    objective = fixed + sum(p.objective or 0.0 for p in done)
+    bound = fixed + sum(p.bound for p in done)
     gap = (objective - bound) / max(1.0, abs(objective))
-    optimal = all(p.status == "OPTIMAL" for p in parts)
+    optimal = all(p.status == "OPTIMAL" for p in done)
     firsts: list[float] = []
     feasible: list[float] = []
-    for p in parts:
+    for p in done:
         if not p.trace:
             continue
         firsts.append(p.trace[0][0])
         final = sum(1 for k in p.x if k in chosen)
         feasible.append(next((t for t, f in p.trace if f >= final), p.trace[-1][0]))
-    complete = len(firsts) == len(parts)
+    complete = len(firsts) == len(done)
     if short > 0:
         status = "infeasible"
     elif optimal:
         status = "optimal"
     else:
         status = "feasible"
+    lap("explain")
     return RosterResult(
         status=status,
         assignments=assignments,
@@ -501,7 +680,7 @@ def solve(
         problems=problems,
         solver_status="OPTIMAL" if optimal else ("FEASIBLE" if complete else "UNKNOWN"),
         shortfall=short,
-        components=len(parts),
-        variables=sum(p.size for p in parts),
+        components=len(done),
+        variables=sum(p.size for p in done),
         timings={k: round(v, 3) for k, v in timings.items()},
     )
