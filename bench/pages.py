@@ -7,7 +7,9 @@ month and the two before), ~5,500 shifts, ~11,000 assignments, ~25,000 check-ins
 ten-household duty ledger. Every scale adds whole townships; the township officer sees one,
 the system administrator all of them. Run:
     .venv/bin/python bench/pages.py [--scales 1 10 100] [--json]
-Builds a throw-away SQLite database under a temporary folder; prints one row per page and scale.
+Builds a throw-away SQLite database under a temporary folder; prints one row per page and scale
+(and, to stderr, the build time and row counts of each scale). Building takes about 25 s at
+1x, 5 min at 10x and 30 min at 100x (one bulk transaction per township).
 """
 
 import argparse
@@ -93,8 +95,6 @@ BATCH = 2000  # bulk_create batch size (SQLite caps it at 999 parameters a state
 
 def _patrol_months(today):
     """The first and last day of the PATROL_MONTHS calendar months ending with today's."""
-    import datetime as dt
-
     out, y, m = [], today.year, today.month
     for _ in range(PATROL_MONTHS):
         first = dt.date(y, m, 1)
@@ -111,7 +111,6 @@ def build_patrols(villages, scale) -> None:
     late, missed or excused), three check-ins per turn-out, the duty ledger of the household
     turns, one pending and one decided swap, and a few empty seats still to come. Bulk writes
     only (no history rows, no signals): the benchmark measures reading."""
-    import datetime as dt
     import random
     import uuid
     from decimal import Decimal

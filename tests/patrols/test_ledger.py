@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qunfang.patrols import services
 from qunfang.patrols.checkin import close_assignment
@@ -27,6 +27,15 @@ from qunfang.registry.models import Person
 from tests.patrols.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' refusals are matched by their English msgids."""
+    with translation.override("en"):
+        yield
+
+
 BEFORE = at(MONDAY - dt.timedelta(days=2), 12)  # the Saturday before the roster's week
 AFTER = at(MONDAY + dt.timedelta(days=9), 12)  # when the week is over
 

@@ -2251,4 +2251,10 @@ class Books:
 
 
 def step_casebook(context: DemoContext) -> None:
+    # the incident types come from a migration; a test database may have been flushed since
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("qunfang.casebook.migrations.0003_default_types_and_rules").seed(apps, None)
     Books(context).run()

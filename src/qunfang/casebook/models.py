@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.crypto import EncryptedTextField
-from qunfang.core.models import AppendOnlyQuerySet, Region
+from qunfang.core.models import AppendOnly, Region
 from qunfang.core.scoping import RegionOwned
 from qunfang.registry.models import Person
 
@@ -253,7 +253,7 @@ class CaseEventKind(models.TextChoices):
     REFUSED = "refused", _("Refused attempt")
 
 
-class CaseEvent(RegionOwned):
+class CaseEvent(AppendOnly):
     """The case's book of moves: append-only."""
 
     region_lookup = "case__region"
@@ -270,20 +270,10 @@ class CaseEvent(RegionOwned):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("append-only: case events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("append-only: case events are never deleted")
 
 
 class Level(models.TextChoices):

@@ -176,6 +176,24 @@ class AppendOnlyQuerySet(ScopedQuerySet):
         raise PermissionError("append-only: rows are never deleted")
 
 
+class AppendOnly(RegionOwned):
+    """A book whose lines are only ever added: the ORM refuses changes and deletes (and a
+    migration adds a database trigger against UPDATE, see core/triggers.py)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("append-only: rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("append-only: rows are never deleted")
+
+
 class SecurityEventKind(models.TextChoices):
     LOGIN_SUCCEEDED = "login_succeeded", _("Signed in")
     LOGIN_FAILED = "login_failed", _("Sign-in failed")
@@ -191,7 +209,7 @@ class SecurityEventKind(models.TextChoices):
     PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
 
 
-class SecurityEvent(RegionOwned):
+class SecurityEvent(AppendOnly):
     """Security log: append-only. The ORM refuses updates and deletes, and a database trigger
     refuses UPDATE, so no application path can rewrite it."""
 
@@ -208,8 +226,6 @@ class SecurityEvent(RegionOwned):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
@@ -218,14 +234,6 @@ class SecurityEvent(RegionOwned):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("append-only: security events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("append-only: security events are never deleted")
 
 
 class Notification(RegionOwned):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qunfang.core.models import AppendOnlyQuerySet, Region
+from qunfang.core.models import AppendOnly, Region
 from qunfang.core.scoping import RegionOwned
 from qunfang.registry.models import Household, JointDefenceGroup, Person
 
@@ -574,7 +574,7 @@ class LedgerKind(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
-class DutyLedgerEntry(RegionOwned):
+class DutyLedgerEntry(AppendOnly):
     """The ten-household duty ledger, one append-only line per event. A turn is owed when a
     roster is published and settled by serving, an excuse, a swap or a payment."""
 
@@ -597,8 +597,6 @@ class DutyLedgerEntry(RegionOwned):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("duty ledger entry")
         verbose_name_plural = _("duty ledger entries")
@@ -611,14 +609,6 @@ class DutyLedgerEntry(RegionOwned):
                 name="ledger_amount_only_for_buyout",
             )
         ]
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("append-only: ledger entries are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("append-only: ledger entries are never deleted")
 
 
 class BusySeason(RegionOwned):
