@@ -54,7 +54,7 @@ def _refuse(case: Case, by: User, message: str) -> None:
 
 
 def _next_serial(region: Region, year: int) -> int:
-    Region.objects.select_for_update().filter(
+    Region.objects.select_for_update(of=("self",)).filter(
         pk=region.pk
     ).first()  # one number at a time per village
     last = Case.objects.filter(region=region, year=year).aggregate(n=Max("serial"))["n"] or 0
@@ -143,7 +143,7 @@ def move(*, case: Case, to: str, by: User, note: str = "", outcome: str = "") ->
     if reopening and not note.strip():
         _refuse(case, by, _("Say why the case is reopened."))
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if (locked.status, locked.owner_id) != (case.status, case.owner_id):
             raise ValidationError(_("Someone changed this case meanwhile. Look again and retry."))
         if to == S.CLOSED:
@@ -172,7 +172,7 @@ def offer_handover(*, case: Case, to: User, reason: str, by: User) -> Case:
 
 
 def _offer_handover(case: Case, to: User, reason: str, by: User) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if by.pk != case.owner_id:
         raise ValidationError(_("Someone changed this case meanwhile. Look again and retry."))
     if not reason.strip():
@@ -207,7 +207,7 @@ def answer_handover(*, case: Case, accept: bool, by: User, note: str = "") -> Ca
 
 
 def _answer_handover(case: Case, accept: bool, by: User, note: str) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.handover_to_id != by.pk:
         raise ValidationError(_("Someone changed this case meanwhile. Look again and retry."))
     previous = case.owner
@@ -295,7 +295,9 @@ def acknowledge(*, escalation: Escalation, by: User, instructions: str = "") -> 
         _refuse(case, by, _("Nobody acknowledges a report they sent themselves."))
     with transaction.atomic():
         escalation = (
-            Escalation.objects.select_for_update().select_related("case").get(pk=escalation.pk)
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=escalation.pk)
         )
         return _acknowledge(escalation, case, by, instructions)
 

@@ -273,7 +273,9 @@ def inspection_record(
     which day. Failed items named in `hazards_from` become hazards of the inspection."""
     _require(by, inspection.region)
     inspection = (
-        Inspection.objects.select_for_update().select_related("region").get(pk=inspection.pk)
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get(pk=inspection.pk)
     )
     if inspection.status != InspectionStatus.PLANNED:
         raise ValidationError(_("This inspection has already been recorded."))
@@ -358,7 +360,7 @@ def hazard_add(
         raise ValidationError(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
     checked = [check_upload(photo, allow_pdf=False) for photo in photos]
     with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
         if inspection.status != InspectionStatus.DONE:
             raise ValidationError(
                 _("Someone changed this inspection meanwhile. Look again and retry.")
@@ -387,7 +389,11 @@ def order_issue(
     """The rectification notice for a hazard: who must do what, by when (today or later)."""
     inspection = hazard.inspection
     _require(by, inspection.region)
-    hazard = Hazard.objects.select_for_update().select_related("inspection").get(pk=hazard.pk)
+    hazard = (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("inspection")
+        .get(pk=hazard.pk)
+    )
     if RectificationOrder.objects.filter(hazard=hazard).exists():
         raise ValidationError(_("This hazard already has a rectification order."))
     if hazard.inspection.status != InspectionStatus.DONE:
@@ -407,7 +413,7 @@ def order_issue(
 
 def _locked_order(order: RectificationOrder) -> RectificationOrder:
     return (
-        RectificationOrder.objects.select_for_update()
+        RectificationOrder.objects.select_for_update(of=("self",))
         .select_related("hazard__inspection__region")
         .get(pk=order.pk)
     )

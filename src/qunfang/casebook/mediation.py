@@ -129,7 +129,7 @@ def _require_actor(user, village: Region) -> None:
 
 def _next_serial(region: Region, year: int) -> int:
     # one number at a time per village: the village's row is the lock
-    Region.objects.select_for_update().filter(pk=region.pk).first()
+    Region.objects.select_for_update(of=("self",)).filter(pk=region.pk).first()
     numbered = MediationCase.objects.filter(region=region, year=year)
     return (numbered.aggregate(n=Max("serial"))["n"] or 0) + 1
 
@@ -261,7 +261,7 @@ def add_session(
 ) -> MediationSession:
     """The record of one mediation session (人民调解记录)."""
     _require_actor(by, mediation.region)
-    mediation = MediationCase.objects.select_for_update().get(pk=mediation.pk)
+    mediation = MediationCase.objects.select_for_update(of=("self",)).get(pk=mediation.pk)
     if mediation.status != S.IN_MEDIATION:
         raise ValidationError(
             _("Sessions are recorded while the mediation is under way; this one is %(status)s.")
@@ -343,7 +343,9 @@ def move(
     _require_actor(by, mediation.region)
     with transaction.atomic():
         locked = (
-            MediationCase.objects.select_for_update().select_related("region").get(pk=mediation.pk)
+            MediationCase.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .get(pk=mediation.pk)
         )
         if locked.status != mediation.status:
             raise ValidationError(
@@ -380,7 +382,7 @@ def record_follow_up(
 ) -> MediationCase:
     """The follow-up visit (回访) after an agreement: were its terms kept?"""
     _require_actor(by, mediation.region)
-    locked = MediationCase.objects.select_for_update().get(pk=mediation.pk)
+    locked = MediationCase.objects.select_for_update(of=("self",)).get(pk=mediation.pk)
     if locked.status != S.AGREED:
         raise ValidationError(
             _("A follow-up visit is recorded after an agreement, before closing.")

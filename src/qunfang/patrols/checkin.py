@@ -220,7 +220,7 @@ def close_assignment(assignment: Assignment, *, now: dt.datetime | None = None, 
     """Settle how the shift ended (from the check-ins unless `outcome` is given) and, for a
     household's turn, write it to the duty ledger once."""
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__pattern")
         .get(pk=assignment.pk)
     )

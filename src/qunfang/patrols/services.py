@@ -35,7 +35,7 @@ from qunfang.registry.models import Person
 
 @transaction.atomic
 def publish_roster(*, roster: Roster, by) -> Roster:
-    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
     if roster.status != RosterStatus.DRAFT:
         raise ValidationError(_("Only a draft roster can be published."))
     clash = published_overlapping(roster).first()
@@ -85,7 +85,7 @@ def publish_roster(*, roster: Roster, by) -> Roster:
 
 @transaction.atomic
 def withdraw_roster(*, roster: Roster, by) -> Roster:
-    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
     if roster.status == RosterStatus.WITHDRAWN:
         raise ValidationError(_("This roster is already withdrawn."))
     if (
@@ -221,7 +221,7 @@ def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by
 @transaction.atomic
 def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> SwapRequest:
     swap = (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related("assignment__shift__pattern")
         .get(pk=swap.pk)
     )
@@ -264,7 +264,7 @@ def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> Swap
 
 @transaction.atomic
 def withdraw_swap(*, swap: SwapRequest, by) -> SwapRequest:
-    swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+    swap = SwapRequest.objects.select_for_update(of=("self",)).get(pk=swap.pk)
     if swap.status != SwapStatus.PENDING:
         raise ValidationError(_("This swap has already been decided."))
     swap.status, swap.decided_by, swap.decided_at = SwapStatus.WITHDRAWN, by, timezone.now()
@@ -298,7 +298,7 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
     """A household pays instead of serving its turn; the payment goes to the funds books."""
     # lock the turn: two clicks on "record payment" must not write two payments
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__pattern", "shift__roster")
         .get(pk=assignment.pk)
     )
@@ -339,7 +339,7 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     from qunfang.patrols.rotation import eligible_members
 
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__pattern", "shift__roster", "household")
         .get(pk=assignment.pk)
     )
