@@ -1,14 +1,14 @@
-"""A quick greedy roster: the first roster shown, and CP-SAT's fallback and starting point.
+"""A quick greedy roster: the first roster shown, and the fallback where CP-SAT runs out of time.
 
 It walks the days in order and, inside a day, fills the scarcest slots first. Each seat
 goes to the eligible person furthest *behind* their fair share so far (the share grows as
-the days pass; nights count double, as do back-to-back nights and disliked kinds of
-shift, by the weights below), among those who break no hard rule; a seat stays empty
-rather than break one. So the greedy roster keeps every hard rule by construction:
-``model.solve`` has the independent checker confirm that, and from then on it is a
-valid roster (typically 10-20 % above the optimum's cost on the township benchmark)
-that CP-SAT only has to improve. Empty seats are allowed in the model (at a high cost),
-so it is also always a complete hint.
+the days pass; being ahead on nights counts double, and a back-to-back night or a
+disliked kind of shift counts as being further ahead, by the weights below), among those
+who break no hard rule; a seat stays empty rather than break one. So the greedy roster
+keeps every hard rule by construction: ``model.solve`` has the independent checker
+confirm that, and from then on it is a valid roster (about 20 % above the optimum's cost
+on the township benchmark) that CP-SAT only has to improve. (Handed to CP-SAT as a
+hint, it slowed the search down and was not improved on: ``solve`` does not hint.)
 """
 
 from __future__ import annotations
