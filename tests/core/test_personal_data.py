@@ -11,6 +11,8 @@ from qunfang.core.crypto import blind_index
 from qunfang.core.models import SecurityEvent, SecurityEventKind, User
 from qunfang.core.personal import (
     id_check_digit,
+    id_numbers_fitting,
+    mask_contact,
     mask_id_number,
     mask_phone,
     validate_id_number,
@@ -57,9 +59,22 @@ def test_any_single_digit_typo_is_caught(region, birth, serial, position, delta)
 
 
 def test_masks_keep_only_what_is_needed_to_recognise_a_number():
-    assert mask_id_number(VALID_ID) == "110105********002X"
+    assert mask_id_number(VALID_ID) == "110105***********X"
     assert mask_phone("13912345678") == "139****5678"
     assert mask_phone("") == mask_id_number(None) == ""
+
+
+def test_a_mask_beside_the_birth_date_and_sex_still_fits_dozens_of_numbers():
+    """The old mask (first 6, last 4) hid only the birth date: beside it, it was the number."""
+    born = __import__("datetime").date(1949, 12, 31)
+    assert id_numbers_fitting("110105********002X", birth_date=born, sex="F") == 1
+    assert id_numbers_fitting(mask_id_number(VALID_ID), birth_date=born, sex="F") >= 40
+
+
+def test_contacts_are_masked_as_phones_or_by_their_ends():
+    assert mask_contact("139 1234 5678") == "139****5678"
+    assert mask_contact("wx_zhang2026") == "w**********6"
+    assert mask_contact("") == ""
 
 
 @pytest.mark.parametrize("phone", ["13912345678", "0575-87012345", "139 1234 5678"])
@@ -102,6 +117,7 @@ def test_a_director_reveals_a_phone_and_the_reveal_is_logged(world, client):
     url = reverse("core:user_reveal", args=[world.patrol1.pk, "phone"])
     response = client.post(url)
     assert response.status_code == 200 and "13912345678" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     event = SecurityEvent.objects.get(kind=SecurityEventKind.PERSONAL_DATA_REVEALED)
     assert (event.actor, event.user, event.detail) == (
         world.director1,
@@ -133,3 +149,131 @@ def test_reveal_needs_post_and_a_known_field(world, client):
         client.post(reverse("core:user_reveal", args=[world.patrol1.pk, "password"])).status_code
         == 404
     )
+
+
+# ---- forms never hold whole values -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_person_form_shows_masks_and_logs_nothing(world, records, client):
+    client.force_login(world.director1)
+    url = reverse("registry:person_edit", args=[records.person.pk])
+    body = client.get(url).content.decode()
+    assert "330681198005170011" not in body and "13700001111" not in body
+    assert "330681***********1" in body and "137****1111" in body
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.PERSONAL_DATA_REVEALED).exists()
+
+
+def _person_post(person, **changes):
+    data = {
+        "region": person.region_id, "household": person.household_id or "", "name": person.name,
+        "sex": person.sex, "birth_date": person.birth_date.isoformat(), "id_number": "", "phone": "",
+        "phone_reachable": "on", "education": "", "political_status": "", "address": "",
+        "may_serve": "on",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_left_empty_the_numbers_on_file_are_kept_typed_anew_they_change(world, records, client):
+    from qunfang.registry.models import Person
+
+    person = records.person
+    client.force_login(world.director1)
+    url = reverse("registry:person_edit", args=[person.pk])
+    assert client.post(url, _person_post(person, address="新地址")).status_code == 302
+    person = Person.objects.get(pk=person.pk)
+    assert (person.address, person.id_number, person.phone) == (
+        "新地址",
+        "330681198005170011",
+        "13700001111",
+    )
+    assert client.post(url, _person_post(person, phone="13800002222")).status_code == 302
+    assert Person.objects.get(pk=person.pk).phone == "13800002222"
+    assert client.post(url, _person_post(person, phone_remove="on")).status_code == 302
+    person = Person.objects.get(pk=person.pk)
+    assert (person.phone, person.id_number) == ("", "330681198005170011")
+
+
+@pytest.mark.django_db
+def test_the_admin_account_form_and_its_history_show_no_whole_values(world, client):
+    world.director1.id_number = VALID_ID
+    world.director1.save()
+    client.force_login(world.admin)
+    history = User.history.filter(id=world.director1.pk).latest("history_date")
+    for url in (
+        reverse("admin:core_user_change", args=[world.director1.pk]),
+        reverse("admin:core_user_history", args=[world.director1.pk]),
+        reverse("admin:core_user_simple_history", args=[world.director1.pk, history.history_id]),
+    ):
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert VALID_ID not in body and "13857500111" not in body, url
+    assert (
+        "110105***********X"
+        in client.get(reverse("admin:core_user_change", args=[world.director1.pk])).content.decode()
+    )
+
+
+# ---- exports ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor", "mediator1", "police"])
+def test_roles_that_may_not_export_personal_data_get_403(world, records, client, role):
+    client.force_login(getattr(world, role))
+    assert client.get(reverse("registry:export", args=["people", "csv"])).status_code == 403
+    assert "registry/export" not in client.get(reverse("registry:person_list")).content.decode()
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.DATA_EXPORTED).exists()
+
+
+@pytest.mark.django_db
+def test_each_export_is_a_line_in_the_security_log_with_its_filters_and_rows(
+    world, records, client
+):
+    from qunfang.registry.models import Person
+
+    Person.objects.create(region=world.village1, name="楼小英", sex="F",
+                          birth_date=__import__("datetime").date(1990, 2, 3))  # fmt: skip
+    client.force_login(world.township_officer)
+    url = reverse("registry:export", args=["people", "csv"])
+    everyone = client.get(url)
+    only = client.get(url, {"village": world.village1.code, "q": "小英"})
+    assert "no-store" in only["Cache-Control"]
+    assert "楼阿根" in everyone.content.decode("utf-8-sig")
+    assert "楼阿根" not in only.content.decode("utf-8-sig")
+    assert "楼小英" in only.content.decode("utf-8-sig")
+    lines = list(SecurityEvent.objects.filter(kind=SecurityEventKind.DATA_EXPORTED).order_by("id"))
+    assert [(e.actor, e.detail) for e in lines] == [
+        (world.township_officer,
+         {"list": "people", "format": "csv", "rows": 2, "filters": {}}),
+        (world.township_officer,
+         {"list": "people", "format": "csv", "rows": 1,
+          "filters": {"village": world.village1.code, "q": "小英"}}),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_export_filtered_on_another_village_answers_404(world, records, client):
+    client.force_login(world.director2)
+    url = reverse("registry:export", args=["people", "csv"])
+    assert client.get(url, {"village": world.village1.code}).status_code == 404
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.DATA_EXPORTED).exists()
+
+
+@pytest.mark.django_db
+def test_the_auditor_reads_who_exported_which_list_with_what_filters(world, records, client):
+    client.force_login(world.director1)
+    client.get(reverse("registry:export", args=["households", "xlsx"]), {"q": "0001"})
+    client.force_login(world.auditor)
+    body = client.get(reverse("core:security_log"), {"kind": "data_exported"}).content.decode()
+    assert "导出名单" in body and "households（xlsx），1 行；筛选：q=0001" in body
+
+
+@pytest.mark.django_db
+def test_a_persons_revealed_number_is_never_cached(world, records, client):
+    client.force_login(world.director1)
+    response = client.post(reverse("registry:person_reveal", args=[records.person.pk, "id_number"]))
+    assert "330681198005170011" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.models import NotificationPreference, Region, RegionKind, User
 from qunfang.core.notify import KIND_LABELS
-from qunfang.core.personal import validate_id_number, validate_phone
+from qunfang.core.personal import mask_id_number, mask_phone, validate_id_number, validate_phone
 from qunfang.core.roles import Role
 
 
@@ -20,12 +20,60 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class UserAdminForm(UserChangeForm):
+def _remove_field() -> forms.BooleanField:
+    return forms.BooleanField(label=_("Remove the one on file"), required=False)
+
+
+class PersonalDataFieldsMixin:
+    """A form never puts a whole ID number or phone into an input, so opening it reveals
+    nothing: a number on file shows as its mask; left empty it is kept, typed anew it replaces
+    the old one, and a tick removes it. Whole values come only from the logged reveal."""
+
+    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_personal: dict[str, str] = {}
+        for name, mask in self.personal_fields.items():
+            field = self.fields.get(name)
+            current = getattr(self.instance, name, "") if field else ""
+            self.initial[name] = ""
+            if not current:
+                continue
+            self.kept_personal[name] = current
+            field.required = False
+            field.widget.attrs.update(placeholder=mask(current), autocomplete="off")
+            field.help_text = _(
+                "On file: %(masked)s. Leave empty to keep it; type a new one to change it."
+            ) % {"masked": mask(current)}
+            if f"{name}_remove" not in self.fields:
+                self.fields = self._insert_after(name, f"{name}_remove", _remove_field())
+
+    def _insert_after(self, anchor: str, name: str, field: forms.Field) -> dict:
+        fields = {}
+        for key, value in self.fields.items():
+            fields[key] = value
+            if key == anchor:
+                fields[name] = field
+        return fields
+
+    def clean(self):
+        data = super().clean()
+        for name, current in self.kept_personal.items():
+            if not data.get(name) and not data.get(f"{name}_remove"):
+                data[name] = current
+        return data
+
+
+class UserAdminForm(PersonalDataFieldsMixin, UserChangeForm):
     """The admin's account form: roles, jurisdiction and validated personal data."""
 
     roles_field = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # declared here because the admin's fieldsets name them
+    phone_remove = _remove_field()
+    id_number_remove = _remove_field()
 
     class Meta:
         model = User

@@ -207,6 +207,7 @@ class SecurityEventKind(models.TextChoices):
     ACCOUNT_CREATED = "account_created", _("Account created")
     ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
     PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
+    DATA_EXPORTED = "data_exported", _("List exported")
 
 
 class SecurityEvent(AppendOnly):
@@ -234,6 +235,23 @@ class SecurityEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def summary(self) -> str:
+        """The detail in words, for the log page: which list, which filters, how many rows."""
+        d = self.detail or {}
+        if self.kind == SecurityEventKind.DATA_EXPORTED:
+            filters = "; ".join(f"{k}={v}" for k, v in sorted(d.get("filters", {}).items()))
+            text = _("%(list)s (%(format)s), %(rows)s rows") % {
+                "list": d.get("list", ""),
+                "format": d.get("format", ""),
+                "rows": d.get("rows", 0),
+            }
+            return text + (_("; filters: %(filters)s") % {"filters": filters} if filters else "")
+        if self.kind == SecurityEventKind.PERSONAL_DATA_REVEALED:
+            return _("field: %(field)s") % {"field": d.get("field", "")}
+        if "role" in d:
+            return d["role"]
+        return ""
 
 
 class Notification(RegionOwned):

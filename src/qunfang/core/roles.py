@@ -19,6 +19,14 @@ class Perm(models.TextChoices):
     VIEW_USERS = "view_users", _("View user accounts")
     MANAGE_USERS = "manage_users", _("Manage user accounts and roles")
     REVEAL_PERSONAL_DATA = "reveal_personal_data", _("See unmasked ID numbers and phones")
+    EXPORT_PERSONAL_DATA = (
+        "export_personal_data",
+        _("Download lists of people, households and accounts (masked, logged)"),
+    )
+    VIEW_CONFIDENTIAL = (
+        "view_confidential",
+        _("See the names of confidential reporters (logged)"),
+    )
     VIEW_SECURITY_LOG = "view_security_log", _("View the security log")
     SUPERVISE_VILLAGES = "supervise_villages", _("Supervise villages")
     APPROVE_SPENDING = "approve_spending", _("Approve spending")
@@ -44,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGIONS,
             Perm.VIEW_USERS,
             Perm.REVEAL_PERSONAL_DATA,
+            Perm.EXPORT_PERSONAL_DATA,
+            Perm.VIEW_CONFIDENTIAL,
             Perm.SUPERVISE_VILLAGES,
             Perm.APPROVE_SPENDING,
             Perm.VIEW_REGISTRY,
@@ -58,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGIONS,
             Perm.VIEW_USERS,
             Perm.REVEAL_PERSONAL_DATA,
+            Perm.VIEW_CONFIDENTIAL,
             Perm.RECEIVE_ESCALATIONS,
             Perm.VIEW_REGISTRY,
             Perm.SIGN_VETTING_POLICE,
@@ -70,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGIONS,
             Perm.VIEW_USERS,
             Perm.REVEAL_PERSONAL_DATA,
+            Perm.EXPORT_PERSONAL_DATA,
             Perm.MANAGE_VILLAGE,
             Perm.VIEW_REGISTRY,
             Perm.MANAGE_REGISTRY,

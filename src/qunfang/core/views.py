@@ -93,6 +93,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/user_detail.html", {"subject": subject})
 
 
+@never_cache
 @require_POST
 @permission_required(Perm.VIEW_USERS)
 def user_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:

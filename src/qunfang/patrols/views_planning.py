@@ -6,7 +6,6 @@ form or as a message, and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qunfang.core.exports import export_response
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
@@ -42,7 +42,6 @@ from qunfang.patrols.models import (
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
 PAGE_SIZE = 50
 RECENT_DAYS = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(request: HttpRequest, queryset):
@@ -458,13 +457,16 @@ def roster_print(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW)
 def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
-    data = selectors.roster_workbook(roster)
-    response = HttpResponse(data, content_type=XLSX)
-    stem = f"{_('Roster')}-{_place(roster)}-{roster.starts_on:%Y%m%d}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"roster-{roster.pk}.xlsx\"; filename*=UTF-8''{quote(stem + '.xlsx')}"
+    return export_response(
+        request,
+        selectors.roster_workbook(roster),
+        fmt="xlsx",
+        stem=f"{_('Roster')}-{_place(roster)}-{roster.starts_on:%Y%m%d}",
+        ascii_stem=f"roster-{roster.pk}",
+        list_name="roster",
+        rows=roster.shifts.count(),
+        filters={"roster": roster.pk},
     )
-    return response
 
 
 @permission_required(VIEW)

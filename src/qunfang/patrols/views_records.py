@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from qunfang.core.exports import export_response
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
@@ -34,7 +34,6 @@ from qunfang.registry.spreadsheets.writing import defuse
 PAGE_SIZE = 50
 REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif"}  # fmt: skip
 
@@ -213,12 +212,16 @@ def attendance_export(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
     workbook.save(buffer)
     where = village.name if village else _("all villages")
-    stem, ascii_stem = f"{_('Attendance')}-{where}-{first:%Y-%m}", f"attendance-{first:%Y-%m}"
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_stem}.xlsx\"; filename*=UTF-8''{quote(f'{stem}.xlsx')}"
+    return export_response(
+        request,
+        buffer.getvalue(),
+        fmt="xlsx",
+        stem=f"{_('Attendance')}-{where}-{first:%Y-%m}",
+        ascii_stem=f"attendance-{first:%Y-%m}",
+        list_name="attendance",
+        rows=people.count(),
+        filters={"village": village.code if village else "", "month": f"{first:%Y-%m}"},
     )
-    return response
 
 
 # ---- the paper register (巡逻登记簿) ----------------------------------------------------------

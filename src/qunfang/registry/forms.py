@@ -4,6 +4,7 @@ signed-in user may see, so a forged id from another village fails validation lik
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core.forms import PersonalDataFieldsMixin
 from qunfang.core.models import Region, RegionKind
 from qunfang.registry.models import (
     Household,
@@ -79,7 +80,7 @@ class MembershipEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason for leaving"), max_length=200, required=False)
 
 
-class PersonForm(ScopedForm):
+class PersonForm(PersonalDataFieldsMixin, ScopedForm):
     class Meta:
         model = Person
         fields = ["region", "household", "name", "sex", "birth_date", "id_number", "phone", "phone_reachable",

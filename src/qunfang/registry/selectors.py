@@ -90,6 +90,21 @@ def households(*, user, village=None, group=None, search="", flag="") -> QuerySe
     return queryset.prefetch_related("members").order_by("region_id", "number")
 
 
+def export_rows(*, layout: str, user, village=None, search="") -> QuerySet:
+    """What an export of `layout` holds: the list as the user filtered it on screen."""
+    if layout == "people":
+        return people(user=user, village=village, search=search)
+    if layout == "households":
+        return households(user=user, village=village, search=search)
+    queryset = Membership.objects.visible_to(user).order_by("post__organisation__region_id", "id")
+    if village:
+        queryset = queryset.filter(post__organisation__region=village)
+    if search:
+        queryset = queryset.filter(Q(person__name__icontains=search) |
+                                   Q(post__organisation__name__icontains=search))  # fmt: skip
+    return queryset
+
+
 def joint_defence_groups(*, user, village=None) -> QuerySet[JointDefenceGroup]:
     queryset = JointDefenceGroup.objects.visible_to(user).select_related(
         "region", "leader_household__head"

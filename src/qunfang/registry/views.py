@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from qunfang.core import services as core_services
@@ -34,7 +35,7 @@ DUE_SHOWN = 200  # the most urgent first; a county sees a count of the rest
 VIEW, MANAGE = Perm.VIEW_REGISTRY, Perm.MANAGE_REGISTRY
 
 
-def _village_filter(request: HttpRequest):
+def village_filter(request: HttpRequest):
     code = request.GET.get("village", "")
     if not code:
         return None
@@ -76,7 +77,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, kinds=OrgKind.choices, statuses=OrgStatus.choices,
                             kind=request.GET.get("kind", ""), status=request.GET.get("status", ""))  # fmt: skip
     queryset = selectors.organisations(
-        user=request.user, village=_village_filter(request), search=context["q"],
+        user=request.user, village=village_filter(request), search=context["q"],
         kind=context["kind"] if context["kind"] in OrgKind.values else "",
         status=context["status"] if context["status"] in OrgStatus.values else "",
     )  # fmt: skip
@@ -171,7 +172,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, serving=request.GET.get("serving", ""))
     serving = {"yes": True, "no": False}.get(context["serving"])
-    queryset = selectors.people(user=request.user, village=_village_filter(request), search=context["q"],
+    queryset = selectors.people(user=request.user, village=village_filter(request), search=context["q"],
                                 serving=serving)  # fmt: skip
     return render(
         request, "registry/person_list.html", {**context, "page": _page(request, queryset)}
@@ -206,6 +207,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )  # fmt: skip
 
 
+@never_cache
 @require_POST
 @permission_required(VIEW)
 def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
@@ -276,7 +278,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW)
 def household_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, flag=request.GET.get("flag", ""))
-    queryset = selectors.households(user=request.user, village=_village_filter(request), search=context["q"],
+    queryset = selectors.households(user=request.user, village=village_filter(request), search=context["q"],
                                     flag=context["flag"])  # fmt: skip
     return render(
         request, "registry/household_list.html", {**context, "page": _page(request, queryset)}
@@ -309,7 +311,7 @@ def household_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @permission_required(VIEW)
 def group_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request)
-    queryset = selectors.joint_defence_groups(user=request.user, village=_village_filter(request))
+    queryset = selectors.joint_defence_groups(user=request.user, village=village_filter(request))
     return render(
         request, "registry/group_list.html", {**context, "page": _page(request, queryset)}
     )

@@ -1,7 +1,5 @@
 """Spreadsheet import, export and templates for the registries (the work is in `spreadsheets`)."""
 
-from urllib.parse import quote
-
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qunfang.core.exports import attachment, export_response
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.registry import spreadsheets
+from qunfang.registry import selectors, spreadsheets
+from qunfang.registry.views import village_filter
 
 SHOWN_PROBLEMS = 200  # a file with thousands of bad rows shows the first ones and a count
 
@@ -39,15 +39,6 @@ def _layout_or_404(layout: str):
     return spreadsheets.LAYOUTS[layout]
 
 
-def _download(data: bytes, *, fmt: str, stem: str, ascii_stem: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=spreadsheets.FORMATS[fmt])
-    # plain name for old clients, the Chinese one (RFC 5987) for everyone else
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_stem}.{fmt}\"; filename*=UTF-8''{quote(f'{stem}.{fmt}')}"
-    )
-    return response
-
-
 @permission_required(Perm.MANAGE_REGISTRY)
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest, layout: str) -> HttpResponse:
@@ -71,17 +62,27 @@ def import_view(request: HttpRequest, layout: str) -> HttpResponse:
     return render(request, "registry/import.html", context)
 
 
-@permission_required(Perm.VIEW_REGISTRY)
+@permission_required(Perm.EXPORT_PERSONAL_DATA)
 @require_GET
 def export_view(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
+    """The list as the user filtered it on screen, masked; every export is in the security log."""
     spec = _layout_or_404(layout)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
-    data = spreadsheets.export_file(
-        layout=layout, queryset=spec.model.objects.visible_to(request.user), fmt=fmt
-    )
+    village, search = village_filter(request), request.GET.get("q", "").strip()[:50]
+    queryset = selectors.export_rows(layout=layout, user=request.user, village=village, search=search)
+    data = spreadsheets.export_file(layout=layout, queryset=queryset, fmt=fmt)
     day = timezone.localdate().isoformat()
-    return _download(data, fmt=fmt, stem=f"{spec.sheet}-{day}", ascii_stem=f"{layout}-{day}")
+    return export_response(
+        request,
+        data,
+        fmt=fmt,
+        stem=f"{spec.sheet}-{day}",
+        ascii_stem=f"{layout}-{day}",
+        list_name=layout,
+        rows=queryset.count(),
+        filters={"village": village.code if village else "", "q": search},
+    )
 
 
 @permission_required(Perm.VIEW_REGISTRY)
@@ -91,4 +92,4 @@ def template_view(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     data = spreadsheets.template_file(layout=layout, fmt=fmt)
-    return _download(data, fmt=fmt, stem=f"{spec.sheet}-模板", ascii_stem=f"{layout}-template")
+    return attachment(data, fmt=fmt, stem=f"{spec.sheet}-模板", ascii_stem=f"{layout}-template")

@@ -15,12 +15,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from qunfang.core.exports import CONTENT_TYPES
 from qunfang.registry.spreadsheets.layouts import LAYOUTS, Column, Layout
 
-FORMATS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+FORMATS = {fmt: CONTENT_TYPES[fmt] for fmt in ("xlsx", "csv")}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_COLUMNS = {"number", "head", "id_number", "phone", "household"}  # digits Excel must not eat
 
