@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "qunfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qunfang.core.middleware.CookieLanguageMiddleware",
+    "qunfang.core.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +201,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads. One request carries at most QUNFANG_MAX_REQUEST_MB, refused with 413 before it is
+# read (core.middleware.RequestSizeLimitMiddleware): Django's own limit leaves files out. Text
+# fields and files stay in memory up to 2.5 MB, larger files spool to a temporary file. A photo
+# is decoded only up to QUNFANG_MAX_IMAGE_PIXELS (core.uploads). Stored files and their folders
+# are for the service's user alone.
+QUNFANG_MAX_REQUEST_BYTES = env_int("QUNFANG_MAX_REQUEST_MB", 50, minimum=1) * 1024 * 1024
+QUNFANG_MAX_IMAGE_PIXELS = 40_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = (

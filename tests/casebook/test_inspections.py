@@ -28,6 +28,7 @@ from qunfang.casebook.models import (
     Severity,
 )
 from tests.casebook import walk_inspections as walk
+from tests.images import bomb_png, metadata_left, phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -350,6 +351,24 @@ def test_a_real_photo_is_stored_with_the_hazard_and_served_only_inside_the_juris
     assert reverse("casebook:hazard_photo", args=[photos[1].pk]) in detail
     client.force_login(world.director2)
     assert client.get(reverse("casebook:hazard_photo", args=[photos[0].pk])).status_code == 404
+
+
+def test_a_hazard_photo_is_stored_without_its_gps_and_a_bomb_is_refused(world, client, _media):
+    inspection = record(planned(world), world.director1, failed=[0])
+    client.force_login(world.director1)
+    url = reverse("casebook:hazard_add", args=[inspection.pk])
+    bomb = SimpleUploadedFile("bomb.png", bomb_png(20000, 20000), content_type="image/png")
+    response = client.post(
+        url, {"description": "电线老化", "severity": "2", "photos": [png(), bomb]}
+    )
+    assert response.status_code == 200
+    assert "too large to process: 400 megapixels, at most 40" in response.content.decode()
+    assert not Hazard.objects.exists() and _files(_media) == []
+    photo = SimpleUploadedFile("IMG_1.jpg", phone_photo("JPEG"), content_type="image/jpeg")
+    response = client.post(url, {"description": "电线老化", "severity": "2", "photos": [photo]})
+    assert response.status_code == 302
+    with Attachment.objects.get().file.open("rb") as handle:
+        assert metadata_left(handle.read()) == []
 
 
 def test_too_many_photos_are_refused(world):

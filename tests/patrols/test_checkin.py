@@ -3,6 +3,7 @@ how a shift ends. The issue's bad input: a stale code, a forged code, a check-in
 point and a duplicate sent twice each get a clear answer, and nothing is counted twice."""
 
 import datetime as dt
+import io
 import uuid
 from decimal import Decimal
 from types import SimpleNamespace
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from qunfang.patrols import checkin, signs
 from qunfang.patrols.checkin import Scan
@@ -26,11 +28,18 @@ from qunfang.patrols.models import (
     Shift,
     SignPeriod,
 )
+from tests.images import bomb_png, metadata_left, phone_photo
 from tests.patrols.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # starts like a PNG, does not decode as one
+
+
+def real_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture(autouse=True, params=[SignPeriod.MINUTE, SignPeriod.WEEK])
@@ -245,7 +254,7 @@ def test_the_code_can_be_typed_when_the_qr_does_not_scan(client_for, world, patr
 def test_a_photo_is_kept_under_a_name_of_our_own(client_for, world, patrol, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     live_roster(world, patrol)
-    photo = SimpleUploadedFile("../../秘密.png", PNG, content_type="image/png")
+    photo = SimpleUploadedFile("../../秘密.png", real_png(), content_type="image/png")
     post_scan(
         client_for(world.patrol1), patrol.points[0], finding="hazard", note="井盖缺失", photo=photo
     )
@@ -256,6 +265,22 @@ def test_a_photo_is_kept_under_a_name_of_our_own(client_for, world, patrol, sett
         and record.photo.name.endswith(".png")
     )
     assert "秘密" not in record.photo.name
+
+
+def test_a_photo_is_stored_without_its_gps_and_a_bomb_is_refused(
+    client_for, world, patrol, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    live_roster(world, patrol)
+    client = client_for(world.patrol1)
+    bomb = SimpleUploadedFile("bomb.png", bomb_png(20000, 20000), content_type="image/png")
+    response = post_scan(client, patrol.points[0], finding="hazard", photo=bomb)
+    assert "400" in str(response.context["form"].errors["photo"])
+    assert CheckIn.objects.count() == 0 and not any(p.is_file() for p in tmp_path.rglob("*"))
+    photo = SimpleUploadedFile("IMG_1.jpg", phone_photo("JPEG"), content_type="image/jpeg")
+    post_scan(client, patrol.points[0], finding="hazard", note="井盖缺失", photo=photo)
+    with CheckIn.objects.get().photo.open("rb") as handle:
+        assert metadata_left(handle.read()) == []
 
 
 @pytest.mark.parametrize(

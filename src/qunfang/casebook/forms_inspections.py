@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from qunfang.casebook.inspections import MAX_PHOTOS, Reinspection
 from qunfang.casebook.models import ChecklistItem, Inspection, PlaceKind, Severity
 from qunfang.casebook.selectors_inspections import visible_villages
-from qunfang.casebook.uploads import check_upload
+from qunfang.core.uploads import check_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PLANNED, NOW = "planned", "now"
@@ -135,7 +135,8 @@ class MultiplePhotoInput(forms.FileInput):
 
 
 class PhotosField(forms.FileField):
-    """Several photos in one input; each must decode as a JPEG, PNG or WebP image."""
+    """Several photos in one input; each must decode as a JPEG, PNG or WebP image. Cleans to
+    the checked photos (`CheckedFile`)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -148,9 +149,9 @@ class PhotosField(forms.FileField):
         if len(files) > MAX_PHOTOS:
             raise ValidationError(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
         cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
-        for upload in cleaned:
-            check_upload(upload, allow_pdf=False)  # a disguised or oversized file: refused here
-        return cleaned
+        # A disguised, oversized or too-many-pixel file is refused here; the rest are cleaned
+        # once and the service stores them as they are.
+        return [check_upload(upload, allow_pdf=False) for upload in cleaned]
 
 
 class HazardForm(forms.Form):

@@ -44,9 +44,9 @@ from qunfang.casebook.models import (
     ReporterKind,
     Severity,
 )
-from qunfang.casebook.uploads import check_upload
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.roles import Perm
+from qunfang.core.uploads import CheckedFile, check_upload
 
 MAX_ITEMS = 40
 MAX_PHOTOS = 6
@@ -330,9 +330,8 @@ def _settle(inspection: Inspection) -> None:
 # ---- hazards --------------------------------------------------------------------------------
 
 
-def _photo_name(hazard: Hazard, number: int, content_type: str) -> str:
-    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}[content_type]
-    return f"hazard-{hazard.pk}-{number}{suffix}"
+def _photo_name(hazard: Hazard, number: int, photo: CheckedFile) -> str:
+    return f"hazard-{hazard.pk}-{number}.{photo.extension}"
 
 
 def hazard_add(
@@ -341,10 +340,11 @@ def hazard_add(
     description: str,
     by: User,
     severity: int = Severity.ORDINARY,
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[UploadedFile | CheckedFile] = (),
 ) -> Hazard:
-    """A hazard found on a recorded inspection, with photos. Every photo is checked before
-    anything is written: one disguised or oversized file refuses the whole hazard."""
+    """A hazard found on a recorded inspection, with photos. Every photo is checked (and
+    cleaned of EXIF and GPS) before anything is written: one disguised or oversized file
+    refuses the whole hazard. Photos a form has checked already pass through as they are."""
     _require(by, inspection.region)
     if inspection.status == InspectionStatus.PLANNED:
         raise ValidationError(_("Record the inspection before adding hazards."))
@@ -368,13 +368,12 @@ def hazard_add(
         hazard = Hazard.objects.create(
             inspection=inspection, description=description.strip(), severity=severity
         )
-        for number, (photo, info) in enumerate(zip(photos, checked, strict=True), start=1):
+        for number, info in enumerate(checked, start=1):
             attachment = Attachment(
                 region_id=inspection.region_id, hazard=hazard, content_type=info.content_type, size=info.size,
                 original_name=PurePosixPath(info.name.replace("\\", "/")).name[:200], uploaded_by=by,
             )  # fmt: skip
-            photo.seek(0)
-            attachment.file.save(_photo_name(hazard, number, info.content_type), photo, save=False)
+            attachment.file.save(_photo_name(hazard, number, info), info.file, save=False)
             attachment.save()
     return hazard
 

@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -29,6 +31,48 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body over QUNFANG_MAX_REQUEST_BYTES (413) before anything reads it:
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out, so one post could otherwise fill the
+    disk with temporary uploads wherever no proxy caps it. A body of unknown length (chunked)
+    is refused too (411): its size cannot be checked up front. Placed after the language is
+    chosen, so the refusal is in the user's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("HTTP_TRANSFER_ENCODING"):
+            return _refusal(
+                request,
+                411,
+                _(
+                    "This request did not say how large it is, so it was refused and nothing was saved."
+                ),
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body at all then
+        limit = settings.QUNFANG_MAX_REQUEST_BYTES
+        if length > limit:
+            message = _(
+                "This request is larger than %(mb)d MB, so it was refused and nothing was saved. "
+                "Send fewer or smaller files."
+            ) % {"mb": limit // (1024 * 1024)}
+            return _refusal(request, 413, message)
+        return self.get_response(request)
+
+
+def _refusal(request, status: int, message: str) -> HttpResponse:
+    """JSON for the API, as its other errors; a page without the request context (nothing
+    after this middleware has run: no user, no session) for the rest."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    page = render_to_string("request_refused.html", {"message": message})
+    return HttpResponse(page, status=status)
 
 
 class CookieLanguageMiddleware:

@@ -10,25 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core.uploads import check_upload
 from qunfang.patrols.checkin import Scan
 from qunfang.patrols.models import CheckInKind, Finding, PatrolPoint
 from qunfang.patrols.signs import DIGITS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 SIX_PLACES = Decimal("0.000001")
-
-
-def photo_kind(head: bytes) -> str | None:
-    """The image type from the file's first bytes (never from its name)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 class AbsenceForm(forms.Form):
@@ -117,21 +105,9 @@ class CheckInForm(_PositionFields):
         return "".join(self.cleaned_data["code"].split())
 
     def clean_photo(self):
+        """The photo cleaned of EXIF and GPS, under a name of our own (never the phone's)."""
         photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        if photo.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The photo is %(size)s MB; the most a photo may be is 8 MB.")
-                % {"size": f"{photo.size / 1024 / 1024:.1f}"}
-            )
-        photo.seek(0)
-        kind = photo_kind(photo.read(16))
-        photo.seek(0)
-        if kind is None or (photo.content_type and photo.content_type not in PHOTO_TYPES):
-            raise forms.ValidationError(_("This file is not a JPEG, PNG or WebP photo."))
-        photo.name = f"{uuid.uuid4().hex}.{PHOTO_TYPES[kind]}"  # never keep the phone's file name
-        return photo
+        return check_upload(photo, allow_pdf=False).file if photo else None
 
     def scan(self, point: PatrolPoint) -> Scan:
         d = self.cleaned_data

@@ -6,7 +6,6 @@ Status changes and renewal stay in `services.contract_set_status` / `services.co
 
 import datetime as dt
 from decimal import Decimal
-from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qunfang.core.models import Region
+from qunfang.core.uploads import CheckedFile, check_upload
 from qunfang.registry.models import (
     ContractPayment,
     ContractStatus,
@@ -26,55 +26,27 @@ from qunfang.registry.models import (
 # ---- the scanned agreement ----------------------------------------------------------------
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-# What the first bytes of the file say it is: (magic, extension, content type).
-SCAN_KINDS = (
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-)
 
 
-def scan_kind(head: bytes) -> tuple[str, str] | None:
-    """(extension, content type) for a PDF, PNG or JPEG by its magic bytes, else None."""
-    for magic, extension, content_type in SCAN_KINDS:
-        if head.startswith(magic):
-            return extension, content_type
-    return None
-
-
-def scan_problem(upload: UploadedFile) -> str | None:
-    """Why this upload cannot be the scanned agreement (None when it can). The file's content
-    decides, never its name: an HTML page or an SVG called scan.jpg is refused."""
-    if upload.size == 0:
-        return _("The file is empty.")
-    if upload.size > SCAN_MAX_BYTES:
-        return _("The file is %(size)s MB; the most a scan may be is %(max)s MB.") % {
-            "size": f"{upload.size / 1024 / 1024:.1f}",
-            "max": SCAN_MAX_BYTES // 1024 // 1024,
-        }
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if scan_kind(head) is None:
-        return _(
-            "This file is not a PDF, JPEG or PNG. The content was checked, not the name: "
-            "scan or photograph the signed agreement and upload that file."
-        )
-    return None
+def scan_check(upload: UploadedFile | CheckedFile) -> CheckedFile:
+    """The upload as it can be stored as the scanned agreement: a PDF as given, or a photo
+    cleaned of EXIF and GPS. The file's content decides, never its name: an HTML page or an
+    SVG called scan.jpg is refused (ValidationError in the user's language)."""
+    return check_upload(upload, max_bytes=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
-def contract_attach_scan(*, contract: SecurityContract, upload: UploadedFile) -> SecurityContract:
+def contract_attach_scan(
+    *, contract: SecurityContract, upload: UploadedFile | CheckedFile
+) -> SecurityContract:
     """Store the scanned agreement under a name of our own (the uploader's name is not kept:
     it could carry a path or a misleading extension). The previous file stays on disk, so the
     audit history still points at something."""
-    problem = scan_problem(upload)
-    if problem:
-        raise ValidationError({"scan": [problem]})
-    upload.seek(0)
-    extension, _content_type = scan_kind(upload.read(16))
-    upload.seek(0)
-    contract.agreement_scan.save(f"{uuid4().hex}.{extension}", upload, save=False)
+    try:
+        checked = scan_check(upload)
+    except ValidationError as exc:
+        raise ValidationError({"scan": exc.messages}) from None
+    contract.agreement_scan.save(checked.file.name, checked.file, save=False)
     contract.save(update_fields=["agreement_scan"])
     return contract
 

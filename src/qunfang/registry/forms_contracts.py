@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.models import Region, RegionKind
-from qunfang.registry.contracts import contract_problems, scan_problem
+from qunfang.registry.contracts import contract_problems, scan_check
 from qunfang.registry.models import (
     ContractPayment,
     ContractStatus,
@@ -214,13 +214,11 @@ class RenewForm(forms.Form):
 class ScanForm(forms.Form):
     scan = forms.FileField(
         label=_("Scanned agreement"),
-        help_text=_("The signed agreement as a PDF, JPEG or PNG, at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        help_text=_("The signed agreement as a PDF, JPEG, PNG or WebP, at most 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
     )
 
     def clean_scan(self):
-        upload = self.cleaned_data["scan"]
-        problem = scan_problem(upload)
-        if problem:
-            raise forms.ValidationError(problem)
-        return upload
+        return scan_check(self.cleaned_data["scan"])  # the checked file, ready to store

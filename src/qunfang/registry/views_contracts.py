@@ -16,6 +16,7 @@ from qunfang.core.models import Region
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.uploads import EXTENSIONS, content_type_of
 from qunfang.registry import contracts, services
 from qunfang.registry.forms_contracts import (
     ContractForm,
@@ -317,7 +318,8 @@ def contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     head = handle.read(16)
     handle.seek(0)
-    extension, content_type = contracts.scan_kind(head) or ("bin", "application/octet-stream")
+    content_type = content_type_of(head) or "application/octet-stream"
+    extension = EXTENSIONS.get(content_type, "bin")
     safe_number = "".join(c if c.isalnum() or c in "-_" else "_" for c in contract.number)
     response = FileResponse(
         handle, as_attachment=True, filename=f"{safe_number}.{extension}", content_type=content_type
