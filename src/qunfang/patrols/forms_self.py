@@ -8,6 +8,8 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.uploads import check_upload
@@ -84,8 +86,15 @@ def fresh_client_id() -> dict:
 
 
 class CheckInForm(_PositionFields):
-    code = forms.CharField(label=_("Code on the sign"), max_length=20, required=False,
-                           help_text=_("The %(digits)d digits under the QR code.") % {"digits": DIGITS})  # fmt: skip
+    code = forms.CharField(
+        label=_("Code on the sign"),
+        max_length=20,
+        required=False,
+        # interpolated when shown, so the text follows the reader's language
+        help_text=lazy(
+            lambda: gettext("The %(digits)d digits under the QR code.") % {"digits": DIGITS}, str
+        )(),
+    )
     finding = forms.ChoiceField(label=_("What did you find?"), choices=Finding.choices, initial=Finding.NOTHING,
                                 widget=forms.RadioSelect)  # fmt: skip
     note = forms.CharField(
