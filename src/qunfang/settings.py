@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.dburl import parse_database_url
@@ -214,7 +215,28 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits and one-time form tokens must be the same for every worker process, so the cache
+# is never process memory: the database by default, Redis for several machines.
+QUNFANG_REDIS_URL = env_str("QUNFANG_REDIS_URL")
+if QUNFANG_REDIS_URL:
+    if not QUNFANG_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"QUNFANG_REDIS_URL={QUNFANG_REDIS_URL!r} must start with redis://, rediss:// or unix://"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": QUNFANG_REDIS_URL,
+            "KEY_PREFIX": "qunfang",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "qunfang_cache",
+        }
+    }
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
