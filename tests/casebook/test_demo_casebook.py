@@ -9,7 +9,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from qunfang.casebook.cases import REOPEN, TRANSITIONS, can_hold, overdue_escalations, rules_for
@@ -222,6 +222,18 @@ def check_cases(now: dt.datetime) -> None:
     assert all(outcomes[o] for o in CaseOutcome.values), outcomes
     assert Case.objects.filter(source_check_in__isnull=False).count() >= 5
     assert Case.objects.filter(source_opinion__isnull=False).exists()
+    # 举报人保密: named reporters from the opinion book, the hotline and the public form are
+    # confidential (as opinions.to_case and cases.register_case make them), and so are some
+    # villagers who came in person; nobody without a name is
+    confidential = [c for c in cases if c.reporter_confidential]
+    assert all(c.reporter_name or c.reporter_id for c in confidential)
+    always = Case.objects.exclude(reporter_name="").filter(
+        Q(reporter_kind__in=[ReporterKind.HOTLINE, ReporterKind.PUBLIC_FORM])
+        | Q(source_opinion__anonymous=False)
+    )
+    assert always.exists() and not always.filter(reporter_confidential=False).exists()
+    assert any(c.reporter_kind == ReporterKind.PERSON for c in confidential)
+    assert 0.1 * len(cases) <= len(confidential) <= 0.5 * len(cases), len(confidential)
     # owners are the demo's accounts: the village's director, the township office for villages
     # without an account of their own, and whoever took a case over (mediator, township, police)
     directors = {
@@ -456,3 +468,14 @@ def check_opinions() -> None:
     assert sum(o.anonymous for o in opinions) > 0.3 * len(opinions)
     assert any(o.answer_published for o in opinions) and any(o.satisfaction for o in opinions)
     assert any(o.channel == "in_person" for o in opinions)
+    # 举报人保密: most named senders on the public form (the box is ticked for them), some in
+    # person; an entry and the case opened from it are confidential together
+    named = [o for o in opinions if not o.anonymous]
+    assert not any(o.confidential for o in opinions if o.anonymous)
+    for channel in ("public_form", "in_person"):
+        senders = [o for o in named if o.channel == channel]
+        share = sum(o.confidential for o in senders) / len(senders)
+        assert (0.4 <= share <= 0.95) if channel == "public_form" else (0.05 <= share <= 0.6), share
+    from_book = Case.objects.filter(source_opinion__anonymous=False)
+    assert from_book.exists()
+    assert not from_book.exclude(reporter_confidential=F("source_opinion__confidential")).exists()

@@ -28,6 +28,7 @@ from qunfang.casebook.models import (
     Severity,
 )
 from tests.casebook import walk_inspections as walk
+from tests.clock import AWKWARD, MIDWEEK, WEEK_END
 from tests.images import bomb_png, metadata_left, phone_photo
 
 pytestmark = pytest.mark.django_db
@@ -651,21 +652,48 @@ def test_the_list_filters_by_village_kind_and_status(world, client):
     assert client.get(url + f"?village={world.village3.code}").status_code == 404
 
 
-def test_the_panel_counts_overdue_orders_and_this_weeks_inspections(world):
-    _i, _h, order = with_order(world)
+@pytest.mark.parametrize(
+    ("instant", "monday", "this_week"),
+    [
+        # Monday 2029-01-01 00:30 in Shanghai, still Sunday in UTC: a new week (and year) begins
+        (AWKWARD, dt.date(2029, 1, 1), ["today", "sunday"]),
+        # Sunday 23:30: the week's last half hour (today is its Sunday; yesterday is in it)
+        (WEEK_END, dt.date(2028, 12, 25), ["today", "sunday", "yesterday"]),
+        (MIDWEEK, dt.date(2029, 1, 8), ["today", "sunday", "yesterday"]),
+    ],
+    ids=["monday-0030-shanghai", "sunday-2330-shanghai", "wednesday-noon"],
+)
+def test_the_panel_counts_overdue_orders_and_this_weeks_inspections(
+    world, time_machine, instant, monday, this_week
+):
+    """This week is Monday to Sunday in Shanghai, whatever the date is in UTC (it failed on a
+    Monday at 03:40 in Shanghai, 19:40 on Sunday in UTC)."""
+    time_machine.move_to(instant, tick=False)
+    assert sel.week_bounds(today()) == (monday, monday + dt.timedelta(days=6))
+    _i, _h, order = with_order(world)  # its inspection is recorded: no longer planned
     _make_overdue(order)
-    monday, sunday = sel.week_bounds(today())
-    svc.inspection_create(region=world.village1, place_name="本周", place_kind=PlaceKind.FIRE, by=world.director1,
-                          planned_for=max(today(), sunday))  # fmt: skip
+    days = {
+        "today": today(),
+        "sunday": monday + dt.timedelta(days=6),
+        "next monday": monday + dt.timedelta(days=7),
+        "yesterday": today(),  # moved to yesterday below: planned, not done, late
+    }
+    for name, day in days.items():
+        inspection = svc.inspection_create(
+            region=world.village1,
+            place_name=name,
+            place_kind=PlaceKind.FIRE,
+            by=world.director1,
+            planned_for=day,
+        )
+    Inspection.objects.filter(pk=inspection.pk).update(planned_for=today() - dt.timedelta(days=1))
     summary = sel.inspection_summary(world.director1)
     assert summary["overdue_orders"] == 1
-    assert summary["planned_this_week"] == 1 + (
-        1 if today() + dt.timedelta(days=2) <= sunday else 0
-    )
+    assert summary["planned_this_week"] == len(this_week)
+    assert summary["planned_late"] == 1
     assert sel.inspection_summary(world.director2)["overdue_orders"] == 0
     html = render_to_string("casebook/inspections/_panel.html", {"panel": summary})
     assert reverse("casebook:overdue_orders") in html and "tile-warn" in html
-    assert monday <= today()
 
 
 # ---- query counts -------------------------------------------------------------------------------

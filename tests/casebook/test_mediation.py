@@ -36,10 +36,16 @@ from qunfang.core.roles import Role
 from qunfang.core.services import user_create
 from qunfang.registry.models import Person
 from tests.casebook import walk_mediation
+from tests.clock import AWKWARD, SHANGHAI
 from tests.factories import TEST_PASSWORD
 
 S = MediationStatus
-TODAY = timezone.localdate()
+# The book numbers by year and prints from 1 January, and the helpers date things "ten days ago":
+# the module runs on an ordinary day (mid-June, mid-week), so that stays inside the year whatever
+# the calendar says. The turn of the year is in test_numbers_follow_the_year_in_shanghai.
+NOW = dt.datetime(2027, 6, 16, 10, 0, tzinfo=SHANGHAI)
+TODAY = NOW.date()
+pytestmark = pytest.mark.time_machine(NOW)
 AGREEMENT = "甲方于本月底前疏通排水沟，乙方不再堆放杂物。"
 
 
@@ -394,6 +400,29 @@ def test_numbers_run_per_village_and_year(world):
         f"{TODAY.year}-0001", f"{TODAY.year}-0002", f"{TODAY.year}-0003"]  # fmt: skip
     assert other_village.number == f"{TODAY.year}-0001"
     assert last_year.number == f"{TODAY.year - 1}-0001"
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(AWKWARD, tick=False)
+def test_numbers_follow_the_year_in_shanghai(world):
+    """At 00:30 on 1 January in Shanghai, still 31 December in UTC, an application made now is
+    dated today there and opens the new year's numbers."""
+    now = service.open_mediation(
+        mediation=MediationCase(
+            region=world.village1,
+            dispute_type=service.DisputeType.NEIGHBOURS,
+            summary="排水沟堵塞引起的邻里纠纷",
+        ),
+        parties=[
+            service.PartyData(side="A", name="张三"),
+            service.PartyData(side="B", name="李四"),
+        ],
+        mediators=[world.mediator1],
+        by=world.director1,
+    )
+    yesterday = _open(world, applied_on=dt.date(2028, 12, 31))
+    assert (now.applied_on, now.number) == (dt.date(2029, 1, 1), "2029-0001")
+    assert yesterday.number == "2028-0001"
 
 
 # ---- from the case register and the opinion book ------------------------------------------------

@@ -31,6 +31,7 @@ ROUTES: dict[str, str] = {
     "casebook:case_create": SCOPED,  # the form offers only the user's villages, groups and people
     "casebook:case_register_print": SCOPED,  # a village's own register, or a choice of one's villages
     "casebook:case_detail": FOREIGN_404,
+    "casebook:case_reporter_reveal": FOREIGN_404,  # POST only; the name needs VIEW_CONFIDENTIAL when confidential
     "casebook:case_move": FOREIGN_404,
     "casebook:case_handover": FOREIGN_404,
     "casebook:case_handover_answer": FOREIGN_404,
@@ -43,6 +44,7 @@ ROUTES: dict[str, str] = {
 }
 PK_OWNER: dict[str, str] = {
     "casebook:case_detail": "case",
+    "casebook:case_reporter_reveal": "case",
     "casebook:case_move": "case",
     "casebook:case_handover": "case",
     "casebook:case_handover_answer": "case",

@@ -17,12 +17,18 @@ ROUTES: dict[str, str] = {
     "casebook:opinion_register_print": SCOPED,  # ?village= of another village answers 404
     "casebook:opinion_poster": FOREIGN_404,  # <code> = village 1's code (the walk's shared sample)
     "casebook:opinion_detail": FOREIGN_404,
+    "casebook:opinion_contact_reveal": FOREIGN_404,  # POST only, logged
+    "casebook:opinion_sender_reveal": FOREIGN_404,  # POST only; a confidential sender needs VIEW_CONFIDENTIAL
+    "casebook:opinion_confidential": FOREIGN_404,  # POST only, staff of the village
     "casebook:opinion_answer": FOREIGN_404,
     "casebook:opinion_move": FOREIGN_404,
     "casebook:opinion_to_case": FOREIGN_404,
 }
 PK_OWNER: dict[str, str] = {  # route name -> attribute of the namespace records() returns
     "casebook:opinion_detail": "opinion",
+    "casebook:opinion_contact_reveal": "opinion",
+    "casebook:opinion_sender_reveal": "opinion",
+    "casebook:opinion_confidential": "opinion",
     "casebook:opinion_answer": "opinion",
     "casebook:opinion_move": "opinion",
     "casebook:opinion_to_case": "opinion",

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +25,10 @@ from qunfang.casebook.models import (
     Escalation,
     EscalationRule,
     Level,
+    ReporterKind,
 )
-from qunfang.core.models import Region, User
+from qunfang.core.audit import security_event_record
+from qunfang.core.models import Region, SecurityEventKind, User
 from qunfang.core.notify import notify
 from qunfang.core.roles import Perm
 
@@ -40,6 +43,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset({S.IN_HAND}),  # reopen
 }
 REOPEN = (S.CLOSED, S.IN_HAND)
+# A caller on the hotline or a sender through the public form did not write to a public
+# register: their name is always kept confidential (举报人保密).
+CONFIDENTIAL_KINDS = (ReporterKind.HOTLINE, ReporterKind.PUBLIC_FORM)
 
 
 def allowed_moves(case: Case) -> list[str]:
@@ -86,6 +92,8 @@ def register_case(*, case: Case, by: User) -> Case:
         raise ValidationError(
             _("%(user)s cannot own a case of this village.") % {"user": case.owner}
         )
+    if case.reporter_kind in CONFIDENTIAL_KINDS and has_named_reporter(case):
+        case.reporter_confidential = True
     case.registered_by = by
     case.year = timezone.localtime(case.reported_at).year
     case.serial = _next_serial(case.region, case.year)
@@ -95,6 +103,30 @@ def register_case(*, case: Case, by: User) -> Case:
     )
     plan_escalations(case)
     return case
+
+
+def has_named_reporter(case: Case) -> bool:
+    return bool(case.reporter_id or case.reporter_name.strip())
+
+
+def reporter_reveal(*, case: Case, viewer: User, request: HttpRequest | None = None) -> str:
+    """The reporter's name, for a viewer who already reached the case through their scope. A
+    confidential reporter needs Perm.VIEW_CONFIDENTIAL, and every such reveal is logged with the
+    case's id and number, never with the name."""
+    name = case.reporter.name if case.reporter_id else case.reporter_name
+    if not case.reporter_confidential:
+        return name  # shown on the case's page anyway
+    if not viewer.can(Perm.VIEW_CONFIDENTIAL):
+        raise PermissionDenied
+    security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+        request=request,
+        actor=viewer,
+        region=case.region,
+        username=case.number,
+        detail={"field": "confidential_reporter", "record": Case._meta.label, "id": case.pk},
+    )
+    return name
 
 
 def rules_for(case: Case) -> list[EscalationRule]:

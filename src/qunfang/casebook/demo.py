@@ -28,6 +28,7 @@ demo's books are its starting point).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -174,6 +175,8 @@ RESOLVE_DAYS = {
     "dispute": (0.5, 12), "domestic_violence": (0.5, 7), "gambling": (0.05, 1),
     "suspicious_person": (0.05, 1), "hazard": (1, 14), "other": (0.2, 3),
 }  # fmt: skip
+# reports whose villager reporters are kept confidential (举报人保密)
+INFORMANT_TYPES = ("gambling", "domestic_violence", "suspicious_person")
 REPORTERS = {  # who reports, by type
     "theft": {"person": 70, "hotline": 15, "anonymous": 5, "staff": 10},
     "burglary": {"person": 85, "hotline": 15},
@@ -535,6 +538,10 @@ NOT_FIXED_NOTES = ["尚未整改到位", "只整改了一部分", "责任人外�
 ESCALATED_NOTES = ["多次督促仍未整改，移交案件登记", "责任人拒不整改，报乡镇处理"]
 
 # -- the opinion book -----------------------------------------------------------------------
+
+# named senders who keep their name and contact confidential (举报人保密): on the public form the
+# box is ticked unless the sender unticks it; in person the villager has to ask
+CONFIDENTIAL_SENDERS = {"public_form": 0.7, "in_person": 0.15}
 
 # (text, case type when it becomes a case or "")
 OPINIONS = {
@@ -1083,6 +1090,11 @@ class Books:
             case.reporter_kind, case.reporter_name = ReporterKind.PUBLIC_FORM, victim["name"]
         else:
             case.reporter_kind, case.reporter_name = ReporterKind.ANONYMOUS, ""
+        # 举报人保密: hotline and public-form reporters always (as cases.register_case), and the
+        # villagers who come to report gambling, violence at home or a stranger about
+        case.reporter_confidential = bool(case.reporter_name) and (
+            kind in ("hotline", "public_form") or (kind == "person" and code in INFORMANT_TYPES)
+        )
         d = Draft(case=case, code=code, village=v, owner=owner)
         d.owners.append((reported, owner))
         self.people_of(d, where, victim)
@@ -1487,6 +1499,8 @@ class Books:
         at = d.t + after
         if any(e.sent_at is None or e.sent_at > at for e in d.escalations.values() if e.required):
             return False  # the rules' reports go up first, from the one who registered the case
+        if any(e.acknowledged_by == to and e.acknowledged_at > at for e in d.escalations.values()):
+            return False  # nor to whoever acknowledges one later: nobody acknowledges their own
         if d.frozen or at > self.now:
             d.frozen = True
             return False
@@ -1685,6 +1699,10 @@ class Books:
             channel="public_form" if public else "in_person", tracking_code=self.tracking_code(),
             status=OpinionStatus.RECEIVED, created_at=created, entered_by=None if public else v.holder,
         )  # fmt: skip
+        if not anonymous:
+            opinion.confidential = (
+                self.chance(opinion.tracking_code) < CONFIDENTIAL_SENDERS[opinion.channel]
+            )
         self.opinions.append(opinion)
         self.stats["opinions"] += 1
         if case_code and case_code in self.types and (go or rng.random() < 0.5):
@@ -1697,6 +1715,12 @@ class Books:
         self.answer(
             opinion, v, created + days(rng.uniform(10, 40) if slow else rng.uniform(0.1, 6))
         )
+
+    @staticmethod
+    def chance(key: str) -> float:
+        """A number in [0, 1) that follows from `key` (drawn by the seeded generator already),
+        without a draw of its own: the rest of the demo stays as it was."""
+        return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") / 2**32
 
     def spots(self, v: Village) -> dict[str, str]:
         """A place of each kind in the village, for the words of an opinion."""
@@ -1751,6 +1775,8 @@ class Books:
             title=opinion.text.rstrip("。")[:30], description=opinion.text,
         )  # fmt: skip
         d.case.reporter_id = None  # as opinions.to_case: the name only
+        # as opinions.to_case: the sender's name is confidential by default, in the book too
+        d.case.reporter_confidential = opinion.confidential = not opinion.anonymous
         if code == "dispute":
             d.sub = "housing_land"
         opinion.status = OpinionStatus.IN_HAND
@@ -1764,6 +1790,7 @@ class Books:
         if applied > self.today:
             return
         b = self.person(v, not_in=person["household_id"])
+        opinion.confidential = False  # a villager who asks for a mediation is named in it
         md = self.mediation(
             v, applied, "housing_land", person, b, opinion.text, v.mediators[0], opinion=opinion
         )

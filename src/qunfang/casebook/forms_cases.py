@@ -9,8 +9,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.casebook.models import (
@@ -24,8 +26,8 @@ from qunfang.casebook.models import (
     ReportPeriod,
 )
 from qunfang.casebook.selectors_cases import visible_villages
-from qunfang.casebook.uploads import MAX_BYTES, check_upload
 from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.uploads import MAX_BYTES, check_upload
 from qunfang.registry.models import Person
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -56,16 +58,13 @@ def _village_and_group(group: Region) -> str:
 
 
 class CaseForm(forms.ModelForm):
-    attachments = MultipleFileField(
-        label=_("Photos or documents"), required=False,
-        help_text=_("JPEG, PNG or WebP photos, or PDF documents; up to %(n)d files of %(mb)d MB each.")
-        % {"n": MAX_ATTACHMENTS, "mb": MAX_BYTES // (1024 * 1024)},
-    )  # fmt: skip
+    attachments = MultipleFileField(label=_("Photos or documents"), required=False)
 
     class Meta:
         model = Case
         fields = ["region", "group", "case_type", "severity", "title", "description", "occurred_at", "reported_at",
-                  "address", "latitude", "longitude", "reporter_kind", "reporter", "reporter_name"]  # fmt: skip
+                  "address", "latitude", "longitude", "reporter_kind", "reporter", "reporter_name",
+                  "reporter_confidential"]  # fmt: skip
         widgets = {
             "occurred_at": DATETIME,
             "reported_at": DATETIME,
@@ -79,9 +78,18 @@ class CaseForm(forms.ModelForm):
             "reporter": _("If the reporter is in the registry; otherwise write the name below."),
             "reporter_name": _("Leave empty for an anonymous report."),
         }
+        labels = {"reporter_confidential": _("Keep the reporter confidential (举报人保密)")}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = gettext(  # here, in the reader's language
+            "JPEG, PNG or WebP photos, or PDF documents; up to %(n)d files of %(mb)d MB each, "
+            "%(total)d MB in all."
+        ) % {
+            "n": MAX_ATTACHMENTS,
+            "mb": MAX_BYTES // (1024 * 1024),
+            "total": settings.QUNFANG_MAX_REQUEST_BYTES // (1024 * 1024),
+        }
         villages = visible_villages(user)
         self.fields["region"].queryset = villages
         self.fields["group"].queryset = (
@@ -109,7 +117,7 @@ class CaseForm(forms.ModelForm):
         checked, problems = [], []
         for upload in files:
             try:
-                checked.append((upload, check_upload(upload)))
+                checked.append(check_upload(upload))  # the cleaned file, ready to store
             except ValidationError as exc:
                 problems.extend(f"{upload.name}: {message}" for message in exc.messages)
         if problems:

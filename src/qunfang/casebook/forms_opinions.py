@@ -27,6 +27,15 @@ class PublicOpinionForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
     contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "tel"}))  # fmt: skip
+    # 举报人保密, ticked unless the sender unticks it: an unticked box sends nothing (False)
+    confidential = forms.BooleanField(
+        label=_(
+            "Only the township's governance office and the police station may see my name and contact"
+        ),
+        help_text=_("The village committee then reads your entry without knowing who sent it."),
+        required=False,
+        initial=True,
+    )
     # A field people never see (hidden by CSS): only bots fill it.
     website = forms.CharField(label=_("Leave this empty"), required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))  # fmt: skip
@@ -36,6 +45,7 @@ class PublicOpinionForm(forms.Form):
         data = super().clean()
         if data.get("anonymous"):
             data["name"] = data["contact"] = ""
+            data["confidential"] = False  # no sender to keep confidential
         elif not (data.get("name", "").strip() or data.get("contact", "").strip()):
             self.add_error("name", _("Give a name or a contact, or stay anonymous."))
         return data
@@ -67,6 +77,13 @@ class StaffOpinionForm(forms.Form):
     anonymous = forms.BooleanField(label=_("The villager wants to stay anonymous"), required=False)
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False)
+    confidential = forms.BooleanField(
+        label=_("Keep the villager's name and contact confidential (举报人保密)"),
+        help_text=_(
+            "Then only the township and the police see them, each time logged; never printed."
+        ),
+        required=False,
+    )
     received_at = forms.DateTimeField(label=_("Received at"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                  format="%Y-%m-%dT%H:%M"),
@@ -84,6 +101,7 @@ class StaffOpinionForm(forms.Form):
         data = super().clean()
         if data.get("anonymous"):
             data["name"] = data["contact"] = ""
+            data["confidential"] = False
         elif not (data.get("name", "").strip() or data.get("contact", "").strip()):
             self.add_error("name", _("Give the villager's name or contact, or tick anonymous."))
         return data
@@ -111,6 +129,22 @@ class ToCaseForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("Occurred at"),
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                  format="%Y-%m-%dT%H:%M"))  # fmt: skip
+
+    name_openly = forms.BooleanField(
+        label=_("Name the sender in the case register for every reader"),
+        required=False,
+        help_text=_(
+            "Otherwise the sender's name stays confidential (举报人保密): shown only to those allowed, "
+            "each time logged, and never printed. Public-form senders always stay confidential."
+        ),
+    )
+
+    def __init__(self, *args, named: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if (
+            not named
+        ):  # an anonymous entry has no name to show, a confidential one none to show openly
+            del self.fields["name_openly"]
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]

@@ -143,6 +143,17 @@ class Case(RegionOwned):
     reporter = models.ForeignKey(Person, verbose_name=_("reporter"), on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="+")  # fmt: skip
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    # 举报人保密: the name (and the linked person) is shown only to Perm.VIEW_CONFIDENTIAL through
+    # a logged reveal, never on prints, and is not searchable
+    reporter_confidential = models.BooleanField(
+        _("keep the reporter confidential"),
+        default=False,
+        help_text=_(
+            "The reporter's name is then shown only to those allowed to see confidential "
+            "reporters, each time logged, and never printed. Hotline and public-form reports "
+            "are always confidential."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
     )
@@ -599,6 +610,16 @@ class Opinion(RegionOwned):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     name = models.CharField(_("name"), max_length=50, blank=True)
     contact = EncryptedTextField(_("contact"), blank=True, default="")
+    # 举报人保密: the name and contact are shown only to Perm.VIEW_CONFIDENTIAL through a logged
+    # reveal, never printed, and not searchable; a case opened from the entry is confidential too
+    confidential = models.BooleanField(
+        _("keep the sender confidential"),
+        default=False,
+        help_text=_(
+            "The sender's name and contact are then shown only to those allowed to see "
+            "confidential reporters, each time logged, and never printed."
+        ),
+    )
     channel = models.CharField(_("channel"), max_length=12,
                                choices=[("in_person", _("In person")), ("public_form", _("Public form"))])  # fmt: skip
     tracking_code = models.CharField(
@@ -616,20 +637,35 @@ class Opinion(RegionOwned):
     created_at = models.DateTimeField(default=timezone.now)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")  # fmt: skip
+    # an anonymous public entry waits for the next hourly batch of notices (opinions.send_held_notices),
+    # so no message leaves at the moment of the sender's request
+    notice_pending = models.BooleanField(default=False, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["contact", "tracking_code"])
+    history = HistoricalRecords(excluded_fields=["contact", "tracking_code", "notice_pending"])
 
     class Meta:
         verbose_name = _("opinion")
         verbose_name_plural = _("opinion book")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["region", "-created_at"], name="opinion_region_created")]
+        indexes = [
+            models.Index(fields=["region", "-created_at"], name="opinion_region_created"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notice_pending=True),
+                name="opinion_notice_pending",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 # the contact is encrypted (no SQL lookup); opinions.py keeps it empty for anonymous entries
                 condition=Q(anonymous=False) | Q(name=""),
                 name="anonymous_opinion_keeps_no_name",
-            )
+            ),
+            models.CheckConstraint(
+                # an anonymous entry has no sender to keep confidential
+                condition=Q(anonymous=False) | Q(confidential=False),
+                name="anonymous_opinion_not_confidential",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,18 @@
 publication on the village's board, status moves, satisfaction, and the guards of the public form.
 
 Public entries keep nothing about the sender: no address, no browser, no exact time (the hour
-only, so an entry cannot be matched to a line of a web server's log). The rate limiter keeps
-counters in the cache only, under a keyed hash of the client address, for an hour at most; the
-form's anti-bot token is signed by the server and carried by the browser, never stored.
+only, so an entry cannot be matched to a line of a web server's log). Nothing that leaves for an
+anonymous entry is more precise than that either: its notice waits for the hourly batch
+(`send_held_notices`), names no entry and links to the book, not to the entry. The rate limiter
+keeps counters in the cache only, under a keyed hash of the client address, for an hour at most;
+the form's anti-bot token is signed by the server and carried by the browser; once used, only a
+hash of it is kept, until a whole hour (`token_used`). No cache entry expires at a time counted
+from the moment of a request: each expires on an hour (or a limiter window's) boundary.
+
+A sender's contact is shown masked; the whole value only through a logged reveal. A confidential
+sender (举报人保密: the sender asked for it on the public form, staff marked it, or a case opened
+from the entry is confidential) is masked whole — name and contact — on every page, print, search
+and message, and shown only to Perm.VIEW_CONFIDENTIAL through a logged reveal (`sender_reveal`).
 """
 
 from __future__ import annotations
@@ -13,23 +22,30 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import math
 import re
 import time
 
-from axes.helpers import get_client_ip_address  # the login lockout's way to find the client address
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qunfang.casebook import cases
 from qunfang.casebook.models import Case, CaseType, Opinion, OpinionStatus, ReporterKind
-from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.audit import security_event_record
+from qunfang.core.clientaddr import client_address
+from qunfang.core.models import Region, RegionKind, SecurityEventKind, User
 from qunfang.core.notify import notify
+from qunfang.core.personal import mask_phone, validate_phone
 from qunfang.core.roles import Perm
 
 log = logging.getLogger(__name__)
@@ -103,27 +119,52 @@ def check_form_token(token: str, village: Region, *, now: float | None = None) -
         )  # fmt: skip
 
 
+# A used token is remembered at least as long as it could be sent again (FORM_MAX_SECONDS after
+# the form was handed out, which was before this hour began or within it) and until a whole hour,
+# counted from the start of the hour the entry keeps: its expiry says no more than that hour.
+TOKEN_KEEP_HOURS = math.ceil((3600 + FORM_MAX_SECONDS + 60) / 3600)
+
+
+def _hour_start(now: float) -> dt.datetime:
+    moment = timezone.localtime(dt.datetime.fromtimestamp(now, tz=dt.UTC))
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def token_used(token: str) -> bool:
-    """Mark a form token as used; True if it already was (a double submission or a replay)."""
+    """Mark a form token as used; True if it already was (a double submission or a replay).
+    The cache keeps a hash of the token (not the token, not the time) and expires it on a whole
+    hour, the same for every entry of that hour: a database cache row then says no more about
+    the moment of sending than the entry's own hour."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    return not cache.add(f"qf:opinion-token:{digest}", 1, timeout=FORM_MAX_SECONDS + 60)
+    expires = _hour_start(time.time()) + dt.timedelta(hours=TOKEN_KEEP_HOURS)
+    return not cache.add(f"qf:opinion-token:{digest}", 1, timeout=expires.timestamp() - time.time())
 
 
 def client_key(request: HttpRequest) -> str:
     """A keyed hash of the client address: the limiter never keeps the address itself."""
-    address = get_client_ip_address(request) or "unknown"
+    address = client_address(request) or "unknown"
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def hit(bucket: str, key: str, *, limit: int, window: int) -> bool:
-    """Count one attempt in a fixed window; False once the window holds more than `limit`."""
-    name = f"qf:rl:{bucket}:{key}:{int(time.time() // window)}"
-    cache.add(name, 0, timeout=window + 60)
+    """Count one attempt in a fixed window; False once the window holds more than `limit`. The
+    counter expires a minute after its window ends, not a window after its first or its last
+    attempt: the cache keeps no trace of when an attempt was made."""
+    number = int(time.time() // window)
+    name = f"qf:rl:{bucket}:{key}:{number}"
+
+    def timeout() -> float:  # counted again for each write, so each lands on the same moment
+        return (number + 1) * window + 60 - time.time()
+
+    cache.add(name, 0, timeout=timeout())
     try:
         count = cache.incr(name)
     except ValueError:  # the window expired between add and incr
-        cache.set(name, 1, timeout=window + 60)
+        cache.set(name, 1, timeout=timeout())
         count = 1
+    # The database cache's incr() writes the counter again with the default timeout (five
+    # minutes from now: the moment of this attempt, and a counter that forgets too soon).
+    cache.touch(name, timeout=timeout())
     return count <= limit
 
 
@@ -162,17 +203,21 @@ def _identity(anonymous: bool, name: str, contact: str) -> tuple[str, str]:
 
 @transaction.atomic
 def submit_public(*, village: Region, kind: str, text: str, anonymous: bool, name: str = "",
-                  contact: str = "") -> Opinion:  # fmt: skip
-    """An entry through the public form. Its time is kept to the hour only."""
+                  contact: str = "", confidential: bool = False) -> Opinion:  # fmt: skip
+    """An entry through the public form. Its time is kept to the hour only. A named sender may
+    ask that only the township and the police see their name and contact (`confidential`)."""
     name, contact = _identity(anonymous, name, contact)
     if not text.strip():
         raise ValidationError(_("Write what you want to tell the village."))
     hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     opinion = Opinion(region=village, kind=kind, text=text.strip(), anonymous=anonymous, name=name, contact=contact,
-                      channel="public_form", created_at=hour)  # fmt: skip
+                      confidential=confidential and not anonymous, channel="public_form", created_at=hour,
+                      notice_pending=anonymous)  # fmt: skip
     opinion._history_date = hour  # the history row keeps the hour too
     opinion._history_user = None  # not the signed-in user of a shared phone
     opinion.save()
+    if anonymous:
+        return opinion  # told in the next hourly batch, with the hour's other anonymous entries
     for director in _directors(village):
         notify(director, "assignment",
                _("A new entry in the opinion book of %(village)s.") % {"village": village.name},
@@ -180,10 +225,44 @@ def submit_public(*, village: Region, kind: str, text: str, anonymous: bool, nam
     return opinion
 
 
+def _book_url(village: Region) -> str:
+    return f"{reverse('casebook:opinion_list')}?{urlencode({'village': village.code})}"
+
+
+def send_held_notices(*, now: dt.datetime | None = None) -> int:
+    """Tell each village's directors about the anonymous public entries whose hour is over: one
+    message per village and batch, with how many arrived, no entry's id, code or time, and a link
+    to the village's book. Run it hourly (`qunfang send-opinion-notices`); it is idempotent, and
+    two runs at once tell each entry once. Returns the number of messages made."""
+    boundary = timezone.localtime(now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    held = Opinion.objects.filter(notice_pending=True, created_at__lt=boundary)
+    by_village: dict[int, list[int]] = {}
+    for pk, region_id in held.values_list("pk", "region_id"):
+        by_village.setdefault(region_id, []).append(pk)
+    sent = 0
+    for village in Region.objects.filter(pk__in=by_village).order_by("path"):
+        with transaction.atomic():
+            # the update claims the entries: a second run at the same time finds none left
+            count = Opinion.objects.filter(
+                pk__in=by_village[village.pk], notice_pending=True
+            ).update(notice_pending=False)  # a queryset update writes no history row
+            if not count:
+                continue
+            text = ngettext(
+                "%(n)d new anonymous entry in the opinion book of %(village)s.",
+                "%(n)d new anonymous entries in the opinion book of %(village)s.",
+                count,
+            ) % {"n": count, "village": village.name}
+            for director in _directors(village):
+                sent += bool(notify(director, "assignment", text, _book_url(village)))
+    return sent
+
+
 @transaction.atomic
 def enter_in_person(*, village: Region, kind: str, text: str, anonymous: bool, name: str, contact: str,
-                    received_at: dt.datetime | None, by: User) -> Opinion:  # fmt: skip
-    """An entry a villager made in person (or in the paper book), written in by staff."""
+                    received_at: dt.datetime | None, by: User, confidential: bool = False) -> Opinion:  # fmt: skip
+    """An entry a villager made in person (or in the paper book), written in by staff; the
+    villager may ask to stay confidential (举报人保密)."""
     if not works_in(by, village):
         raise ValidationError(_("You cannot enter opinions for this village."))
     name, contact = _identity(anonymous, name, contact)
@@ -191,7 +270,8 @@ def enter_in_person(*, village: Region, kind: str, text: str, anonymous: bool, n
     if received_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError(_("The time received lies in the future."))
     return Opinion.objects.create(region=village, kind=kind, text=text.strip(), anonymous=anonymous, name=name,
-                                  contact=contact, channel="in_person", created_at=received_at, entered_by=by)  # fmt: skip
+                                  contact=contact, confidential=confidential and not anonymous, channel="in_person",
+                                  created_at=received_at, entered_by=by)  # fmt: skip
 
 
 def normalise_code(raw: str) -> str:
@@ -206,6 +286,99 @@ def find_by_code(raw: str) -> Opinion | None:
 
 def spaced(code: str) -> str:
     return " ".join(code[k : k + 4] for k in range(0, len(code), 4))
+
+
+# ---- the sender's contact ----------------------------------------------------------------------
+
+CONTACT_MASK = "******"  # the same for every contact that is not a phone: no length, no shape
+
+
+def mask_contact(contact: str) -> str:
+    """A phone number keeps its first three and last four digits; anything else is hidden whole."""
+    if not contact:
+        return ""
+    try:
+        return mask_phone(validate_phone(contact))
+    except ValidationError:
+        return CONTACT_MASK
+
+
+def contact_reveal(*, opinion: Opinion, viewer: User, request: HttpRequest | None = None) -> str:
+    """The whole contact, for a viewer who reached the entry through their scope and whose role
+    needs personal data (and, for a confidential sender, may see confidential reporters). Every
+    reveal is logged (the entry's id, never the value)."""
+    if not viewer.can(Perm.REVEAL_PERSONAL_DATA):
+        raise PermissionDenied
+    if opinion.confidential and not viewer.can(Perm.VIEW_CONFIDENTIAL):
+        raise PermissionDenied
+    security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+        request=request,
+        actor=viewer,
+        region=opinion.region,
+        username=str(opinion),
+        detail={"field": "contact", "record": Opinion._meta.label, "id": opinion.pk},
+    )
+    return opinion.contact
+
+
+# ---- a confidential sender (举报人保密) -----------------------------------------------------------
+
+
+def sender_masked(opinion: Opinion) -> bool:
+    """Whether the entry has a sender whose name and contact pages must not show."""
+    return opinion.confidential and not opinion.anonymous
+
+
+def sender_reveal(
+    *, opinion: Opinion, viewer: User, request: HttpRequest | None = None
+) -> tuple[str, str]:
+    """A confidential sender's name and contact, for a viewer who already reached the entry
+    through their scope and may see confidential reporters (PermissionDenied otherwise). The
+    contact stays masked for a viewer whose role does not need personal data. Every reveal is
+    logged once, with the entry's id, never with the name or the contact."""
+    if not sender_masked(opinion):  # the page shows the name already: nothing to log
+        return opinion.name, mask_contact(opinion.contact)
+    if not viewer.can(Perm.VIEW_CONFIDENTIAL):
+        raise PermissionDenied
+    security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+        request=request,
+        actor=viewer,
+        region=opinion.region,
+        username=str(opinion),
+        detail={"field": "confidential_sender", "record": Opinion._meta.label, "id": opinion.pk},
+    )
+    whole = viewer.can(Perm.REVEAL_PERSONAL_DATA)
+    return opinion.name, opinion.contact if whole else mask_contact(opinion.contact)
+
+
+@transaction.atomic
+def mark_confidential(*, opinion: Opinion, by: User) -> Opinion:
+    """Keep the sender confidential from now on, and so the reporter of every case opened from
+    the entry. There is no way back: once masked, a name is not shown to every reader again."""
+    _check_actor(opinion, by)
+    opinion = _locked(opinion)
+    if opinion.anonymous:
+        raise ValidationError(_("An anonymous entry keeps no sender to keep confidential."))
+    if not opinion.confidential:
+        opinion.confidential = True
+        opinion.save()
+    _cases_follow(opinion)
+    return opinion
+
+
+def _cases_follow(opinion: Opinion) -> None:
+    """The cases opened from a confidential entry keep their reporter confidential too."""
+    for case in opinion.cases.filter(reporter_confidential=False):
+        case.reporter_confidential = True
+        case.save()  # through save(): the case's history records the change
+
+
+def search_q(search: str) -> Q:
+    """Words of the entry, or its sender's name — never a confidential sender's: a hit would
+    tell who sent the entry, unlogged (for everyone, also those who may reveal the name)."""
+    return Q(text__icontains=search) | Q(confidential=False, name__icontains=search)
 
 
 # ---- staff work --------------------------------------------------------------------------------
@@ -284,8 +457,12 @@ def rate(*, opinion: Opinion, rating: int) -> Opinion:
 
 @transaction.atomic
 def to_case(*, opinion: Opinion, case_type: CaseType, severity: int, title: str, occurred_at: dt.datetime,
-            by: User) -> Case:  # fmt: skip
-    """Register a case from the entry (its text, its sender as far as known) and take it up."""
+            by: User, confidential: bool = True) -> Case:  # fmt: skip
+    """Register a case from the entry (its text, its sender as far as known) and take it up.
+    The sender wrote to the villagers' opinion book, not to the case register: their name stays
+    confidential there unless the caller says otherwise. The entry and its case agree: a
+    confidential sender is a confidential reporter, and a confidential case's reporter is a
+    confidential sender in the book (else the book would name whom the case keeps secret)."""
     _check_actor(opinion, by)
     opinion = _locked(opinion)
     existing = opinion.cases.first()
@@ -300,10 +477,15 @@ def to_case(*, opinion: Opinion, case_type: CaseType, severity: int, title: str,
     case = cases.register_case(
         case=Case(region=opinion.region, case_type=case_type, severity=severity, title=title.strip(),
                   description=opinion.text, occurred_at=occurred_at, reporter_kind=kind,
-                  reporter_name="" if opinion.anonymous else opinion.name, source_opinion=opinion),
+                  reporter_name="" if opinion.anonymous else opinion.name, source_opinion=opinion,
+                  reporter_confidential=(confidential or opinion.confidential) and not opinion.anonymous),
         by=by,
     )  # fmt: skip
+    changed = False
+    if case.reporter_confidential and not opinion.confidential:
+        opinion.confidential, changed = True, True
     if opinion.status == S.RECEIVED:
-        opinion.status = S.IN_HAND
+        opinion.status, changed = S.IN_HAND, True
+    if changed:
         opinion.save()
     return case

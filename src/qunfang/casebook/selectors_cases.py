@@ -5,6 +5,7 @@ rows they have."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import (
     BooleanField,
@@ -84,6 +85,7 @@ def case_list(
     mine: bool = False,
     handover_to_me: bool = False,
     overdue: bool = False,
+    search: str = "",
     now: dt.datetime | None = None,
 ) -> QuerySet[Case]:
     now = now or timezone.now()
@@ -112,7 +114,23 @@ def case_list(
         queryset = queryset.filter(handover_to=user)
     if overdue:
         queryset = queryset.filter(is_overdue=True)
+    if search:
+        queryset = queryset.filter(search_q(search))
     return queryset
+
+
+def search_q(search: str) -> Q:
+    """A case's number (2027-0003), words of its summary or place, or its reporter's name — never
+    a confidential reporter's: a hit would tell who reported the case, unlogged (for everyone,
+    also those who may reveal the name on the case's page)."""
+    q = Q(title__icontains=search) | Q(address__icontains=search)
+    q |= Q(reporter_confidential=False) & (
+        Q(reporter_name__icontains=search) | Q(reporter__name__icontains=search)
+    )
+    number = re.fullmatch(r"(\d{4})-(\d{1,6})", search)
+    if number:
+        q |= Q(year=int(number[1]), serial=int(number[2]))
+    return q
 
 
 def case_types() -> QuerySet[CaseType]:

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/register/", views.case_register_print, name="case_register_print"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/reporter/", views.case_reporter_reveal, name="case_reporter_reveal"),
     path("cases/<int:pk>/move/", views.case_move, name="case_move"),
     path("cases/<int:pk>/handover/", views.case_handover, name="case_handover"),
     path(

@@ -16,6 +16,11 @@ urlpatterns: list = [
     path("opinions/register/", views.opinion_register_print, name="opinion_register_print"),
     path("opinions/poster/<str:code>/", views.opinion_poster, name="opinion_poster"),
     path("opinions/<int:pk>/", views.opinion_detail, name="opinion_detail"),
+    path("opinions/<int:pk>/contact/", views.opinion_contact_reveal, name="opinion_contact_reveal"),
+    path("opinions/<int:pk>/sender/", views.opinion_sender_reveal, name="opinion_sender_reveal"),
+    path(
+        "opinions/<int:pk>/confidential/", views.opinion_confidential, name="opinion_confidential"
+    ),
     path("opinions/<int:pk>/answer/", views.opinion_answer, name="opinion_answer"),
     path("opinions/<int:pk>/move/", views.opinion_move, name="opinion_move"),
     path("opinions/<int:pk>/case/", views.opinion_to_case, name="opinion_to_case"),

@@ -10,7 +10,6 @@ the case's book."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from qunfang.casebook import cases, reports
@@ -54,6 +54,7 @@ from qunfang.casebook.models import (
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.uploads import CheckedFile
 
 PAGE_SIZE = 50
 REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
@@ -67,12 +68,6 @@ MOVE_LABELS = {
     S.REFERRED: gettext_lazy("Refer onward"),
     S.ESCALATED: gettext_lazy("Escalate (report upward)"),
     S.RESOLVED: gettext_lazy("Mark as resolved"),
-}
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "application/pdf": ".pdf",
 }
 
 
@@ -124,11 +119,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     village = _village(request)
     flags = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
              "overdue": get.get("overdue") == "1"}  # fmt: skip
+    search = get.get("q", "").strip()[:50]
     queryset = sel.case_list(request.user, status=status, type_code=type_code, village=village, severity=severity,
-                             **flags)  # fmt: skip
+                             search=search, **flags)  # fmt: skip
     page = Paginator(queryset, PAGE_SIZE).get_page(get.get("page"))
     return render(request, "casebook/cases/case_list.html", {
-        "page": page, "statuses": S.choices, "status": status, "severities": Severity.choices,
+        "page": page, "q": search, "statuses": S.choices, "status": status, "severities": Severity.choices,
         "severity": severity, "types": types, "type_code": type_code, "villages": sel.visible_villages(request.user),
         "village_code": village.code if village else "", **flags, **_nav(request),
     })  # fmt: skip
@@ -137,10 +133,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # ---- registering -----------------------------------------------------------------------------
 
 
-def _store_attachment(case: Case, upload, checked, by) -> Attachment:
-    upload.name = f"{uuid.uuid4().hex}{EXTENSIONS[checked.content_type]}"  # never the sender's file name on disk
-    return Attachment.objects.create(
-        region=case.region, case=case, file=upload, content_type=checked.content_type, size=checked.size,
+def _store_attachment(case: Case, checked: CheckedFile, by) -> Attachment:
+    return Attachment.objects.create(  # the cleaned file, under a name of our own
+        region=case.region, case=case, file=checked.file, content_type=checked.content_type, size=checked.size,
         original_name=checked.name, uploaded_by=by,
     )  # fmt: skip
 
@@ -159,8 +154,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                         CaseParty.objects.create(
                             case=case, name=row["name"], role=row["role"], note=row["note"]
                         )
-                for upload, checked in form.cleaned_data["attachments"]:
-                    _store_attachment(case, upload, checked, request.user)
+                for checked in form.cleaned_data["attachments"]:
+                    _store_attachment(case, checked, request.user)
         except ValidationError as exc:
             form.instance.pk = None
             _errors_onto(form, exc)
@@ -265,14 +260,29 @@ def _detail_context(request: HttpRequest, case: Case, **forms) -> dict:
         "show_check_in_photo": bool(
             case.source_check_in_id and case.source_check_in.photo and user.can(Perm.VIEW_PATROLS)
         ),
+        "reporter_masked": case.reporter_confidential and cases.has_named_reporter(case),
+        "can_reveal_reporter": case.reporter_confidential and user.can(Perm.VIEW_CONFIDENTIAL),
         **_nav(request),
     }
 
 
+@never_cache  # it shows reporters' names that are not confidential
 @cases_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return render(request, "casebook/cases/case_detail.html", _detail_context(request, case))
+
+
+@require_POST
+@never_cache
+@cases_required
+def case_reporter_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confidential reporter's name, for those allowed to see it (403 otherwise); logged."""
+    case = _get_case(request, pk, Case.objects.select_related("region", "reporter"))
+    name = cases.reporter_reveal(case=case, viewer=request.user, request=request)
+    return render(
+        request, "casebook/cases/_reporter_revealed.html", {"case": case, "name": name or "—"}
+    )
 
 
 def _failed(request: HttpRequest, case: Case, **forms) -> HttpResponse:

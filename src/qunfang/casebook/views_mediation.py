@@ -136,7 +136,9 @@ def _suggestion(case: Case | None, opinion: Opinion | None) -> dict:
             initial[f"{side}_name"], initial[f"{side}_person"] = party.name, party.person_id
         return initial
     if opinion is not None:
-        return {"summary": opinion.text, "a_name": "" if opinion.anonymous else opinion.name}
+        # a confidential sender is not named on the form: the mediator asks the parties
+        hidden = opinion.anonymous or opinion.confidential
+        return {"summary": opinion.text, "a_name": "" if hidden else opinion.name}
     return {}
 
 

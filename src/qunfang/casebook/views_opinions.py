@@ -125,7 +125,8 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
         ))  # fmt: skip
     try:
         opinion = opinions.submit_public(village=village, kind=data["kind"], text=data["text"],
-                                         anonymous=data["anonymous"], name=data["name"], contact=data["contact"])  # fmt: skip
+                                         anonymous=data["anonymous"], name=data["name"], contact=data["contact"],
+                                         confidential=data["confidential"])  # fmt: skip
     except ValidationError as exc:
         form.add_error(None, exc)
         return _public_form_page(request, village, form)
@@ -207,6 +208,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     village = _village_filter(request)
     status = request.GET.get("status", "") if request.GET.get("status") in S.values else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in OpinionKind.values else ""
+    search = request.GET.get("q", "").strip()[:50]
     entries = Opinion.objects.visible_to(request.user).select_related("region")
     if village:
         entries = entries.filter(region=village)
@@ -214,12 +216,14 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(status=status)
     if kind:
         entries = entries.filter(kind=kind)
+    if search:
+        entries = entries.filter(opinions.search_q(search))
     unanswered_first = dm.Case(dm.When(status__in=opinions.UNANSWERED, then=0), default=1)
     entries = entries.annotate(waiting=unanswered_first).order_by("waiting", "-created_at", "-id")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casebook/opinions/list.html", {
         "page": page, "villages": visible_villages(request.user), "village_code": village.code if village else "",
-        "statuses": S.choices, "status": status, "kinds": OpinionKind.choices, "kind": kind,
+        "statuses": S.choices, "status": status, "kinds": OpinionKind.choices, "kind": kind, "q": search,
         "can_act": opinions.can_act(request.user),
     })  # fmt: skip
 
@@ -233,6 +237,7 @@ def opinion_create(request: HttpRequest) -> HttpResponse:
             opinion = opinions.enter_in_person(
                 village=data["village"], kind=data["kind"], text=data["text"], anonymous=data["anonymous"],
                 name=data["name"], contact=data["contact"], received_at=data["received_at"], by=request.user,
+                confidential=data["confidential"],
             )  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -253,8 +258,15 @@ def _opinion(request: HttpRequest, pk: int) -> Opinion:
     )
 
 
+def _named_openly(opinion: Opinion) -> bool:
+    """Whether staff may still choose to name the sender in a case register."""
+    return not opinion.anonymous and not opinion.confidential
+
+
 def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_form=None):
     can_act = opinions.can_act(request.user)
+    user = request.user
+    masked = opinions.sender_masked(opinion)
     history = opinion.history.select_related("history_user").order_by(
         "-history_date", "-history_id"
     )
@@ -265,7 +277,7 @@ def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_fo
     case_form = case_form or ToCaseForm(initial={
         "title": f"{opinion.get_kind_display()}：{opinion.text[:40]}",
         "occurred_at": timezone.localtime(opinion.created_at),
-    })  # fmt: skip
+    }, named=_named_openly(opinion))  # fmt: skip
     in_person = (
         opinion.channel == "in_person"
     )  # staff never see a public entry's code: no rating for the villager
@@ -274,15 +286,66 @@ def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_fo
         "moves": [(s, S(s).label) for s in opinions.allowed_moves(opinion)] if can_act else [],
         "cases": list(opinion.cases.all()), "mediations": list(opinion.mediations.all()),
         "mediation_url": _url_or_none("casebook:mediation_create") if can_act else None,
-        "show_contact": request.user.can(Perm.REVEAL_PERSONAL_DATA),
+        "sender_masked": masked,
+        "can_reveal_sender": masked and user.can(Perm.VIEW_CONFIDENTIAL),
+        "can_mark_confidential": can_act and not masked and not opinion.anonymous,
+        "contact_masked": "" if masked else opinions.mask_contact(opinion.contact),
+        "can_reveal_contact": not masked and bool(opinion.contact) and user.can(Perm.REVEAL_PERSONAL_DATA),
         "code_spaced": opinions.spaced(opinion.tracking_code) if in_person else "",
         "history": [(h, history[k - 1] if k else None) for k, h in enumerate(history)],
     })  # fmt: skip
 
 
+@never_cache  # it shows the sender's name
 @permission_required(VIEW)
 def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _opinion(request, pk))
+
+
+@require_POST
+@never_cache
+@permission_required(VIEW)
+def opinion_sender_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confidential sender's name and contact, for those allowed to see confidential reporters
+    (403 otherwise); logged."""
+    opinion = _opinion(request, pk)
+    if opinion.anonymous:
+        raise Http404
+    name, contact = opinions.sender_reveal(opinion=opinion, viewer=request.user, request=request)
+    context = {"name": name or "—", "contact": contact}
+    return render(request, "casebook/opinions/_sender_revealed.html", context)
+
+
+@act_required
+@require_POST
+def opinion_confidential(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep the sender confidential from now on (and the reporter of its cases)."""
+    opinion = _opinion(request, pk)
+    try:
+        opinions.mark_confidential(opinion=opinion, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            _(
+                "The sender is now confidential: only the township and the police can see the "
+                "name and contact, each time logged."
+            ),
+        )
+    return redirect(opinion.get_absolute_url())
+
+
+@require_POST
+@never_cache
+@permission_required(VIEW)
+def opinion_contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sender's whole contact, for those whose role needs personal data (403); logged."""
+    opinion = _opinion(request, pk)
+    if not opinion.contact:
+        raise Http404
+    value = opinions.contact_reveal(opinion=opinion, viewer=request.user, request=request)
+    return render(request, "core/_revealed.html", {"value": value})
 
 
 @act_required
@@ -338,12 +401,13 @@ def opinion_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def opinion_to_case(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk)
-    form = ToCaseForm(request.POST)
+    form = ToCaseForm(request.POST, named=_named_openly(opinion))
     if form.is_valid():
         data = form.cleaned_data
         try:
             case = opinions.to_case(opinion=opinion, case_type=data["case_type"], severity=data["severity"],
-                                    title=data["title"], occurred_at=data["occurred_at"], by=request.user)  # fmt: skip
+                                    title=data["title"], occurred_at=data["occurred_at"], by=request.user,
+                                    confidential=not data.get("name_openly"))  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
