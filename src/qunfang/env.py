@@ -3,6 +3,7 @@
 Secrets may also come from a file: QUNFANG_SECRET_KEY_FILE=/run/secrets/key.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -59,3 +60,16 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """A comma-separated list of addresses or CIDR ranges (`10.0.0.5, 10.1.0.0/16`)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or a CIDR range."
+            ) from None
+    return tuple(networks)

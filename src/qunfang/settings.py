@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.dburl import parse_database_url
-from qunfang.env import env_bool, env_choice, env_int, env_list, env_str
+from qunfang.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 from qunfang.secrets import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -139,7 +139,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("QUNFANG_LOCKOUT_MINUTES", 15, min
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("QUNFANG_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "qunfang.core.clientaddr.client_address"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges; none by default).
+QUNFANG_TRUSTED_PROXIES = env_networks("QUNFANG_TRUSTED_PROXIES")
+# Guessing one account's password from many addresses: after this many failures in the lockout
+# window, the account takes one attempt per QUNFANG_ACCOUNT_SLOWDOWN_SECONDS from browsers it
+# has never signed in on; its own known browsers are never slowed (core/login.py).
+QUNFANG_ACCOUNT_SLOWDOWN_AFTER = env_int("QUNFANG_ACCOUNT_SLOWDOWN_AFTER", 10, minimum=1)
+QUNFANG_ACCOUNT_SLOWDOWN_SECONDS = env_int("QUNFANG_ACCOUNT_SLOWDOWN_SECONDS", 30, minimum=1)
 
 # Sessions: idle timeout and absolute lifetime, enforced by SessionLifetimeMiddleware.
 SESSION_IDLE_SECONDS = env_int("QUNFANG_SESSION_IDLE_MINUTES", 15, minimum=1) * 60

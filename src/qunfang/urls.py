@@ -16,7 +16,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        core_views.LoginView.as_view(
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
             extra_context={"idle_minutes": settings.SESSION_IDLE_SECONDS // 60},

@@ -4,14 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from qunfang.core.clientaddr import client_address
 from qunfang.core.models import Region, SecurityEvent, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # axes (with ipware) has already resolved the client address, proxies included.
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
 
 
 def security_event_record(
@@ -30,6 +24,6 @@ def security_event_record(
         username=username or (user.username if user else ""),
         actor=actor,
         region=region or (user.region if user else None),
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         detail=detail or {},
     )

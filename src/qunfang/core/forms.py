@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core import login
 from qunfang.core.models import NotificationPreference, Region, RegionKind, User
 from qunfang.core.notify import KIND_LABELS
 from qunfang.core.personal import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -9,7 +10,8 @@ from qunfang.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):
-    """Same message for an unknown user and a wrong password: the form never says which."""
+    """Same message for an unknown user and a wrong password: the form never says which. An
+    account under a spread-out guessing attack is slowed down (core/login.py)."""
 
     username = forms.CharField(
         label=_("User name"),
@@ -18,6 +20,24 @@ class LoginForm(AuthenticationForm):
             attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
         ),
     )
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if username and not login.may_try(self.request, username):
+            raise forms.ValidationError(
+                _(
+                    "There have been many failed sign-ins to this account from other places. "
+                    "Please wait half a minute and try again; on a computer or phone where "
+                    "you have signed in before there is no wait."
+                ),
+                code="slowed_down",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username:
+                login.count_failure(username)
+            raise
 
 
 def _remove_field() -> forms.BooleanField:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from qunfang.core import selectors, services
+from qunfang.core import login, selectors, services
 from qunfang.core.audit import security_event_record
 from qunfang.core.dashboard import panels_for
 from qunfang.core.forms import NotificationPreferenceForm
@@ -174,3 +175,13 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         "core/notification_settings.html",
         {"form": form, "has_email": bool(request.user.email)},
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, which also remembers this browser as one the account uses, so the
+    account's slow-down under a guessing attack never applies here (core/login.py)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login.remember_device(self.request, response, form.get_user().get_username())
+        return response
