@@ -604,10 +604,9 @@ def test_director_makes_a_week_roster_from_the_form(client, world, patrol):
     offered = [
         value for _group, choices in form.fields["scope"].choices[1:] for value, _label in choices
     ]
-    assert offered == [
-        f"village:{world.village1.pk}",
-        f"zone:{patrol.zone.pk}",
-    ]  # no township for a director
+    # no township for a director, and no joint zone: member villages see its rosters, the
+    # township that runs it makes them
+    assert offered == [f"village:{world.village1.pk}"]
     assert form["scope"].value() == f"village:{world.village1.pk}"  # their own village first
     assert form["starts_on"].value().isoweekday() == 1  # next Monday
     response = client.post(reverse("patrols:roster_create"), roster_data(world))
@@ -627,10 +626,15 @@ def test_director_makes_a_week_roster_from_the_form(client, world, patrol):
 
 
 def test_month_roster_for_a_joint_zone(client, world, patrol):
-    client.force_login(world.director1)
-    response = client.post(reverse("patrols:roster_create"),
-                           roster_data(world, scope=f"zone:{patrol.zone.pk}", period="month", month="2027-03",
-                                       starts_on=""))  # fmt: skip
+    data = roster_data(
+        world, scope=f"zone:{patrol.zone.pk}", period="month", month="2027-03", starts_on=""
+    )
+    client.force_login(world.director1)  # a member village: the zone is not offered
+    refused = client.post(reverse("patrols:roster_create"), data)
+    assert refused.status_code == 200 and "scope" in refused.context["form"].errors
+    assert not Roster.objects.exists()
+    client.force_login(world.township_officer)  # the township runs the zone
+    response = client.post(reverse("patrols:roster_create"), data)
     assert response.status_code == 302, response.context["form"].errors
     roster = Roster.objects.get()
     assert (roster.zone, roster.region, roster.starts_on, roster.ends_on) == (
@@ -803,7 +807,10 @@ def test_roster_list_filters_by_status(client, world, patrol):
     drafts = client.get(reverse("patrols:roster_list") + "?status=draft")
     [draft] = drafts.context["page"].object_list
     assert (draft.seats, draft.filled, draft.unfilled) == (2, 0, 2)
-    assert "2027-03-15" in body(drafts) and "2027-03-01" not in body(drafts)
+    # the periods, not bare dates: the page also shows when each roster was made (today)
+    assert "2027-03-15 – 2027-03-16" in body(drafts)
+    assert "2027-03-01 – 2027-03-02" not in body(drafts)
+    assert "2027-03-01 – 2027-03-02" in body(everything)
 
 
 def valid_long_ago(*patterns):

@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from qunfang.api import core as core_routes
 from qunfang.api import patrols as patrols_routes
+from qunfang.core.permissions import NotYours
 
 api = NinjaAPI(
     title="Qunfang API",
@@ -35,9 +36,8 @@ def not_signed_in(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(
-        request, {"detail": _("You do not have permission to do this.")}, status=403
-    )
+    detail = str(exc) if isinstance(exc, NotYours) else _("You do not have permission to do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 api.add_router("", core_routes.router)

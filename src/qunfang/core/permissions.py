@@ -4,6 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
 
+class NotYours(PermissionDenied):
+    """A refusal the user reads: they may see the record but it is not theirs to change. The
+    message (already in the user's language) names who decides; pages and the API answer 403
+    with it."""
+
+
 def permission_required(perm: str):
     """Sign-in first (redirect to the login page), then the named permission (403)."""
 

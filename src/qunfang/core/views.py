@@ -19,7 +19,7 @@ from qunfang.core.audit import security_event_record
 from qunfang.core.dashboard import panels_for
 from qunfang.core.forms import NotificationPreferenceForm
 from qunfang.core.models import NotificationPreference, SecurityEventKind, User
-from qunfang.core.permissions import permission_required
+from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 
@@ -146,7 +146,8 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    reason = str(exception) if isinstance(exception, NotYours) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def error_400(request: HttpRequest, exception=None) -> HttpResponse:

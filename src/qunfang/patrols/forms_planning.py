@@ -27,6 +27,7 @@ from qunfang.patrols.models import (
     ZoneVillage,
 )
 from qunfang.patrols.rostering import PATROL_ORG_KINDS
+from qunfang.patrols.selectors import zones_run_by
 from qunfang.registry.models import JointDefenceGroup, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -276,7 +277,8 @@ class PatternForm(PlanningForm):
             user
         ).select_related("region")
         self.fields["household_group"].label_from_instance = lambda g: f"{g.region.name} · {g.name}"
-        self.fields["zone"].queryset = JointZone.objects.visible_to(user).select_related("region")
+        # member villages see a zone's patterns; only whoever runs the zone adds to them
+        self.fields["zone"].queryset = zones_run_by(user).select_related("region")
         self.fields["weight"].widget.attrs.update({"step": "0.1"})
         pattern = self.instance
         if pattern.pk:
@@ -516,9 +518,8 @@ class RosterForm(forms.Form):
         self.user = user
         villages = list(visible_villages(user).select_related("parent"))
         townships = list(visible_townships(user))
-        zones = list(
-            JointZone.objects.visible_to(user).filter(active=True).select_related("region")
-        )
+        # a member village sees the zone's rosters; only whoever runs the zone makes them
+        zones = list(zones_run_by(user).filter(active=True).select_related("region"))
         self.targets: dict[str, tuple[Region, JointZone | None]] = {}
         groups = []
         if villages:

@@ -34,6 +34,7 @@ from qunfang.patrols.models import (
     ShiftPattern,
 )
 from qunfang.patrols.rotation import fill_household_shifts
+from qunfang.patrols.selectors import change_or_403
 from qunfang.registry.models import (
     OrgKind,
     OrgStatus,
@@ -238,7 +239,9 @@ def problem_record(problem: solver.Problem, slots_by_id: dict[str, Shift]) -> di
 @transaction.atomic
 def generate_roster(req: RosterRequest, *, by) -> Roster:
     """Build a draft roster. Always saves one (a partial one when people are short) and records
-    in plain words why any seat stayed empty."""
+    in plain words why any seat stayed empty. Only the planners of the village or township, or
+    whoever runs the joint zone, make its roster."""
+    change_or_403(by, req.zone if req.zone is not None else req.region)
     errors = period_problems(req.starts_on, req.ends_on)
     if req.zone is None and req.region.kind not in (RegionKind.VILLAGE, RegionKind.TOWNSHIP):
         errors.append(_("Rosters are made for a village, a township or a joint zone."))

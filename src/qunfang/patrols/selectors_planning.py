@@ -88,7 +88,7 @@ def route(*, user, pk: int) -> PatrolRoute:
 
 def patterns(*, user):
     return ShiftPattern.objects.visible_to(user).select_related(
-        "region", "zone", "route", "household_group"
+        "region", "zone__region", "route", "household_group"
     )
 
 

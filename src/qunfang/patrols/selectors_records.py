@@ -162,7 +162,7 @@ def shift_for_detail(user, pk: int) -> QuerySet[Shift]:
     all_check_ins = CheckIn.objects.select_related("point", "by").order_by("recorded_at", "id")
     return (
         Shift.objects.visible_to(user)
-        .select_related("pattern__route", "region", "zone", "roster")
+        .select_related("pattern__route", "region", "zone__region", "roster")
         .annotate(expected=_expected_points())
         .prefetch_related(
             Prefetch(

@@ -179,7 +179,7 @@ def pending_swaps(user):
         .filter(status=SwapStatus.PENDING)
         .select_related(
             "assignment__shift__pattern", "assignment__shift__region", "assignment__person", "replacement",
-            "requested_by", "region",
+            "requested_by", "region", "zone__region",
         )
         .order_by("assignment__shift__starts_at", "id")
     )  # fmt: skip

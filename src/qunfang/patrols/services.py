@@ -1,5 +1,7 @@
 """Every patrol write with business rules: publishing rosters, absences, swaps, the duty
-ledger, attendance corrections and reminders. Views, API and commands all call these."""
+ledger, attendance corrections and reminders. Views, API and commands all call these, and each
+checks who may change what (`selectors.change_or_403`): a village's planners act on its own
+records and people, whoever runs a joint zone on the zone's records."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from qunfang.patrols.models import (
     SwapStatus,
 )
 from qunfang.patrols.rostering import published_overlapping, qualifications
+from qunfang.patrols.selectors import change_or_403
 from qunfang.registry.models import Person
 
 # ---- rosters ----------------------------------------------------------------------------------
@@ -35,6 +38,7 @@ from qunfang.registry.models import Person
 
 @transaction.atomic
 def publish_roster(*, roster: Roster, by) -> Roster:
+    change_or_403(by, roster)
     roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
     if roster.status != RosterStatus.DRAFT:
         raise ValidationError(_("Only a draft roster can be published."))
@@ -85,6 +89,7 @@ def publish_roster(*, roster: Roster, by) -> Roster:
 
 @transaction.atomic
 def withdraw_roster(*, roster: Roster, by) -> Roster:
+    change_or_403(by, roster)
     roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
     if roster.status == RosterStatus.WITHDRAWN:
         raise ValidationError(_("This roster is already withdrawn."))
@@ -117,6 +122,8 @@ def withdraw_roster(*, roster: Roster, by) -> Roster:
 def declare_absence(
     *, person: Person, starts_on: dt.date, ends_on: dt.date, reason: str, by
 ) -> Absence:
+    if person.account_id != by.pk:  # the member themself, or the planners of their village
+        change_or_403(by, person)
     if ends_on < starts_on:
         raise ValidationError(_("The absence ends before it starts."))
     if (ends_on - starts_on).days > 366:
@@ -205,6 +212,8 @@ def replacement_problems(assignment: Assignment, replacement: Person) -> list[st
 
 @transaction.atomic
 def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by) -> SwapRequest:
+    if assignment.person.account_id != by.pk:  # the member on duty, or a planner on their behalf
+        change_or_403(by, assignment)
     if assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now():
         raise ValidationError(_("Only a shift that has not started can be swapped."))
     if assignment.swap_requests.filter(status=SwapStatus.PENDING).exists():
@@ -220,6 +229,7 @@ def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by
 
 @transaction.atomic
 def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> SwapRequest:
+    change_or_403(by, swap)
     swap = (
         SwapRequest.objects.select_for_update(of=("self",))
         .select_related("assignment__shift__pattern")
@@ -264,6 +274,8 @@ def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> Swap
 
 @transaction.atomic
 def withdraw_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    if by.pk not in (swap.requested_by_id, swap.assignment.person.account_id):
+        change_or_403(by, swap)
     swap = SwapRequest.objects.select_for_update(of=("self",)).get(pk=swap.pk)
     if swap.status != SwapStatus.PENDING:
         raise ValidationError(_("This swap has already been decided."))
@@ -282,6 +294,7 @@ def _notify(person: Person, text: str, url: str = "/patrols/my/") -> None:
 
 def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") -> Assignment:
     """A director settles or corrects a shift by hand (the paper register, an excuse)."""
+    change_or_403(by, assignment)
     if outcome not in Outcome.values or outcome == Outcome.PLANNED:
         raise ValidationError(_("Choose how the shift ended."))
     if assignment.shift.roster.status != RosterStatus.PUBLISHED:
@@ -296,6 +309,7 @@ def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") 
 @transaction.atomic
 def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> DutyLedgerEntry:
     """A household pays instead of serving its turn; the payment goes to the funds books."""
+    change_or_403(by, assignment)
     # lock the turn: two clicks on "record payment" must not write two payments
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
@@ -338,6 +352,7 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     rostered before."""
     from qunfang.patrols.rotation import eligible_members
 
+    change_or_403(by, assignment)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__pattern", "shift__roster", "household")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from qunfang.core.exports import export_response
 from qunfang.core.models import Region, RegionKind
-from qunfang.core.permissions import permission_required
+from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 from qunfang.patrols import forms_planning as forms
@@ -38,6 +38,7 @@ from qunfang.patrols.models import (
     ShiftPattern,
     SignPeriod,
 )
+from qunfang.patrols.selectors import change_or_403, may_change, runs_zone
 
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
 PAGE_SIZE = 50
@@ -119,6 +120,8 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE)
 def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     point = visible_or_404(PatrolPoint, request.user, pk=pk) if pk else None
+    if point:
+        change_or_403(request.user, point)
     form = forms.PointForm(request.POST or None, instance=point, user=request.user)
     return _form_page(
         request, form, title=_("Edit patrol point") if point else _("New patrol point"),
@@ -198,6 +201,8 @@ def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if pk
         else None
     )
+    if route:
+        change_or_403(request.user, route)
     form = forms.RouteForm(request.POST or None, instance=route, user=request.user)
     return _form_page(
         request, form, title=_("Edit patrol route") if route else _("New patrol route"),
@@ -213,11 +218,9 @@ def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def pattern_list(request: HttpRequest) -> HttpResponse:
     queryset = _village_filter(request, selectors.patterns(user=request.user))
     page = _page(request, queryset)
-    # a joint zone's patterns are seen by its villages but changed by the township only
-    own = set(Region.objects.visible_to(request.user).filter(pk__in={p.region_id for p in page.object_list})
-              .values_list("pk", flat=True))  # fmt: skip
+    # a joint zone's patterns are seen by its villages but changed by whoever runs the zone
     rows = [
-        {"pattern": p, "editable": p.region_id in own, **selectors.pattern_times(p)}
+        {"pattern": p, "editable": may_change(request.user, p), **selectors.pattern_times(p)}
         for p in page.object_list
     ]
     return render(request, "patrols/planning/pattern_list.html",
@@ -231,11 +234,8 @@ def pattern_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if pk
         else None
     )
-    if (
-        pattern
-        and not Region.objects.visible_to(request.user).filter(pk=pattern.region_id).exists()
-    ):
-        raise PermissionDenied  # a joint zone's pattern, seen by a member village: the township changes it
+    if pattern:  # a joint zone's pattern is seen by its member villages, changed by its runner
+        change_or_403(request.user, pattern)
     initial = {} if pattern else {"valid_from": timezone.localdate()}
     form = forms.PatternForm(
         request.POST or None, instance=pattern, user=request.user, initial=initial
@@ -266,6 +266,8 @@ def season_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if pk
         else None
     )
+    if season:
+        change_or_403(request.user, season)
     form = forms.SeasonForm(request.POST or None, instance=season, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -279,11 +281,6 @@ def season_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 # ---- joint zones -------------------------------------------------------------------------
-
-
-def _runs_zone(user, zone: JointZone) -> bool:
-    """Only the township's own planners change a zone; member villages see it."""
-    return user.can(MANAGE) and forms.visible_townships(user).filter(pk=zone.region_id).exists()
 
 
 @permission_required(VIEW)
@@ -308,7 +305,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.zone_report(zone=zone, user=request.user, first=first, last=last)
     return render(request, "patrols/planning/zone_detail.html", {
         "zone": zone, "shares": shares, "members": members, "report": report, "month": first,
-        "month_error": month_error, "can_edit": _runs_zone(request.user, zone),
+        "month_error": month_error, "can_edit": runs_zone(request.user, zone),
         "rosters": Roster.objects.visible_to(request.user).filter(zone=zone)[:12],
     })  # fmt: skip
 
@@ -317,15 +314,17 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         zone = visible_or_404(JointZone.objects.select_related("region"), request.user, pk=pk)
-        if not _runs_zone(request.user, zone):
+        if not runs_zone(request.user, zone):
             # a member village's director sees who decides, and cannot change it
             if request.method == "POST":
-                raise PermissionDenied
+                change_or_403(request.user, zone)
             return render(request, "patrols/planning/zone_readonly.html", {"zone": zone})
     else:
         zone = None
         if not forms.visible_townships(request.user).exists():
-            raise PermissionDenied
+            raise NotYours(
+                _("A joint zone is set up by the township that runs it. Ask your township office.")
+            )
     form = forms.ZoneForm(request.POST or None, instance=zone, user=request.user)
     return _form_page(
         request, form, title=_("Edit joint patrol zone") if zone else _("New joint patrol zone"),
@@ -378,7 +377,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
 
 
 def _roster(request: HttpRequest, pk: int) -> Roster:
-    related = ("region__parent", "zone", "created_by", "published_by")
+    related = ("region__parent", "zone__region", "created_by", "published_by")
     return visible_or_404(Roster.objects.select_related(*related), request.user, pk=pk)
 
 
@@ -398,7 +397,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "patrols/planning/roster_detail.html", {
         "roster": roster, "sections": sections, "totals": selectors.grid_totals(sections),
         "solver_status": _solver_words(roster.solver_status),
-        "problems": selectors.problem_lines(roster), "can_manage": request.user.can(MANAGE),
+        "problems": selectors.problem_lines(roster), "can_manage": may_change(request.user, roster),
         "gap_percent": roster.gap * 100 if roster.gap is not None else None,
     })  # fmt: skip
 
@@ -407,6 +406,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE)
 def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
+    change_or_403(request.user, roster)
     try:
         services.publish_roster(roster=roster, by=request.user)
     except ValidationError as exc:
@@ -420,6 +420,7 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE)
 def roster_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
+    change_or_403(request.user, roster)
     try:
         services.withdraw_roster(roster=roster, by=request.user)
     except ValidationError as exc:

@@ -28,6 +28,7 @@ from qunfang.patrols import services
 from qunfang.patrols.checkin import REFUSAL_MESSAGES, refusal_message
 from qunfang.patrols.forms_records import BuyOutForm, OutcomeForm, StandInForm
 from qunfang.patrols.models import Assignment, CheckIn, Outcome, RosterStatus
+from qunfang.patrols.selectors import change_or_403, may_change
 from qunfang.registry.models import Household, JointDefenceGroup
 from qunfang.registry.spreadsheets.writing import defuse
 
@@ -99,7 +100,8 @@ def _check_in_rows(assignment: Assignment) -> list[dict]:
 
 def _shift_context(request: HttpRequest, shift, bound: dict | None = None) -> dict:
     bound = bound or {}
-    can_settle = request.user.can(MANAGE) and shift.roster.status == RosterStatus.PUBLISHED
+    # a member village sees a joint zone's shift; whoever runs the zone settles it
+    can_settle = may_change(request.user, shift) and shift.roster.status == RosterStatus.PUBLISHED
     rows = []
     for a in shift.assignments.all():
         accepted = [c for c in a.all_check_ins if c.accepted]
@@ -123,10 +125,14 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    return visible_or_404(
-        Assignment.objects.select_related("shift__roster", "shift__pattern", "household", "person"),
-        request.user, pk=pk,
-    )  # fmt: skip
+    """A turn the user may settle: 404 when they cannot see it, 403 (saying who settles it) when
+    they see it but it is not theirs — a joint zone's shift seen by a member village."""
+    queryset = Assignment.objects.select_related(
+        "shift__roster", "shift__pattern", "household", "person", "zone__region"
+    )
+    assignment = visible_or_404(queryset, request.user, pk=pk)
+    change_or_403(request.user, assignment)
+    return assignment
 
 
 @permission_required(MANAGE)
@@ -289,7 +295,7 @@ def _rotation_page(
         "recent": sel.recent_turns(request.user, group, now=now),
         "ledger": rows,
         "totals": sel.ledger_totals(rows),
-        "can_manage": request.user.can(MANAGE),
+        "can_manage": may_change(request.user, group),
         "failed": failed,
     })  # fmt: skip
 

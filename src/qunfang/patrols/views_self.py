@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qunfang.core.models import Notification
-from qunfang.core.permissions import permission_required
+from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 from qunfang.patrols import checkin, selectors_self, services
@@ -37,6 +37,7 @@ from qunfang.patrols.models import (
     SwapRequest,
     SwapStatus,
 )
+from qunfang.patrols.selectors import change_or_403, may_change
 
 NOTIFICATIONS_PAGE = 30
 
@@ -111,18 +112,23 @@ def absence_create(request: HttpRequest) -> HttpResponse:
 # ---- swaps ------------------------------------------------------------------------------
 
 
-def _own_or_manager(request: HttpRequest, assignment: Assignment) -> None:
-    if assignment.person.account_id != request.user.pk and not _may_manage(request.user):
-        raise PermissionDenied
+def _own_or_planner(request: HttpRequest, assignment: Assignment) -> None:
+    """The member on duty, or a planner who may change the shift: their own village's people,
+    or a joint zone's shift for whoever runs the zone (not a member village that only sees it)."""
+    if assignment.person.account_id == request.user.pk:
+        return
+    if not _may_manage(request.user):
+        raise NotYours(_("This shift is not yours."))
+    change_or_403(request.user, assignment)
 
 
 @login_required
 def swap_create(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = Assignment.objects.select_related(
-        "person", "shift__pattern__route", "shift__region", "shift__zone"
+        "person", "shift__pattern__route", "shift__region", "shift__zone", "zone__region"
     )
     assignment = visible_or_404(queryset, request.user, pk=pk)
-    _own_or_manager(request, assignment)
+    _own_or_planner(request, assignment)
     closed = assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now()
     offered, refused = [], []
     if not closed:
@@ -158,11 +164,15 @@ def swap_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     swap = visible_or_404(
-        SwapRequest.objects.select_related("assignment__person"), request.user, pk=pk
+        SwapRequest.objects.select_related("assignment__person", "zone__region"),
+        request.user,
+        pk=pk,
     )
     own = request.user.pk in (swap.requested_by_id, swap.assignment.person.account_id)
-    if not own and not _may_manage(request.user):
-        raise PermissionDenied
+    if not own:
+        if not _may_manage(request.user):
+            raise NotYours(_("This shift is not yours."))
+        change_or_403(request.user, swap)
     try:
         services.withdraw_swap(swap=swap, by=request.user)
     except ValidationError as exc:
@@ -175,17 +185,21 @@ def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.MANAGE_PATROLS)
 def swap_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "patrols/self/swap_list.html", {
-        "pending": selectors_self.pending_swaps(request.user)[:200],
-        "decided": selectors_self.decided_swaps(request.user),
-    })  # fmt: skip
+    pending = selectors_self.pending_swaps(request.user)[:200]
+    for swap in pending:  # a joint zone's swaps are seen by member villages, decided by its runner
+        swap.may_decide = may_change(request.user, swap)
+    context = {"pending": pending, "decided": selectors_self.decided_swaps(request.user)}
+    return render(request, "patrols/self/swap_list.html", context)
 
 
 @require_POST
 @permission_required(Perm.MANAGE_PATROLS)
 def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    swap = visible_or_404(SwapRequest.objects.select_related("assignment__shift__pattern", "replacement"),
-                          request.user, pk=pk)  # fmt: skip
+    queryset = SwapRequest.objects.select_related(
+        "assignment__shift__pattern", "replacement", "zone__region"
+    )
+    swap = visible_or_404(queryset, request.user, pk=pk)
+    change_or_403(request.user, swap)
     decision = request.POST.get("decision", "")
     note = request.POST.get("note", "").strip()[:200]
     if decision not in ("approve", "reject"):

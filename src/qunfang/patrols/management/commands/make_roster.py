@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from qunfang.core.models import Region, User
@@ -30,7 +30,12 @@ class Command(BaseCommand):
         scope.add_argument("--region", help="12-digit code of a village or township")
         scope.add_argument("--zone", type=int, help="id of a joint zone")
         parser.add_argument("--month", required=True, help="YYYY-MM")
-        parser.add_argument("--by", required=True, help="user name recorded as the roster's author")
+        parser.add_argument(
+            "--by",
+            required=True,
+            help="user name recorded as the roster's author; they must plan patrols there "
+            "(for a joint zone: run it)",
+        )
         parser.add_argument("--seconds", type=float, default=None, help="solver time limit")
         parser.add_argument(
             "--publish", action="store_true", help="publish it when every seat is filled"
@@ -58,6 +63,8 @@ class Command(BaseCommand):
             roster = generate_roster(req, by=author)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except PermissionDenied as exc:  # --by plans patrols elsewhere, or only sees the zone
+            raise CommandError(f"{by} may not make this roster: {exc}") from exc
         shifts = roster.shifts.count()
         gap = f"{roster.gap:.1%}" if roster.gap is not None else "-"
         self.stdout.write(
@@ -73,5 +80,5 @@ class Command(BaseCommand):
         if publish:
             if roster.problems:
                 raise CommandError("Not published: some seats are empty (see above).")
-            publish_roster(roster=roster, by=author)
+            publish_roster(roster=roster, by=author)  # the same rule as making it
             self.stdout.write("published")
