@@ -35,6 +35,7 @@ from qunfang.casebook.patrol_hook import open_case_from_check_in
 from qunfang.casebook.selectors_cases import case_summary
 from qunfang.core.models import Notification, User
 from tests.casebook.walk_cases import png_bytes
+from tests.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 S = CaseStatus
@@ -690,6 +691,8 @@ def test_the_case_page_query_count_stays_flat(world, client):
 # ---- the paper register -----------------------------------------------------------------------------
 
 
+# the cases are 10 to 19 minutes old and the register runs from the 1st: not just after midnight
+@pytest.mark.time_machine(dt.datetime(2027, 6, 16, 10, 0, tzinfo=SHANGHAI))
 def test_the_paper_register_prints_a_village_and_period(world, client):
     for k in range(10):
         make_case(world, title=f"登记簿案件{k}", ago=dt.timedelta(minutes=10 + k))

@@ -41,6 +41,8 @@ UNSCOPED = {
     "DemoStamp": "a marker row for the demo command; no data in it",
     "CaseType": "reference list of incident types, the same for every village",
     "EscalationRule": "reference rules for upward reporting, the same for every village",
+    "ChainHead": "each book chain's line count and last hash, no village's data; read by "
+    "verify-books and the backup, and by the auditors' digest for their own regions",
 }
 
 

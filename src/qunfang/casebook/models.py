@@ -265,9 +265,10 @@ class CaseEventKind(models.TextChoices):
 
 
 class CaseEvent(AppendOnly):
-    """The case's book of moves: append-only."""
+    """The case's book of moves: append-only, one hash chain per village."""
 
     region_lookup = "case__region"
+    book = "casebook"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=CaseEventKind.choices)
@@ -281,10 +282,13 @@ class CaseEvent(AppendOnly):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
+
+    def chain_region_id(self) -> int | None:
+        return self.case.region_id
 
 
 class Level(models.TextChoices):

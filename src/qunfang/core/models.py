@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qunfang.core.books.base import AppendOnly, AppendOnlyQuerySet, ChainHead  # noqa: F401
 from qunfang.core.crypto import EncryptedTextField, blind_index
 from qunfang.core.personal import mask_id_number, mask_phone
 from qunfang.core.roles import Role, permissions_for
@@ -168,32 +169,6 @@ class UserRole(RegionOwned):
         return f"{self.user} · {self.get_role_display()}"
 
 
-class AppendOnlyQuerySet(ScopedQuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("append-only: rows are never changed")
-
-    def delete(self):
-        raise PermissionError("append-only: rows are never deleted")
-
-
-class AppendOnly(RegionOwned):
-    """A book whose lines are only ever added: the ORM refuses changes and deletes (and a
-    migration adds a database trigger against UPDATE, see core/triggers.py)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("append-only: rows are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("append-only: rows are never deleted")
-
-
 class SecurityEventKind(models.TextChoices):
     LOGIN_SUCCEEDED = "login_succeeded", _("Signed in")
     LOGIN_FAILED = "login_failed", _("Sign-in failed")
@@ -208,11 +183,14 @@ class SecurityEventKind(models.TextChoices):
     ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
     PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
     DATA_EXPORTED = "data_exported", _("List exported")
+    LOG_ARCHIVED = "log_archived", _("Older lines archived")
 
 
 class SecurityEvent(AppendOnly):
-    """Security log: append-only. The ORM refuses updates and deletes, and a database trigger
-    refuses UPDATE, so no application path can rewrite it."""
+    """Security log: append-only, one hash chain for the whole log (written in short
+    transactions, and archived as one prefix, see books/retention.py)."""
+
+    book = "security"
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=SecurityEventKind.choices)
@@ -227,7 +205,7 @@ class SecurityEvent(AppendOnly):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
         ordering = ["-at", "-id"]
@@ -235,6 +213,13 @@ class SecurityEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    @classmethod
+    def archive_marks(cls, chain: str, *, using: str = "default") -> list[dict]:
+        lines = cls._base_manager.using(using).filter(
+            chain=chain, kind=SecurityEventKind.LOG_ARCHIVED
+        )
+        return list(lines.values_list("detail", flat=True))
 
     def summary(self) -> str:
         """The detail in words, for the log page: which list, which filters, how many rows."""
@@ -249,6 +234,13 @@ class SecurityEvent(AppendOnly):
             return text + (_("; filters: %(filters)s") % {"filters": filters} if filters else "")
         if self.kind == SecurityEventKind.PERSONAL_DATA_REVEALED:
             return _("field: %(field)s") % {"field": d.get("field", "")}
+        if self.kind == SecurityEventKind.LOG_ARCHIVED:
+            return _("%(count)s lines before %(before)s, to %(file)s (SHA-256 %(sha)s)") % {
+                "count": d.get("count", 0),
+                "before": d.get("before", ""),
+                "file": d.get("file", ""),
+                "sha": d.get("sha256", "")[:16],
+            }
         if "role" in d:
             return d["role"]
         return ""

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from qunfang.core.models import Region, SecurityEvent, User
+from qunfang.core.models import ChainHead, Region, SecurityEvent, User
 
 
 def regions_visible(*, user: User) -> QuerySet[Region]:
@@ -32,3 +32,11 @@ def users_visible(*, user: User, search: str = "") -> QuerySet[User]:
 def security_events_visible(*, user: User, kind: str = "") -> QuerySet[SecurityEvent]:
     queryset = SecurityEvent.objects.visible_to(user).select_related("region", "actor")
     return queryset.filter(kind=kind) if kind else queryset
+
+
+def book_heads_visible(*, user: User) -> list[ChainHead]:
+    """The heads of the chains of the user's regions, and of those kept for the whole system
+    (the security log): what the auditors' digest carries out of the database each day."""
+    regions = {str(pk) for pk in Region.objects.visible_to(user).values_list("pk", flat=True)}
+    heads = ChainHead.objects.filter(seq__gt=0).order_by("name")
+    return [h for h in heads if "/" not in h.name or h.name.split("/", 1)[1] in regions]

@@ -28,6 +28,7 @@ from django.db import connections, models, router
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from qunfang.core.books.chain import link
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
 from qunfang.core.models import Notification
 from qunfang.patrols import solver
@@ -720,6 +721,7 @@ class _Patrols:
         _write(Shift, shifts)
         _write(Assignment, assignments)
         _write_scans(scans)
+        link(ledger, using=router.db_for_write(DutyLedgerEntry))  # the raw insert skips save()
         _write(DutyLedgerEntry, ledger)
         _write(SwapRequest, swaps)
         self.stats["rosters"] += len(rosters)
@@ -904,7 +906,9 @@ class _Patrols:
         scan(CheckInKind.START, begin, points[0])
         visit, ended = list(points), True
         if fate == Outcome.PARTIAL:
-            if len(points) > 1 and rng.random() < 0.5:  # skipped part of the round, then signed off
+            # skipped part of the round, then signed off: partial only on a route (a shift
+            # without one, as the joint zone's, needs one point, so skipping some is served)
+            if shift.pattern.route_id and len(points) > 1 and rng.random() < 0.5:
                 keep = sorted(rng.sample(range(len(points)), rng.randint(1, len(points) - 1)))
                 visit = [points[k] for k in keep]
             else:  # went home early, or the phone died: no end of patrol

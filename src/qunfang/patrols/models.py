@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -575,8 +576,11 @@ class LedgerKind(models.TextChoices):
 
 
 class DutyLedgerEntry(AppendOnly):
-    """The ten-household duty ledger, one append-only line per event. A turn is owed when a
-    roster is published and settled by serving, an excuse, a swap or a payment."""
+    """The ten-household duty ledger, one append-only line per event, one hash chain per
+    village. A turn is owed when a roster is published and settled by serving, an excuse, a
+    swap or a payment."""
+
+    book = "duty"
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="duty_ledger")
@@ -595,20 +599,25 @@ class DutyLedgerEntry(AppendOnly):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    # set when the line is made, not at the insert (auto_now_add): the line's hash covers it
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
         verbose_name = _("duty ledger entry")
         verbose_name_plural = _("duty ledger entries")
         ordering = ["on", "id"]
         indexes = [models.Index(fields=["group", "household", "on"], name="ledger_group_household")]
         constraints = [
+            *AppendOnly.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(kind="bought_out", amount__gt=0)
                 | (~Q(kind="bought_out") & Q(amount__isnull=True)),
                 name="ledger_amount_only_for_buyout",
-            )
+            ),
         ]
+
+    def chain_region_id(self) -> int | None:
+        return self.region_id
 
 
 class BusySeason(RegionOwned):

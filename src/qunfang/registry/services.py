@@ -120,12 +120,19 @@ def placement_problems(*, person: Person, post: Post, on: dt.date) -> list[str]:
 
 
 @transaction.atomic
-def membership_start(*, person: Person, post: Post, started_on: dt.date) -> Membership:
+def membership_start(
+    *, person: Person, post: Post, started_on: dt.date, reason: str = ""
+) -> Membership:
+    """`reason` goes into the history row as it is written (history rows are never changed)."""
     Post.objects.select_for_update().filter(pk=post.pk).first()  # one placement at a time per post
     problems = placement_problems(person=person, post=post, on=started_on)
     if problems:
         raise ValidationError(problems)
-    return Membership.objects.create(person=person, post=post, started_on=started_on)
+    membership = Membership(person=person, post=post, started_on=started_on)
+    if reason:
+        membership._change_reason = reason
+    membership.save()
+    return membership
 
 
 @transaction.atomic

@@ -16,3 +16,12 @@ def page_url(context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.simple_tag
+def book_head(book: str, region):
+    """The head of a region's chain in a book, for the foot of its printed register: the paper
+    keeps the line count and hash outside the database (see core/books/verify.py)."""
+    from qunfang.core.models import ChainHead
+
+    return ChainHead.objects.filter(name=f"{book}/{region.pk}").first()

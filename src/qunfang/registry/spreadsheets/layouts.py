@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import (
     bulk_create_with_history,
     bulk_update_with_history,
-    update_change_reason,
 )
 
 from qunfang.core.crypto import blind_index
@@ -430,9 +429,12 @@ class MembershipImporter(Importer):
     def write(self, reason: str) -> None:
         for membership in self.creates:
             if membership.ended_on is None:  # through the service: it re-checks under a lock
-                membership = services.membership_start(person=membership.person, post=membership.post,
-                                                       started_on=membership.started_on)  # fmt: skip
-                update_change_reason(membership, reason)
+                services.membership_start(
+                    person=membership.person,
+                    post=membership.post,
+                    started_on=membership.started_on,
+                    reason=reason,
+                )
             else:
                 membership._change_reason = reason
                 membership.save()

@@ -1,0 +1,101 @@
+"""The append-only base every book inherits, and the head of each chain."""
+
+from typing import ClassVar
+
+from django.db import models, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qunfang.core.books.chain import GENESIS, link
+from qunfang.core.scoping import RegionOwned, ScopedQuerySet
+
+REFUSED_CHANGE = "append-only: rows are never changed"
+REFUSED_DELETE = "append-only: rows are never deleted"
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(REFUSED_CHANGE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(REFUSED_CHANGE)
+
+    def delete(self):
+        raise PermissionError(REFUSED_DELETE)
+
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **kwargs):
+        """Many lines at once, each linked to its chain in the order given."""
+        if ignore_conflicts or kwargs.get("update_conflicts"):
+            raise PermissionError("append-only: every line is written, none skipped or merged")
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            link(objs, using=self.db)
+            return super().bulk_create(objs, batch_size=batch_size, **kwargs)
+
+
+class AppendOnly(RegionOwned):
+    """A book whose lines are only ever added, each a link in a hash chain (see chain.py).
+
+    The ORM refuses changes and deletes; database triggers refuse UPDATE and DELETE (see
+    core/triggers.py, made for every subclass after `migrate`). A book names its chains with
+    `book` and, when it keeps one chain per region, `chain_region_id()`."""
+
+    book: ClassVar[str]
+
+    chain = models.CharField(_("chain"), max_length=40, editable=False)
+    seq = models.PositiveBigIntegerField(_("line in the chain"), editable=False)
+    prev_hash = models.CharField(_("previous line's hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="%(app_label)s_%(class)s_chain_seq"
+            )
+        ]
+
+    def chain_region_id(self) -> int | None:
+        return None
+
+    def chain_name(self) -> str:
+        region = self.chain_region_id()
+        return self.book if region is None else f"{self.book}/{region}"
+
+    @classmethod
+    def archive_marks(cls, chain: str, *, using: str = "default") -> list[dict]:
+        """What the book's archive lines say they took away (see retention.py): a chain may
+        start after line 1 only where one of them says its archived lines end."""
+        return []
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(REFUSED_CHANGE)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            link([self], using=using)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(REFUSED_DELETE)
+
+
+class ChainHead(models.Model):
+    """Where a chain ends: the one changing row per chain, locked while lines are added so that
+    writers to one chain take turns. Anyone who can write the database can rewind it, so the
+    heads are also kept outside (backup manifests, the auditors' digest, printed registers)."""
+
+    name = models.CharField(_("chain"), max_length=40, unique=True)
+    seq = models.PositiveBigIntegerField(_("lines"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default=GENESIS)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain heads")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seq} {self.hash[:16]}"
