@@ -27,8 +27,8 @@ from qunfang.casebook.models import (
     Level,
     ReporterKind,
 )
-from qunfang.core.audit import security_event_record
-from qunfang.core.models import Region, SecurityEventKind, User
+from qunfang.core.audit import reveal_record
+from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
 from qunfang.core.roles import Perm
 
@@ -118,13 +118,12 @@ def reporter_reveal(*, case: Case, viewer: User, request: HttpRequest | None = N
         return name  # shown on the case's page anyway
     if not viewer.can(Perm.VIEW_CONFIDENTIAL):
         raise PermissionDenied
-    security_event_record(
-        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+    reveal_record(
+        viewer=viewer,
+        record=case,
+        field="confidential_reporter",
+        label=case.number,
         request=request,
-        actor=viewer,
-        region=case.region,
-        username=case.number,
-        detail={"field": "confidential_reporter", "record": Case._meta.label, "id": case.pk},
     )
     return name
 

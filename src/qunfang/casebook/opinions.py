@@ -41,9 +41,9 @@ from django.utils.translation import ngettext
 
 from qunfang.casebook import cases
 from qunfang.casebook.models import Case, CaseType, Opinion, OpinionStatus, ReporterKind
-from qunfang.core.audit import security_event_record
+from qunfang.core.audit import reveal_record
 from qunfang.core.clientaddr import client_address
-from qunfang.core.models import Region, RegionKind, SecurityEventKind, User
+from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.personal import mask_phone, validate_phone
 from qunfang.core.roles import Perm
@@ -311,14 +311,7 @@ def contact_reveal(*, opinion: Opinion, viewer: User, request: HttpRequest | Non
         raise PermissionDenied
     if opinion.confidential and not viewer.can(Perm.VIEW_CONFIDENTIAL):
         raise PermissionDenied
-    security_event_record(
-        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
-        request=request,
-        actor=viewer,
-        region=opinion.region,
-        username=str(opinion),
-        detail={"field": "contact", "record": Opinion._meta.label, "id": opinion.pk},
-    )
+    reveal_record(viewer=viewer, record=opinion, field="contact", request=request)
     return opinion.contact
 
 
@@ -341,14 +334,7 @@ def sender_reveal(
         return opinion.name, mask_contact(opinion.contact)
     if not viewer.can(Perm.VIEW_CONFIDENTIAL):
         raise PermissionDenied
-    security_event_record(
-        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
-        request=request,
-        actor=viewer,
-        region=opinion.region,
-        username=str(opinion),
-        detail={"field": "confidential_sender", "record": Opinion._meta.label, "id": opinion.pk},
-    )
+    reveal_record(viewer=viewer, record=opinion, field="confidential_sender", request=request)
     whole = viewer.can(Perm.REVEAL_PERSONAL_DATA)
     return opinion.name, opinion.contact if whole else mask_contact(opinion.contact)
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from qunfang.core.clientaddr import client_address
-from qunfang.core.models import Region, SecurityEvent, User
+from qunfang.core.models import Region, SecurityEvent, SecurityEventKind, User
 
 
 def security_event_record(
@@ -26,4 +26,19 @@ def security_event_record(
         region=region or (user.region if user else None),
         ip_address=client_address(request),
         detail=detail or {},
+    )
+
+
+def reveal_record(
+    *, viewer: User, record: Any, field: str, label: str = "", request: HttpRequest | None = None
+) -> SecurityEvent:
+    """The line a reveal of a whole value writes: who saw which field of which record — the
+    record's id, never the value."""
+    return security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+        request=request,
+        actor=viewer,
+        region=record.region,
+        username=label or str(record),
+        detail={"field": field, "record": record._meta.label, "id": record.pk},
     )

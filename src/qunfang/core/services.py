@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from qunfang.core.audit import security_event_record
+from qunfang.core.audit import reveal_record, security_event_record
 from qunfang.core.models import Region, RegionKind, SecurityEventKind, User, UserRole
 from qunfang.core.roles import Perm, Role
 
@@ -127,9 +127,5 @@ def personal_data_reveal(
             actor=viewer, detail={"field": field},
         )  # fmt: skip
     else:
-        security_event_record(
-            kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, actor=viewer,
-            region=subject.region, username=str(subject),
-            detail={"field": field, "record": subject._meta.label, "id": subject.pk},
-        )  # fmt: skip
+        reveal_record(viewer=viewer, record=subject, field=field, request=request)
     return getattr(subject, field)
