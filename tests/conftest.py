@@ -5,19 +5,61 @@ county 诸暨市
 └── township 赵家镇 ── village 花明泉村 (village 3)
 """
 
+import datetime as dt
 import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.roles import Role
 from qunfang.core.services import user_create
 from tests.factories import TEST_PASSWORD
 
+# The books' DELETE triggers let pytest-django's flush through, and nothing else (core/triggers.py).
+pytest_plugins = ["tests.books_unlock"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that
 # unless told it is safe (it is: the loop is not running Django code).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_configure(config):
+    """QUNFANG_TEST_NOW=<ISO instant with its offset> runs the whole session at that instant, the
+    clock ticking on from there, in every xdist worker (each runs this hook) and in the live
+    server's thread; Chromium keeps the real clock. A test that needs a fixed instant says so
+    with `@pytest.mark.time_machine(instant, tick=False)` (see tests/clock.py)."""
+    instant = os.environ.get("QUNFANG_TEST_NOW", "").strip()
+    if not instant:
+        return
+    try:
+        moment = dt.datetime.fromisoformat(instant)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"QUNFANG_TEST_NOW={instant!r}: give an ISO instant with its offset, "
+            "e.g. 2028-12-31T16:30:00+00:00"
+        )
+    config.stash[_CLOCK] = time_machine.travel(moment, tick=True)
+    config.stash[_CLOCK].start()
+
+
+def pytest_unconfigure(config):
+    if _CLOCK in config.stash:
+        config.stash[_CLOCK].stop()
+        del config.stash[_CLOCK]
+
+
+def pytest_report_header(config):
+    if _CLOCK in config.stash:
+        return f"clock: QUNFANG_TEST_NOW={os.environ['QUNFANG_TEST_NOW']}"
+    return None
+
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

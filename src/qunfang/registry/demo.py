@@ -214,6 +214,14 @@ def step_registry(context: DemoContext) -> None:
     _contracts(context)
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _organisations(context, village, households, people, main, director, police) -> None:
     rng, today = context.rng, timezone.localdate()
     candidates = [p for p in people if p.may_serve and 22 <= p.age <= 58]
@@ -223,7 +231,7 @@ def _organisations(context, village, households, people, main, director, police)
     for kind, suffix, form, posts in specs:
         org = Organisation.objects.create(
             region=village, name=village.name + suffix, kind=kind, form=form,
-            founded_on=today.replace(year=today.year - rng.randint(2, 12)),
+            founded_on=_years_before(today, rng.randint(2, 12)),
         )  # fmt: skip
         joint_defence = org if kind == OrgKind.JOINT_DEFENCE else joint_defence
         for title, seats, leader, vetting, lo, hi, training, duties in posts:
