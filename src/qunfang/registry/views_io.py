@@ -70,7 +70,9 @@ def export_view(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     village, search = village_filter(request), request.GET.get("q", "").strip()[:50]
-    queryset = selectors.export_rows(layout=layout, user=request.user, village=village, search=search)
+    queryset = selectors.export_rows(
+        layout=layout, user=request.user, village=village, search=search
+    )
     data = spreadsheets.export_file(layout=layout, queryset=queryset, fmt=fmt)
     day = timezone.localdate().isoformat()
     return export_response(
