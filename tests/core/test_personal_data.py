@@ -268,7 +268,7 @@ def test_the_auditor_reads_who_exported_which_list_with_what_filters(world, reco
     client.get(reverse("registry:export", args=["households", "xlsx"]), {"q": "0001"})
     client.force_login(world.auditor)
     body = client.get(reverse("core:security_log"), {"kind": "data_exported"}).content.decode()
-    assert "导出名单" in body and "households（xlsx），1 行；筛选：q=0001" in body
+    assert "导出名单" in body and "住户（xlsx），1 行；筛选：q=0001" in body
 
 
 @pytest.mark.django_db

@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from qunfang.core.audit import security_event_record
 from qunfang.core.models import SecurityEventKind
 
+# What each exported list is called on the security-log page; apps add theirs in ready().
+EXPORTED_LISTS: dict[str, Any] = {}
+
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",

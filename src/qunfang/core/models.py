@@ -223,11 +223,13 @@ class SecurityEvent(AppendOnly):
 
     def summary(self) -> str:
         """The detail in words, for the log page: which list, which filters, how many rows."""
+        from qunfang.core.exports import EXPORTED_LISTS
+
         d = self.detail or {}
         if self.kind == SecurityEventKind.DATA_EXPORTED:
             filters = "; ".join(f"{k}={v}" for k, v in sorted(d.get("filters", {}).items()))
             text = _("%(list)s (%(format)s), %(rows)s rows") % {
-                "list": d.get("list", ""),
+                "list": EXPORTED_LISTS.get(d.get("list"), d.get("list", "")),
                 "format": d.get("format", ""),
                 "rows": d.get("rows", 0),
             }

@@ -23,3 +23,7 @@ class PatrolsConfig(AppConfig):
         ])  # fmt: skip
         PANELS.append(Panel("patrols/_panel.html", Perm.VIEW_PATROLS, patrol_summary))
         DEMO_STEPS.append("qunfang.patrols.demo.step_patrols")
+
+        from qunfang.core.exports import EXPORTED_LISTS
+
+        EXPORTED_LISTS.update(attendance=_("Attendance"), roster=_("Roster"))

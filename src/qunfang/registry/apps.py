@@ -26,3 +26,8 @@ class RegistryConfig(AppConfig):
         from qunfang.registry.selectors import registry_summary
 
         PANELS.append(Panel("registry/_panel.html", Perm.VIEW_REGISTRY, registry_summary))
+
+        from qunfang.core.exports import EXPORTED_LISTS
+        from qunfang.registry.spreadsheets import LAYOUTS
+
+        EXPORTED_LISTS.update({key: layout.label for key, layout in LAYOUTS.items()})
