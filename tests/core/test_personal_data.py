@@ -166,11 +166,19 @@ def test_the_person_form_shows_masks_and_logs_nothing(world, records, client):
 
 def _person_post(person, **changes):
     data = {
-        "region": person.region_id, "household": person.household_id or "", "name": person.name,
-        "sex": person.sex, "birth_date": person.birth_date.isoformat(), "id_number": "", "phone": "",
-        "phone_reachable": "on", "education": "", "political_status": "", "address": "",
+        "region": person.region_id,
+        "household": person.household_id or "",
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat(),
+        "id_number": "",
+        "phone": "",
+        "phone_reachable": "on",
+        "education": "",
+        "political_status": "",
+        "address": "",
         "may_serve": "on",
-    }  # fmt: skip
+    }
     return {**data, **changes}
 
 
@@ -234,8 +242,12 @@ def test_each_export_is_a_line_in_the_security_log_with_its_filters_and_rows(
 ):
     from qunfang.registry.models import Person
 
-    Person.objects.create(region=world.village1, name="楼小英", sex="F",
-                          birth_date=__import__("datetime").date(1990, 2, 3))  # fmt: skip
+    Person.objects.create(
+        region=world.village1,
+        name="楼小英",
+        sex="F",
+        birth_date=__import__("datetime").date(1990, 2, 3),
+    )
     client.force_login(world.township_officer)
     url = reverse("registry:export", args=["people", "csv"])
     everyone = client.get(url)
@@ -246,12 +258,17 @@ def test_each_export_is_a_line_in_the_security_log_with_its_filters_and_rows(
     assert "楼小英" in only.content.decode("utf-8-sig")
     lines = list(SecurityEvent.objects.filter(kind=SecurityEventKind.DATA_EXPORTED).order_by("id"))
     assert [(e.actor, e.detail) for e in lines] == [
-        (world.township_officer,
-         {"list": "people", "format": "csv", "rows": 2, "filters": {}}),
-        (world.township_officer,
-         {"list": "people", "format": "csv", "rows": 1,
-          "filters": {"village": world.village1.code, "q": "小英"}}),
-    ]  # fmt: skip
+        (world.township_officer, {"list": "people", "format": "csv", "rows": 2, "filters": {}}),
+        (
+            world.township_officer,
+            {
+                "list": "people",
+                "format": "csv",
+                "rows": 1,
+                "filters": {"village": world.village1.code, "q": "小英"},
+            },
+        ),
+    ]
 
 
 @pytest.mark.django_db

@@ -143,8 +143,14 @@ def test_no_page_print_export_or_api_answer_carries_a_rebuildable_number(walked,
     assert failures == [], "\n".join(map(str, failures))
     # The walk would pass on a site that shows nobody: prove it reached the people it guards.
     print(f"\nroutes walked: {len(urls)}; routes that showed people: {len(showing_people)}")
-    assert {"registry:person_list", "registry:person_detail", "core:user_detail", "registry:export",
-            "admin:user", "person_edit"} <= showing_people  # fmt: skip
+    assert {
+        "registry:person_list",
+        "registry:person_detail",
+        "core:user_detail",
+        "registry:export",
+        "admin:user",
+        "person_edit",
+    } <= showing_people
     assert len(showing_people) >= 40
 
 

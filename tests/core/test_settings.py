@@ -15,7 +15,8 @@ from qunfang.secrets import generate_env_lines
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _qunfang(args, env_overrides, tmp_path):
+def run_qunfang(args, env_overrides, tmp_path):
+    """`qunfang ARGS` in a fresh process with only the given QUNFANG_ variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUNFANG_", "DJANGO_"))}
     env.update({"QUNFANG_DATA_DIR": str(tmp_path), **env_overrides})
     return subprocess.run(
@@ -35,7 +36,7 @@ def _production_env(tmp_path):
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    result = _qunfang(
+    result = run_qunfang(
         ["check", "--deploy", "--fail-level", "WARNING"], _production_env(tmp_path), tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -44,7 +45,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 def test_production_refuses_to_start_without_its_keys(tmp_path):
     env = _production_env(tmp_path)
     del env["QUNFANG_SECRET_KEY"], env["QUNFANG_BLIND_INDEX_KEY"]
-    result = _qunfang(["check"], env, tmp_path)
+    result = run_qunfang(["check"], env, tmp_path)
     assert result.returncode != 0
     assert "QUNFANG_SECRET_KEY" in result.stderr and "QUNFANG_BLIND_INDEX_KEY" in result.stderr
 
@@ -54,26 +55,28 @@ def test_secrets_can_come_from_files(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text(env.pop("QUNFANG_SECRET_KEY"))
     env["QUNFANG_SECRET_KEY_FILE"] = str(secret_file)
-    assert _qunfang(["check"], env, tmp_path).returncode == 0
+    assert run_qunfang(["check"], env, tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [("QUNFANG_DEBUG", "maybe"), ("QUNFANG_SESSION_IDLE_MINUTES", "ten"), ("QUNFANG_ENV", "staging"),
-     ("QUNFANG_DATABASE_URL", "mysql://x/y"), ("QUNFANG_FIELD_KEYS", "k1:tooshort")],
+     ("QUNFANG_DATABASE_URL", "mysql://x/y"), ("QUNFANG_FIELD_KEYS", "k1:tooshort"),
+     ("QUNFANG_MAX_REQUEST_MB", "lots"), ("QUNFANG_REDIS_URL", "localhost:6379"),
+     ("QUNFANG_TRUSTED_PROXIES", "10.0.0.1, nginx")],
 )  # fmt: skip
 def test_a_bad_value_stops_start_up_and_names_the_variable(tmp_path, name, value):
-    result = _qunfang(["check"], {name: value}, tmp_path)
+    result = run_qunfang(["check"], {name: value}, tmp_path)
     assert result.returncode != 0
     assert name in result.stderr
 
 
 def test_development_creates_its_keys_once_and_keeps_them(tmp_path):
-    assert _qunfang(["check"], {}, tmp_path).returncode == 0
+    assert run_qunfang(["check"], {}, tmp_path).returncode == 0
     secrets_file = tmp_path / "secrets.json"
     first = secrets_file.read_text()
     assert oct(secrets_file.stat().st_mode & 0o777) == "0o600"
-    assert _qunfang(["check"], {}, tmp_path).returncode == 0
+    assert run_qunfang(["check"], {}, tmp_path).returncode == 0
     assert secrets_file.read_text() == first
 
 

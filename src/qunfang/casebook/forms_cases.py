@@ -62,9 +62,23 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["region", "group", "case_type", "severity", "title", "description", "occurred_at", "reported_at",
-                  "address", "latitude", "longitude", "reporter_kind", "reporter", "reporter_name",
-                  "reporter_confidential"]  # fmt: skip
+        fields = [
+            "region",
+            "group",
+            "case_type",
+            "severity",
+            "title",
+            "description",
+            "occurred_at",
+            "reported_at",
+            "address",
+            "latitude",
+            "longitude",
+            "reporter_kind",
+            "reporter",
+            "reporter_name",
+            "reporter_confidential",
+        ]
         widgets = {
             "occurred_at": DATETIME,
             "reported_at": DATETIME,

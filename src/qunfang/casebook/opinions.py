@@ -202,17 +202,34 @@ def _identity(anonymous: bool, name: str, contact: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def submit_public(*, village: Region, kind: str, text: str, anonymous: bool, name: str = "",
-                  contact: str = "", confidential: bool = False) -> Opinion:  # fmt: skip
+def submit_public(
+    *,
+    village: Region,
+    kind: str,
+    text: str,
+    anonymous: bool,
+    name: str = "",
+    contact: str = "",
+    confidential: bool = False,
+) -> Opinion:
     """An entry through the public form. Its time is kept to the hour only. A named sender may
     ask that only the township and the police see their name and contact (`confidential`)."""
     name, contact = _identity(anonymous, name, contact)
     if not text.strip():
         raise ValidationError(_("Write what you want to tell the village."))
     hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-    opinion = Opinion(region=village, kind=kind, text=text.strip(), anonymous=anonymous, name=name, contact=contact,
-                      confidential=confidential and not anonymous, channel="public_form", created_at=hour,
-                      notice_pending=anonymous)  # fmt: skip
+    opinion = Opinion(
+        region=village,
+        kind=kind,
+        text=text.strip(),
+        anonymous=anonymous,
+        name=name,
+        contact=contact,
+        confidential=confidential and not anonymous,
+        channel="public_form",
+        created_at=hour,
+        notice_pending=anonymous,
+    )
     opinion._history_date = hour  # the history row keeps the hour too
     opinion._history_user = None  # not the signed-in user of a shared phone
     opinion.save()
@@ -259,8 +276,18 @@ def send_held_notices(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def enter_in_person(*, village: Region, kind: str, text: str, anonymous: bool, name: str, contact: str,
-                    received_at: dt.datetime | None, by: User, confidential: bool = False) -> Opinion:  # fmt: skip
+def enter_in_person(
+    *,
+    village: Region,
+    kind: str,
+    text: str,
+    anonymous: bool,
+    name: str,
+    contact: str,
+    received_at: dt.datetime | None,
+    by: User,
+    confidential: bool = False,
+) -> Opinion:
     """An entry a villager made in person (or in the paper book), written in by staff; the
     villager may ask to stay confidential (举报人保密)."""
     if not works_in(by, village):
@@ -269,9 +296,18 @@ def enter_in_person(*, village: Region, kind: str, text: str, anonymous: bool, n
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError(_("The time received lies in the future."))
-    return Opinion.objects.create(region=village, kind=kind, text=text.strip(), anonymous=anonymous, name=name,
-                                  contact=contact, confidential=confidential and not anonymous, channel="in_person",
-                                  created_at=received_at, entered_by=by)  # fmt: skip
+    return Opinion.objects.create(
+        region=village,
+        kind=kind,
+        text=text.strip(),
+        anonymous=anonymous,
+        name=name,
+        contact=contact,
+        confidential=confidential and not anonymous,
+        channel="in_person",
+        created_at=received_at,
+        entered_by=by,
+    )
 
 
 def normalise_code(raw: str) -> str:
@@ -442,8 +478,16 @@ def rate(*, opinion: Opinion, rating: int) -> Opinion:
 
 
 @transaction.atomic
-def to_case(*, opinion: Opinion, case_type: CaseType, severity: int, title: str, occurred_at: dt.datetime,
-            by: User, confidential: bool = True) -> Case:  # fmt: skip
+def to_case(
+    *,
+    opinion: Opinion,
+    case_type: CaseType,
+    severity: int,
+    title: str,
+    occurred_at: dt.datetime,
+    by: User,
+    confidential: bool = True,
+) -> Case:
     """Register a case from the entry (its text, its sender as far as known) and take it up.
     The sender wrote to the villagers' opinion book, not to the case register: their name stays
     confidential there unless the caller says otherwise. The entry and its case agree: a

@@ -120,8 +120,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     flags = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
              "overdue": get.get("overdue") == "1"}  # fmt: skip
     search = get.get("q", "").strip()[:50]
-    queryset = sel.case_list(request.user, status=status, type_code=type_code, village=village, severity=severity,
-                             search=search, **flags)  # fmt: skip
+    queryset = sel.case_list(
+        request.user,
+        status=status,
+        type_code=type_code,
+        village=village,
+        severity=severity,
+        search=search,
+        **flags,
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(get.get("page"))
     return render(request, "casebook/cases/case_list.html", {
         "page": page, "q": search, "statuses": S.choices, "status": status, "severities": Severity.choices,

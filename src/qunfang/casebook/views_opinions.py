@@ -124,9 +124,15 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
             "This entry has already been sent. Keep the tracking code you were shown."
         ))  # fmt: skip
     try:
-        opinion = opinions.submit_public(village=village, kind=data["kind"], text=data["text"],
-                                         anonymous=data["anonymous"], name=data["name"], contact=data["contact"],
-                                         confidential=data["confidential"])  # fmt: skip
+        opinion = opinions.submit_public(
+            village=village,
+            kind=data["kind"],
+            text=data["text"],
+            anonymous=data["anonymous"],
+            name=data["name"],
+            contact=data["contact"],
+            confidential=data["confidential"],
+        )
     except ValidationError as exc:
         form.add_error(None, exc)
         return _public_form_page(request, village, form)
@@ -274,10 +280,13 @@ def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_fo
     answer_form = answer_form or AnswerForm(
         initial={"answer": opinion.answer, "publish": opinion.answer_published}
     )
-    case_form = case_form or ToCaseForm(initial={
-        "title": f"{opinion.get_kind_display()}：{opinion.text[:40]}",
-        "occurred_at": timezone.localtime(opinion.created_at),
-    }, named=_named_openly(opinion))  # fmt: skip
+    case_form = case_form or ToCaseForm(
+        initial={
+            "title": f"{opinion.get_kind_display()}：{opinion.text[:40]}",
+            "occurred_at": timezone.localtime(opinion.created_at),
+        },
+        named=_named_openly(opinion),
+    )
     in_person = (
         opinion.channel == "in_person"
     )  # staff never see a public entry's code: no rating for the villager
@@ -405,9 +414,15 @@ def opinion_to_case(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case = opinions.to_case(opinion=opinion, case_type=data["case_type"], severity=data["severity"],
-                                    title=data["title"], occurred_at=data["occurred_at"], by=request.user,
-                                    confidential=not data.get("name_openly"))  # fmt: skip
+            case = opinions.to_case(
+                opinion=opinion,
+                case_type=data["case_type"],
+                severity=data["severity"],
+                title=data["title"],
+                occurred_at=data["occurred_at"],
+                by=request.user,
+                confidential=not data.get("name_openly"),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -103,7 +103,7 @@ def may_change(user, record) -> bool:
         return True
     if user.region_id is None:
         return False
-    return owner_region(record).path.startswith(user.region.path)
+    return user.region.contains(owner_region(record))
 
 
 def runs_zone(user, zone: JointZone) -> bool:

@@ -100,8 +100,9 @@ def export_rows(*, layout: str, user, village=None, search="") -> QuerySet:
     if village:
         queryset = queryset.filter(post__organisation__region=village)
     if search:
-        queryset = queryset.filter(Q(person__name__icontains=search) |
-                                   Q(post__organisation__name__icontains=search))  # fmt: skip
+        queryset = queryset.filter(
+            Q(person__name__icontains=search) | Q(post__organisation__name__icontains=search)
+        )
     return queryset
 
 
