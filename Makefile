@@ -28,6 +28,10 @@ run: $(VENV)/.installed
 	$(QF) demo --if-empty
 	@echo ""
 	@echo "Qunfang is running at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo "The task worker (rosters, large imports, reminders, digests) runs beside it: qunfang worker"
+	@# the worker in the background, stopped with the web server however that ends
+	$(QF) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(QF) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test

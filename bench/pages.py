@@ -1,15 +1,19 @@
-"""How the foundation's and the patrol pages scale: time and queries per page at 1x, 10x and
-100x data.
+"""How the pages scale: time and queries per page at 1x, 10x and 100x data, as a township
+officer and as a village security director.
 
 1x is one township: 30 villages, 300 accounts, 3,000 security events, 300 households and
-people, 60 organisations, and patrols: 120 points, 90 published monthly rosters (the current
+people, 60 organisations; patrols: 120 points, 90 published monthly rosters (the current
 month and the two before), ~5,500 shifts, ~11,000 assignments, ~25,000 check-ins and the
-ten-household duty ledger. Every scale adds whole townships; the township officer sees one,
-the system administrator all of them. Run:
-    .venv/bin/python bench/pages.py [--scales 1 10 100] [--json]
-Builds a throw-away SQLite database under a temporary folder; prints one row per page and scale
-(and, to stderr, the build time and row counts of each scale). Building takes about 25 s at
-1x, 5 min at 10x and 30 min at 100x (one bulk transaction per township).
+ten-household duty ledger; the casebook: a year of 1,200 cases, mediation, 360 safety
+inspections with hazards and orders, 900 opinions and weekly situation reports. Every scale
+adds whole townships; the officer sees one township and the director one village at every
+scale, so their pages should take about as long at 100x as at 1x. Run:
+    .venv/bin/python bench/pages.py [--scales 1 10 100] [--users township director admin]
+        [--database-url postgres://postgres@127.0.0.1:5432/] [--json]
+Builds a throw-away database (SQLite under a temporary folder, or qf_bench_<pid> on the
+PostgreSQL server, dropped at the end); prints per role and page the median ms and queries at
+each scale and the ratio of the last scale to the first (to stderr, the build time and row
+counts of each scale).
 """
 
 import argparse
@@ -19,6 +23,7 @@ import statistics
 import sys
 import time
 
+from casebook_data import build_casebook
 from throwaway import setup_throwaway_django
 
 PAGES = [
@@ -31,6 +36,23 @@ PATROL_PAGES = [  # {roster}: this month's roster of the first village; {village
     "/patrols/attendance/", "/patrols/register/?village={village}&month={month}", "/patrols/on-duty/",
     "/patrols/swaps/", "/patrols/rosters/unfilled/", "/patrols/points/",
 ]  # fmt: skip
+CASEBOOK_PAGES = [
+    "/books/cases/",
+    "/books/cases/?page=3",
+    "/books/cases/register/",
+    "/books/escalations/",
+    "/books/reports/",
+    "/books/mediation/",
+    "/books/mediation/register/",
+    "/books/inspections/",
+    "/books/orders/overdue/",
+    "/books/opinions/",
+    "/books/opinions/register/",
+]
+# Who is measured: the township officer of the first township and the security director of its
+# first village (both see one township's worth at every scale); `--users admin` adds the system
+# administrator, who sees every township (their pages grow with the database, as they should).
+USERS = {"township": "township_officer", "director": "village_director", "admin": "system_admin"}
 
 
 def build_registry(villages) -> None:
@@ -91,6 +113,43 @@ def build_registry(villages) -> None:
 PATROL_MONTHS = 3  # the current month and the two before it
 SHIFT_HOURS = {"day": (8, 720), "night": (20, 720)}  # start hour, minutes: someone is always out
 BATCH = 2000  # bulk_create batch size (SQLite caps it at 999 parameters a statement anyway)
+
+
+def fast_insert(model, objects: list) -> list:
+    """bulk_create without the ORM's per-value SQL compiling (most of the build's time): ids
+    given here, one executemany. Only for plain tables (no history rows, no book chains);
+    `reset_sequences` puts PostgreSQL's counters after the ids used."""
+    from django.db import connection
+
+    table, fields = model._meta.db_table, model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(table)}")  # noqa: S608
+        next_id = cursor.fetchone()[0] + 1
+        for k, obj in enumerate(objects):
+            obj.pk = next_id + k
+            obj._state.adding, obj._state.db = False, connection.alias
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        for start in range(0, len(objects), 5000):
+            rows = [
+                tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+                for obj in objects[start : start + 5000]
+            ]
+            cursor.executemany(sql, rows)
+    return objects
+
+
+def reset_sequences() -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    models = [apps.get_model("patrols", name) for name in ("Shift", "Assignment", "CheckIn")]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 def _patrol_months(today):
@@ -202,7 +261,7 @@ def build_patrols(villages, scale) -> None:
                     night=kind == ShiftKind.NIGHT, headcount=2, weight=pattern.weight,
                 ))  # fmt: skip
             day += dt.timedelta(days=1)
-    shifts = Shift.objects.bulk_create(shifts, batch_size=BATCH)
+    shifts = fast_insert(Shift, shifts)
 
     assignments = []
     for k, shift in enumerate(shifts):
@@ -224,7 +283,7 @@ def build_patrols(villages, scale) -> None:
                                  else Outcome.SERVED)  # fmt: skip
                     a.closed_at = shift.ends_at + dt.timedelta(minutes=5)
             assignments.append(a)
-    assignments = Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+    assignments = fast_insert(Assignment, assignments)
 
     check_ins, ledger = [], []
     for a in assignments:
@@ -263,7 +322,7 @@ def build_patrols(villages, scale) -> None:
                                               group_id=group_id, assignment=a, kind=LedgerKind.BOUGHT_OUT,
                                               on=shift.service_date, amount=Decimal(50),
                                               note="补交代勤费", recorded_by=by))  # fmt: skip
-    CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
+    fast_insert(CheckIn, check_ins)
     DutyLedgerEntry.objects.bulk_create(ledger, batch_size=BATCH)
 
     past, future = {}, {}  # village pk -> one assignment to have swapped, one to swap
@@ -328,6 +387,10 @@ def build_township(t: int, county, password: str, scale: int) -> None:
         ]
     )
     build_patrols(villages, scale)
+    recorder = {}
+    for user in users:
+        recorder.setdefault(user.region_id, user)
+    build_casebook(villages, recorder, scale)
 
 
 def build(scale: int) -> None:
@@ -346,7 +409,12 @@ def build(scale: int) -> None:
     user_create(
         username="township", password="Bench-2026x", region=township, roles={"township_officer"}
     )
+    reset_sequences()
     user_create(username="admin", password="Bench-2026x", region=county, roles={"system_admin"})
+    village = Region.objects.get(code="330681100200")
+    user_create(
+        username="director", password="Bench-2026x", region=village, roles={"village_director"}
+    )
 
 
 def patrol_pages() -> list[str]:
@@ -398,6 +466,7 @@ def measure(username: str, repeats: int, pages: list[str], must_open=()) -> list
 
 
 def counts() -> dict:
+    from qunfang.casebook.models import Case, Opinion
     from qunfang.patrols.models import Assignment, CheckIn, DutyLedgerEntry, Shift
 
     return {
@@ -405,37 +474,75 @@ def counts() -> dict:
         "assignments": Assignment.objects.count(),
         "check_ins": CheckIn.objects.count(),
         "ledger": DutyLedgerEntry.objects.count(),
+        "cases": Case.objects.count(),
+        "opinions": Opinion.objects.count(),
     }
+
+
+def table(results: list[dict], scales: list[int]) -> None:
+    """One row per role and page: median ms and queries at each scale, and last/first."""
+    first, last = scales[0], scales[-1]
+    rows: dict = {}
+    for r in results:
+        rows.setdefault((r["user"], r["url"]), {})[r["scale"]] = r
+    head = " ".join(f"{f'{s}x ms':>9} {'q':>3}" for s in scales)
+    print(f"{'role':<16} {'url':<52} {head} {f'{last}x/{first}x':>9}")
+    for (user, url), by_scale in rows.items():
+        cells = " ".join(
+            f"{by_scale[s]['median_ms']:>9} {by_scale[s]['queries']:>3}"
+            if s in by_scale
+            else f"{'-':>9} {'-':>3}"
+            for s in scales
+        )
+        ratio = "-"
+        if first in by_scale and last in by_scale and by_scale[first]["median_ms"]:
+            ratio = f"{by_scale[last]['median_ms'] / by_scale[first]['median_ms']:.2f}"
+        print(f"{USERS[user]:<16} {url:<52} {cells} {ratio:>9}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--users", nargs="+", choices=list(USERS), default=["township", "director"])
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server, postgres://user@host:port/ (a throw-away database "
+        "qf_bench_<pid> is created on it and dropped at the end); SQLite when left out",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    setup_throwaway_django()
+    setup_throwaway_django(args.database_url)
     import logging
 
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+
+    from qunfang.core.triggers import books_unlocked
 
     settings.DEBUG = True  # so that connection.queries counts queries
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 403 is expected, not news
     results, sizes = [], []
     for scale in args.scales:
-        call_command("flush", interactive=False, verbosity=0)
+        with books_unlocked():  # the append-only books refuse DELETE otherwise
+            call_command("flush", interactive=False, verbosity=0)
         settings.DEBUG = False  # no query log while building
         start = time.perf_counter()
         build(scale)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum would do soon after a bulk load
         built = round(time.perf_counter() - start, 1)
         settings.DEBUG = True
-        sizes.append({"scale": scale, "build_s": built, **counts()})
+        sizes.append({"scale": scale, "build_s": built, "database": connection.vendor, **counts()})
         if not args.json:
             print(f"built {scale}x in {built} s: {sizes[-1]}", file=sys.stderr, flush=True)
         patrols = patrol_pages()
-        pages = PAGES + patrols
-        for username, must_open in (("township", ["/", *patrols]), ("admin", ["/", *patrols])):
+        pages = PAGES + patrols + CASEBOOK_PAGES
+        for username in args.users:
+            # every role here opens the home and patrol pages; the director not every book
+            must_open = ["/", *patrols] + (CASEBOOK_PAGES if username != "director" else [])
             results += [
                 {"scale": scale, "build_s": built, **row}
                 for row in measure(username, args.repeats, pages, must_open)
@@ -443,11 +550,8 @@ def main() -> None:
     if args.json:
         print(json.dumps({"sizes": sizes, "pages": results}, ensure_ascii=False))
         return
-    print(f"{'scale':>5} {'user':<9} {'url':<52} {'median ms':>9} {'queries':>7}")
-    for r in results:
-        print(
-            f"{r['scale']:>5} {r['user']:<9} {r['url']:<52} {r['median_ms']:>9} {r['queries']:>7}"
-        )
+    print(f"database: {connection.vendor}")
+    table(results, args.scales)
 
 
 if __name__ == "__main__":

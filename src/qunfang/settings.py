@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "qunfang.core",
     "qunfang.registry",
     "qunfang.patrols",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qunfang.core.middleware.SessionLifetimeMiddleware",
+    "qunfang.core.middleware.AccountLanguageMiddleware",  # after the user and session are known
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -244,6 +247,20 @@ else:
             "LOCATION": "qunfang_cache",
         }
     }
+# Long and scheduled work (rosters, large imports, reminders, digests) runs as tasks: in the
+# database by default, where `qunfang worker` picks them up; on Redis (RQ) for several machines.
+QUNFANG_TASKS = env_choice("QUNFANG_TASKS", "db", ("db", "rq"))
+if QUNFANG_TASKS == "rq":
+    if not QUNFANG_REDIS_URL:
+        raise ImproperlyConfigured(
+            "QUNFANG_TASKS=rq needs QUNFANG_REDIS_URL (the Redis to queue on)."
+        )
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": QUNFANG_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
@@ -261,7 +278,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("QUNFANG_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "ERROR" if TESTING else "WARNING"}},
+    "loggers": {
+        "axes": {"level": "ERROR" if TESTING else "WARNING"},
+        "django_tasks": {"level": "WARNING" if TESTING else "INFO"},  # a line per task run
+    },
 }
 CSRF_FAILURE_VIEW = "qunfang.core.views.csrf_failure"
 

@@ -27,6 +27,9 @@ def test_a_director_makes_a_roster_and_publishes_it(page: Page, live_server, wor
     page.fill("#id_starts_on", MONDAY.isoformat())
     page.get_by_test_id("make-roster").click()
 
+    # the solving is a background task: its job page links to the draft when it is done
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"), timeout=30_000)
+    page.get_by_test_id("job-result").click()
     expect(page).to_have_url(re.compile(r"/patrols/rosters/\d+/$"), timeout=30_000)
     roster = Roster.objects.get()
     assert roster.status == RosterStatus.DRAFT

@@ -362,7 +362,7 @@ def test_a_confidential_public_entry_names_nobody_in_messages_or_on_the_tracking
     opinion = Opinion.objects.get()
     assert opinion.confidential and opinion.name == SENDER
     notes = list(Notification.objects.all())
-    assert notes and all(traces(f"{n.text} {n.url}") == [] for n in notes)
+    assert notes and all(traces(f"{n.text_in()} {n.url}") == [] for n in notes)
     track = client.post(reverse("casebook:public_track"), {"code": opinion.tracking_code})
     body = track.content.decode()
     assert track.status_code == 200 and TEXT in body  # the entry was found

@@ -38,7 +38,7 @@ from qunfang.casebook.models import (
     SituationReport,
 )
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext, step_accounts, step_regions
-from qunfang.core.models import User
+from qunfang.core.models import Notification, User
 from qunfang.core.roles import Perm
 from qunfang.patrols.demo import step_patrols
 from qunfang.patrols.models import Finding
@@ -314,6 +314,9 @@ def check_escalations(now: dt.datetime) -> None:
         overdue.filter(sent_at__isnull=True).exists()
         and overdue.filter(sent_at__isnull=False).exists()
     )
+    # and they were told, through notify(), like the hourly task tells them
+    assert Notification.objects.filter(kind="overdue", user=township).exists()
+    assert not Notification.objects.exclude(text="").exists()  # none in the sender's language
 
 
 def check_rhythms() -> None:

@@ -381,7 +381,7 @@ def test_bad_mediation_fields_are_refused(world):
 def test_the_mediators_are_told(world):
     m = _open(world)
     note = Notification.objects.get(user=world.mediator1)
-    assert m.number in note.text and note.url == m.get_absolute_url()
+    assert m.number in note.text_in() and note.url == m.get_absolute_url()
     assert not Notification.objects.filter(user=world.director1).exists()
 
 

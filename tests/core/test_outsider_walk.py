@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from qunfang.core.models import Job, JobKind, JobStatus
 from tests.casebook import walk_cases, walk_inspections, walk_mediation, walk_opinions
 from tests.factories import contract_for
 from tests.patrols import walk_planning, walk_records, walk_self
@@ -42,6 +43,7 @@ ROUTES = {
     "core:account": SCOPED,
     "core:password_change": SCOPED,
     "core:notification_settings": SCOPED,
+    "core:job": FOREIGN_404,
     "registry:contract_list": SCOPED,
     "registry:contract_create": SCOPED,
     "registry:contract_detail": FOREIGN_404,
@@ -96,7 +98,7 @@ PK_OWNER = {
     "registry:person_detail": "person", "registry:person_edit": "person", "registry:person_reveal": "person",
     "registry:vetting_sign": "check", "registry:household_detail": "household",
     "registry:household_edit": "household", "registry:group_detail": "group", "registry:group_edit": "group",
-    "registry:group_print": "group",
+    "registry:group_print": "group", "core:job": "job",
     **{f"registry:contract_{view}": "contract"
        for view in ("detail", "edit", "transition", "renew", "print", "scan")},
 }  # fmt: skip
@@ -171,6 +173,15 @@ def world(world, records, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # the sample contract's scanned agreement goes here
     # a draft (so its edit page opens) with a scan (so the download answers)
     records.contract = contract_for(world.village1, scan=True)
+    # a roster job of village 1's director, finished with a link to its roster
+    records.job = Job.objects.create(
+        kind=JobKind.ROSTER,
+        region=world.village1,
+        started_by=world.director1,
+        status=JobStatus.DONE,
+        step=MARKER_POINT,
+        result_url="/patrols/rosters/1/",
+    )
     world.records = records
     world.patrol_records = patrol_records(world, records)
     world.book_records = {m.__name__: m.records(world, records) for m in CASEBOOK_WALKS}

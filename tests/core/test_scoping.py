@@ -39,6 +39,8 @@ def test_a_user_without_jurisdiction_sees_nothing(world):
 # Models that belong to no region, each with the reason.
 UNSCOPED = {
     "DemoStamp": "a marker row for the demo command; no data in it",
+    "ScheduledRun": "which periodic task was queued for which time slot; no village's data, "
+    "read and written only by the scheduler (core.schedule)",
     "CaseType": "reference list of incident types, the same for every village",
     "EscalationRule": "reference rules for upward reporting, the same for every village",
     "ChainHead": "each book chain's line count and last hash, no village's data; read by "

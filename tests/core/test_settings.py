@@ -63,12 +63,25 @@ def test_secrets_can_come_from_files(tmp_path):
     [("QUNFANG_DEBUG", "maybe"), ("QUNFANG_SESSION_IDLE_MINUTES", "ten"), ("QUNFANG_ENV", "staging"),
      ("QUNFANG_DATABASE_URL", "mysql://x/y"), ("QUNFANG_FIELD_KEYS", "k1:tooshort"),
      ("QUNFANG_MAX_REQUEST_MB", "lots"), ("QUNFANG_REDIS_URL", "localhost:6379"),
-     ("QUNFANG_TRUSTED_PROXIES", "10.0.0.1, nginx")],
+     ("QUNFANG_TRUSTED_PROXIES", "10.0.0.1, nginx"), ("QUNFANG_TASKS", "celery")],
 )  # fmt: skip
 def test_a_bad_value_stops_start_up_and_names_the_variable(tmp_path, name, value):
     result = run_qunfang(["check"], {name: value}, tmp_path)
     assert result.returncode != 0
     assert name in result.stderr
+
+
+def test_tasks_on_redis_need_the_redis_address(tmp_path):
+    result = run_qunfang(["check"], {"QUNFANG_TASKS": "rq"}, tmp_path)
+    assert result.returncode != 0 and "QUNFANG_REDIS_URL" in result.stderr
+    url = "redis://127.0.0.1:6379/15"
+    script = "from django.conf import settings as s; print(s.TASKS, s.RQ_QUEUES)"
+    shown = run_qunfang(
+        ["shell", "--no-imports", "-c", script],
+        {"QUNFANG_TASKS": "rq", "QUNFANG_REDIS_URL": url},
+        tmp_path,
+    )
+    assert "django_tasks_rq.RQBackend" in shown.stdout and url in shown.stdout, shown.stderr
 
 
 def test_development_creates_its_keys_once_and_keeps_them(tmp_path):

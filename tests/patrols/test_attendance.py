@@ -13,7 +13,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from qunfang.patrols import selectors_records as sel
-from qunfang.patrols.models import Assignment, Outcome, Roster, RosterStatus, Shift
+from qunfang.patrols.models import (
+    Assignment,
+    CheckIn,
+    CheckInKind,
+    Outcome,
+    Roster,
+    RosterStatus,
+    Shift,
+)
 from qunfang.registry.models import Person
 from tests.patrols.conftest import MONDAY, at
 
@@ -103,22 +111,23 @@ def test_numbers_and_rate_of_a_hand_made_month(world, month):
         Decimal("8.0"),
         Decimal("100.0"),
     )
-    total = sel.attendance_total(list(sel.attendance_villages(world.director1, first=MONDAY)))
+    total = sel.attendance_total(list(_villages(world.director1)))
     assert (total["people"], total["planned"], total["due"], total["turned_out"]) == (2, 8, 6, 5)
     assert total["rate"] == Decimal("83.3")
 
 
+def _villages(user, village=None) -> list[dict]:
+    return sel.attendance_villages(list(sel.attendance_people(user, first=MONDAY, village=village)))
+
+
 def test_village_totals_group_people_by_their_village(world, month):
     villages = {
-        r["person__region__name"]: sel.with_rate(r)
-        for r in sel.attendance_villages(world.township_officer, first=MONDAY)
+        r["person__region__name"]: sel.with_rate(r) for r in _villages(world.township_officer)
     }
     assert villages[world.village1.name]["people"] == 2
     assert villages[world.village1.name]["planned"] == 8
     assert villages[world.village2.name]["rate"] == Decimal("50.0")
-    only_v2 = list(
-        sel.attendance_villages(world.township_officer, first=MONDAY, village=world.village2)
-    )
+    only_v2 = list(_villages(world.township_officer, village=world.village2))
     assert [r["person__region__name"] for r in only_v2] == [world.village2.name]
 
 
@@ -172,7 +181,12 @@ def test_excel_export_opens_with_one_sheet_per_person_and_one_for_villages(world
     assert people.title == "Attendance by person" and villages.title == "Attendance by village"
     header = [c.value for c in people[1]]
     assert header[:4] == ["Village", "Person", "Shifts planned", "Served"]
-    assert header[-2:] == ["Hours served", "Attendance rate (%)"]
+    assert header[-4:] == [
+        "Hours served",
+        "Attendance rate (%)",
+        "Point check-ins",
+        "Point check-ins with a position",
+    ]
     rows = {r[1]: r for r in people.iter_rows(min_row=2, values_only=True)}
     a = rows[month["a"].name]
     assert a[0] == world.village1.name
@@ -227,3 +241,47 @@ def test_query_count_stays_flat_as_rows_grow(world, patrol, clock, client, route
     # session + user, villages, the people page (count + rows), villages, total
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12, counts
+
+
+# ---- how many accepted scans at a point carried the phone's position -------------------------
+
+
+def _scan(assignment, point, *, position=True, accepted=True, kind=CheckInKind.POINT):
+    where = {"latitude": Decimal("29.71"), "longitude": Decimal("120.24")} if position else {}
+    CheckIn.objects.create(
+        assignment=assignment,
+        region=assignment.region,
+        kind=kind,
+        point=point,
+        recorded_at=assignment.shift.starts_at,
+        accepted=accepted,
+        by_id=assignment.shift.roster.created_by_id,
+        **where,
+    )
+
+
+def test_attendance_counts_the_point_scans_that_had_a_position(world, patrol, month, client):
+    a_shifts = Assignment.objects.filter(
+        person=month["a"], shift__roster__status="published", shift__service_date__month=3
+    )
+    first, second = a_shifts.order_by("shift__starts_at")[:2]
+    point = patrol.points[0]
+    _scan(first, point)
+    _scan(first, point, position=False)
+    _scan(second, point, position=False)
+    _scan(second, point, position=False, accepted=False)  # refused: not a check-in
+    _scan(second, None, position=False, kind=CheckInKind.START)  # no point: proves no place
+    people = sel.attendance_people(world.director1, first=MONDAY)
+    a = {r["person__name"]: sel.with_rate(r) for r in people}[month["a"].name]
+    # the outcome counts are not multiplied by the scans
+    assert (a["planned"], a["served"], a["hours"]) == (6, 3, Decimal("32.0"))
+    assert (a["points_checked"], a["points_with_position"]) == (3, 1)
+    assert a["points_without_position"] == 2
+    client.force_login(world.director1)
+    body = client.get(reverse("patrols:attendance"), {"month": "2027-03"}).content.decode()
+    badge = '<span class="status pr-nopos">2 without a position</span>'
+    assert f'<td class="num" data-testid="positioned">1/3 {badge}' in body
+    export = client.get(reverse("patrols:attendance_export"), {"month": "2027-03"})
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[month["a"].name][-2:] == (3, 1)

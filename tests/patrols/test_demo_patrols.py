@@ -23,6 +23,8 @@ from qunfang.patrols.models import (
     Outcome,
     PatrolPoint,
     PatrolProfile,
+    PatrolSettings,
+    PointDisplay,
     Roster,
     RosterStatus,
     RouteStop,
@@ -126,6 +128,18 @@ def test_the_demo_year_of_patrols_is_consistent(demo):
         accepted=False, refusal="far_from_point", far_from_point=True
     ).exists()
     assert CheckIn.objects.exclude(finding=Finding.NOTHING).exclude(note="").exists()
+
+    # check-in proof: some scans came without a position; 枫源村 requires one, so there such a
+    # scan is refused (and kept), elsewhere it is accepted and marked; its screen has a link
+    without = scans.filter(latitude__isnull=True)
+    assert without.exists() and not without.filter(point__region__code=VILLAGE_1).exists()
+    assert PatrolSettings.objects.get(region__code=VILLAGE_1).positions_required
+    assert CheckIn.objects.filter(
+        accepted=False, refusal="no_position", point__region__code=VILLAGE_1
+    ).exists()
+    live = PointDisplay.objects.get(revoked_at=None)
+    assert live.point.region.code == VILLAGE_1 and live.point.sign_period == 60
+    assert not PatrolPoint.objects.filter(sign_period__gt=7 * 86400).exists()
 
     # the duty ledger: a turn owed per household turn on a published roster, each closed
     # turn settled the way it ended

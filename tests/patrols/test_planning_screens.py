@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.models import Job, JobKind, JobStatus, Region, RegionKind
 from qunfang.patrols import signs
 from qunfang.patrols.models import (
     Assignment,
@@ -209,41 +209,16 @@ def test_printable_sign_carries_the_absolute_scan_url_and_the_code(client, world
     assert "<svg" in page and "枫桥镇 枫源村" in page and "村委会" in page
     code = response.context["code"]
     assert f"{code[:4]} {code[4:]}" in page
-    until = timezone.localtime(signs.valid_until(point))
-    assert until.strftime("%Y-%m-%d %H:%M") in page
+    window = signs.code_window(point)  # printed on the sign: from when until when, and reprint
+    for instant in (window.valid_from, window.valid_until, window.replace_by):
+        assert timezone.localtime(instant).strftime("%Y-%m-%d %H:%M") in page
     assert "pp-sign-a4" in page
     assert "pp-sign-a5" in body(
         client.get(reverse("patrols:point_sign", args=[point.pk]) + "?size=a5")
     )
 
 
-def test_screen_at_the_point_polls_for_the_current_code(client, world, patrol):
-    point = patrol.points[0]
-    point.sign_period = SignPeriod.MINUTE
-    point.save()
-    client.force_login(world.director1)
-    page = body(client.get(reverse("patrols:point_live", args=[point.pk])))
-    code_url = reverse("patrols:point_live_code", args=[point.pk])
-    assert f'hx-get="{code_url}"' in page and 'hx-trigger="every 20s"' in page
-    assert "sign-live.js" in page and "<script>" not in page  # CSP: no inline script
-    before = signs.current_code(point)
-    fragment = client.get(code_url)
-    after = signs.current_code(point)
-    assert fragment.context["code"] in (before, after)
-    assert "<svg" in body(fragment) and "<html" not in body(fragment)
-    assert fragment["Cache-Control"] == "no-store"
-
-
-def test_screen_page_warns_when_the_point_uses_a_printed_sign(client, world, patrol):
-    point = patrol.points[0]
-    point.sign_period = SignPeriod.WEEK
-    point.save()
-    client.force_login(world.director1)
-    page = body(client.get(reverse("patrols:point_live", args=[point.pk])))
-    assert "meant for points whose code changes every minute or every hour" in page
-
-
-@pytest.mark.parametrize("name", ["point_sign", "point_live", "point_live_code", "point_edit"])
+@pytest.mark.parametrize("name", ["point_sign", "point_edit"])
 def test_signs_and_edits_need_manage_patrols(client, world, patrol, name):
     client.force_login(world.police)  # may view patrols, not plan them
     assert client.get(reverse(f"patrols:{name}", args=[patrol.points[0].pk])).status_code == 403
@@ -611,7 +586,15 @@ def test_director_makes_a_week_roster_from_the_form(client, world, patrol):
     assert form["starts_on"].value().isoweekday() == 1  # next Monday
     response = client.post(reverse("patrols:roster_create"), roster_data(world))
     roster = Roster.objects.get()
-    assert response["Location"] == roster.get_absolute_url()
+    # the solving runs as a task: the answer is its job page, which links to the draft
+    job = Job.objects.get(kind=JobKind.ROSTER)
+    assert response["Location"] == job.get_absolute_url()
+    assert (job.status, job.result_url, job.started_by) == (
+        JobStatus.DONE,
+        roster.get_absolute_url(),
+        world.director1,
+    )
+    assert f'href="{roster.get_absolute_url()}"' in body(client.get(job.get_absolute_url()))
     assert (roster.region, roster.zone, roster.starts_on, roster.ends_on, roster.status) == (
         world.village1, None, MONDAY, MONDAY + dt.timedelta(days=6), RosterStatus.DRAFT)  # fmt: skip
     assert roster.created_by == world.director1

@@ -3,8 +3,10 @@ photos, and how outsiders are answered on these routes."""
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -79,7 +81,8 @@ def log(world, patrol, clock):
     a = monday.assignments.get(person=patrol.people[0])
     start = monday.starts_at
     _check(a, CheckInKind.START, start + dt.timedelta(minutes=2))
-    _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=20), patrol.points[0])
+    position = {"latitude": Decimal("29.7100"), "longitude": Decimal("120.2400"), "distance_m": 3}
+    _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=20), patrol.points[0], **position)
     _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=40), patrol.points[1], finding=Finding.HAZARD,
            note="桥栏杆松动")  # fmt: skip
     _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=50), patrol.points[2], accepted=False,
@@ -281,7 +284,15 @@ def test_register_has_rows_sign_off_and_page_numbers(world, log, client):
     assert body.count('data-testid="signoff"') == 1
     assert "Patrol member on duty (signature)" in body and "Security director's review" in body
     assert "Sheet 1 of 1" in body and "qunfang/print.css" in body
-    assert "村委会、枫源桥 (2/3)" in body  # points visited of the Monday round
+    # points visited of the Monday round; 枫源桥 only by a scan without the phone's position
+    assert (
+        '村委会、枫源桥<span class="pr-nopos-mark" data-testid="no-position">（no position）</span> (2/3)'
+        in body
+    )
+    assert body.count('data-testid="no-position"') == 1
+    assert (
+        "“No position”: the point was checked only by scans without the phone's position." in body
+    )
     assert "桥栏杆松动" in body
     assert body.index("03-01") < body.index("03-02") < body.index("03-03")  # the paper runs forward
 
@@ -355,3 +366,23 @@ def test_village1_director_reaches_these_routes(walk_world, client):
             assert status == 200 or (
                 status == 405 and client.post(url).status_code in (200, 302)
             ), url
+
+
+# ---- check-ins without the phone's position are marked --------------------------------------
+
+
+def test_the_log_marks_a_shift_with_check_ins_without_a_position(world, log, client):
+    client.force_login(world.director1)
+    body = client.get(reverse("patrols:log_list")).content.decode()
+    assert body.count('data-testid="no-position"') == 1  # Monday: one of two accepted scans
+    assert "1 without a position</span>" in body
+
+
+def test_the_shift_page_marks_each_check_in_without_a_position_in_words(world, log, client):
+    client.force_login(world.director1)
+    url = reverse("patrols:shift_detail", args=[log["monday"].pk])
+    body = client.get(url).content.decode()
+    # the start and the two later scans carried no position; the first point scan did
+    assert body.count('data-testid="no-position">no position</span>') == 3
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert client.get(url).content.decode().count(">无定位</span>") == 3

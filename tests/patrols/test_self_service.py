@@ -378,7 +378,9 @@ def test_notifications_are_my_own_and_are_marked_read(client_for, world):
 # ---- reminders and the cron commands ------------------------------------------------------
 
 
-def test_reminders_are_sent_once_in_app_by_email_and_sms(world, patrol, settings):
+def test_reminders_are_sent_once_in_app_by_email_and_sms(
+    world, patrol, settings, django_capture_on_commit_callbacks
+):
     settings.QUNFANG_SMS_GATEWAY = "tests.patrols.test_self_service.StubSms"
     settings.QUNFANG_REMINDER_HOURS = 12
     StubSms.sent = []
@@ -387,7 +389,8 @@ def test_reminders_are_sent_once_in_app_by_email_and_sms(world, patrol, settings
     soon = live_roster(world, patrol, start=timezone.now() + dt.timedelta(hours=3))
     later(world, patrol, days=3)  # too far off to remind yet
     out = StringIO()
-    call_command("send_reminders", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the reminder is saved
+        call_command("send_reminders", stdout=out)
     assert "2" in out.getvalue()  # patrol1 and the partner
     call_command("send_reminders", stdout=(again := StringIO()))
     assert "0" in again.getvalue()

@@ -263,6 +263,7 @@ POINT = {"radius_m": "150", "sign_period": "604800", "active": "on"}
 BODIES: dict[str, Callable] = {
     "point": lambda w: {"region": w.world.village1.pk, "name": "新设点", **POINT},
     "point_edit": lambda w: {"name": "村委会点（改）", **POINT},
+    "proof": lambda w: {"positions_required": "on"},
     "route": lambda w: {"region": w.world.village1.pk, "name": "新路线", f"stop_{w.point.pk}": "1"},
     "route_edit": lambda w: {"name": "东线（改）", f"stop_{w.point.pk}": "1"},
     "pattern": lambda w: _pattern(w, region=w.world.village1.pk, name="新白班"),
@@ -323,6 +324,9 @@ CASES = [
     # planning: points, routes, patterns and seasons of village 1, and the zone's patterns
     Case("patrols:point_create", "village 1", NEW_IN_VILLAGE, "point"),
     Case("patrols:point_edit", "village 1", VILLAGE_RECORD, "point_edit", "point"),
+    Case("patrols:point_display_create", "village 1", VILLAGE_RECORD, pk="point"),
+    Case("patrols:point_display_revoke", "village 1", VILLAGE_RECORD, pk="display"),
+    Case("patrols:village_proof_settings", "village 1", VILLAGE_RECORD, "proof", "village"),
     Case("patrols:route_create", "village 1", NEW_IN_VILLAGE, "route"),
     Case("patrols:route_edit", "village 1", VILLAGE_RECORD, "route_edit", "route"),
     Case("patrols:pattern_create", "village 1", NEW_IN_VILLAGE, "pattern"),
@@ -375,8 +379,8 @@ def _names(text: str) -> list[str]:
 # Patrol routes that take a POST and answer it like a GET: the matrix proves they write nothing.
 READ_ONLY = set(
     _names("""
-    patrols:point_list patrols:point_detail patrols:point_sign patrols:point_live
-    patrols:point_live_code patrols:route_list patrols:route_detail patrols:pattern_list
+    patrols:point_list patrols:point_detail patrols:point_sign
+    patrols:route_list patrols:route_detail patrols:pattern_list
     patrols:season_list patrols:zone_list patrols:zone_detail patrols:roster_list patrols:unfilled
     patrols:roster_detail patrols:roster_print patrols:roster_export patrols:my patrols:swap_list
     patrols:on_duty patrols:notifications patrols:log_list patrols:shift_detail

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from qunfang.patrols.displays import display_create
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -30,6 +31,7 @@ from qunfang.patrols.models import (
     RouteStop,
     Shift,
     ShiftPattern,
+    SignPeriod,
     SwapRequest,
     ZoneVillage,
 )
@@ -50,7 +52,7 @@ def patrol_records(world, records) -> SimpleNamespace:
     GroupMembership.objects.get_or_create(group=records.group, household=records.household,
                                           defaults={"joined_on": dt.date(2025, 1, 1)})  # fmt: skip
     point = PatrolPoint.objects.create(region=village, name=MARKER_POINT, latitude=Decimal("29.71"),
-                                       longitude=Decimal("120.24"))  # fmt: skip
+                                       longitude=Decimal("120.24"), sign_period=SignPeriod.MINUTE)  # fmt: skip
     route = PatrolRoute.objects.create(region=village, name="枫源村东线")
     RouteStop.objects.create(route=route, point=point, order=1)
     pattern = ShiftPattern.objects.create(region=village, name="枫源村夜班", starts_at=dt.time(20), duration_minutes=480,
@@ -89,8 +91,9 @@ def patrol_records(world, records) -> SimpleNamespace:
     entry = DutyLedgerEntry.objects.create(region=village, household=records.household, group=records.group,
                                            assignment=assignment, kind=LedgerKind.OWED, on=today,
                                            recorded_by=world.director1)  # fmt: skip
+    display, _token = display_create(point=point, by=world.director1)
     return SimpleNamespace(
-        point=point, route=route, pattern=pattern, season=season, zone=zone, roster=roster, shift=shift,
+        village=village, display=display, point=point, route=route, pattern=pattern, season=season, zone=zone, roster=roster, shift=shift,
         assignment=assignment, upcoming=upcoming, check_in=check_in, swap=swap, absence=absence, entry=entry,
         group=records.group, household=records.household, person=person,
     )  # fmt: skip

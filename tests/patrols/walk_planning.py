@@ -1,6 +1,6 @@
 """Outsider-walk classification of this group's patrol routes (see tests/patrols/walk.py)."""
 
-FOREIGN_404, SCOPED = "foreign-404", "scoped"
+FOREIGN_404, SCOPED, PUBLIC = "foreign-404", "scoped", "public"
 
 ROUTES: dict[str, str] = {
     "patrols:point_list": SCOPED,
@@ -8,8 +8,11 @@ ROUTES: dict[str, str] = {
     "patrols:point_detail": FOREIGN_404,
     "patrols:point_edit": FOREIGN_404,
     "patrols:point_sign": FOREIGN_404,
-    "patrols:point_live": FOREIGN_404,
-    "patrols:point_live_code": FOREIGN_404,
+    "patrols:point_display_create": FOREIGN_404,  # POST only
+    "patrols:point_display_revoke": FOREIGN_404,  # POST only
+    "patrols:village_proof_settings": FOREIGN_404,  # POST only
+    "patrols:display": PUBLIC,  # a display link: no sign-in, the point's name and code only
+    "patrols:display_code": PUBLIC,
     "patrols:route_list": SCOPED,
     "patrols:route_create": SCOPED,  # only the user's points to number
     "patrols:route_detail": FOREIGN_404,
@@ -34,7 +37,9 @@ ROUTES: dict[str, str] = {
     "patrols:roster_export": FOREIGN_404,
 }
 PK_OWNER: dict[str, str] = {  # route name -> attribute of patrol_records(...)
-    **{f"patrols:point_{v}": "point" for v in ("detail", "edit", "sign", "live", "live_code")},
+    **{f"patrols:point_{v}": "point" for v in ("detail", "edit", "sign", "display_create")},
+    "patrols:point_display_revoke": "display",
+    "patrols:village_proof_settings": "village",
     "patrols:route_detail": "route",
     "patrols:route_edit": "route",
     "patrols:pattern_edit": "pattern",
@@ -46,4 +51,5 @@ PK_OWNER: dict[str, str] = {  # route name -> attribute of patrol_records(...)
         for v in ("detail", "publish", "withdraw", "print", "export")
     },
 }
-SAMPLES: dict[str, object] = {}  # other URL parameters -> value
+# other URL parameters -> value; a display token is a secret: the walk tries one never made
+SAMPLES: dict[str, object] = {"token": "not-a-display-token"}

@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qunfang.casebook.models import (
     Case,
@@ -30,6 +31,7 @@ from qunfang.casebook.models import (
 from qunfang.core.audit import reveal_record
 from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
+from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm
 
 S = CaseStatus
@@ -221,7 +223,7 @@ def _offer_handover(case: Case, to: User, reason: str, by: User) -> Case:
     notify(
         to,
         "assignment",
-        _("A case is being handed to you: %(case)s.") % {"case": case},
+        Phrase(gettext_noop("A case is being handed to you: %(case)s."), case=case),
         case.get_absolute_url(),
     )
     return case
@@ -250,8 +252,12 @@ def _answer_handover(case: Case, accept: bool, by: User, note: str) -> Case:
     CaseEvent.objects.create(case=case, kind=kind, from_owner=previous, to_owner=by if accept else previous,
                              note=note, by=by)  # fmt: skip
     if not accept:
-        notify(previous, "assignment", _("%(user)s declined the case %(case)s.") % {"user": by, "case": case},
-               case.get_absolute_url())  # fmt: skip
+        notify(
+            previous,
+            "assignment",
+            Phrase(gettext_noop("%(user)s declined the case %(case)s."), user=by, case=case),
+            case.get_absolute_url(),
+        )
     return case
 
 
@@ -289,7 +295,7 @@ def _report_upward(case: Case, by: User, level: str | None) -> list[Escalation]:
             notify(
                 receiver,
                 "escalation",
-                _("Reported to you: %(case)s.") % {"case": case},
+                Phrase(gettext_noop("Reported to you: %(case)s."), case=case),
                 case.get_absolute_url(),
             )
         sent.append(escalation)
@@ -349,7 +355,7 @@ def _acknowledge(escalation: Escalation, case: Case, by: User, instructions: str
         notify(
             case.owner,
             "escalation",
-            _("Instructions on %(case)s.") % {"case": case},
+            Phrase(gettext_noop("Instructions on %(case)s."), case=case),
             case.get_absolute_url(),
         )
     escalation.save()

@@ -38,6 +38,7 @@ from django.db.models import Count, Max, Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qunfang.casebook.cases import REOPEN, TRANSITIONS
 from qunfang.casebook.models import (
@@ -69,8 +70,11 @@ from qunfang.casebook.models import (
     Severity,
     SituationReport,
 )
+from qunfang.casebook.overdue import send_overdue_notices
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
 from qunfang.core.models import Notification, Region, RegionKind, User
+from qunfang.core.notify import notify
+from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm
 from qunfang.patrols.models import CheckIn, Finding, PatrolPoint
 from qunfang.registry.demo import GIVEN_F, GIVEN_M, SURNAMES
@@ -2254,27 +2258,34 @@ class Books:
 
     def notifications(self) -> None:
         """What the demo accounts would have in their inbox about the last days' cases."""
-        rows, since = [], self.now - days(3)
+        sent, since = 0, self.now - days(3)
+
+        def tell(user, kind, msgid, case, at, read_at=None):
+            """Through notify(), as the services do, then dated when it happened."""
+            nonlocal sent
+            note = notify(user, kind, Phrase(msgid, case=case), _url(case))
+            if note is not None:
+                Notification.objects.filter(pk=note.pk).update(created_at=at, read_at=read_at)
+                sent += 1
+
         for d in self.drafts:
             c = d.case
             if c.handover_to_id:
-                rows.append(Notification(user=c.handover_to, kind="assignment", url=_url(c),
-                                         text=_("A case is being handed to you: %(case)s.") % {"case": c},
-                                         created_at=self.now - hours(2)))  # fmt: skip
+                handed = gettext_noop("A case is being handed to you: %(case)s.")
+                tell(c.handover_to, "assignment", handed, c, self.now - hours(2))
             for e in d.escalations.values():
                 if e.sent_at and e.sent_at >= since:
                     receiver = self.police if e.level == Level.POLICE else self.township_user
                     if receiver in (e.sent_by, None):
                         continue
-                    rows.append(Notification(user=receiver, kind="escalation", url=_url(c),
-                                             text=_("Reported to you: %(case)s.") % {"case": c}, created_at=e.sent_at,
-                                             read_at=e.acknowledged_at))  # fmt: skip
+                    reported = gettext_noop("Reported to you: %(case)s.")
+                    tell(receiver, "escalation", reported, c, e.sent_at, e.acknowledged_at)
                 if e.instructions and e.acknowledged_at and e.acknowledged_at >= since:
-                    rows.append(Notification(user=e.sent_by, kind="escalation", url=_url(c),
-                                             text=_("Instructions on %(case)s.") % {"case": c},
-                                             created_at=e.acknowledged_at))  # fmt: skip
-        Notification.objects.bulk_create(rows)
-        self.stats["notifications"] = len(rows)
+                    told = gettext_noop("Instructions on %(case)s.")
+                    tell(e.sent_by, "escalation", told, c, e.acknowledged_at)
+        self.stats["notifications"] = sent
+        # the overdue reports and orders made above, told as the hourly task tells them
+        self.stats["overdue_notices"] = send_overdue_notices(now=self.now)
 
 
 def step_casebook(context: DemoContext) -> None:

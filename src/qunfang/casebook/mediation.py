@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qunfang.casebook.models import (
     Case,
@@ -36,6 +37,7 @@ from qunfang.casebook.models import (
 )
 from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
+from qunfang.core.phrases import Phrase
 from qunfang.core.roles import ROLE_PERMISSIONS, Perm, Role
 from qunfang.registry.models import Person
 
@@ -246,9 +248,15 @@ def open_mediation(
     )
     for mediator in kept_mediators:
         if mediator.pk != by.pk:
-            notify(mediator, "assignment",
-                   _("You are a mediator on mediation case %(number)s.") % {"number": mediation.number},
-                   mediation.get_absolute_url())  # fmt: skip
+            notify(
+                mediator,
+                "assignment",
+                Phrase(
+                    gettext_noop("You are a mediator on mediation case %(number)s."),
+                    number=mediation.number,
+                ),
+                mediation.get_absolute_url(),
+            )
     return mediation
 
 

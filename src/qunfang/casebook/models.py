@@ -677,3 +677,42 @@ class Opinion(RegionOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("casebook:opinion_detail", args=[self.pk])
+
+
+class OverdueNotice(RegionOwned):
+    """That the people responsible for an overdue upward report or rectification order were told
+    on a day (`casebook.overdue`). The row is written before anyone is told: the unique day per
+    item makes a second run, or two at once, tell nobody again, and the report and order rows
+    themselves are never touched."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="overdue_notices"
+    )
+    order = models.ForeignKey(
+        RectificationOrder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overdue_notices",
+    )
+    on = models.DateField()  # the day in Shanghai
+    sent_at = models.DateTimeField(default=timezone.now)
+    told = models.PositiveSmallIntegerField(default=0)  # how many people were told
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalation__isnull=False, order__isnull=True)
+                | Q(escalation__isnull=True, order__isnull=False),
+                name="overdue_notice_one_item",
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "on"], name="overdue_escalation_once_a_day"
+            ),
+            models.UniqueConstraint(fields=["order", "on"], name="overdue_order_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation or self.order} {self.on}"

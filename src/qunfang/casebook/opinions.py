@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from qunfang.casebook import cases
 from qunfang.casebook.models import Case, CaseType, Opinion, OpinionStatus, ReporterKind
@@ -46,6 +46,7 @@ from qunfang.core.clientaddr import client_address
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.personal import mask_phone, validate_phone
+from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm
 
 log = logging.getLogger(__name__)
@@ -236,9 +237,15 @@ def submit_public(
     if anonymous:
         return opinion  # told in the next hourly batch, with the hour's other anonymous entries
     for director in _directors(village):
-        notify(director, "assignment",
-               _("A new entry in the opinion book of %(village)s.") % {"village": village.name},
-               opinion.get_absolute_url())  # fmt: skip
+        notify(
+            director,
+            "assignment",
+            Phrase(
+                gettext_noop("A new entry in the opinion book of %(village)s."),
+                village=village.name,
+            ),
+            opinion.get_absolute_url(),
+        )
     return opinion
 
 
@@ -265,11 +272,15 @@ def send_held_notices(*, now: dt.datetime | None = None) -> int:
             ).update(notice_pending=False)  # a queryset update writes no history row
             if not count:
                 continue
-            text = ngettext(
-                "%(n)d new anonymous entry in the opinion book of %(village)s.",
-                "%(n)d new anonymous entries in the opinion book of %(village)s.",
-                count,
-            ) % {"n": count, "village": village.name}
+            text = Phrase(
+                ngettext_lazy(
+                    "%(n)d new anonymous entry in the opinion book of %(village)s.",
+                    "%(n)d new anonymous entries in the opinion book of %(village)s.",
+                    "n",
+                ),
+                n=count,
+                village=village.name,
+            )
             for director in _directors(village):
                 sent += bool(notify(director, "assignment", text, _book_url(village)))
     return sent

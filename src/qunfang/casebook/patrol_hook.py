@@ -14,11 +14,13 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qunfang.casebook.cases import _prefixes, can_hold, register_case
 from qunfang.casebook.models import Case, CaseType, ReporterKind, Severity
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
+from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm, Role
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,10 @@ def open_case_from_check_in(check_in) -> Case | None:
         log.warning("patrol finding %s not registered as a case", check_in.pk, exc_info=True)
         return None
     if owner.pk != check_in.by_id:
-        notify(owner, "assignment", _("A patrol reported a finding: case %(case)s.") % {"case": case},
-               case.get_absolute_url())  # fmt: skip
+        notify(
+            owner,
+            "assignment",
+            Phrase(gettext_noop("A patrol reported a finding: case %(case)s."), case=case),
+            case.get_absolute_url(),
+        )
     return case

@@ -38,13 +38,14 @@ def visible_villages(user) -> QuerySet[Region]:
     return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
 
 
-def _count(queryset, link: str) -> Coalesce:
-    """A correlated COUNT over `queryset` rows whose `link` is the outer inspection."""
+def _count(queryset, link: str, only: Q | None = None) -> Coalesce:
+    """A correlated COUNT over `queryset` rows whose `link` is the outer inspection (of those
+    rows, the ones matching `only`)."""
     counted = (
         queryset.filter(**{link: OuterRef("pk")})
         .order_by()
         .values(link)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=only))
         .values("n")
     )
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
@@ -70,8 +71,10 @@ def inspection_list(
             failed_count=_count(ChecklistItem.objects.filter(passed=False), "inspection"),
             hazard_count=_count(Hazard.objects.all(), "inspection"),
             pending_orders=_count(orders, "hazard__inspection"),
+            # a filtered count, not a WHERE on (status, deadline): that would let SQLite read
+            # the overdue orders of every village through the `rectification_due` index
             overdue_orders=_count(
-                orders.filter(status=OrderStatus.OPEN, deadline__lt=today), "hazard__inspection"
+                orders, "hazard__inspection", Q(status=OrderStatus.OPEN, deadline__lt=today)
             ),
         )
     )

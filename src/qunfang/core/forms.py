@@ -124,6 +124,20 @@ class UserAdminForm(PersonalDataFieldsMixin, UserChangeForm):
         return validate_id_number(number) if number else ""
 
 
+class AccountLanguageForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": _("Language of pages and messages")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # left out of a post: the account's stays
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
+
+
 class NotificationPreferenceForm(forms.ModelForm):
     email_kinds = forms.MultipleChoiceField(
         label=_("Also by e-mail"), required=False, widget=forms.CheckboxSelectMultiple,

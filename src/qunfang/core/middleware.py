@@ -100,6 +100,52 @@ class CookieLanguageMiddleware:
         return response
 
 
+def remember_language(response, language: str) -> None:
+    """The browser's language (the cookie the switch sets), e.g. the account's after sign-in."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class AccountLanguageMiddleware:
+    """A signed-in user's pages are in their account's language on a browser that has not
+    chosen one (and the browser keeps it from then on). Signing in sets the browser's language
+    to the account's (core.views.LoginView) and the switch on any page changes both
+    (core.views.set_language), so the two agree; the cookie stays what decides a page, as
+    before, for a browser that has chosen."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        if chosen or user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = _supported(user.language) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        if settings.LANGUAGE_COOKIE_NAME not in response.cookies:  # not the switch's new choice
+            remember_language(response, language)
+        return response
+
+
+def _supported(code: str) -> str | None:
+    try:
+        return translation.get_supported_language_variant(code) if code else None
+    except LookupError:
+        return None
+
+
 class SessionLifetimeMiddleware:
     """Ends a signed-in session after SESSION_IDLE_SECONDS without a request, or
     SESSION_MAX_SECONDS after sign-in, whichever comes first."""

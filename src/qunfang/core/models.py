@@ -1,10 +1,12 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.books.base import AppendOnly, AppendOnlyQuerySet, ChainHead  # noqa: F401
@@ -107,6 +109,10 @@ class User(AbstractUser):
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
     # NULL, not "", for "no ID number": unique must not clash between accounts without one
     id_number_bidx = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
+    # pages and messages read in it; the language switch on any page changes it too
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     objects = QunfangUserManager()
     region_lookup = "region"
@@ -184,6 +190,8 @@ class SecurityEventKind(models.TextChoices):
     PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
     DATA_EXPORTED = "data_exported", _("List exported")
     LOG_ARCHIVED = "log_archived", _("Older lines archived")
+    DISPLAY_LINK_CREATED = "display_link_created", _("Sign screen link made")
+    DISPLAY_LINK_REVOKED = "display_link_revoked", _("Sign screen link revoked")
 
 
 class SecurityEvent(AppendOnly):
@@ -243,19 +251,24 @@ class SecurityEvent(AppendOnly):
                 "file": d.get("file", ""),
                 "sha": d.get("sha256", "")[:16],
             }
+        if "point_name" in d:
+            return _("patrol point: %(point)s") % {"point": d["point_name"]}
         if "role" in d:
             return d["role"]
         return ""
 
 
 class Notification(RegionOwned):
-    """An in-app message to one user (a shift reminder, a swap decision)."""
+    """An in-app message to one user (a shift reminder, a swap decision). It keeps the sentence
+    untranslated (`message`: a `core.phrases.Phrase` as JSON) and is rendered in the reader's
+    language when shown or sent; rows from before that keep their text in `text`."""
 
     region_lookup = "user__region"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, blank=True)
-    text = models.CharField(_("message"), max_length=300)
+    message = models.JSONField(_("message"), default=dict, blank=True)
+    text = models.CharField(_("message"), max_length=300, blank=True)  # older rows only
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -267,7 +280,13 @@ class Notification(RegionOwned):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.text_in()
+
+    def text_in(self, language: str | None = None) -> str:
+        """The message in `language` (the active one when None)."""
+        from qunfang.core.phrases import Phrase
+
+        return Phrase.from_json(self.message).render(language) if self.message else self.text
 
 
 class NotificationPreference(RegionOwned):
@@ -299,3 +318,80 @@ class DemoStamp(models.Model):
 
     def __str__(self) -> str:
         return f"demo built {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class JobKind(models.TextChoices):
+    ROSTER = "roster", _("Making a roster")
+    IMPORT = "import", _("Importing a file")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("job", "Waiting to start")
+    RUNNING = "running", pgettext_lazy("job", "Running")
+    DONE = "done", pgettext_lazy("job", "Done")
+    FAILED = "failed", pgettext_lazy("job", "Failed")
+
+
+class Job(RegionOwned):
+    """Long work someone started (a roster, a large import), run by the task worker: what it is,
+    how far it got and where its result is. `core.jobs` is the only writer."""
+
+    FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT)
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
+    started_by = models.ForeignKey(
+        User, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    language = models.CharField(max_length=10)  # the starter's: steps and errors read in it
+    params = models.JSONField(default=dict)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    result_url = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class ScheduledRun(models.Model):
+    """One row per periodic task and time slot: the scheduler enqueues a task only when it
+    inserts the row, so two schedulers never send the same reminders twice."""
+
+    task = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "slot"], name="scheduled_run_once_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.slot:%Y-%m-%d %H:%M}"

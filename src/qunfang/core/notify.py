@@ -1,21 +1,30 @@
-"""Notifications: an in-app message always, an e-mail when the user wants that kind by e-mail
-(or later in the daily digest), an SMS for urgent kinds when a gateway is configured. Sending happens after the transaction commits and never
-breaks or slows the request that caused it: a failing mail server is logged, not raised."""
+"""Notifications, every kind through `notify()`: an in-app message always, an e-mail when the
+reader wants that kind by e-mail (or later in the daily digest), an SMS for the kinds that must
+reach a phone when a gateway is configured. The message is kept untranslated (a Phrase) and
+rendered in the reader's language for the page, the e-mail and the SMS. Sending happens after
+the transaction commits and never breaks or slows the work that caused it: a failing mail server
+or gateway is logged, not raised."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qunfang.core.models import Notification
+from qunfang.core.phrases import Phrase
 from qunfang.core.sms import gateway
 
 log = logging.getLogger(__name__)
 
-URGENT = ("escalation", "overdue")  # also by SMS when a gateway is configured
+# Also by SMS when a gateway is configured, whatever the e-mail preferences: reports upward and
+# overdue items are urgent, and a shift reminder is worth nothing unless it reaches the phone
+# before the shift (a patrol member often has no e-mail and a weak signal: an SMS arrives where
+# the app does not load).
+BY_SMS = ("escalation", "overdue", "reminder")
 KIND_LABELS = {
     "assignment": gettext_lazy("Something is handed to me"),
     "escalation": gettext_lazy("Reports upward and instructions"),
@@ -26,29 +35,65 @@ KIND_LABELS = {
 }
 
 
-def notify(user, kind: str, text: str, url: str = "") -> Notification | None:
+def reader_language(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def wants_mail_now(user, kind: str) -> bool:
+    """An e-mail at once: the account has an address and the reader's preferences ask for this
+    kind without the digest (no preferences saved yet: every kind, as the settings page shows)."""
+    prefs = getattr(user, "notification_preference", None)
+    return bool(user.email) and (prefs is None or prefs.mails(kind))
+
+
+def notify(
+    user, kind: str, message: Phrase, url: str = "", *, phone: str = "", sms=None, mail=None
+) -> Notification | None:
+    """Tell `user`. `phone`: the number for the SMS instead of the account's (a rostered
+    member's number in the registry); `sms` (a gateway) and `mail` (a send_mail) replace the
+    configured ones."""
+    if not isinstance(message, Phrase):
+        raise TypeError("notify() takes a Phrase, rendered later in the reader's language")
+    if kind not in KIND_LABELS:
+        raise ValueError(f"unknown notification kind {kind!r}")
     if user is None or not user.is_active:
         return None
-    note = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url)
-    prefs = getattr(user, "notification_preference", None)
-    wants_mail = bool(user.email) and (prefs is None or prefs.mails(kind))
-    if wants_mail:
-        transaction.on_commit(lambda: _mail(user.email, text))
-    if kind in URGENT and user.phone and settings.QUNFANG_SMS_GATEWAY:
-        transaction.on_commit(lambda: _sms(user.phone, text))
+    note = Notification.objects.create(user=user, kind=kind, message=message.as_json(), url=url)
+    language = reader_language(user)
+    text = message.render(language)
+    if wants_mail_now(user, kind):
+        with translation.override(language):
+            subject = _("Qunfang: %(text)s") % {"text": text[:60]}
+        address = user.email
+        transaction.on_commit(lambda: _mail(address, text, subject, mail))
+    notify_by_sms(phone or user.phone, kind, text, sms=sms)
     return note
 
 
-def _sms(phone: str, text: str) -> None:
+def notify_by_sms(phone: str, kind: str, text: str | Phrase, *, sms=None) -> bool:
+    """The SMS part of `notify()`, also for someone without an account (a rostered villager):
+    only for the kinds in BY_SMS, when a gateway is configured. A Phrase is rendered in the
+    default language (who has no account has chosen none)."""
+    if kind not in BY_SMS or not phone:
+        return False
+    if sms is None and not settings.QUNFANG_SMS_GATEWAY:
+        return False
+    if isinstance(text, Phrase):
+        text = text.render(settings.LANGUAGE_CODE)
+    transaction.on_commit(lambda: _sms(phone, text, sms))
+    return True
+
+
+def _sms(phone: str, text: str, sms=None) -> None:
     try:
-        gateway().send(phone, text)
+        (sms or gateway()).send(phone, text)
     except Exception:  # the gateway being down must not break the work that caused the message
         log.exception("notification SMS failed")
 
 
-def _mail(address: str, text: str, subject: str = "") -> None:
+def _mail(address: str, text: str, subject: str, mail=None) -> None:
     try:
-        send_mail(subject or _("Qunfang: %(text)s") % {"text": text[:60]}, text, None, [address])
+        (mail or send_mail)(subject, text, None, [address])
     except Exception:  # a mail server down must not break the work that caused the message
         log.exception("notification e-mail to %s failed", address)
 
@@ -76,15 +121,18 @@ def send_digests(now=None) -> int:
         )
         prefs.digest_sent_at = now
         prefs.save(update_fields=["digest_sent_at"])
-        heads = _book_heads(prefs.user, now)
-        if not notes and not heads:
-            continue
-        body = "\n".join(f"{timezone.localtime(n.created_at):%m-%d %H:%M}  {n.text}" for n in notes)
-        subject = (
-            _("Qunfang: %(n)d messages today") % {"n": len(notes)}
-            if notes
-            else _("Qunfang: the heads of the books today")
-        )
+        with translation.override(reader_language(prefs.user)):  # the reader's, not the sender's
+            heads = _book_heads(prefs.user, now)
+            if not notes and not heads:
+                continue
+            body = "\n".join(
+                f"{timezone.localtime(n.created_at):%m-%d %H:%M}  {n.text_in()}" for n in notes
+            )
+            subject = (
+                _("Qunfang: %(n)d messages today") % {"n": len(notes)}
+                if notes
+                else _("Qunfang: the heads of the books today")
+            )
         _mail(prefs.user.email, "\n\n".join(part for part in (body, heads) if part), subject)
         sent += 1
     return sent

@@ -8,9 +8,85 @@ another village answers exactly like a missing one.
 
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
+
+
+def subtree_range(prefix: str) -> tuple[str, str]:
+    """The paths that start with `prefix` as a half-open range [prefix, end): a range scan of
+    SQLite's index on path, where LIKE 'prefix%' is a full scan. Byte order only: PostgreSQL
+    compares text by the database's collation, which may ignore the slashes, so there the
+    prefix is a LIKE, which the unique path's pattern-ops index (Django makes one) serves."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def subtree_q(prefix: str) -> Q:
+    """The regions under `prefix`, as a condition on Region."""
+    if connection.vendor == "postgresql":
+        return Q(path__startswith=prefix)
+    low, high = subtree_range(prefix)
+    return Q(path__gte=low, path__lt=high)
+
+
+def subtree_ids(prefix: str) -> RawSQL:
+    """The ids of the regions under `prefix`, as a subquery (a township: ~30 rows). Written
+    out, not as a queryset: a page builds a dozen scoped querysets, and Django re-aliases a
+    nested queryset at every use (a third of a list page's time went there)."""
+    from qunfang.core.models import Region
+
+    # the table's own name and bound parameters: nothing from the user reaches the SQL text
+    table = Region._meta.db_table
+    if connection.vendor == "postgresql":
+        where, params = '"path" LIKE %s', (_like_prefix(prefix),)
+    else:
+        where, params = '"path" >= %s AND "path" < %s', subtree_range(prefix)
+    return RawSQL(f'SELECT "id" FROM "{table}" WHERE {where}', params)  # noqa: S608, S611
+
+
+def _union(parts: list) -> RawSQL:
+    """One subquery of the ids that any of `parts` (RawSQL or querysets of one column) gives."""
+    sqls, params = [], []
+    for part in parts:
+        sql, part_params = (
+            (part.sql, part.params) if isinstance(part, RawSQL) else part.query.sql_with_params()
+        )
+        sqls.append(sql)
+        params.extend(part_params)
+    return RawSQL(" UNION ".join(sqls), params)  # noqa: S611 (compiled by Django, parameters bound)
+
+
+def _related_model(model: type[models.Model], path: str) -> type[models.Model] | None:
+    """The model at the end of a to-one `path`, or None when a step is to-many."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if not (field.many_to_one or field.one_to_one):
+            return None
+        model = field.related_model
+    return model
+
+
+def _also_visible(
+    model: type[models.Model], extra: str, regions: RawSQL
+) -> tuple[Q, models.QuerySet | None]:
+    """Rows reached from the user's regions through `extra` (a joint zone's villages), written
+    as `zone IN (zones with a village in the subtree)` so that rows are never duplicated; and,
+    when `extra` leads through a region-owned record (the zone), the regions owning those
+    records (the zones' townships), which the rows carry as their own region."""
+    head, _, last = extra.rpartition("__")
+    owner = _related_model(model, head) if head else None
+    if owner is not None:
+        through = owner._base_manager.filter(**{f"{last}__in": regions})
+        owner_lookup = getattr(owner, "region_lookup", "")
+        owner_regions = through.values(owner_lookup).order_by() if owner_lookup else None
+        return Q(**{f"{head}__in": through.values("pk")}), owner_regions
+    owners = model._base_manager.filter(**{f"{extra}__in": regions})
+    return Q(pk__in=owners.values("pk")), None
 
 
 def scope_filter(model: type[models.Model], user: Any) -> Q:
@@ -22,13 +98,25 @@ def scope_filter(model: type[models.Model], user: Any) -> Q:
         return Q(pk__in=[])
     prefix = user.region.path
     lookup = model.region_lookup
-    path_field = f"{lookup}__path" if lookup else "path"
-    visible = Q(**{f"{path_field}__startswith": prefix})
+    if not lookup:  # Region itself
+        return subtree_q(prefix)
+    # `region_id IN (the subtree's ids)`: an index on (region, …) serves it, where a join on
+    # the region's path prefix read every row of the table.
+    regions = subtree_ids(prefix)
+    visible = Q(**{f"{lookup}__in": regions})
+    owners: list | None = [regions]
     for extra in getattr(model, "also_visible_via", ()):
-        # A to-many path (a joint zone's villages): a subquery, so rows are never duplicated.
-        owners = model._base_manager.filter(**{f"{extra}__path__startswith": prefix})
-        visible |= Q(pk__in=owners.values("pk"))
-    return visible
+        through, owner_regions = _also_visible(model, extra, regions)
+        visible |= through
+        owners = [*owners, owner_regions] if owners and owner_regions is not None else None
+    if owners is None or len(owners) == 1:
+        return visible
+    # The same rows, behind one condition on the region column alone: `region IN (…) OR
+    # zone IN (…)` is served by no index (SQLite reads the whole table, PostgreSQL filters
+    # every row through its subplans), while `region IN (subtree UNION the zones' townships)`
+    # is a semi-join on the (region, …) index. It only narrows: a row seen through a zone must
+    # carry the zone's region, as rostering makes them.
+    return Q(**{f"{lookup}__in": _union(owners)}) & visible
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -43,7 +131,8 @@ class RegionOwned(models.Model):
 
     region_lookup: ClassVar[str] = "region"
     # Further paths to regions whose users also see the record (a joint patrol zone is owned by
-    # the township and seen by each member village).
+    # the township and seen by each member village). A record seen through a region-owned one
+    # ("zone__villages") carries that one's region (the zone's township) as its own.
     also_visible_via: ClassVar[tuple[str, ...]] = ()
 
     objects = ScopedQuerySet.as_manager()

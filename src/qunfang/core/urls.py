@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qunfang.core import views
+from qunfang.core import views, views_jobs
 
 app_name = "core"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("security-log/", views.security_log, name="security_log"),
     path("me/", views.account, name="account"),
     path("me/password/", views.password_change, name="password_change"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job"),
     path("me/messages/", views.notification_settings, name="notification_settings"),
 ]

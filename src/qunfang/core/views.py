@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -11,14 +12,17 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qunfang.core import login, selectors, services
 from qunfang.core.audit import security_event_record
 from qunfang.core.dashboard import panels_for
-from qunfang.core.forms import NotificationPreferenceForm
+from qunfang.core.forms import AccountLanguageForm, NotificationPreferenceForm
+from qunfang.core.middleware import remember_language
 from qunfang.core.models import NotificationPreference, SecurityEventKind, User
+from qunfang.core.notify import KIND_LABELS
 from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
@@ -165,17 +169,35 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    prefs, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    """Which messages also come by e-mail, and the language of pages and messages."""
+    # without saved preferences every kind is mailed (core.notify): the form shows just that
+    prefs, _created = NotificationPreference.objects.get_or_create(
+        user=request.user, defaults={"email_kinds": list(KIND_LABELS)}
+    )
     form = NotificationPreferenceForm(request.POST or None, instance=prefs)
-    if request.method == "POST" and form.is_valid():
+    language_form = AccountLanguageForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid() and language_form.is_valid():
         form.save()
+        user = language_form.save()
         messages.success(request, _("Your message settings are saved."))
-        return redirect("core:notification_settings")
+        response = redirect("core:notification_settings")
+        remember_language(response, user.language)  # this browser follows at once
+        return response
     return render(
         request,
         "core/notification_settings.html",
-        {"form": form, "has_email": bool(request.user.email)},
+        {"form": form, "language_form": language_form, "has_email": bool(request.user.email)},
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a signed-in user the choice is also their account's, so
+    their messages and their other browsers follow."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -185,4 +207,5 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         login.remember_device(self.request, response, form.get_user().get_username())
+        remember_language(response, form.get_user().language)  # a shared PC: the account's
         return response

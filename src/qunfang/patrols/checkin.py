@@ -3,7 +3,10 @@ missed, excused).
 
 A phone sends each scan with its own `client_id`; sending it again (a flaky connection)
 returns the first answer and records nothing new. Scans with a wrong or stale code, or made
-far from the point, are kept as refused so that the trace survives.
+far from the point, are kept as refused so that the trace survives. So is a scan at a point
+without the phone's position when the point's village requires one (proof.py); where it does
+not, such a check-in is accepted and marked "no position" on the log, attendance and the
+register. How long a sign's code is accepted: signs.py.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from qunfang.patrols.models import (
     Outcome,
     PatrolPoint,
 )
+from qunfang.patrols.proof import positions_required
 from qunfang.patrols.signs import CodeCheck, check_code
 
 EARLY = dt.timedelta(minutes=30)  # a patrol may start this long before its shift
@@ -43,6 +47,7 @@ class Refusal:
     WRONG_CODE = "wrong_code"
     STALE_CODE = "stale_code"
     FAR = "far_from_point"
+    NO_POSITION = "no_position"
 
 
 REFUSAL_MESSAGES = {
@@ -54,6 +59,10 @@ REFUSAL_MESSAGES = {
     ),
     Refusal.FAR: gettext_lazy(
         "You are %(distance)d m from the point, more than the %(radius)d m allowed. Check in at the point."
+    ),
+    Refusal.NO_POSITION: gettext_lazy(
+        "This village needs your phone's position for a check-in, and the phone gave none. "
+        "Allow this site to use your location (and turn on location), then scan the sign again."
     ),
 }
 
@@ -171,6 +180,8 @@ def check_in(
             record.far_from_point = far - slack > scan.point.radius_m
             if record.far_from_point and record.accepted:
                 record.accepted, record.refusal = False, Refusal.FAR
+        if scan.latitude is None and record.accepted and positions_required(scan.point):
+            record.accepted, record.refusal = False, Refusal.NO_POSITION
     try:
         with transaction.atomic():
             record.save()

@@ -27,10 +27,13 @@ from django.core.management.color import no_style
 from django.db import connections, models, router
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qunfang.core.books.chain import link
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
 from qunfang.core.models import Notification
+from qunfang.core.notify import notify
+from qunfang.core.phrases import Phrase
 from qunfang.patrols import solver
 from qunfang.patrols.checkin import (
     EARLY,
@@ -41,6 +44,7 @@ from qunfang.patrols.checkin import (
     close_assignment,
     distance_m,
 )
+from qunfang.patrols.displays import display_create
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -66,6 +70,7 @@ from qunfang.patrols.models import (
     SwapStatus,
     ZoneVillage,
 )
+from qunfang.patrols.proof import patrol_settings_set
 from qunfang.patrols.rostering import (
     PATROL_ORG_KINDS,
     RosterRequest,
@@ -100,6 +105,7 @@ M_PER_DEG = 111_320.0
 MONTHS = 12  # published months, the current one included
 SOLVER_SECONDS = 2.0  # the real solver's time limit for the current and next month
 BATCH = 2000
+NO_FIX = 0.05  # scans at a point for which the phone gave no position
 
 # fmt: off
 VILLAGE_POINTS = ["文化礼堂", "老年活动室", "村口桥头", "小学门口", "祠堂", "水库大坝", "停车场", "卫生室", "山塘", "养殖场", "竹林路口", "溪滩埠头"]
@@ -259,9 +265,9 @@ class _Scan:
     kind: str
     point: PatrolPoint | None
     recorded_at: dt.datetime
-    latitude: Decimal
-    longitude: Decimal
-    accuracy_m: int
+    latitude: Decimal | None  # None: the phone gave no position
+    longitude: Decimal | None
+    accuracy_m: int | None
     by_id: int
     client_id: uuid.UUID
     accepted: bool = True
@@ -456,7 +462,7 @@ class _Patrols:
                 if k == 0 and v.code == VILLAGE_1:
                     period = SignPeriod.MINUTE  # an old phone on the wall shows the code
                 elif rng.random() < 0.2:
-                    period = rng.choice([SignPeriod.DAY, SignPeriod.MONTH])
+                    period = rng.choice([SignPeriod.DAY, SignPeriod.WEEK])
                 points.append(
                     PatrolPoint.objects.create(
                         region=v,
@@ -479,6 +485,21 @@ class _Patrols:
             self.points[v.pk] = points
             self.route[v.pk] = route
             self.coords.update({p.pk: (float(p.latitude), float(p.longitude)) for p in points})
+        self.proof()
+
+    def proof(self) -> None:
+        """枫源村 needs a position for every check-in (its points are in the open), and the
+        screen at its village-committee point shows the code through a display link."""
+        v = self.by_code.get(VILLAGE_1)
+        self.positions_required = set()
+        if v is None:
+            return
+        director = self.recorder[v.pk]
+        patrol_settings_set(village=v, positions_required=True, by=director)
+        self.positions_required.add(v.pk)
+        screen = self.points[v.pk][0]  # the one whose code changes every minute
+        display_create(point=screen, by=director)  # the token is not kept: make a new one to see it
+        self.stats["display_links"] += 1
 
     def pools(self) -> None:
         """Who may be rostered in each village (the roster's own rule), and their posts."""
@@ -861,7 +882,7 @@ class _Patrols:
         points = self.round_points(a)
         rows: list[_Scan] = []
 
-        def scan(kind, at, point, far=False, **extra) -> _Scan:
+        def scan(kind, at, point, far=False, fix=True, **extra) -> _Scan:
             plat, plon = self.coords[point.pk]
             metres = rng.uniform(400, 2500) if far else min(abs(rng.gauss(0, 25)), 60)
             lat, lon = _moved(plat, plon, metres, rng.uniform(0, 2 * math.pi))
@@ -870,14 +891,14 @@ class _Patrols:
                 kind=kind,
                 point=point if kind == CheckInKind.POINT else None,
                 recorded_at=at,
-                latitude=_dec(lat),
-                longitude=_dec(lon),
-                accuracy_m=rng.choice([5, 8, 10, 12, 15, 20, 30, 45]),
+                latitude=_dec(lat) if fix else None,
+                longitude=_dec(lon) if fix else None,
+                accuracy_m=rng.choice([5, 8, 10, 12, 15, 20, 30, 45]) if fix else None,
                 by_id=by_id,
                 client_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                 **extra,
             )
-            if kind == CheckInKind.POINT:
+            if kind == CheckInKind.POINT and fix:
                 row.distance_m = round(distance_m(lat, lon, plat, plon))
                 row.far_from_point = far
             rows.append(row)
@@ -929,6 +950,13 @@ class _Patrols:
                     accepted=False,
                     refusal=why,
                 )
+            if rng.random() < NO_FIX:  # indoors, location refused, or no fix yet
+                if point.region_id not in self.positions_required:
+                    visited.append(scan(CheckInKind.POINT, at, point, fix=False))
+                    continue
+                refusal = Refusal.NO_POSITION  # refused; location allowed, scanned again
+                scan(CheckInKind.POINT, at, point, fix=False, accepted=False, refusal=refusal)
+                at += dt.timedelta(minutes=1)
             visited.append(scan(CheckInKind.POINT, at, point))
         if visited and rng.random() < 0.03:  # something found on the round
             found = rng.choice(visited)
@@ -1100,12 +1128,17 @@ class _Patrols:
         send_reminders(now=self.now, hours=settings.QUNFANG_REMINDER_HOURS)
         user = self.context.accounts.get("patrol1")
         if user is not None:
-            Notification.objects.create(
-                user=user,
-                text="村委会通知：本周六晚全体队员到村委会参加消防演练。",
-                url="/patrols/my/",
-                created_at=self.now - dt.timedelta(days=1),
+            drill = Phrase(
+                gettext_noop(
+                    "Notice from the village committee: every member comes to the village "
+                    "committee on Saturday evening for a fire drill."
+                )
             )
+            note = notify(user, "roster", drill, "/patrols/my/")
+            if note is not None:  # sent yesterday
+                Notification.objects.filter(pk=note.pk).update(
+                    created_at=self.now - dt.timedelta(days=1)
+                )
 
     def on_duty(self, roster: Roster, person: Person) -> None:
         """The demo member has a shift today and, when the month goes on, another one to come

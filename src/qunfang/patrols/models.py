@@ -30,13 +30,14 @@ def _new_secret() -> str:
 
 class SignPeriod(models.IntegerChoices):
     """How often a point's code changes. A printed sign is reprinted each period; a screen at
-    the point (an old phone) can show a code that changes every minute."""
+    the point (an old phone) can show a code that changes every minute. A week is the longest
+    period: a code is accepted in its period and the next one, so a printed code is never
+    good for more than 14 days (see signs.py)."""
 
     MINUTE = 60, _("every minute (screen at the point)")
     HOUR = 3600, _("every hour (screen at the point)")
     DAY = 86400, _("every day (printed sign)")
     WEEK = 7 * 86400, _("every week (printed sign)")
-    MONTH = 30 * 86400, _("every 30 days (printed sign)")
 
 
 class PatrolPoint(RegionOwned):
@@ -81,6 +82,90 @@ class PatrolPoint(RegionOwned):
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+
+class PatrolSettings(RegionOwned):
+    """A village's rules for check-in proof, changed by its director or its township. A village
+    without a row keeps the defaults (a check-in without a position is accepted and marked)."""
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="patrol_settings"
+    )
+    positions_required = models.BooleanField(
+        _("check-ins need a position"),
+        default=False,
+        help_text=_(
+            "A scan at a point without the phone's position is refused (and kept on the log)."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("patrol settings of a village")
+        verbose_name_plural = _("patrol settings of villages")
+
+    def __str__(self) -> str:
+        return self.region.name
+
+
+class PointDisplay(RegionOwned):
+    """A display link: the address a screen at the point opens to show the point's rotating
+    QR code without anyone signed in. Only a hash of its random token is kept; revoking sets
+    `revoked_at`, and the screen then gets a "withdrawn" page."""
+
+    region_lookup = "point__region"
+
+    point = models.ForeignKey(
+        PatrolPoint,
+        verbose_name=_("patrol point"),
+        on_delete=models.PROTECT,
+        related_name="displays",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("link created"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("link revoked"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        verbose_name = _("display link")
+        verbose_name_plural = _("display links")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False),
+                name="point_display_revoked_by_whom",
+            ),
+            # one screen link per point: a new link replaces (revokes) the old one
+            models.UniqueConstraint(
+                fields=["point"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_display_per_point",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 class PatrolRoute(RegionOwned):
@@ -562,8 +647,15 @@ class CheckIn(RegionOwned):
         verbose_name_plural = _("check-ins")
         ordering = ["recorded_at", "id"]
         indexes = [
-            models.Index(fields=["assignment", "recorded_at"], name="checkin_assignment_time")
+            models.Index(fields=["assignment", "recorded_at"], name="checkin_assignment_time"),
+            # the home page's findings of the last week, read for the user's villages only
+            models.Index(fields=["region", "recorded_at"], name="checkin_region_time"),
         ]
+
+    @property
+    def has_position(self) -> bool:
+        """Did the phone send where it was (no fix, or location refused, leaves it empty)?"""
+        return self.latitude is not None and self.longitude is not None
 
 
 class LedgerKind(models.TextChoices):

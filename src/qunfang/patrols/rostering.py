@@ -85,7 +85,7 @@ def shift_times(pattern: ShiftPattern, day: dt.date) -> tuple[dt.datetime, dt.da
     return start, start + dt.timedelta(minutes=pattern.duration_minutes)
 
 
-def build_shifts(req: RosterRequest, roster: Roster) -> list[Shift]:
+def build_shifts(req: RosterRequest, roster: Roster | None = None) -> list[Shift]:
     shifts = []
     days = [
         req.starts_on + dt.timedelta(days=k) for k in range((req.ends_on - req.starts_on).days + 1)
@@ -236,36 +236,60 @@ def problem_record(problem: solver.Problem, slots_by_id: dict[str, Shift]) -> di
     }
 
 
-@transaction.atomic
-def generate_roster(req: RosterRequest, *, by) -> Roster:
-    """Build a draft roster. Always saves one (a partial one when people are short) and records
-    in plain words why any seat stayed empty. Only the planners of the village or township, or
-    whoever runs the joint zone, make its roster."""
+@dataclass
+class RosterPlan:
+    """A roster computed and not yet saved: unsaved shifts and assignments and the figures."""
+
+    req: RosterRequest
+    by: object
+    shifts: list[Shift]
+    assignments: list[Assignment]
+    figures: dict
+
+
+def check_roster_request(req: RosterRequest, *, by) -> list[Shift]:
+    """Whatever can be refused at once, refused before any work starts: the planner's right,
+    the period, patterns that run in it. Returns the shifts the roster will have (unsaved)."""
     change_or_403(by, req.zone if req.zone is not None else req.region)
     errors = period_problems(req.starts_on, req.ends_on)
     if req.zone is None and req.region.kind not in (RegionKind.VILLAGE, RegionKind.TOWNSHIP):
         errors.append(_("Rosters are made for a village, a township or a joint zone."))
     if errors:
         raise ValidationError(errors)
-    roster = Roster.objects.create(region=req.region, zone=req.zone, starts_on=req.starts_on,
-                                   ends_on=req.ends_on, created_by=by)  # fmt: skip
-    shifts = build_shifts(req, roster)
+    shifts = build_shifts(req)
     if not shifts:
         raise ValidationError(_("No shift pattern runs in this period. Add shift patterns first."))
-    Shift.objects.bulk_create(shifts)
+    return shifts
+
+
+def plan_roster(req: RosterRequest, *, by, progress=None) -> RosterPlan:
+    """Compute the roster outside any transaction: it only reads, so check-ins, logins and the
+    security log keep writing while CP-SAT searches. `progress(percent, step)` hears how far."""
+    report = progress or (lambda percent, step: None)
+    shifts = check_roster_request(req, by=by)
+    report(10, _("Reading the shift patterns and who may serve"))
     patrol_shifts = [s for s in shifts if s.pattern.household_group_id is None]
     household_shifts = [s for s in shifts if s.pattern.household_group_id is not None]
     people = list(pool(req))
     by_id = {str(p.pk): p for p in people}
-    rules = solver.Rules(min_rest_hours=req.min_rest_hours, max_nights_per_week=req.max_nights_per_week,
-                         busy_season_days=busy_days(req), tz=timezone.get_default_timezone())  # fmt: skip
+    rules = solver.Rules(
+        min_rest_hours=req.min_rest_hours,
+        max_nights_per_week=req.max_nights_per_week,
+        busy_season_days=busy_days(req),
+        tz=timezone.get_default_timezone(),
+    )
+    figures: dict = {"solver_status": "optimal", "problems": []}
     assignments: list[Assignment] = []
     if patrol_shifts:
+        limit = req.time_limit_s or settings.QUNFANG_ROSTER_SECONDS
+        report(
+            20,
+            _("Searching for the best roster (at most %(seconds)d seconds)") % {"seconds": limit},
+        )
         slots = solver_slots(req, patrol_shifts)
         result = solver.solve(
-            solver_people(req, people), slots, rules,
-            time_limit_s=req.time_limit_s or settings.QUNFANG_ROSTER_SECONDS, workers=2,
-        )  # fmt: skip
+            solver_people(req, people), slots, rules, time_limit_s=limit, workers=2
+        )
         shift_of = {str(k): s for k, s in enumerate(patrol_shifts)}
         for slot_id, person_ids in result.assignments.items():
             shift = shift_of[slot_id]
@@ -273,26 +297,60 @@ def generate_roster(req: RosterRequest, *, by) -> Roster:
                 assignments.append(
                     Assignment(shift=shift, region=shift.region, zone=req.zone, person=by_id[pid])
                 )
-        roster.solver_status = result.status
-        roster.objective, roster.bound, roster.gap = result.objective, result.bound, result.gap
-        roster.first_feasible_s, roster.seconds = result.first_feasible_s, result.seconds
-        roster.problems = [problem_record(p, shift_of) for p in result.problems]
-    else:
-        roster.solver_status = "optimal"
+        figures = {
+            "solver_status": result.status,
+            "objective": result.objective,
+            "bound": result.bound,
+            "gap": result.gap,
+            "first_feasible_s": result.first_feasible_s,
+            "seconds": result.seconds,
+            "problems": [problem_record(p, shift_of) for p in result.problems],
+        }
+    report(80, _("Filling the ten-household rotation"))
     busy = defaultdict(list)
     for a in assignments:
         busy[a.person_id].append((a.shift.starts_at, a.shift.ends_at))
     household_assignments, household_problems = fill_household_shifts(household_shifts, busy, rules)
     assignments += household_assignments
-    roster.problems += household_problems
-    if household_problems and roster.solver_status in ("optimal", "feasible"):
-        roster.solver_status = "infeasible"
-    # with history rows, so a later swap or stand-in still shows who was rostered first
-    bulk_create_with_history(
-        assignments, Assignment, default_user=by, default_change_reason="rostered"
+    figures["problems"] += household_problems
+    if household_problems and figures["solver_status"] in ("optimal", "feasible"):
+        figures["solver_status"] = "infeasible"
+    return RosterPlan(req=req, by=by, shifts=shifts, assignments=assignments, figures=figures)
+
+
+@transaction.atomic
+def save_roster(plan: RosterPlan) -> Roster:
+    """Write the computed roster in one short transaction: the roster, its shifts, its
+    assignments (with history rows, so a later swap or stand-in still shows who was rostered
+    first)."""
+    req = plan.req
+    change_or_403(plan.by, req.zone if req.zone is not None else req.region)  # still theirs
+    roster = Roster.objects.create(
+        region=req.region,
+        zone=req.zone,
+        starts_on=req.starts_on,
+        ends_on=req.ends_on,
+        created_by=plan.by,
+        **plan.figures,
     )
-    roster.save()
+    for shift in plan.shifts:
+        shift.roster = roster
+    Shift.objects.bulk_create(plan.shifts)
+    bulk_create_with_history(
+        plan.assignments, Assignment, default_user=plan.by, default_change_reason="rostered"
+    )
     return roster
+
+
+def generate_roster(req: RosterRequest, *, by, progress=None) -> Roster:
+    """Build a draft roster. Always saves one (a partial one when people are short) and records
+    in plain words why any seat stayed empty. Only the planners of the village or township, or
+    whoever runs the joint zone, make its roster. The solver runs outside any transaction; the
+    result is written in one short one."""
+    plan = plan_roster(req, by=by, progress=progress)
+    if progress:
+        progress(90, _("Saving the roster"))
+    return save_roster(plan)
 
 
 def unfilled(roster: Roster) -> list[tuple[Shift, int]]:

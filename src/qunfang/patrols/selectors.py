@@ -3,7 +3,9 @@ a patrol record (`may_change`, `change_or_403`) — seeing a record is not chang
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, Sum
+from django.core.validators import MaxValueValidator
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,14 +20,49 @@ from qunfang.patrols.models import (
     JointZone,
     Outcome,
     PatrolProfile,
+    Roster,
     RosterStatus,
     Shift,
+    ShiftPattern,
     SwapRequest,
     SwapStatus,
     ZoneVillage,
 )
 
 SERVED = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)
+# No shift runs longer than a pattern may last: a shift running now started at most this long ago.
+LONGEST_SHIFT = dt.timedelta(
+    minutes=max(
+        v.limit_value
+        for v in ShiftPattern._meta.get_field("duration_minutes").validators
+        if isinstance(v, MaxValueValidator)
+    )
+)
+
+
+def on_published_roster(roster_field: str = "roster") -> Exists:
+    """The row's roster is published, as EXISTS rather than a join: given a join, SQLite may
+    start from the rosters (every roster in the database) instead of the row's own
+    (region, start) index."""
+    published = Roster.objects.filter(pk=OuterRef(roster_field), status=RosterStatus.PUBLISHED)
+    return Exists(published)
+
+
+def seated() -> Coalesce:
+    """How many people the shift has, as a subquery: a join and GROUP BY over the shifts
+    makes SQLite walk the whole shift table in id order."""
+    counted = (
+        Assignment.objects.filter(shift=OuterRef("pk"))
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
 
 
 def patrol_summary(user) -> dict:
@@ -33,17 +70,25 @@ def patrol_summary(user) -> dict:
     swaps waiting and what patrols found in the last week."""
     now = timezone.now()
     today = timezone.localdate(now)
-    published = Shift.objects.visible_to(user).filter(roster__status=RosterStatus.PUBLISHED)
-    on_duty = published.filter(starts_at__lte=now, ends_at__gt=now).aggregate(
-        n=Count("assignments")
-    )["n"]
-    week = published.filter(service_date__gte=today, service_date__lt=today + dt.timedelta(days=7))
-    week = week.annotate(n=Count("assignments")).filter(n__lt=F("headcount"))
+    # Every count is bounded in time and read through the (region, start) index: a shift
+    # belongs to the day it starts, so the days' shifts are those starting within them.
+    published = Shift.objects.visible_to(user).filter(on_published_roster())
+    running = published.filter(starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now)
+    on_duty = running.filter(ends_at__gt=now).aggregate(n=Count("assignments"))["n"]
+    week = published.filter(
+        starts_at__gte=local_midnight(today), starts_at__lt=local_midnight(today + dt.timedelta(7))
+    )
+    week = week.annotate(n=seated()).filter(n__lt=F("headcount"))
     empty = week.aggregate(seats=Sum(F("headcount") - F("n")))["seats"] or 0
-    month = Assignment.objects.visible_to(user).filter(
-        shift__roster__status=RosterStatus.PUBLISHED, shift__service_date__gte=today.replace(day=1),
-        shift__service_date__lte=today,
-    ).exclude(outcome__in=[Outcome.PLANNED, Outcome.EXCUSED])  # fmt: skip
+    this_month = published.filter(
+        starts_at__gte=local_midnight(today.replace(day=1)),
+        starts_at__lt=local_midnight(today + dt.timedelta(days=1)),
+    )
+    month = (
+        Assignment.objects.visible_to(user)
+        .filter(shift__in=this_month.values("pk"))
+        .exclude(outcome__in=[Outcome.PLANNED, Outcome.EXCUSED])
+    )
     counts = month.aggregate(due=Count("id"), served=Count("id", filter=Q(outcome__in=SERVED)))
     rate = round(100 * counts["served"] / counts["due"]) if counts["due"] else None
     return {

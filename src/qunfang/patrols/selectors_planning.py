@@ -46,6 +46,7 @@ from qunfang.patrols.models import (
     Shift,
     ShiftPattern,
 )
+from qunfang.patrols.selectors import local_midnight, on_published_roster, seated
 from qunfang.registry.spreadsheets.writing import defuse
 
 CREDITED = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)
@@ -152,8 +153,8 @@ def unfilled_shifts(*, user, since: dt.date):
     """Seats still empty on published rosters, from `since` on, soonest first."""
     return (
         Shift.objects.visible_to(user)
-        .filter(roster__status=RosterStatus.PUBLISHED, service_date__gte=since)
-        .annotate(n=Count("assignments"))
+        .filter(on_published_roster(), starts_at__gte=local_midnight(since))
+        .annotate(n=seated())
         .filter(n__lt=F("headcount"))
         .annotate(short=F("headcount") - F("n"))
         .select_related("pattern", "region", "zone", "roster")

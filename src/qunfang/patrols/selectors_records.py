@@ -34,6 +34,7 @@ from qunfang.patrols.models import (
     Absence,
     Assignment,
     CheckIn,
+    CheckInKind,
     DutyLedgerEntry,
     Finding,
     JointZone,
@@ -44,6 +45,7 @@ from qunfang.patrols.models import (
     Shift,
 )
 from qunfang.patrols.rotation import eligible_members
+from qunfang.patrols.selectors import on_published_roster
 from qunfang.patrols.services import ledger_balances
 from qunfang.registry.models import GroupMembership, Household, JointDefenceGroup
 
@@ -106,55 +108,104 @@ def _expected_points():
     )
 
 
+@dataclass(slots=True)
+class LogPerson:
+    """One rostered member as a log line shows them."""
+
+    name: str
+    outcome: str
+    outcome_label: str
+
+
+@dataclass(slots=True)
+class LogPoint:
+    pk: int
+    name: str
+
+
+@dataclass(slots=True)
+class LogFinding:
+    pk: int
+    finding: str
+    finding_label: str
+    note: str
+    recorded_at: dt.datetime
+
+
 def log_shifts(user, *, village: Region | None = None, first: dt.date | None = None,
-               last: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Shift]:  # fmt: skip
+               last: dt.date | None = None, since: dt.date | None = None,
+               now: dt.datetime | None = None) -> QuerySet[Shift]:  # fmt: skip
     """Shifts of published rosters that have started (running or closed), newest first, each
-    with its people and their accepted check-ins prefetched (see `decorate`)."""
+    with its people and their accepted check-ins prefetched (see `decorate`); of the days from
+    `first` to `last` (the month of `first`), or from `since` on."""
     now = now or timezone.now()
-    shifts = Shift.objects.visible_to(user).filter(
-        roster__status=RosterStatus.PUBLISHED, starts_at__lte=now
-    )
+    shifts = Shift.objects.visible_to(user).filter(on_published_roster(), starts_at__lte=now)
     if village is not None:
         shifts = shifts.filter(_in_village(village))
+    # Days as ranges of start times, read through the (region, start) index: a shift belongs
+    # to the day it starts.
     if first is not None:
-        shifts = shifts.filter(service_date__gte=first, service_date__lte=last or month_end(first))
+        end = (last or month_end(first)) + dt.timedelta(days=1)
+        shifts = shifts.filter(
+            starts_at__gte=local_midnight(first), starts_at__lt=local_midnight(end)
+        )
+    if since is not None:
+        shifts = shifts.filter(starts_at__gte=local_midnight(since))
     flagged = CheckIn.objects.filter(
         assignment__shift=OuterRef("pk"), accepted=True, finding__in=FLAGGED
     )
     return (
         shifts.select_related("pattern__route", "region", "zone")
         .annotate(expected=_expected_points(), flagged=Exists(flagged))
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("person", "household").order_by("id"),
-            ),
-            Prefetch(
-                "assignments__check_ins",
-                queryset=CheckIn.objects.filter(accepted=True)
-                .select_related("point")
-                .order_by("recorded_at", "id"),
-                to_attr="accepted_check_ins",
-            ),
-        )
         .order_by("-starts_at", "-id")
     )
 
 
 def decorate(shifts) -> list[Shift]:
-    """Points visited and findings of each shift, from the prefetched check-ins (no queries)."""
+    """Each shift's people, points visited and findings, in two queries of plain rows: a page
+    is 50 shifts with a few hundred scans, and model instances for each (people's encrypted
+    numbers, scans' photos) were most of the log's time."""
     shifts = list(shifts)
+    ids = [s.pk for s in shifts]
+    people: dict[int, list[LogPerson]] = {pk: [] for pk in ids}
+    outcomes = dict(Outcome.choices)
+    rows = Assignment.objects.filter(shift_id__in=ids).order_by("id")
+    for shift_id, outcome, name in rows.values_list("shift_id", "outcome", "person__name"):
+        people[shift_id].append(LogPerson(name, outcome, outcomes.get(outcome, outcome)))
+    scans: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    accepted = CheckIn.objects.filter(assignment__shift_id__in=ids, accepted=True)
+    columns = (
+        "assignment__shift_id",
+        "pk",
+        "point_id",
+        "point__name",
+        "latitude",
+        "longitude",
+        "finding",
+        "note",
+        "recorded_at",
+    )
+    for row in accepted.order_by("recorded_at", "id").values_list(*columns):
+        scans[row[0]].append(row[1:])
+    findings = dict(Finding.choices)
     for shift in shifts:
-        visited, findings = {}, []
-        for a in shift.assignments.all():
-            for c in a.accepted_check_ins:
-                if c.point_id and c.point_id not in visited:
-                    visited[c.point_id] = c.point
-                if c.finding in FLAGGED:
-                    findings.append(c)
+        visited, found, no_position, positioned = {}, [], 0, set()
+        for pk, point_id, point_name, lat, lon, finding, note, at in scans[shift.pk]:
+            if point_id:
+                visited.setdefault(point_id, LogPoint(point_id, point_name))
+                if lat is not None and lon is not None:
+                    positioned.add(point_id)
+                else:
+                    no_position += 1
+            if finding in FLAGGED:
+                found.append(LogFinding(pk, finding, findings.get(finding, finding), note, at))
+        shift.people = people[shift.pk]
         shift.visited_points = list(visited.values())
         shift.visited = len(visited)
-        shift.findings = sorted(findings, key=lambda c: (c.recorded_at, c.pk))
+        # scans accepted without the phone's position, and points only such scans reached
+        shift.no_position = no_position
+        shift.unpositioned_points = set(visited) - positioned
+        shift.findings = found
     return shifts
 
 
@@ -192,7 +243,24 @@ def attendance_counts() -> dict:
         "excused": Count("id", filter=Q(outcome=Outcome.EXCUSED)),
         "open": Count("id", filter=Q(outcome=Outcome.PLANNED)),
         "time_served": Sum(_LENGTH, filter=Q(outcome__in=TURNED_OUT)),
+        "points_checked": Sum(_point_scans()),
+        "points_with_position": Sum(_point_scans(latitude__isnull=False)),
     }
+
+
+def _point_scans(**condition):
+    """How many scans at a point the assignment had accepted (a subquery on the check-ins'
+    (assignment, time) index, so the grouped counts above are not multiplied by a join)."""
+    scans = (
+        CheckIn.objects.filter(
+            assignment=OuterRef("pk"), accepted=True, kind=CheckInKind.POINT, **condition
+        )
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(scans, output_field=IntegerField()), Value(0))
 
 
 def month_assignments(
@@ -203,7 +271,7 @@ def month_assignments(
     # Driven by the month's shifts (indexed by start time), not by a scan of every assignment
     # ever made: a shift belongs to the day it starts, so its start lies in the month.
     shifts = Shift.objects.visible_to(user).filter(
-        roster__status=RosterStatus.PUBLISHED,
+        on_published_roster(),
         starts_at__gte=local_midnight(first),
         starts_at__lt=local_midnight(month_end(first) + dt.timedelta(days=1)),
     )
@@ -224,20 +292,39 @@ def attendance_people(user, *, first: dt.date, village: Region | None = None) ->
     )
 
 
-def attendance_villages(user, *, first: dt.date, village: Region | None = None) -> QuerySet:
-    return (
-        month_assignments(user, first=first, village=village)
-        .values("person__region", "person__region__name", "person__region__code")
-        .annotate(people=Count("person", distinct=True), **attendance_counts())
-        .order_by("person__region__path")
-    )
+def attendance_villages(people_rows) -> list[dict]:
+    """The village rows from the person rows (ordered by village, as `attendance_people` gives
+    them): a person counts in their own village only, so the sums are the village's, without a
+    second grouped query over the month."""
+    villages: dict[str, dict] = {}
+    for row in people_rows:
+        code = row["person__region__code"]
+        village = villages.get(code)
+        if village is None:
+            village = villages[code] = {
+                "person__region__code": code,
+                "person__region__name": row["person__region__name"],
+                "people": 0,
+                **dict.fromkeys(_SUMMED, 0),
+                "time_served": dt.timedelta(0),
+            }
+        village["people"] += 1
+        for key in _SUMMED:
+            village[key] += row[key] or 0
+        village["time_served"] += row["time_served"] or dt.timedelta(0)
+    return list(villages.values())
+
+
+_SUMMED = (
+    *("planned", "served", "late", "partial", "missed", "excused", "open"),
+    *("points_checked", "points_with_position"),
+)
 
 
 def attendance_total(village_rows) -> dict:
     """The total over the village rows (a person counts in their own village only, so the
     people add up too): no further query."""
-    keys = ["people", "planned", "served", "late", "partial", "missed", "excused", "open"]
-    total = {k: sum(r[k] for r in village_rows) for k in keys}
+    total = {k: sum(r[k] for r in village_rows) for k in ("people", *_SUMMED)}
     total["time_served"] = sum(
         (r["time_served"] or dt.timedelta(0) for r in village_rows), dt.timedelta(0)
     )
@@ -254,6 +341,9 @@ def with_rate(row: dict) -> dict:
     row["turned_out"] = turned_out
     row["due"] = due
     row["rate"] = (Decimal(turned_out * 100) / due).quantize(Decimal("0.1")) if due else None
+    row["points_without_position"] = (row.get("points_checked") or 0) - (
+        row.get("points_with_position") or 0
+    )
     return row
 
 

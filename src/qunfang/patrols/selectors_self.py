@@ -23,6 +23,7 @@ from qunfang.patrols.models import (
 )
 from qunfang.patrols.rostering import RosterRequest, pool
 from qunfang.patrols.rotation import MAX_AGE, MIN_AGE
+from qunfang.patrols.selectors import LONGEST_SHIFT, on_published_roster
 from qunfang.registry.models import Person
 
 UPCOMING_SHOWN = 30
@@ -161,7 +162,8 @@ def on_duty(user, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (
         Shift.objects.visible_to(user)
-        .filter(roster__status=RosterStatus.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
+        .filter(on_published_roster(), starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now)
+        .filter(ends_at__gt=now)
         .select_related("pattern__route", "zone", "region")
         .prefetch_related(
             Prefetch(

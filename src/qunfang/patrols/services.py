@@ -13,8 +13,11 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from qunfang.core.models import Notification
+from qunfang.core.models import User
+from qunfang.core.notify import notify, notify_by_sms
+from qunfang.core.phrases import Phrase
 from qunfang.patrols import solver
 from qunfang.patrols.checkin import close_assignment
 from qunfang.patrols.models import (
@@ -70,21 +73,17 @@ def publish_roster(*, roster: Roster, by) -> Roster:
             )
         )
     DutyLedgerEntry.objects.bulk_create(owed)
-    users = {
-        p.account_id
-        for p in Person.objects.filter(
-            patrol_assignments__shift__roster=roster, account__isnull=False
-        )
-    }
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=u,
-            text=_("A new roster is out: %(roster)s.") % {"roster": roster},
-            url=roster.get_absolute_url(),
-        )
-        for u in users
-    )
+    _tell_rostered(roster)
     return roster
+
+
+def _tell_rostered(roster: Roster) -> None:
+    """Everyone with an account on the roster hears once, however many shifts they have."""
+    on_roster = Person.objects.filter(patrol_assignments__shift__roster=roster).values("account_id")
+    message = Phrase(gettext_noop("A new roster is out: %(roster)s."), roster=str(roster))
+    readers = User.objects.filter(pk__in=on_roster).select_related("notification_preference")
+    for reader in readers.order_by("pk"):
+        notify(reader, "roster", message, roster.get_absolute_url())
 
 
 @transaction.atomic
@@ -256,19 +255,28 @@ def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> Swap
             assignment.household_id = new_household
         assignment.person = swap.replacement
         assignment.save()
-        _notify(swap.replacement, _("You take over a shift on %(day)s: %(shift)s.")
-                % {"day": assignment.shift.service_date, "shift": assignment.shift.pattern.name})  # fmt: skip
+        _notify(
+            swap.replacement,
+            Phrase(
+                gettext_noop("You take over a shift on %(day)s: %(shift)s."),
+                day=assignment.shift.service_date,
+                shift=assignment.shift.pattern.name,
+            ),
+        )
     swap.status = SwapStatus.APPROVED if approve else SwapStatus.REJECTED
     swap.decided_by, swap.decided_at, swap.decision_note = by, timezone.now(), note
     swap.save()
-    verdict = _("approved") if approve else _("rejected")
-    if swap.requested_by_id:
-        Notification.objects.create(
-            user_id=swap.requested_by_id,
-            text=_("Your swap for %(day)s was %(verdict)s.")
-            % {"day": assignment.shift.service_date, "verdict": verdict},
-            url="/patrols/my/",
-        )
+    verdict = Phrase(gettext_noop("approved") if approve else gettext_noop("rejected"))
+    notify(
+        swap.requested_by,
+        "roster",
+        Phrase(
+            gettext_noop("Your swap for %(day)s was %(verdict)s."),
+            day=assignment.shift.service_date,
+            verdict=verdict,
+        ),
+        MY_PAGE,
+    )
     return swap
 
 
@@ -284,9 +292,12 @@ def withdraw_swap(*, swap: SwapRequest, by) -> SwapRequest:
     return swap
 
 
-def _notify(person: Person, text: str, url: str = "/patrols/my/") -> None:
-    if person.account_id:
-        Notification.objects.create(user_id=person.account_id, text=text, url=url)
+MY_PAGE = "/patrols/my/"
+
+
+def _notify(person: Person, message: Phrase, kind: str = "roster") -> None:
+    """A rostered person hears through `notify()` when they have an account."""
+    notify(person.account, kind, message, MY_PAGE)
 
 
 # ---- attendance and the duty ledger ---------------------------------------------------------
@@ -402,8 +413,14 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     assignment._change_reason = "stand-in"  # the history keeps who was rostered before
     assignment._history_user = by
     assignment.save()
-    _notify(person, _("You stand in for your household on %(day)s: %(shift)s.")
-            % {"day": shift.service_date, "shift": shift.pattern.name})  # fmt: skip
+    _notify(
+        person,
+        Phrase(
+            gettext_noop("You stand in for your household on %(day)s: %(shift)s."),
+            day=shift.service_date,
+            shift=shift.pattern.name,
+        ),
+    )
     return assignment
 
 
@@ -443,20 +460,23 @@ def ledger_balances(group) -> dict[int, dict]:
 
 
 def send_reminders(*, now: dt.datetime | None = None, hours: int, sms=None, mail=None) -> int:
-    """Remind each member of a published shift starting within `hours`, once."""
-    from django.core.mail import send_mail
-
+    """Remind each member of a published shift starting within `hours`, once, through
+    `notify()`: in the app, by e-mail only as the member's preferences say (at once or in the
+    digest), by SMS when a gateway is configured (`sms` replaces it, `mail` replaces send_mail).
+    A rostered villager without an account gets the SMS alone, at the person's number."""
     now = now or timezone.now()
     due = Assignment.objects.filter(
         reminded_at__isnull=True, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
         shift__starts_at__gt=now, shift__starts_at__lte=now + dt.timedelta(hours=hours),
-    ).select_related("person__account", "shift__pattern")  # fmt: skip
+    ).select_related("person__account__notification_preference", "shift__pattern")  # fmt: skip
     sent = 0
     for a in due:
         start = timezone.localtime(a.shift.starts_at)
-        text = _("Reminder: you are on %(shift)s at %(time)s.") % {
-            "shift": a.shift.pattern.name, "time": start.strftime("%m-%d %H:%M"),
-        }  # fmt: skip
+        message = Phrase(
+            gettext_noop("Reminder: you are on %(shift)s at %(time)s."),
+            shift=a.shift.pattern.name,
+            time=start.strftime("%m-%d %H:%M"),
+        )
         with transaction.atomic():
             claimed = Assignment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(
                 reminded_at=now
@@ -464,13 +484,11 @@ def send_reminders(*, now: dt.datetime | None = None, hours: int, sms=None, mail
             if not claimed:
                 continue  # another run got there first
             account = a.person.account
-            if account is not None:
-                Notification.objects.create(user=account, text=text, url="/patrols/my/")
-                if account.email:
-                    (mail or send_mail)(
-                        _("Qunfang shift reminder"), text, None, [account.email], fail_silently=True
-                    )
-            if sms is not None and a.person.phone:
-                sms.send(a.person.phone, text)
+            if account is not None and account.is_active:
+                notify(
+                    account, "reminder", message, MY_PAGE, phone=a.person.phone, sms=sms, mail=mail
+                )
+            else:
+                notify_by_sms(a.person.phone, "reminder", message, sms=sms)
         sent += 1
     return sent

@@ -24,8 +24,8 @@ from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.patrols import displays, proof, rostering, services, signs, tasks
 from qunfang.patrols import forms_planning as forms
-from qunfang.patrols import rostering, services, signs
 from qunfang.patrols import selectors_planning as selectors
 from qunfang.patrols.models import (
     BusySeason,
@@ -33,6 +33,7 @@ from qunfang.patrols.models import (
     JointZone,
     PatrolPoint,
     PatrolRoute,
+    PointDisplay,
     Roster,
     RosterStatus,
     ShiftPattern,
@@ -90,8 +91,10 @@ def point_list(request: HttpRequest) -> HttpResponse:
     queryset = _village_filter(request, selectors.points(user=request.user))
     if q:
         queryset = queryset.filter(name__icontains=q)
-    return render(request, "patrols/planning/point_list.html",
-                  _list_context(request, page=_page(request, queryset), q=q))  # fmt: skip
+    context = _list_context(
+        request, page=_page(request, queryset), q=q, rules=proof.village_rules(request.user)
+    )
+    return render(request, "patrols/planning/point_list.html", context)
 
 
 @permission_required(VIEW)
@@ -99,6 +102,10 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = visible_or_404(
         PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
     )
+    return render(request, "patrols/planning/point_detail.html", _point_context(request, point))
+
+
+def _point_context(request: HttpRequest, point: PatrolPoint, **extra) -> dict:
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     recent = (
         CheckIn.objects.visible_to(request.user)
@@ -107,14 +114,25 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
             n_accepted=Count("id", filter=Q(accepted=True)),
             n_refused=Count("id", filter=Q(accepted=False)),
             n_far=Count("id", filter=Q(accepted=True, far_from_point=True)),
+            n_no_position=Count("id", filter=Q(accepted=True, latitude__isnull=True)),
             n_last=Max("recorded_at"),
         )
     )
     stops = point.stops.select_related("route").order_by("route__name", "order")
-    return render(request, "patrols/planning/point_detail.html", {
-        "point": point, "stops": stops, "recent": recent, "recent_days": RECENT_DAYS,
-        "can_manage": request.user.can(MANAGE), "screen_period": point.sign_period <= SignPeriod.HOUR,
-    })  # fmt: skip
+    can_change = may_change(request.user, point)
+    displays = point.displays.select_related("created_by", "revoked_by")[:10] if can_change else []
+    return {
+        "point": point,
+        "stops": stops,
+        "recent": recent,
+        "recent_days": RECENT_DAYS,
+        "can_manage": request.user.can(MANAGE),
+        "can_change": can_change,
+        "displays": displays,
+        "screen_period": point.sign_period <= SignPeriod.HOUR,
+        "positions_required": proof.positions_required(point),
+        **extra,
+    }
 
 
 @permission_required(MANAGE)
@@ -134,11 +152,19 @@ def _sign_context(request: HttpRequest, point: PatrolPoint, scale: int) -> dict:
     now = timezone.now()
     code = signs.current_code(point, now)
     url = request.build_absolute_uri(signs.scan_url(point, now))
+    window = signs.code_window(point, now)
     return {
-        "point": point, "code": code, "code_spaced": f"{code[:4]} {code[4:]}", "scan_url": url,
-        "qr": signs.qr_svg(url, scale=scale), "valid_until": timezone.localtime(signs.valid_until(point, now)),
-        "printed_at": timezone.localtime(now), "screen_period": point.sign_period <= SignPeriod.HOUR,
-    }  # fmt: skip
+        "point": point,
+        "code": code,
+        "code_spaced": f"{code[:4]} {code[4:]}",
+        "scan_url": url,
+        "qr": signs.qr_svg(url, scale=scale),
+        "valid_from": timezone.localtime(window.valid_from),
+        "valid_until": timezone.localtime(window.valid_until),
+        "replace_by": timezone.localtime(window.replace_by),
+        "printed_at": timezone.localtime(now),
+        "screen_period": point.sign_period <= SignPeriod.HOUR,
+    }
 
 
 @permission_required(MANAGE)
@@ -151,26 +177,63 @@ def point_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "patrols/planning/point_sign.html", {**context, "size": size})
 
 
+# ---- the screen at a point: display links, and the village's rule on positions -------------
+
+
+@require_POST
 @permission_required(MANAGE)
-def point_live(request: HttpRequest, pk: int) -> HttpResponse:
+def point_display_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the point's display link (the old one stops working) and show it, this once."""
     point = visible_or_404(
         PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
     )
-    return render(
-        request, "patrols/planning/point_live.html", _sign_context(request, point, scale=7)
+    change_or_403(request.user, point)
+    try:
+        _display, token = displays.display_create(point=point, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(point.get_absolute_url() + "#display")
+    url = request.build_absolute_uri(reverse("patrols:display", args=[token]))
+    context = _point_context(
+        request, point, new_display_url=url, new_display_qr=signs.qr_svg(url, scale=5)
     )
-
-
-@permission_required(MANAGE)
-def point_live_code(request: HttpRequest, pk: int) -> HttpResponse:
-    point = visible_or_404(
-        PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
-    )
-    response = render(
-        request, "patrols/planning/_live_code.html", _sign_context(request, point, scale=7)
-    )
-    response["Cache-Control"] = "no-store"
+    response = render(request, "patrols/planning/point_detail.html", context)
+    response["Cache-Control"] = "no-store"  # the link is shown once: keep it out of caches
     return response
+
+
+@require_POST
+@permission_required(MANAGE)
+def point_display_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    display = visible_or_404(
+        PointDisplay.objects.select_related("point__region"), request.user, pk=pk
+    )
+    change_or_403(request.user, display.point)
+    displays.display_revoke(display=display, by=request.user)
+    messages.success(
+        request, _("The display link has been revoked: that screen shows no code now.")
+    )
+    return redirect(display.point.get_absolute_url() + "#display")
+
+
+@require_POST
+@permission_required(MANAGE)
+def village_proof_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn the village's "check-ins need a position" rule on or off."""
+    village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, pk=pk)
+    change_or_403(request.user, village)
+    choice = request.POST.get("positions_required", "")
+    if choice not in ("on", "off"):
+        messages.error(request, _("Choose whether check-ins in this village need a position."))
+        return redirect(reverse("patrols:point_list") + "#proof")
+    proof.patrol_settings_set(village=village, positions_required=choice == "on", by=request.user)
+    if choice == "on":
+        message = _("%(village)s: a scan without the phone's position is now refused.")
+    else:
+        message = _("%(village)s: a scan without a position is now accepted and marked.")
+    messages.success(request, message % {"village": village.name})
+    return redirect(reverse("patrols:point_list") + "#proof")
 
 
 # ---- routes ------------------------------------------------------------------------------
@@ -348,31 +411,27 @@ def roster_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(MANAGE)
 def roster_create(request: HttpRequest) -> HttpResponse:
+    """What can be refused is refused here, on the form; the solving runs in the background and
+    the job page shows how far it got, then links to the draft."""
     form = forms.RosterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         region, zone = form.target()
         data = form.cleaned_data
+        req = rostering.RosterRequest(
+            region=region,
+            zone=zone,
+            starts_on=data["period_start"],
+            ends_on=data["period_end"],
+            min_rest_hours=float(data["min_rest_hours"]),
+            max_nights_per_week=data["max_nights_per_week"],
+        )
         try:
-            roster = rostering.generate_roster(
-                rostering.RosterRequest(
-                    region=region, zone=zone, starts_on=data["period_start"], ends_on=data["period_end"],
-                    min_rest_hours=float(data["min_rest_hours"]), max_nights_per_week=data["max_nights_per_week"],
-                ),
-                by=request.user,
-            )  # fmt: skip
+            rostering.check_roster_request(req, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if roster.problems:
-                messages.warning(
-                    request,
-                    _("A draft roster has been made, but some seats stay empty: see why below."),
-                )
-            else:
-                messages.success(
-                    request, _("A draft roster has been made. Check it, then publish it.")
-                )
-            return redirect(roster.get_absolute_url())
+            job = tasks.start_roster(req, by=request.user, language=request.LANGUAGE_CODE)
+            return redirect(job.get_absolute_url())
     return render(request, "patrols/planning/roster_form.html", {"form": form})
 
 

@@ -5,6 +5,7 @@ service, render. Services raise ValidationError; the page shows it and nothing i
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import PurePosixPath
 
@@ -33,6 +34,7 @@ from qunfang.registry.models import Household, JointDefenceGroup
 from qunfang.registry.spreadsheets.writing import defuse
 
 PAGE_SIZE = 50
+LOG_RECENT_DAYS = 31  # what the patrol log shows until a month is chosen
 REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
@@ -79,13 +81,17 @@ def _filters(request: HttpRequest, village, first, **extra) -> dict:
 
 @permission_required(VIEW)
 def log_list(request: HttpRequest) -> HttpResponse:
+    """Without a month, the recent days (said on the page): the log of every year is never read
+    to show its first page."""
     village, first = _village(request), _month(request, required=False)
+    since = None if first else timezone.localdate() - dt.timedelta(days=LOG_RECENT_DAYS - 1)
     page = Paginator(
-        sel.log_shifts(request.user, village=village, first=first), PAGE_SIZE
+        sel.log_shifts(request.user, village=village, first=first, since=since), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     page.object_list = sel.decorate(page.object_list)
     return render(request, "patrols/records/log_list.html",
-                  _filters(request, village, first, page=page, now=timezone.now()))  # fmt: skip
+                  _filters(request, village, first, page=page, now=timezone.now(), since=since,
+                           recent_days=LOG_RECENT_DAYS))  # fmt: skip
 
 
 def _check_in_rows(assignment: Assignment) -> list[dict]:
@@ -172,14 +178,12 @@ def assignment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW)
 def attendance(request: HttpRequest) -> HttpResponse:
     village, first = _village(request), _month(request, required=True)
-    page = Paginator(
-        sel.attendance_people(request.user, first=first, village=village), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    # one grouped query: a township's month is a few hundred people, and the village rows are
+    # their sums
+    people = list(sel.attendance_people(request.user, first=first, village=village))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [sel.with_rate(row) for row in page.object_list]
-    villages = [
-        sel.with_rate(row)
-        for row in sel.attendance_villages(request.user, first=first, village=village)
-    ]
+    villages = [sel.with_rate(row) for row in sel.attendance_villages(people)]
     return render(request, "patrols/records/attendance.html", _filters(
         request, village, first, page=page, village_rows=villages, total=sel.attendance_total(villages),
         previous_month=f"{sel.shift_month(first, -1):%Y-%m}", next_month=f"{sel.shift_month(first, 1):%Y-%m}",
@@ -188,7 +192,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
     sheet = workbook.create_sheet(title)
-    for column in "ABCDEFGHIJKL":
+    for column in "ABCDEFGHIJKLMN":
         sheet.column_dimensions[column].width = 12
     sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 16
     sheet.freeze_panes = "A2"
@@ -200,19 +204,20 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
 def _counts(row: dict) -> list:
     row = sel.with_rate(row)
     return [row["planned"], row["served"], row["late"], row["partial"], row["missed"], row["excused"], row["open"],
-            row["hours"], row["rate"]]  # fmt: skip
+            row["hours"], row["rate"], row["points_checked"], row["points_with_position"]]  # fmt: skip
 
 
 @permission_required(VIEW)
 def attendance_export(request: HttpRequest) -> HttpResponse:
     village, first = _village(request), _month(request, required=True)
     counts = [_("Shifts planned"), _("Served"), _("Late"), _("Partial"), _("Missed"), _("Excused"),
-              _("Not yet closed"), _("Hours served"), _("Attendance rate (%)")]  # fmt: skip
+              _("Not yet closed"), _("Hours served"), _("Attendance rate (%)"), _("Point check-ins"),
+              _("Point check-ins with a position")]  # fmt: skip
     workbook = Workbook(write_only=True)
-    people = sel.attendance_people(request.user, first=first, village=village)
+    people = list(sel.attendance_people(request.user, first=first, village=village))
     _sheet(workbook, _("Attendance by person"), [_("Village"), _("Person"), *counts],
-           ([r["person__region__name"], r["person__name"], *_counts(r)] for r in people.iterator()))  # fmt: skip
-    villages = sel.attendance_villages(request.user, first=first, village=village)
+           ([r["person__region__name"], r["person__name"], *_counts(r)] for r in people))  # fmt: skip
+    villages = sel.attendance_villages(people)
     _sheet(workbook, _("Attendance by village"), [_("Village"), _("People"), *counts],
            ([r["person__region__name"], r["people"], *_counts(r)] for r in villages))  # fmt: skip
     buffer = io.BytesIO()
@@ -225,7 +230,7 @@ def attendance_export(request: HttpRequest) -> HttpResponse:
         stem=f"{_('Attendance')}-{where}-{first:%Y-%m}",
         ascii_stem=f"attendance-{first:%Y-%m}",
         list_name="attendance",
-        rows=people.count(),
+        rows=len(people),
         filters={"village": village.code if village else "", "month": f"{first:%Y-%m}"},
     )
 
@@ -246,7 +251,10 @@ def register_print(request: HttpRequest) -> HttpResponse:
         sel.log_shifts(request.user, village=village, first=first).order_by("starts_at", "id")
     )
     sheets = [shifts[k : k + REGISTER_ROWS] for k in range(0, len(shifts), REGISTER_ROWS)] or [[]]
-    context["sheets"] = [{"number": n, "rows": rows} for n, rows in enumerate(sheets, start=1)]
+    context["sheets"] = [
+        {"number": n, "rows": rows, "no_position": any(s.unpositioned_points for s in rows)}
+        for n, rows in enumerate(sheets, start=1)
+    ]
     context["sheet_count"] = len(sheets)
     return render(request, "patrols/records/register.html", context)
 

@@ -20,7 +20,7 @@ from qunfang.core.models import Notification
 from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols import checkin, selectors_self, services
+from qunfang.patrols import checkin, proof, selectors_self, services
 from qunfang.patrols.forms_self import (
     AbsenceForm,
     CheckInActionForm,
@@ -244,6 +244,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     for n in rows:
         n.was_unread = n.read_at is None
+        n.shown = n.text_in()  # in the page's language, which is the reader's
         n.safe_url = (
             n.url if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts=None) else ""
         )
@@ -279,6 +280,7 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "assignment": assignment,
         "open_shifts": open_shifts,
+        "positions_required": proof.positions_required(point),
     }
     if assignment is None:  # nothing to check in to: say why, save nothing
         return render(request, "patrols/self/scan.html", context)

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,9 +13,8 @@ from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 from qunfang.registry import selectors, spreadsheets
+from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS, report_json, start_import
 from qunfang.registry.views import village_filter
-
-SHOWN_PROBLEMS = 200  # a file with thousands of bad rows shows the first ones and a count
 
 
 class ImportForm(forms.Form):
@@ -49,14 +48,25 @@ def import_view(request: HttpRequest, layout: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user,
                                  pk=form.cleaned_data["village"])  # fmt: skip
-        upload = form.cleaned_data["file"]
-        report = spreadsheets.import_file(layout=layout, village=village, file=upload,
-                                          filename=upload.name, dry_run=form.cleaned_data["check_only"])  # fmt: skip
+        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["check_only"]
+        rows = spreadsheets.estimate_rows(upload, upload.name)
+        if rows is None or rows > IMPORT_IN_REQUEST_ROWS:  # a whole register: in the background
+            job = start_import(
+                layout=layout,
+                village=village,
+                upload=upload,
+                dry_run=dry_run,
+                by=request.user,
+                language=request.LANGUAGE_CODE,
+            )
+            return redirect(job.get_absolute_url())
+        report = spreadsheets.import_file(
+            layout=layout, village=village, file=upload, filename=upload.name, dry_run=dry_run
+        )
     context = {
-        "layout": spec, "layouts": spreadsheets.LAYOUTS.values(), "form": form, "report": report,
-        "errors": report.errors[:SHOWN_PROBLEMS] if report else [],
-        "notices": report.notices[:SHOWN_PROBLEMS] if report else [],
-        "max_rows": spreadsheets.MAX_ROWS,
+        "layout": spec, "layouts": spreadsheets.LAYOUTS.values(), "form": form,
+        "report": report_json(report) if report else None,
+        "max_rows": spreadsheets.MAX_ROWS, "in_request_rows": IMPORT_IN_REQUEST_ROWS,
         "max_mb": spreadsheets.MAX_FILE_BYTES // (1024 * 1024),
     }  # fmt: skip
     return render(request, "registry/import.html", context)

@@ -14,7 +14,7 @@ from qunfang.registry.spreadsheets.layouts import (
     RowError,
     import_file,
 )
-from qunfang.registry.spreadsheets.reading import MAX_FILE_BYTES, MAX_ROWS
+from qunfang.registry.spreadsheets.reading import MAX_FILE_BYTES, MAX_ROWS, estimate_rows
 from qunfang.registry.spreadsheets.writing import FORMATS, export_file, template_file
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "MAX_ROWS",
     "ImportReport",
     "RowError",
+    "estimate_rows",
     "export_file",
     "import_file",
     "template_file",

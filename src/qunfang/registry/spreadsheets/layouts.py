@@ -1,10 +1,12 @@
 """The three layouts (households, people, memberships) and their importers.
 
 An import reads the whole file, parses every cell, then checks every row against the file and
-the database; only when no row is bad does it write, in one transaction. Existing records are
-matched by a natural key and saved only when a value differs, so re-importing the same file
-changes nothing and adds no history. An empty cell leaves the stored value as it is: an import
-never wipes what the village entered in the app; clear values in the app.
+the database, outside any transaction: a long check must not hold SQLite's write lock, which
+check-ins and sign-ins wait for. Only when no row is bad does it write, in one short transaction
+that first makes sure the register did not change since the checks began (`marks`). Existing
+records are matched by a natural key and saved only when a value differs, so re-importing the
+same file changes nothing and adds no history. An empty cell leaves the stored value as it is: an
+import never wipes what the village entered in the app; clear values in the app.
 """
 
 import datetime as dt
@@ -36,7 +38,7 @@ from qunfang.registry.models import (
     Post,
     Sex,
 )
-from qunfang.registry.spreadsheets import cells
+from qunfang.registry.spreadsheets import cells, marks
 from qunfang.registry.spreadsheets.cells import CellError, is_blank
 from qunfang.registry.spreadsheets.reading import FileRefused, Table, header_key, read_table
 
@@ -188,6 +190,15 @@ class Importer:
     def validate(self, row: Row, obj: models.Model) -> bool:
         return True
 
+    ID_KEY = "id_number"  # the column holding ID numbers, looked up in every village
+
+    def register_mark(self, rows: list[Row]) -> tuple:
+        """Changes whenever anything `check` reads changes (see `marks`)."""
+        return marks.village_register(self.village, self.id_numbers(rows))
+
+    def id_numbers(self, rows: list[Row]) -> list[str]:
+        return [row.values[self.ID_KEY] for row in rows if self.ID_KEY in row.values]
+
     def check(self, rows: list[Row]) -> None:
         raise NotImplementedError
 
@@ -196,6 +207,7 @@ class Importer:
 
 
 class HouseholdImporter(Importer):
+    ID_KEY = "head"
     FLAGS = (
         "address",
         "elderly_only",
@@ -347,14 +359,31 @@ class PersonImporter(Importer):
         return True
 
     def write(self, reason: str) -> None:
-        # One save() per person: Person.save computes the ID number's blind index, and
-        # bulk_create / update() would bypass it.
+        # Bulk writes skip Person.save, so the ID number's blind index is computed here, as
+        # save() would; the *_with_history helpers write the same history lines as save().
         for person in [*self.creates, *(p for p, _changed in self.updates)]:
-            person._change_reason = reason
-            person.save()
+            person.id_number_bidx = blind_index(person.id_number) if person.id_number else None
+        bulk_create_with_history(
+            self.creates, Person, batch_size=LOOKUP_CHUNK, default_change_reason=reason
+        )
+        if self.updates:
+            fields = {name for _person, changed in self.updates for name in changed}
+            if "id_number" in fields:
+                fields.add("id_number_bidx")
+            people = [person for person, _changed in self.updates]
+            bulk_update_with_history(
+                people,
+                Person,
+                sorted(fields),
+                batch_size=LOOKUP_CHUNK,
+                default_change_reason=reason,
+            )
 
 
 class MembershipImporter(Importer):
+    def register_mark(self, rows: list[Row]) -> tuple:
+        return marks.membership_register(self.village, self.id_numbers(rows))
+
     def check(self, rows: list[Row]) -> None:
         village = self.village
         posts = {(p.organisation.name, p.title): p for p in
@@ -606,6 +635,10 @@ def _parse(table: Table, layout: Layout, village: Region, report: ImportReport) 
     return good
 
 
+class RegisterChanged(Exception):
+    """What the checks read changed before the writes began."""
+
+
 def _looks_like(table: Table, spec: Layout) -> Layout | None:
     """A people file has a 户号 column too, so it would pass for households: refuse a file that
     holds every required column of another layout which this layout does not know."""
@@ -645,11 +678,14 @@ def import_file(
     rows = _parse(table, spec, village, report)
     importer = spec.importer(village=village, report=report, headers=table.headers)
     try:
-        with transaction.atomic():  # the checks see the same register the writes change
-            importer.check(rows)
-            if report.ok and not dry_run:
+        checked = importer.register_mark(rows)
+        importer.check(rows)  # reads only: others may write meanwhile
+        if report.ok and not dry_run:
+            with transaction.atomic():
+                if importer.register_mark(rows) != checked:
+                    raise RegisterChanged
                 importer.write(_("Imported from %(file)s") % {"file": filename[-60:]})
-    except (IntegrityError, ValidationError):
+    except (IntegrityError, ValidationError, RegisterChanged):
         report.file_error = _("The register changed while this file was being imported, so nothing "
                               "was written. Import it again.")  # fmt: skip
     report.errors.sort(key=lambda e: e.row)

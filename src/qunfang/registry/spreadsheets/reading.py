@@ -302,3 +302,34 @@ def _formulas_without_results(data, title, header_row, mapping, rows) -> set[tup
         return found
     finally:
         workbook.close()
+
+
+# ---- size, before reading ----------------------------------------------------------------
+
+
+def estimate_rows(file, filename: str) -> int | None:
+    """About how many rows the file holds, cheaply, to choose between importing in the request
+    and in the background: the line count of a CSV, the sheets' declared extent of a workbook.
+    0 for a file the import will refuse at once (it says why at once), None when unknown."""
+    try:
+        data = _read_capped(file)
+    except FileRefused:
+        return 0
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return data.count(b"\n") + 1
+    if not name.endswith(".xlsx"):
+        return 0
+    try:
+        _open_zip(data)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # refused or damaged: the import reports it at once
+        return 0
+    try:
+        extents = [sheet.max_row for sheet in workbook.worksheets[:MAX_SHEETS_SEARCHED]]
+    finally:
+        workbook.close()
+    return None if any(extent is None for extent in extents) else max(extents, default=0)

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand
+from qunfang.core.taskcommand import TaskCommand
+from qunfang.core.tasks import send_digests
 
-from qunfang.core.notify import send_digests
 
-
-class Command(BaseCommand):
-    help = "E-mail the daily digest of messages to users who chose it (at most once a day each; run it daily)."
-
-    def handle(self, *args, **options):
-        self.stdout.write(f"sent {send_digests()} digests")
+class Command(TaskCommand):
+    help = (
+        "E-mail the daily digest of messages to users who chose it (at most once a day each; "
+        "run it daily, or let `qunfang worker` run it at 07:00)."
+    )
+    task = send_digests
+    done = "sent {count} digests"

@@ -1,14 +1,12 @@
 """`qunfang close-shifts`: settle every shift that ended more than the grace period ago as
-served / late / partial / missed from its check-ins. Idempotent; run it from cron."""
+served / late / partial / missed from its check-ins. Idempotent; run it from cron, or let
+`qunfang worker` run it hourly."""
 
-from django.core.management.base import BaseCommand
+from qunfang.core.taskcommand import TaskCommand
+from qunfang.patrols.tasks import close_shifts
 
-from qunfang.patrols import checkin
 
-
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Close the shifts that have ended: record how each ended from its check-ins."
-
-    def handle(self, *args, **options):
-        closed = checkin.close_due()
-        self.stdout.write(f"shifts closed: {closed}")
+    task = close_shifts
+    done = "shifts closed: {count}"

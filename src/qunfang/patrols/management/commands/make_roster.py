@@ -3,10 +3,11 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from qunfang.core.models import Region, User
-from qunfang.patrols.models import JointZone
-from qunfang.patrols.rostering import RosterRequest, generate_roster
+from qunfang.core.models import JobStatus, Region, User
+from qunfang.patrols.models import JointZone, Roster
+from qunfang.patrols.rostering import RosterRequest, check_roster_request
 from qunfang.patrols.services import publish_roster
+from qunfang.patrols.tasks import run_roster_here, start_roster
 
 
 def _month(text: str) -> tuple[dt.date, dt.date]:
@@ -40,8 +41,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="publish it when every seat is filled"
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="queue it for the task worker (`qunfang worker`) instead of solving here",
+        )
 
-    def handle(self, *args, region, zone, month, by, seconds, publish, **options):
+    def handle(self, *args, region, zone, month, by, seconds, publish, enqueue, **options):
+        if enqueue and publish:
+            raise CommandError("--publish needs the roster at once: leave out --enqueue.")
         author = User.objects.filter(username=by, is_active=True).first()
         if author is None:
             raise CommandError(f"No active user {by!r}.")
@@ -60,11 +68,19 @@ class Command(BaseCommand):
             req = RosterRequest(region=place, starts_on=starts_on, ends_on=ends_on)
         req.time_limit_s = seconds
         try:
-            roster = generate_roster(req, by=author)
+            check_roster_request(req, by=author)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except PermissionDenied as exc:  # --by plans patrols elsewhere, or only sees the zone
             raise CommandError(f"{by} may not make this roster: {exc}") from exc
+        if enqueue:
+            job = start_roster(req, by=author)
+            self.stdout.write(f"queued as job {job.pk} ({job.get_absolute_url()})")
+            return
+        job = run_roster_here(req, by=author)  # the task the roster page queues, run here
+        if job.status != JobStatus.DONE:
+            raise CommandError(job.error or f"job {job.pk} did not finish")
+        roster = Roster.objects.get(pk=job.result["roster"])
         shifts = roster.shifts.count()
         gap = f"{roster.gap:.1%}" if roster.gap is not None else "-"
         self.stdout.write(

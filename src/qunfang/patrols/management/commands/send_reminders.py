@@ -1,22 +1,25 @@
 """`qunfang send-reminders`: remind each member of a published shift that starts within
 QUNFANG_REMINDER_HOURS, once (in-app, by email when the account has an address, and by SMS
-when a gateway is configured). Safe to run every few minutes from cron."""
+when a gateway is configured). Safe to run every few minutes from cron; `qunfang worker` runs
+it every 15 minutes."""
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
-
-from qunfang.core import sms
-from qunfang.patrols import services
+from qunfang.core.taskcommand import TaskCommand
+from qunfang.patrols.tasks import send_reminders
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Send shift reminders that are due (each shift is reminded once)."
+    task = send_reminders
+    done = "reminders sent: {count}"
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=None,
-                            help="Remind shifts starting within this many hours (default: QUNFANG_REMINDER_HOURS).")  # fmt: skip
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--hours",
+            type=int,
+            default=None,
+            help="Remind shifts starting within this many hours (default: QUNFANG_REMINDER_HOURS).",
+        )
 
-    def handle(self, *args, hours=None, **options):
-        hours = hours or settings.QUNFANG_REMINDER_HOURS
-        sent = services.send_reminders(hours=hours, sms=sms.gateway())
-        self.stdout.write(f"reminders sent: {sent}")
+    def task_kwargs(self, options) -> dict:
+        return {"hours": options.get("hours")}
