@@ -99,6 +99,28 @@ def _default_language(settings):
 
 
 @pytest.fixture(autouse=True)
+def _configured_task_backend(request):
+    """Each test starts with the task backend its settings name (immediate, unless the test
+    overrides TASKS): a backend left cached by an earlier test (the database one, with no
+    worker) would keep this test's jobs queued for ever. Such a leftover is reported."""
+    import warnings
+
+    from asgiref.local import Local
+    from django.conf import settings
+    from django_tasks import task_backends
+
+    configured = settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    cached = getattr(task_backends._connections, "default", None)
+    if cached is not None and type(cached).__name__ != configured:
+        warnings.warn(
+            f"{request.node.nodeid}: a {type(cached).__name__} task backend was left cached",
+            stacklevel=1,
+        )
+        task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
+        task_backends._connections = Local()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """The incident types and reporting rules that migration seeds; a transactional test
     before this one may have flushed them."""

@@ -6,33 +6,15 @@ import re
 import threading
 
 import pytest
-from django.db import connection
 from django.test import override_settings
-from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import Page, expect
 
 from qunfang.core.models import Job, JobStatus
 from tests.browser.test_shell import sign_in
 from tests.patrols.conftest import MONDAY, patrol  # noqa: F401  (the patrol world fixture)
+from tests.worker import DB_TASKS, run_worker_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _work_off_the_queue() -> None:
-    try:
-        Worker(
-            queue_names=["default"],
-            interval=0.1,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="browser-test",
-            excluded_queue_names=[],
-        ).run()
-    finally:
-        connection.close()
 
 
 @override_settings(TASKS=DB_TASKS, QUNFANG_ROSTER_SECONDS=2)
@@ -57,7 +39,7 @@ def test_the_job_page_follows_the_worker_until_the_roster_is_ready(
     page.reload()
     expect(status).to_have_attribute("data-status", "queued")  # the same after a reload
 
-    worker = threading.Thread(target=_work_off_the_queue)
+    worker = threading.Thread(target=run_worker_once)
     worker.start()
     try:
         # htmx polls every 2 s and swaps in the finished state: no reload

@@ -16,9 +16,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import override_settings
-from django_tasks_db.management.commands.db_worker import Worker
 
 from qunfang.core.models import Job, JobStatus
 from qunfang.patrols import checkin, rostering
@@ -28,28 +26,11 @@ from qunfang.patrols.rostering import RosterRequest
 from qunfang.patrols.tasks import start_roster
 from tests.patrols.conftest import MONDAY
 from tests.patrols.test_checkin import live_roster
+from tests.worker import DB_TASKS, run_worker_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 BUSY_TIMEOUT_S = 5  # dburl.SQLITE_OPTIONS
-
-
-def run_worker_once() -> None:
-    """The worker `qunfang worker` runs, in this thread, until the queue is empty."""
-    try:
-        Worker(
-            queue_names=["default"],
-            interval=0.1,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-    finally:
-        connection.close()
 
 
 @override_settings(TASKS=DB_TASKS)

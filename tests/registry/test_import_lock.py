@@ -12,10 +12,8 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import override_settings
 from django.utils.translation import gettext
-from django_tasks_db.management.commands.db_worker import Worker
 
 from qunfang.core.audit import security_event_record
 from qunfang.core.models import Job, JobStatus, Region, SecurityEvent, SecurityEventKind
@@ -31,8 +29,8 @@ from tests.registry.test_spreadsheets import (
     run,
     xlsx,
 )
+from tests.worker import DB_TASKS, run_worker_once
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 BUSY_TIMEOUT_S = 5  # dburl.SQLITE_OPTIONS
 NOBODY = an_id("19600101", 3)  # nobody in the register holds it
 CHANGED = (
@@ -55,23 +53,6 @@ def hold_the_checks(monkeypatch, meanwhile) -> None:
 
 
 # ---- a short write while a large import is being checked --------------------------------
-
-
-def run_worker_once() -> None:
-    """The worker `qunfang worker` runs, in this thread, until the queue is empty."""
-    try:
-        Worker(
-            queue_names=["default"],
-            interval=0.1,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-    finally:
-        connection.close()
 
 
 @pytest.mark.django_db(transaction=True)  # file-backed SQLite, one connection per thread
