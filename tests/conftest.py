@@ -81,6 +81,19 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _task_backend_as_configured():
+    """Each test starts with the test settings' task backend (immediate): the database backend
+    left behind by an earlier test (and no worker) would keep every job queued. Mixing
+    @override_settings with pytest-django's `settings` fixture in one test leaves it so."""
+    from django.conf import settings
+
+    from qunfang import test_settings
+
+    if settings.TASKS != test_settings.TASKS:
+        pytest.fail(f"a test before this one left TASKS changed: {settings.TASKS}")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches(settings):
     from django.core.cache import cache
 
@@ -96,28 +109,6 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def _configured_task_backend(request):
-    """Each test starts with the task backend its settings name (immediate, unless the test
-    overrides TASKS): a backend left cached by an earlier test (the database one, with no
-    worker) would keep this test's jobs queued for ever. Such a leftover is reported."""
-    import warnings
-
-    from asgiref.local import Local
-    from django.conf import settings
-    from django_tasks import task_backends
-
-    configured = settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    cached = getattr(task_backends._connections, "default", None)
-    if cached is not None and type(cached).__name__ != configured:
-        warnings.warn(
-            f"{request.node.nodeid}: a {type(cached).__name__} task backend was left cached",
-            stacklevel=1,
-        )
-        task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
-        task_backends._connections = Local()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils.translation import gettext
 
 from qunfang.core.audit import security_event_record
@@ -56,11 +55,12 @@ def hold_the_checks(monkeypatch, meanwhile) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # file-backed SQLite, one connection per thread
-@override_settings(TASKS=DB_TASKS)
 def test_a_security_log_line_is_written_while_a_large_import_is_checked(
     world, monkeypatch, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
+    # both through the fixture: an @override_settings around a test that also sets `settings`
+    # is undone first, and the fixture's undo then brings its TASKS back for later tests
+    settings.MEDIA_ROOT, settings.TASKS = tmp_path, DB_TASKS
     count = IMPORT_IN_REQUEST_ROWS + 100
     data = xlsx([["户号", "地址"], *([f"{n:04d}", f"{n}号"] for n in range(1, count + 1))])
     checking, logged = threading.Event(), threading.Event()

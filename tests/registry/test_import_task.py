@@ -48,7 +48,7 @@ def test_a_large_file_is_imported_in_the_background_with_the_same_report(world, 
     response = post(client, world, csv_file(households(BIG)))
     job = Job.objects.get(kind=JobKind.IMPORT)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
-    assert job.status == JobStatus.DONE and job.region == world.village1
+    assert job.status == JobStatus.DONE and job.region == world.village1, (job.status, job.error)
     assert Household.objects.filter(region=world.village1).count() == BIG
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'data-testid="import-result"' in page and "导入完成" in page and f"{BIG}" in page

@@ -142,12 +142,12 @@ def run_job(job_id: int, work: Callable[[Job], Outcome], *, may=None) -> None:
         return
     with translation.override(job.language or None):
         user = job.started_by
-        if not user.is_active or (may is not None and not may(user)):
-            job_failed(job.pk, _("You may no longer do this, so it was not done."))
-            return
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, step=_("Starting"))
-        job.status = JobStatus.RUNNING
         try:
+            if not user.is_active or (may is not None and not may(user)):
+                job_failed(job.pk, _("You may no longer do this, so it was not done."))
+                return
+            Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, step=_("Starting"))
+            job.status = JobStatus.RUNNING
             with _as_author(user):
                 outcome = work(job)
         except ValidationError as exc:
