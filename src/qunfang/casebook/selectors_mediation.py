@@ -22,6 +22,12 @@ def _parties() -> Prefetch:
     return Prefetch("parties", queryset=MediationParty.objects.select_related("person__household"))
 
 
+def _party_names() -> Prefetch:
+    """What the book's list shows of the parties: their names and sides, not their encrypted
+    numbers (decrypting them was a fifth of the list's time)."""
+    return Prefetch("parties", queryset=MediationParty.objects.only("mediation_id", "name", "side"))
+
+
 def _mediators() -> Prefetch:
     return Prefetch("mediators", queryset=User.objects.order_by("full_name", "username"))
 
@@ -40,7 +46,7 @@ def mediation_list(
     queryset = (
         MediationCase.objects.visible_to(user)
         .select_related("region", "case")
-        .prefetch_related(_parties(), _mediators())
+        .prefetch_related(_party_names(), _mediators())
     )
     if status:
         queryset = queryset.filter(status=status)
