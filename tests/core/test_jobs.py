@@ -22,9 +22,9 @@ from qunfang.core.jobs import (
 )
 from qunfang.core.models import Job, JobKind, JobStatus
 from qunfang.core.roles import Perm
+from tests.worker import DB_TASKS
 
 pytestmark = pytest.mark.django_db
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def _explode(job):

@@ -13,9 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from qunfang.core.models import ScheduledRun
 from qunfang.core.schedule import enqueue_due, periodic_tasks
 from tests.clock import SHANGHAI
+from tests.worker import DB_TASKS
 
 pytestmark = pytest.mark.django_db
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 REMINDERS = "qunfang.patrols.tasks.send_reminders"
 DIGEST = "qunfang.core.tasks.send_digests"
 HOURLY = {

@@ -5,6 +5,7 @@ from django_tasks_db.models import DBTaskResult
 
 from qunfang.core.models import Job, JobKind, JobStatus
 from qunfang.patrols.models import Roster
+from tests.worker import DB_TASKS
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,6 @@ def test_make_roster_refuses_bad_arguments_and_writes_nothing(world, patrol, kwa
     with pytest.raises(CommandError, match=message):
         call_command("make_roster", **kwargs)
     assert not Roster.objects.exists()
-
-
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def test_make_roster_runs_the_roster_task_and_records_its_job(world, patrol, capsys):

@@ -6,17 +6,16 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 
 from qunfang.core.models import Job, JobKind, JobStatus
 from qunfang.registry.models import Household
 from qunfang.registry.spreadsheets import estimate_rows
 from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS
 from tests.registry.test_spreadsheets import _upload, csv_file, xlsx
+from tests.worker import DB_TASKS, run_worker_once
 
 pytestmark = pytest.mark.django_db
 BIG = IMPORT_IN_REQUEST_ROWS + 100
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.fixture(autouse=True)
@@ -75,16 +74,7 @@ def test_the_file_is_kept_before_the_user_is_told_and_the_worker_imports_it(worl
     assert default_storage.exists(job.params["stored"])  # received means kept
     queued = client.get(job.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 2s"' in queued
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="t",
-        excluded_queue_names=[],
-    ).run()
+    run_worker_once()
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.result["created"] == BIG
     assert Household.objects.filter(region=world.village1).count() == BIG
