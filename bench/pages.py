@@ -10,21 +10,26 @@ adds whole townships; the officer sees one township and the director one village
 scale, so their pages should take about as long at 100x as at 1x. Run:
     .venv/bin/python bench/pages.py [--scales 1 10 100] [--users township director admin]
         [--database-url postgres://postgres@127.0.0.1:5432/] [--json]
-Builds a throw-away database (SQLite under a temporary folder, or qf_bench_<pid> on the
-PostgreSQL server, dropped at the end); prints per role and page the median ms and queries at
-each scale and the ratio of the last scale to the first (to stderr, the build time and row
-counts of each scale).
+Builds one database per scale (SQLite files in a temporary folder, or qf_bench_<pid>_<n>x on the
+PostgreSQL server, dropped at the end; with --keep they stay, in $TMPDIR/qunfang-bench-pages or
+as qf_bench_pages_<n>x, and the next --keep run measures them without building again). Each page
+is timed at every scale in turn, request by request, so that the machine's other work weighs on
+every scale alike. Prints per role and page the median ms and queries at each scale and the ratio
+of the last scale to the first (to stderr, the build time and row counts of each scale).
 """
 
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from casebook_data import build_casebook
-from throwaway import setup_throwaway_django
+from throwaway import postgres_database, setup_django
 
 PAGES = [
     "/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions",
@@ -435,33 +440,113 @@ def patrol_pages() -> list[str]:
     ]
 
 
-def measure(username: str, repeats: int, pages: list[str], must_open=()) -> list[dict]:
-    """Time each page. A page in `must_open` must answer 200 (a 403 fails the run too); the
-    others may answer 403 to a role that may not open them, and are left out."""
-    from django.db import connection, reset_queries
+class Scales:
+    """One database per scale, all open at once: `use(scale)` makes that scale's connection the
+    default one, so a page can be timed at every scale in turn, under the same machine load."""
+
+    def __init__(self, urls: dict[int, str]):
+        from django.db import connections
+        from django.db.utils import load_backend
+
+        from qunfang.dburl import parse_database_url
+
+        template = connections["default"].settings_dict
+        self.wrappers = {}
+        for scale, url in urls.items():
+            settings_dict = {**template, **parse_database_url(url, Path("."))}
+            backend = load_backend(settings_dict["ENGINE"])
+            self.wrappers[scale] = backend.DatabaseWrapper(settings_dict, "default")
+
+    def use(self, scale: int) -> None:
+        from django.db import connections
+
+        connections["default"] = self.wrappers[scale]
+
+
+def built() -> bool:
+    """A database this script finished building (the director is made last)."""
+    from qunfang.core.models import User
+
+    return User.objects.filter(username="director").exists()
+
+
+def prepare(scale: int, reuse: bool) -> dict:
+    """Migrate the current database and build `scale` into it unless a kept build is there."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from qunfang.core.triggers import books_unlocked
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    if reuse and built():
+        built_s = None
+    else:
+        with books_unlocked():  # the append-only books refuse DELETE otherwise
+            call_command("flush", interactive=False, verbosity=0)
+        settings.DEBUG = False  # no query log while building
+        build(scale)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum would do soon after a bulk load
+        settings.DEBUG = True
+        built_s = round(time.perf_counter() - start, 1)
+    return {"scale": scale, "build_s": built_s, "database": connection.vendor, **counts()}
+
+
+def signed_in(username: str):
     from django.test import Client
 
     from qunfang.core.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=username))
+    return client
+
+
+def measure(
+    scales: Scales, pages: dict[int, list[str]], username: str, repeats: int, must_open: set[int]
+) -> list[dict]:
+    """Time each page at every scale, the scales taking turns request by request (so a busy
+    moment of the machine falls on all of them alike). Pages are lists by scale, page i being
+    the same page at each scale. A page index in `must_open` must answer 200; the others may
+    answer 403 to a role that may not open them, and are left out."""
+    from django.db import connection, reset_queries
+
+    order = list(pages)
+    clients = {}
+    for scale in order:
+        scales.use(scale)
+        clients[scale] = signed_in(username)
     rows = []
-    for url in pages:
-        client.get(url)  # warm up
-        times, queries = [], 0
+    for i in range(len(pages[order[0]])):
+        times: dict[int, list[float]] = {scale: [] for scale in order}
+        queries, statuses = {}, set()
+        for scale in order:  # warm up
+            scales.use(scale)
+            clients[scale].get(pages[scale][i])
         for _ in range(repeats):
-            reset_queries()
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-            queries = len(connection.queries)
-            allowed = (200,) if url in must_open else (200, 403)
-            if response.status_code not in allowed:
-                raise SystemExit(f"{username} {url}: answered {response.status_code}, not 200")
-        if response.status_code == 403:
+            for scale in order:
+                scales.use(scale)
+                url = pages[scale][i]
+                reset_queries()
+                start = time.perf_counter()
+                response = clients[scale].get(url)
+                times[scale].append(time.perf_counter() - start)
+                queries[scale] = len(connection.queries)
+                allowed = (200,) if i in must_open else (200, 403)
+                if response.status_code not in allowed:
+                    raise SystemExit(
+                        f"{username} {url} at {scale}x: answered {response.status_code}"
+                    )
+                statuses.add(response.status_code)
+        if 403 in statuses:
             continue  # this role may not open the page
-        rows.append({"url": url, "user": username, "median_ms": round(statistics.median(times) * 1000, 1),
-                     "queries": queries})  # fmt: skip
+        for scale in order:
+            rows.append({"scale": scale, "url": pages[order[0]][i], "user": username,
+                         "median_ms": round(statistics.median(times[scale]) * 1000, 1),
+                         "queries": queries[scale]})  # fmt: skip
     return rows
 
 
@@ -503,50 +588,54 @@ def table(results: list[dict], scales: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--users", nargs="+", choices=list(USERS), default=["township", "director"])
     parser.add_argument(
         "--database-url",
-        help="a PostgreSQL server, postgres://user@host:port/ (a throw-away database "
-        "qf_bench_<pid> is created on it and dropped at the end); SQLite when left out",
+        help="a PostgreSQL server, postgres://user@host:port/ (a database qf_bench_pages_<n>x "
+        "for each scale is made on it); SQLite files in a temporary folder when left out",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the built databases (SQLite: in $TMPDIR/qunfang-bench-pages) and reuse them "
+        "on the next run with --keep, so that a change can be measured without building again",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    setup_throwaway_django(args.database_url)
+    folder = Path(tempfile.gettempdir()) / "qunfang-bench-pages" if args.keep else None
+    urls = {}
+    for scale in args.scales:
+        name = f"qf_bench_pages_{scale}x" if args.keep else f"qf_bench_{os.getpid()}_{scale}x"
+        if args.database_url:
+            urls[scale] = postgres_database(args.database_url, name, keep=args.keep)
+        else:
+            folder = folder or Path(tempfile.mkdtemp(prefix="qunfang-bench-"))
+            folder.mkdir(exist_ok=True)
+            urls[scale] = f"sqlite:///{folder}/{name}.sqlite3"
+    setup_django(urls[args.scales[0]], tempfile.mkdtemp(prefix="qunfang-bench-"))
     import logging
 
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
-
-    from qunfang.core.triggers import books_unlocked
 
     settings.DEBUG = True  # so that connection.queries counts queries
     logging.getLogger("django.request").setLevel(logging.ERROR)  # a 403 is expected, not news
-    results, sizes = [], []
+    scales, sizes, pages = Scales(urls), [], {}
     for scale in args.scales:
-        with books_unlocked():  # the append-only books refuse DELETE otherwise
-            call_command("flush", interactive=False, verbosity=0)
-        settings.DEBUG = False  # no query log while building
-        start = time.perf_counter()
-        build(scale)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # what autovacuum would do soon after a bulk load
-        built = round(time.perf_counter() - start, 1)
-        settings.DEBUG = True
-        sizes.append({"scale": scale, "build_s": built, "database": connection.vendor, **counts()})
+        scales.use(scale)
+        sizes.append(prepare(scale, reuse=args.keep))
         if not args.json:
-            print(f"built {scale}x in {built} s: {sizes[-1]}", file=sys.stderr, flush=True)
-        patrols = patrol_pages()
-        pages = PAGES + patrols + CASEBOOK_PAGES
-        for username in args.users:
-            # every role here opens the home and patrol pages; the director not every book
-            must_open = ["/", *patrols] + (CASEBOOK_PAGES if username != "director" else [])
-            results += [
-                {"scale": scale, "build_s": built, **row}
-                for row in measure(username, args.repeats, pages, must_open)
-            ]
+            print(f"{scale}x: {sizes[-1]}", file=sys.stderr, flush=True)
+        pages[scale] = PAGES + patrol_pages() + CASEBOOK_PAGES
+    first = len(PAGES)
+    patrols = set(range(first, first + len(PATROL_PAGES)))
+    books = set(range(first + len(PATROL_PAGES), len(pages[args.scales[0]])))
+    results = []
+    for username in args.users:
+        # every role here opens the home and patrol pages; the director not every book
+        must_open = {0} | patrols | (books if username != "director" else set())
+        results += measure(scales, pages, username, args.repeats, must_open)
     if args.json:
         print(json.dumps({"sizes": sizes, "pages": results}, ensure_ascii=False))
         return
