@@ -1,0 +1,1 @@
+"""The casebook's forms, one module per book (`cases`, `inspections`, `mediation`, `opinions`)."""

@@ -1,0 +1,1 @@
+"""Patrol forms, one module per area of the views (`planning`, `records`, `self`)."""

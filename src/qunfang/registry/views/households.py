@@ -1,0 +1,64 @@
+"""Households: the list, a page each and editing."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from qunfang.core.http import SignedInRequest
+from qunfang.core.permissions import permission_required
+from qunfang.core.scoping import visible_or_404
+from qunfang.registry import forms, selectors
+from qunfang.registry.models import Household
+from qunfang.registry.views.common import (
+    MANAGE,
+    VIEW,
+    form_page,
+    list_context,
+    paginate,
+    village_filter,
+)
+
+
+@permission_required(VIEW)
+def household_list(request: SignedInRequest) -> HttpResponse:
+    context = list_context(request, flag=request.GET.get("flag", ""))
+    queryset = selectors.households(
+        user=request.user,
+        village=village_filter(request),
+        search=context["q"],
+        flag=context["flag"],
+    )
+    return render(
+        request, "registry/household_list.html", {**context, "page": paginate(request, queryset)}
+    )
+
+
+@permission_required(VIEW)
+def household_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    household = visible_or_404(
+        Household.objects.select_related("region", "group", "head"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "groups": household.group_memberships.select_related("group").order_by("-joined_on"),
+        },
+    )
+
+
+@permission_required(MANAGE)
+def household_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
+    household = visible_or_404(Household, request.user, pk=pk) if pk else None
+    form = forms.HouseholdForm(request.POST or None, instance=household, user=request.user)
+    return form_page(
+        request,
+        form,
+        title=_("Edit household") if household else _("New household"),
+        back=reverse("registry:household_list"),
+        saved_message=_("The household has been saved."),
+        save=lambda f: f.save(),
+    )
