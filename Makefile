@@ -41,6 +41,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
+	QUNFANG_ENV=test $(BIN)/mypy src
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests bench

@@ -56,10 +56,10 @@ class LockProbe(threading.Thread):
 
 def timed_importers() -> dict[str, float]:
     """Wrap every importer's check and write to add up their seconds."""
-    from qunfang.registry.spreadsheets import layouts
+    from qunfang.registry.spreadsheets import LAYOUTS
 
     spent = {"check": 0.0, "write": 0.0}
-    for spec in layouts.LAYOUTS.values():
+    for spec in LAYOUTS.values():
         for phase in spent:
             real = getattr(spec.importer, phase)
 

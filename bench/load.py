@@ -3,9 +3,9 @@
 Builds the demo township in a throw-away data folder, starts gunicorn with the production
 settings on it (2 workers by default, as a township PC would), signs in as each demo role with
 one session per client, and sends each page from N concurrent clients (default 8) for a fixed
-time. /healthz is measured the same way at the start and at the end of the run; each page's
-requests/s is divided by their mean, so the figure says how much of the server's capacity a
-page takes, whatever else runs on the machine. Run:
+time. /healthz is measured the same way just before each page, and the page's requests/s is
+divided by that figure: the ratio says how much of the server's capacity a page takes, and the
+machine's other work, which comes and goes, weighs on both alike. Run:
     .venv/bin/python bench/load.py [--clients 8] [--seconds 8] [--workers 2]
         [--roles township director1 ...] [--json]
 Prints one row per role and page: requests/s, ratio to /healthz, p50 and p95 ms, errors;
@@ -54,7 +54,7 @@ BOOKS = [
     "/books/orders/overdue/",
     "/books/opinions/",
 ]
-# The demo's accounts (core/demo.py DEMO_ACCOUNTS) and what each opens; a page that answers
+# The demo's accounts (core/demo/__init__.py DEMO_ACCOUNTS) and what each opens; a page that answers
 # anything but 200 to its role is reported as an error.
 ROLES = {
     "township": HOME_AND_PATROLS + REGISTRY + BOOKS,
@@ -256,34 +256,32 @@ def main() -> None:
         for s in anonymous:
             s.get("/healthz")
         rows = []
-        health = [hammer(anonymous, "/healthz", args.seconds)]
-        say(f"/healthz: {health[0]['rps']} requests/s")
         for role in args.roles:
             sessions = [Session(base) for _ in range(args.clients)]
             for s in sessions:
                 s.sign_in(role)
             for url in ROLES[role]:
                 sessions[0].get(url)  # warm up
-                rows.append({"role": role, "url": url, **hammer(sessions, url, args.seconds)})
-                say(f"{role} {url}: {rows[-1]['rps']} requests/s")
-        health.append(hammer(anonymous, "/healthz", args.seconds))
+                health = hammer(anonymous, "/healthz", args.seconds / 2)
+                page = hammer(sessions, url, args.seconds)
+                ratio = round(page["rps"] / health["rps"], 3)
+                rows.append(
+                    {"role": role, "url": url, **page, "healthz_rps": health["rps"], "ratio": ratio}
+                )
+                say(f"{role} {url}: {page['rps']} requests/s, /healthz {health['rps']}")
     finally:
         server.terminate()
         server.wait(timeout=30)
         if not (args.keep or reuse):
             shutil.rmtree(data_dir, ignore_errors=True)
 
-    healthz = statistics.mean(h["rps"] for h in health)
-    for row in rows:
-        row["ratio"] = round(row["rps"] / healthz, 3)
     if args.json:
-        for h, when in zip(health, ("start", "end"), strict=True):
-            print(json.dumps({"role": "", "url": "/healthz", "when": when, **h}))
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
+    healthz = [r["healthz_rps"] for r in rows]
     print(
-        f"/healthz: {health[0]['rps']} requests/s at the start, {health[1]['rps']} at the end "
+        f"/healthz: {min(healthz)} to {max(healthz)} requests/s, measured before each page "
         f"({args.clients} clients, {args.workers} workers, {args.seconds:g} s a page)"
     )
     print(

@@ -120,43 +120,6 @@ SHIFT_HOURS = {"day": (8, 720), "night": (20, 720)}  # start hour, minutes: some
 BATCH = 2000  # bulk_create batch size (SQLite caps it at 999 parameters a statement anyway)
 
 
-def fast_insert(model, objects: list) -> list:
-    """bulk_create without the ORM's per-value SQL compiling (most of the build's time): ids
-    given here, one executemany. Only for plain tables (no history rows, no book chains);
-    `reset_sequences` puts PostgreSQL's counters after the ids used."""
-    from django.db import connection
-
-    table, fields = model._meta.db_table, model._meta.concrete_fields
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(table)}")  # noqa: S608
-        next_id = cursor.fetchone()[0] + 1
-        for k, obj in enumerate(objects):
-            obj.pk = next_id + k
-            obj._state.adding, obj._state.db = False, connection.alias
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608
-        for start in range(0, len(objects), 5000):
-            rows = [
-                tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-                for obj in objects[start : start + 5000]
-            ]
-            cursor.executemany(sql, rows)
-    return objects
-
-
-def reset_sequences() -> None:
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    models = [apps.get_model("patrols", name) for name in ("Shift", "Assignment", "CheckIn")]
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
-
-
 def _patrol_months(today):
     """The first and last day of the PATROL_MONTHS calendar months ending with today's."""
     out, y, m = [], today.year, today.month
@@ -181,8 +144,8 @@ def build_patrols(villages, scale) -> None:
 
     from django.utils import timezone
 
+    from qunfang.core.bulk import insert
     from qunfang.core.models import User
-    from qunfang.patrols.checkin import GRACE
     from qunfang.patrols.models import (
         Assignment,
         CheckIn,
@@ -202,6 +165,7 @@ def build_patrols(villages, scale) -> None:
         SwapRequest,
         SwapStatus,
     )
+    from qunfang.patrols.selectors.common import GRACE
     from qunfang.registry.models import JointDefenceGroup, Person
 
     rng = random.Random(scale * 1_000_003 + villages[0].pk)
@@ -266,7 +230,7 @@ def build_patrols(villages, scale) -> None:
                     night=kind == ShiftKind.NIGHT, headcount=2, weight=pattern.weight,
                 ))  # fmt: skip
             day += dt.timedelta(days=1)
-    shifts = fast_insert(Shift, shifts)
+    shifts = insert(Shift, shifts)
 
     assignments = []
     for k, shift in enumerate(shifts):
@@ -288,7 +252,7 @@ def build_patrols(villages, scale) -> None:
                                  else Outcome.SERVED)  # fmt: skip
                     a.closed_at = shift.ends_at + dt.timedelta(minutes=5)
             assignments.append(a)
-    assignments = fast_insert(Assignment, assignments)
+    assignments = insert(Assignment, assignments)
 
     check_ins, ledger = [], []
     for a in assignments:
@@ -327,7 +291,7 @@ def build_patrols(villages, scale) -> None:
                                               group_id=group_id, assignment=a, kind=LedgerKind.BOUGHT_OUT,
                                               on=shift.service_date, amount=Decimal(50),
                                               note="补交代勤费", recorded_by=by))  # fmt: skip
-    fast_insert(CheckIn, check_ins)
+    insert(CheckIn, check_ins)
     DutyLedgerEntry.objects.bulk_create(ledger, batch_size=BATCH)
 
     past, future = {}, {}  # village pk -> one assignment to have swapped, one to swap
@@ -414,7 +378,6 @@ def build(scale: int) -> None:
     user_create(
         username="township", password="Bench-2026x", region=township, roles={"township_officer"}
     )
-    reset_sequences()
     user_create(username="admin", password="Bench-2026x", region=county, roles={"system_admin"})
     village = Region.objects.get(code="330681100200")
     user_create(

@@ -10,12 +10,15 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from qunfang.env import env_str
 
-TEST_KEYS = {
+Keys = dict[str, Any]  # secret_key, field_keys (id -> key), field_active_key, blind_index_key
+
+TEST_KEYS: Keys = {
     "secret_key": "test-only-secret-key-" + "x" * 40,
     "field_keys": {"k1": base64.urlsafe_b64encode(b"t" * 32).decode()},
     "field_active_key": "k1",
@@ -23,7 +26,7 @@ TEST_KEYS = {
 }
 
 
-def _generate() -> dict:
+def _generate() -> Keys:
     return {
         "secret_key": secrets.token_urlsafe(50),
         "field_keys": {"k1": base64.urlsafe_b64encode(os.urandom(32)).decode()},
@@ -32,10 +35,11 @@ def _generate() -> dict:
     }
 
 
-def _dev_keys(data_dir: Path) -> dict:
+def _dev_keys(data_dir: Path) -> Keys:
     path = data_dir / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        stored: Keys = json.loads(path.read_text(encoding="utf-8"))
+        return stored
     data_dir.mkdir(parents=True, exist_ok=True)
     keys = _generate()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -67,7 +71,7 @@ def _check_key_length(name: str, value: str) -> None:
         raise ImproperlyConfigured(f"{name}: each key must be 32 bytes, url-safe base64 encoded.")
 
 
-def load_keys(env: str, data_dir: Path) -> dict:
+def load_keys(env: str, data_dir: Path) -> Keys:
     if env == "test":
         return TEST_KEYS
     keys = _dev_keys(data_dir) if env == "development" else {}
@@ -87,7 +91,7 @@ def load_keys(env: str, data_dir: Path) -> dict:
         )
         if not value
     ]
-    if missing:
+    if missing or field_keys is None or blind is None:  # (None: in `missing` already)
         raise ImproperlyConfigured(
             f"Production settings need {', '.join(missing)} (or the same name with _FILE). "
             "Generate keys with: qunfang generate-keys"

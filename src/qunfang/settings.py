@@ -8,13 +8,18 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.dburl import parse_database_url
 from qunfang.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
-from qunfang.secrets import load_keys
+from qunfang.keys import load_keys
+
+# Django's generic classes (QuerySet, ModelForm, ModelAdmin, fields) take type parameters at run
+# time too, for the annotations mypy checks (`make lint`)
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -281,6 +286,8 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "ERROR" if TESTING else "WARNING"},
         "django_tasks": {"level": "WARNING" if TESTING else "INFO"},  # a line per task run
+        # PDFs: its progress and the screen-only CSS it skips are expected; failures are errors
+        "weasyprint": {"level": "ERROR"},
     },
 }
 CSRF_FAILURE_VIEW = "qunfang.core.views.csrf_failure"

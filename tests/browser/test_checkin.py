@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from qunfang.patrols import signs
 from qunfang.patrols.models import CheckIn
+from qunfang.patrols.services import signs
 from tests.factories import TEST_PASSWORD
 from tests.patrols import conftest as patrol_world
 from tests.patrols.test_checkin import live_roster

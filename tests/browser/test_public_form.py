@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
-from qunfang.casebook import opinions
 from qunfang.casebook.models import Opinion
+from qunfang.casebook.services import opinions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import cases
 from qunfang.casebook.models import (
     Attachment,
     Case,
@@ -31,8 +30,9 @@ from qunfang.casebook.models import (
     ReporterKind,
     Severity,
 )
-from qunfang.casebook.patrol_hook import open_case_from_check_in
-from qunfang.casebook.selectors_cases import case_summary
+from qunfang.casebook.selectors.cases import case_summary, overdue_escalations
+from qunfang.casebook.services import cases
+from qunfang.casebook.services.patrol_findings import open_case_from_check_in
 from qunfang.core.models import Notification, User
 from tests.casebook.walk_cases import png_bytes
 from tests.clock import SHANGHAI
@@ -277,10 +277,14 @@ def test_overdue_reports_are_flagged(world, client):
         world, severity=Severity.MAJOR, title="逾期未报的重大案件", ago=dt.timedelta(hours=2)
     )
     make_case(world, severity=Severity.MAJOR, title="刚登记的重大案件")  # due in 50 minutes
-    assert {e.case for e in cases.overdue_escalations(world.township_officer)} == {late}
+    assert {e.case for e in overdue_escalations(world.township_officer)} == {late}
     client.force_login(world.director1)
     body = client.get(reverse("casebook:case_list") + "?overdue=1").content.decode()
     assert "逾期未报的重大案件" in body and "刚登记的重大案件" not in body
+    # the whole list flags the late case's row only
+    rows = client.get(reverse("casebook:case_list")).content.decode().split("<tr ")
+    flagged = [row for row in rows if 'data-testid="case-row"' in row and "cc-overdue-row" in row]
+    assert len(flagged) == 1 and "逾期未报的重大案件" in flagged[0]
     assert 'data-testid="overdue"' in client.get(late.get_absolute_url()).content.decode()
     client.force_login(world.township_officer)
     inbox = client.get(reverse("casebook:escalation_inbox")).content.decode()
@@ -292,9 +296,9 @@ def test_overdue_reports_are_flagged(world, client):
     # sent in time but not acknowledged an hour after the due time: overdue again
     cases.report_upward(case=late, by=world.director1, level=None)
     Escalation.objects.filter(case=late).update(due_at=timezone.now() - dt.timedelta(minutes=90))
-    assert cases.overdue_escalations(world.township_officer).count() == 2
+    assert overdue_escalations(world.township_officer).count() == 2
     Escalation.objects.filter(case=late).update(due_at=timezone.now() - dt.timedelta(minutes=30))
-    assert cases.overdue_escalations(world.township_officer).count() == 0
+    assert overdue_escalations(world.township_officer).count() == 0
 
 
 # ---- the same moves through the screens --------------------------------------------------------

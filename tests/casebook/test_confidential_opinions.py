@@ -14,8 +14,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import opinions
 from qunfang.casebook.models import Case, CaseType, Opinion, ReporterKind
+from qunfang.casebook.services import opinions
 from qunfang.core.models import Notification, SecurityEvent
 
 pytestmark = pytest.mark.django_db

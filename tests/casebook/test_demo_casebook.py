@@ -12,9 +12,7 @@ import pytest
 from django.db.models import F, Q
 from django.utils import timezone
 
-from qunfang.casebook.cases import REOPEN, TRANSITIONS, can_hold, overdue_escalations, rules_for
-from qunfang.casebook.demo import Books, Calendar, spring_festival, step_casebook
-from qunfang.casebook.mediation import DisputeType
+from qunfang.casebook.demo import Calendar, Township, spring_festival, step_casebook
 from qunfang.casebook.models import (
     Case,
     CaseEvent,
@@ -37,6 +35,9 @@ from qunfang.casebook.models import (
     ReportPeriod,
     SituationReport,
 )
+from qunfang.casebook.selectors.cases import overdue_escalations
+from qunfang.casebook.services.cases import REOPEN, TRANSITIONS, can_hold, rules_for
+from qunfang.casebook.services.mediation import DisputeType
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext, step_accounts, step_regions
 from qunfang.core.models import Notification, User
 from qunfang.core.roles import Perm
@@ -75,7 +76,7 @@ def test_the_demo_books_are_consistent(demo):
 def test_the_rhythms_of_the_year():
     """The generator's own rhythms, on a large sample (no database): the demo's cases follow
     them, and later analytics can find them."""
-    books = Books(
+    books = Township(
         DemoContext(password="", rng=random.Random(7), accounts={"township": None, "police": None})
     )
 

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import cases, opinions
 from qunfang.casebook.models import Case, CaseType, Opinion, ReporterKind, Severity
+from qunfang.casebook.selectors.opinions import spaced
+from qunfang.casebook.services import cases, opinions
 from qunfang.core.models import Notification, NotificationPreference, SecurityEvent
 from qunfang.core.notify import send_digests
 
@@ -329,7 +330,7 @@ def _traces(opinion: Opinion) -> list[str]:
         opinion.get_absolute_url(),
         f"/{opinion.pk}/",
         opinion.tracking_code,
-        opinions.spaced(opinion.tracking_code),
+        spaced(opinion.tracking_code),
         *_moments(opinion),
     ]
 

@@ -14,8 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import cases
-from qunfang.casebook import mediation as service
 from qunfang.casebook.models import (
     Case,
     CaseEvent,
@@ -30,7 +28,9 @@ from qunfang.casebook.models import (
     Opinion,
     PartyRole,
 )
-from qunfang.casebook.selectors_mediation import mediation_summary
+from qunfang.casebook.selectors.mediation import mediation_summary
+from qunfang.casebook.services import cases
+from qunfang.casebook.services import mediation as service
 from qunfang.core.models import Notification
 from qunfang.core.roles import Role
 from qunfang.core.services import user_create

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import opinions
 from qunfang.casebook.models import Case, CaseType, Opinion, OpinionStatus, ReporterKind
+from qunfang.casebook.selectors.opinions import spaced
+from qunfang.casebook.services import opinions
 from qunfang.core.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_an_anonymous_entry_keeps_no_name_and_shows_its_tracking_code(client, wo
     assert opinion.channel == "public_form" and opinion.status == OpinionStatus.RECEIVED
     assert opinion.region == world.village1 and opinion.entered_by is None
     body = response.content.decode()
-    assert opinions.spaced(opinion.tracking_code) in body
+    assert spaced(opinion.tracking_code) in body
     assert 'data-testid="tracking-code"' in body
     assert reverse("casebook:public_track") in body
     # the time is kept to the hour only
@@ -247,7 +248,7 @@ def _track(client, code, **extra):
 def test_a_tracking_code_shows_status_and_answer_but_no_name(client, world):
     opinion = _opinion(world, anonymous=False, name="楼阿根", contact="13700001111", channel="in_person",
                        status=OpinionStatus.ANSWERED, answer="已联系保洁员，每天清运。", answered_at=timezone.now())  # fmt: skip
-    typed = opinions.spaced(opinion.tracking_code).lower()  # spaces and small letters are fine
+    typed = spaced(opinion.tracking_code).lower()  # spaces and small letters are fine
     response = _track(client, typed)
     body = response.content.decode()
     assert response.status_code == 200
@@ -350,7 +351,7 @@ def test_staff_enter_answer_publish_and_close_an_entry(client, world):
         "楼阿根",
     )
     detail = client.get(opinion.get_absolute_url()).content.decode()
-    assert opinions.spaced(opinion.tracking_code) in detail  # handed to the villager on a slip
+    assert spaced(opinion.tracking_code) in detail  # handed to the villager on a slip
 
     client.post(reverse("casebook:opinion_move", args=[opinion.pk]), {"to": "in_hand"})
     opinion.refresh_from_db()
@@ -386,7 +387,7 @@ def test_a_public_entry_shows_no_tracking_code_to_staff(client, world):
     opinion = _opinion(world)
     client.force_login(world.director1)
     body = client.get(opinion.get_absolute_url()).content.decode()
-    assert opinion.tracking_code not in body and opinions.spaced(opinion.tracking_code) not in body
+    assert opinion.tracking_code not in body and spaced(opinion.tracking_code) not in body
 
 
 @pytest.mark.parametrize("start, to", [("received", "closed"), ("received", "answered"), ("in_hand", "closed"),

@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from qunfang.casebook import cases
-from qunfang.casebook import inspections as svc
 from qunfang.casebook.models import Level, OverdueNotice, Severity
-from qunfang.casebook.overdue import send_overdue_notices
+from qunfang.casebook.services import cases
+from qunfang.casebook.services import inspections as svc
+from qunfang.casebook.services.overdue import send_overdue_notices
 from qunfang.core.models import Notification
 from tests.casebook.test_cases_screens import make_case
 from tests.casebook.test_inspections import with_order

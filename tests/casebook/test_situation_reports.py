@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.casebook import cases, reports
 from qunfang.casebook.models import Case, CaseType, ReporterKind, ReportPeriod, SituationReport
+from qunfang.casebook.selectors import reports as report_sel
+from qunfang.casebook.services import cases, reports
 from qunfang.core.models import Region, RegionKind
 
 pytestmark = pytest.mark.django_db
@@ -111,21 +112,22 @@ def test_the_township_rollup(world, days):
     monday = days["monday"]
     register(world, day=monday, code="fire")
     submit(world, starts_on=monday, summary="一起火情")
-    rollup = reports.rollup(world.township_officer, period=DAILY, starts_on=monday)
+    rollup = report_sel.rollup(world.township_officer, period=DAILY, starts_on=monday)
     states = {row.village.name: row.state for row in rollup.rows}
-    assert states == {"枫源村": reports.SUBMITTED, "乐山村": reports.MISSING}
+    assert states == {"枫源村": report_sel.SUBMITTED, "乐山村": report_sel.MISSING}
     assert [t.code for t in rollup.types] == ["fire"]
     assert rollup.rows[0].cells[0][1] == 1 and rollup.rows[0].registered == 1
     submit(world, village=world.village2, by=world.director2, starts_on=monday, nil_return=True)
-    rollup = reports.rollup(world.township_officer, period=DAILY, starts_on=monday)
-    assert rollup.tally == {reports.SUBMITTED: 1, reports.NIL: 1, reports.MISSING: 0}
+    rollup = report_sel.rollup(world.township_officer, period=DAILY, starts_on=monday)
+    assert rollup.tally == {report_sel.SUBMITTED: 1, report_sel.NIL: 1, report_sel.MISSING: 0}
     assert [
-        row.village for row in reports.rollup(world.director2, period=DAILY, starts_on=monday).rows
+        row.village
+        for row in report_sel.rollup(world.director2, period=DAILY, starts_on=monday).rows
     ] == [world.village2]
     assert [
         row.state
-        for row in reports.rollup(world.township2_officer, period=DAILY, starts_on=monday).rows
-    ] == [reports.MISSING]
+        for row in report_sel.rollup(world.township2_officer, period=DAILY, starts_on=monday).rows
+    ] == [report_sel.MISSING]
 
 
 # ---- screens --------------------------------------------------------------------------------------

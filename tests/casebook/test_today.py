@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from qunfang.casebook import cases, reports
 from qunfang.casebook.models import Case, CaseType, ReporterKind, ReportPeriod
-from qunfang.casebook.selectors_cases import case_summary
+from qunfang.casebook.selectors.cases import case_summary
+from qunfang.casebook.services import cases, reports
 from tests.clock import AWKWARD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(AWKWARD, tick=False)]

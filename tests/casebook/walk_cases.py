@@ -11,7 +11,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from qunfang.casebook import cases
 from qunfang.casebook.models import (
     Attachment,
     Case,
@@ -22,6 +21,7 @@ from qunfang.casebook.models import (
     Severity,
     SituationReport,
 )
+from qunfang.casebook.services import cases
 
 FOREIGN_404 = "foreign-404"
 SCOPED = "scoped"

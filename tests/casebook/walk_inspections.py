@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from qunfang.casebook import inspections
 from qunfang.casebook.models import PlaceKind
+from qunfang.casebook.services import inspections
 
 FOREIGN_404 = "foreign-404"
 SCOPED = "scoped"

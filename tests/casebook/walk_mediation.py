@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from qunfang.casebook import mediation as service
 from qunfang.casebook.models import MediationCase, MediationStatus
+from qunfang.casebook.services import mediation as service
 
 FOREIGN_404 = "foreign-404"
 SCOPED = "scoped"

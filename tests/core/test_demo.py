@@ -112,3 +112,18 @@ def _the_registries_are_filled():
         post__title="治保主任", post__organisation__region__code="330681109290"
     )
     assert director.person.name == User.objects.get(username="director1").full_name
+
+
+def test_the_demo_reference_data_is_plain():
+    """Every app's demo reads core/demo/reference.py: data only, no imports, no code."""
+    import ast
+    import inspect
+
+    from qunfang.core.demo import reference
+
+    tree = ast.parse(inspect.getsource(reference))
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    points = {reference.VILLAGE_HALL, reference.COMMUNITY_HALL}
+    points |= set(reference.VILLAGE_POINTS + reference.COMMUNITY_POINTS)
+    assert points <= set(reference.POINT_KINDS)  # the case register knows what kind each is

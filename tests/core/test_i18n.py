@@ -47,8 +47,7 @@ def test_catalogues_hold_every_string_in_the_source(tmp_path):
     copy = tmp_path / "qunfang"
     shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        # from the copy's parent: `qunfang` is then the copy (and its secrets.py cannot shadow
-        # the standard library's `secrets`, as it would with the package folder on the path)
+        # from the copy's parent: `qunfang` is then the copy, not the installed package
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-location"],
         cwd=tmp_path, check=True, capture_output=True,
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "qunfang.test_settings"},

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from qunfang.core.models import Notification, NotificationPreference
-from qunfang.core.notify import notify, send_digests
+from qunfang.core.notify import mark_read, notify, send_digests, sent_at
 from qunfang.core.phrases import Phrase
 from tests.factories import TEST_PASSWORD
 
@@ -152,6 +152,29 @@ def test_older_messages_kept_as_text_still_show(world, client):
     Notification.objects.create(user=world.patrol1, text="明晚夜班提醒")
     client.force_login(world.patrol1)
     assert "明晚夜班提醒" in client.get(reverse("patrols:notifications")).content.decode()
+
+
+def test_a_history_written_afterwards_dates_its_messages_when_they_were_sent(world):
+    """The demo publishes last month's roster "five days ago": every message the service sends
+    inside the block carries that time, and the next one is dated now again."""
+    then = timezone.now() - dt.timedelta(days=5)
+    with sent_at(then):
+        old = notify(world.director1, "roster", ROSTER, "/patrols/rosters/1/")
+    new = notify(world.director1, "roster", ROSTER, "/patrols/rosters/1/")
+    assert old.created_at == then and new.created_at > then + dt.timedelta(days=4)
+
+
+def test_marking_read_touches_only_the_readers_own_unread_messages(world):
+    earlier = timezone.now() - dt.timedelta(hours=1)
+    seen = notify(world.patrol1, "roster", ROSTER)
+    fresh = notify(world.patrol1, "roster", ROSTER)
+    other = notify(world.director1, "roster", ROSTER)
+    Notification.objects.filter(pk=seen.pk).update(read_at=earlier)
+    ids = [seen.pk, fresh.pk, other.pk]
+    assert mark_read(user=world.patrol1, notifications=ids) == 1
+    for note in (seen, fresh, other):
+        note.refresh_from_db()
+    assert seen.read_at == earlier and fresh.read_at is not None and other.read_at is None
 
 
 def test_a_message_must_stay_untranslated_until_it_is_read(world):

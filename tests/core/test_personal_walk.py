@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from qunfang.core.models import User
 from qunfang.core.personal import ID_BIRTH_DATE, MASK_CHAR, id_check_digit
+from qunfang.core.spreadsheets import FORMATS
 from qunfang.registry import spreadsheets
 from qunfang.registry.models import Person
-from qunfang.registry.spreadsheets.layouts import EXAMPLE_ID
+from qunfang.registry.spreadsheets import EXAMPLE_ID
 from tests.core.test_outsider_walk import (
     all_routes,
     foreign_kwargs,
@@ -107,7 +108,7 @@ def _urls(walked):
             continue
         yield name, reverse(name, kwargs=foreign_kwargs(name, pattern, walked))
     for layout in spreadsheets.LAYOUTS:
-        for fmt in spreadsheets.FORMATS:
+        for fmt in FORMATS:
             yield "registry:export", reverse("registry:export", args=[layout, fmt])
     person = walked.records.person
     history = User.history.filter(id=walked.patrol1.pk).first()

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from qunfang.dburl import parse_database_url
 from qunfang.env import env_bool, env_int
-from qunfang.secrets import generate_env_lines
+from qunfang.keys import generate_env_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from django_rq.management.commands.rqworker import Command as RQWorker
 
 from qunfang.core.models import Job, JobStatus
 from qunfang.patrols.models import Roster
-from qunfang.patrols.rostering import RosterRequest
+from qunfang.patrols.services.rostering import RosterRequest
 from qunfang.patrols.tasks import start_roster
 from tests.core.test_shared_cache import needs_redis
 from tests.patrols.conftest import MONDAY, patrol  # noqa: F401  (the patrol world fixture)

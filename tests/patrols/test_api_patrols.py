@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from qunfang.patrols import signs
 from qunfang.patrols.models import Absence, CheckIn, Outcome, SwapRequest
+from qunfang.patrols.services import signs
 from tests.core.test_api import _signed_in
 from tests.patrols.test_checkin import live_roster
 

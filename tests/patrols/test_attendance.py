@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from qunfang.patrols import selectors_records as sel
 from qunfang.patrols.models import (
     Assignment,
     CheckIn,
@@ -22,6 +21,7 @@ from qunfang.patrols.models import (
     RosterStatus,
     Shift,
 )
+from qunfang.patrols.selectors import records as sel
 from qunfang.registry.models import Person
 from tests.patrols.conftest import MONDAY, at
 

@@ -16,8 +16,6 @@ from django.utils import timezone
 from PIL import Image
 
 from qunfang.core.permissions import NotYours
-from qunfang.patrols import checkin, proof, signs
-from qunfang.patrols.checkin import Scan
 from qunfang.patrols.models import (
     Assignment,
     CheckIn,
@@ -29,6 +27,8 @@ from qunfang.patrols.models import (
     Shift,
     SignPeriod,
 )
+from qunfang.patrols.services import checkin, proof, signs
+from qunfang.patrols.services.checkin import Scan
 from tests.images import bomb_png, metadata_left, phone_photo
 from tests.patrols.conftest import MONDAY, at
 

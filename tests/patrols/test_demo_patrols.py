@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext, step_accounts, step_regions
 from qunfang.core.models import Notification, User
-from qunfang.patrols.checkin import GRACE, outcome_from_check_ins
 from qunfang.patrols.demo import MONTHS, VILLAGE_3, step_patrols
 from qunfang.patrols.models import (
     Assignment,
@@ -31,7 +30,8 @@ from qunfang.patrols.models import (
     SwapRequest,
     SwapStatus,
 )
-from qunfang.patrols.selectors import may_change
+from qunfang.patrols.selectors.common import GRACE, may_change
+from qunfang.patrols.services.checkin import outcome_from_check_ins
 from qunfang.registry.demo import step_registry
 from tests.clock import AWKWARD
 
@@ -45,15 +45,16 @@ SETTLES = {
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, django_capture_on_commit_callbacks):
     context = DemoContext(password="Demo-pass-2026", rng=random.Random(20261128))
     step_regions(context)
     step_accounts(context)
     keep = {VILLAGE_1, VILLAGE_2, VILLAGE_3}
     others = sorted(v.code for v in context.villages if v.code not in keep)[:2]
     context.villages = [v for v in context.villages if v.code in keep | set(others)]
-    step_registry(context)
-    step_patrols(context)
+    with django_capture_on_commit_callbacks(execute=True):  # the demo commits: its messages go
+        step_registry(context)
+        step_patrols(context)
     return context
 
 

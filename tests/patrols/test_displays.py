@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from qunfang.patrols import displays, signs
 from qunfang.patrols.models import PointDisplay, SignPeriod
+from qunfang.patrols.selectors.display import display_for_token, token_hash
+from qunfang.patrols.services import signs
 
 pytestmark = pytest.mark.django_db
 
@@ -117,9 +118,9 @@ def test_only_a_hash_of_the_token_is_kept_and_the_link_is_shown_once(client, wor
     url = _make_link(client, point)
     token = url.rstrip("/").rsplit("/", 1)[1]
     display = PointDisplay.objects.get()
-    assert display.token_hash == displays.token_hash(token) and token not in display.token_hash
+    assert display.token_hash == token_hash(token) and token not in display.token_hash
     assert display.created_by == world.director1
-    assert displays.display_for_token(token) == display
+    assert display_for_token(token) == display
     detail = client.get(reverse("patrols:point_detail", args=[point.pk])).content.decode()
     assert token not in detail and world.director1.full_name in detail
     assert all(not hasattr(h, "token_hash") for h in display.history.all())

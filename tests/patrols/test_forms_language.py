@@ -3,7 +3,7 @@ that happened to be active when the module was imported."""
 
 from django.utils import translation
 
-from qunfang.patrols.forms_self import CheckInForm
+from qunfang.patrols.forms.self import CheckInForm
 
 
 def test_the_check_in_codes_help_follows_the_language():

@@ -12,8 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from qunfang.patrols import services
-from qunfang.patrols.checkin import close_assignment
 from qunfang.patrols.models import (
     Assignment,
     CheckIn,
@@ -22,7 +20,10 @@ from qunfang.patrols.models import (
     LedgerKind,
     Outcome,
 )
-from qunfang.patrols.rostering import RosterRequest, generate_roster
+from qunfang.patrols.selectors.records import ledger_balances
+from qunfang.patrols.services import rostering, shifts
+from qunfang.patrols.services.checkin import close_assignment
+from qunfang.patrols.services.rostering import RosterRequest, generate_roster
 from qunfang.registry.models import Person
 from tests.patrols.conftest import MONDAY, at
 
@@ -65,7 +66,7 @@ def _publish(world, patrol, starts_on=MONDAY, days=7):
         region=world.village1, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=days - 1)
     )
     roster = generate_roster(req, by=world.director1)
-    return services.publish_roster(roster=roster, by=world.director1)
+    return rostering.publish_roster(roster=roster, by=world.director1)
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def week(world, patrol, clock):
 
 
 def _balance(patrol, household):
-    return services.ledger_balances(patrol.group)[household.pk]
+    return ledger_balances(patrol.group)[household.pk]
 
 
 def _ledger_count():
@@ -99,11 +100,11 @@ def test_turns_are_owed_when_the_roster_is_published(world, patrol, clock):
         pattern.save()
     roster = generate_roster(req, by=world.director1)
     assert _ledger_count() == 0  # a draft owes nothing
-    services.publish_roster(roster=roster, by=world.director1)
+    rostering.publish_roster(roster=roster, by=world.director1)
     owed = DutyLedgerEntry.objects.filter(kind=LedgerKind.OWED)
     assert owed.count() == 7
     assert {e.group_id for e in owed} == {patrol.group.pk}
-    balances = services.ledger_balances(patrol.group)
+    balances = ledger_balances(patrol.group)
     assert sum(b["open"] for b in balances.values()) == 7
     exempt = {patrol.households[8].pk, patrol.households[9].pk}
     assert not exempt & set(balances)
@@ -137,8 +138,8 @@ def test_serving_the_turn_settles_it(world, patrol, week, clock):
 def test_a_missed_turn_stays_open_and_a_correction_replaces_the_verdict(world, patrol, week, clock):
     clock["now"] = AFTER
     turn = week["turns"][1]
-    services.record_outcome(assignment=turn, outcome=Outcome.SERVED, by=world.director1)
-    services.record_outcome(
+    shifts.record_outcome(assignment=turn, outcome=Outcome.SERVED, by=world.director1)
+    shifts.record_outcome(
         assignment=turn, outcome=Outcome.MISSED, by=world.director1, note="记错了，其实没来"
     )
     b = _balance(patrol, turn.household)
@@ -244,7 +245,7 @@ def test_buy_out_service_refuses_what_the_form_would_not_send(world, patrol, wee
     turn = week["turns"][0]
     for amount in (Decimal(0), Decimal(-1), Decimal("NaN"), None, 12.5):
         with pytest.raises(ValidationError):
-            services.buy_out(assignment=turn, amount=amount, by=world.director1)
+            shifts.buy_out(assignment=turn, amount=amount, by=world.director1)
     assert not DutyLedgerEntry.objects.filter(kind=LedgerKind.BOUGHT_OUT).exists()
 
 
@@ -253,8 +254,8 @@ def test_a_missed_turn_can_still_be_paid_for_but_not_a_served_one(
 ):
     clock["now"] = AFTER
     missed, served = week["turns"][0], week["turns"][1]
-    services.record_outcome(assignment=missed, outcome=Outcome.MISSED, by=world.director1)
-    services.record_outcome(assignment=served, outcome=Outcome.SERVED, by=world.director1)
+    shifts.record_outcome(assignment=missed, outcome=Outcome.MISSED, by=world.director1)
+    shifts.record_outcome(assignment=served, outcome=Outcome.SERVED, by=world.director1)
     client.force_login(world.director1)
     page = client.get(reverse("patrols:rotation", args=[patrol.group.pk])).content.decode()
     assert reverse("patrols:ledger_buyout", args=[missed.pk]) in page
@@ -318,7 +319,7 @@ def test_stand_in_refuses_a_member_who_may_not_serve(world, patrol, week):
     other.may_serve = False
     other.save()
     with pytest.raises(ValidationError, match="may not stand the household's turn"):
-        services.stand_in(assignment=turn, person=other, by=world.director1)
+        shifts.stand_in(assignment=turn, person=other, by=world.director1)
 
 
 # ---- screens -----------------------------------------------------------------------------------
@@ -354,8 +355,8 @@ def test_rotation_shows_turns_stand_ins_and_exempt_households(world, patrol, wee
 def test_household_ledger_lists_every_line(world, patrol, week, clock, client):
     clock["now"] = AFTER
     turn = week["turns"][0]
-    services.record_outcome(assignment=turn, outcome=Outcome.MISSED, by=world.director1)
-    services.buy_out(assignment=turn, amount=Decimal("40"), by=world.director1)
+    shifts.record_outcome(assignment=turn, outcome=Outcome.MISSED, by=world.director1)
+    shifts.buy_out(assignment=turn, amount=Decimal("40"), by=world.director1)
     client.force_login(world.director1)
     response = client.get(reverse("patrols:household_ledger", args=[turn.household.pk]))
     assert response.status_code == 200

@@ -9,8 +9,8 @@ from django.core import mail
 
 from qunfang.core.models import Notification, NotificationPreference
 from qunfang.core.notify import send_digests
-from qunfang.patrols import services
 from qunfang.patrols.models import Assignment, Roster, RosterStatus, Shift
+from qunfang.patrols.services import rostering, shifts, swaps
 from tests.clock import MIDWEEK
 from tests.patrols.test_self_service import StubSms, later
 
@@ -40,16 +40,16 @@ def publish(world, patrol):
             headcount=1,
         )
         Assignment.objects.create(shift=shift, region=world.village1, person=patrol.people[0])
-    services.publish_roster(roster=roster, by=world.director1)
+    rostering.publish_roster(roster=roster, by=world.director1)
     return "新排班表已发布", "A new roster is out"
 
 
 def decide_swap(world, patrol):
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
-    services.decide_swap(swap=swap, approve=False, by=world.director1)
+    swaps.decide_swap(swap=swap, approve=False, by=world.director1)
     return "换班申请被驳回", "was rejected"
 
 
@@ -61,13 +61,13 @@ def stand_in(world, patrol):
     turn = later(world, patrol, pattern=patrol.rota, people=[head]).mine
     turn.household = household
     turn.save()
-    services.stand_in(assignment=turn, person=member, by=world.director1)
+    shifts.stand_in(assignment=turn, person=member, by=world.director1)
     return "代表本户值班", "You stand in for your household"
 
 
 def remind(world, patrol):
     later(world, patrol, days=0.25)  # six hours from now
-    assert services.send_reminders(hours=12) == 2  # the member and the partner
+    assert shifts.send_reminders(hours=12) == 2  # the member and the partner
     return "提醒：", "Reminder: you are on"
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from qunfang.patrols.models import Assignment, Outcome, Roster, RosterStatus, Shift
-from qunfang.patrols.selectors import patrol_summary
+from qunfang.patrols.selectors.records import patrol_summary
 from tests.clock import AWKWARD, SHANGHAI
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import io
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -16,7 +17,6 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from qunfang.core.models import Job, JobKind, JobStatus, Region, RegionKind
-from qunfang.patrols import signs
 from qunfang.patrols.models import (
     Assignment,
     BusySeason,
@@ -36,8 +36,9 @@ from qunfang.patrols.models import (
     SignPeriod,
     ZoneVillage,
 )
-from qunfang.patrols.rostering import RosterRequest, generate_roster
-from qunfang.patrols.selectors_planning import problem_sentence
+from qunfang.patrols.selectors.planning import problem_sentence
+from qunfang.patrols.services import signs
+from qunfang.patrols.services.rostering import RosterRequest, generate_roster
 from qunfang.registry.models import Person
 from tests.patrols.conftest import MONDAY, at
 
@@ -879,6 +880,26 @@ def test_export_defuses_formulas_in_names(client, world, patrol):
         io.BytesIO(client.get(reverse("patrols:roster_export", args=[roster.pk])).content)
     )
     assert book.worksheets[0]["H2"].value == "'=HYPERLINK(1)"
+
+
+def test_export_defuses_zone_and_shift_names_and_names_the_file_safely(client, world, patrol):
+    patrol.zone.name = "=枫源/乐山联防区"  # a "/" must not reach the file name unencoded
+    patrol.zone.save()
+    patrol.zone_pattern.name = "+联防夜巡"
+    patrol.zone_pattern.save()
+    zone = patrol.zone
+    roster = built_roster(
+        world, [patrol.zone_pattern], patrol.people[4:6], region=world.township, zone=zone, fill=1
+    )
+    client.force_login(world.director2)  # a member village of the zone
+    response = client.get(reverse("patrols:roster_export", args=[roster.pk]))
+    plain, encoded = response["Content-Disposition"].split("; filename*=UTF-8''")
+    assert plain == f'attachment; filename="roster-{roster.pk}.xlsx"'
+    assert encoded.isascii() and "/" not in encoded
+    assert unquote(encoded).endswith("-=枫源/乐山联防区-20270301.xlsx")
+    seats, empty = load_workbook(io.BytesIO(response.content)).worksheets
+    for sheet in (seats, empty):
+        assert (sheet["C2"].value, sheet["D2"].value) == ("'=枫源/乐山联防区", "'+联防夜巡")
 
 
 # ---- query counts ----------------------------------------------------------------------------

@@ -312,15 +312,6 @@ def test_register_splits_into_sheets_each_with_its_sign_off(world, patrol, clock
     assert "Sheet 3 of 3" in body
 
 
-def test_print_css_numbers_the_pages():
-    from django.contrib.staticfiles import finders
-
-    with open(finders.find("qunfang/print.css"), encoding="utf-8") as f:
-        css = f.read()
-    block = css[css.index("/* patrols: records */") :]
-    assert "counter(page)" in block and "counter(pages)" in block
-
-
 # ---- outsiders ------------------------------------------------------------------------------------
 
 

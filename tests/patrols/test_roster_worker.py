@@ -19,10 +19,10 @@ import pytest
 from django.test import override_settings
 
 from qunfang.core.models import Job, JobStatus
-from qunfang.patrols import checkin, rostering
-from qunfang.patrols.checkin import Scan
 from qunfang.patrols.models import CheckIn, CheckInKind, Roster
-from qunfang.patrols.rostering import RosterRequest
+from qunfang.patrols.services import checkin, rostering
+from qunfang.patrols.services.checkin import Scan
+from qunfang.patrols.services.rostering import RosterRequest
 from qunfang.patrols.tasks import start_roster
 from tests.patrols.conftest import MONDAY
 from tests.patrols.test_checkin import live_roster

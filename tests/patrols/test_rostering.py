@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from qunfang.patrols import solver
 from qunfang.patrols.models import Absence, Assignment, RosterStatus, Shift
-from qunfang.patrols.rostering import RosterRequest, generate_roster, solver_people, solver_slots
+from qunfang.patrols.services.rostering import (
+    RosterRequest,
+    generate_roster,
+    solver_people,
+    solver_slots,
+)
 from tests.patrols.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from qunfang.patrols.models import (
     Shift,
     ZoneVillage,
 )
-from qunfang.patrols.rostering import RosterRequest, generate_roster
+from qunfang.patrols.services.rostering import RosterRequest, generate_roster
 from tests.patrols.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_a_zone_without_village2_is_hidden_from_village2(world, patrol):
 def test_duty_ledger_is_append_only_in_the_database_too(world, patrol):
     from django.db import connection
 
-    from qunfang.patrols.services import publish_roster
+    from qunfang.patrols.services.rostering import publish_roster
 
     roster = generate_roster(
         RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY), by=world.director1

@@ -16,8 +16,6 @@ from django.utils import timezone
 from qunfang.core.models import Notification
 from qunfang.core.roles import Role
 from qunfang.core.services import user_create
-from qunfang.patrols import checkin, services, signs
-from qunfang.patrols.checkin import Scan
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -26,6 +24,9 @@ from qunfang.patrols.models import (
     SwapRequest,
     SwapStatus,
 )
+from qunfang.patrols.selectors.people import replacement_problems
+from qunfang.patrols.services import checkin, signs, swaps
+from qunfang.patrols.services.checkin import Scan
 from tests.patrols.test_checkin import live_roster
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_a_person_in_two_places_is_refused_as_replacement(client_for, world, pat
     busy = patrol.people[5]
     live_roster(world, patrol, start=upcoming.shift.starts_at + dt.timedelta(hours=2), pattern=patrol.day,
                 people=[busy])  # fmt: skip
-    problems = services.replacement_problems(upcoming.mine, busy)
+    problems = replacement_problems(upcoming.mine, busy)
     assert any("已在" in p or "already on a shift" in p for p in problems), problems
     client = client_for(world.patrol1)
     page = client.get(reverse("patrols:swap_create", args=[upcoming.mine.pk]))
@@ -249,7 +250,7 @@ def test_a_household_turn_is_offered_to_members_of_the_group(client_for, world, 
 
 def test_the_requester_withdraws_a_pending_swap(client_for, world, patrol):
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     client = client_for(world.patrol1)
@@ -261,16 +262,22 @@ def test_the_requester_withdraws_a_pending_swap(client_for, world, patrol):
     assert any("已" in str(m) or "already" in str(m) for m in response.context["messages"])
 
 
-def test_the_director_approves_a_swap_and_the_member_is_told(client_for, world, patrol):
+def test_the_director_approves_a_swap_and_the_member_is_told(
+    client_for, world, patrol, django_capture_on_commit_callbacks
+):
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     client = client_for(world.director1)
     listing = client.get(reverse("patrols:swap_list"))
     assert list(listing.context["pending"]) == [swap]
-    response = client.post(reverse("patrols:swap_decide", args=[swap.pk]), {"decision": "approve", "note": "同意"},
-                           follow=True)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the member is told once it is saved
+        response = client.post(
+            reverse("patrols:swap_decide", args=[swap.pk]),
+            {"decision": "approve", "note": "同意"},
+            follow=True,
+        )
     assert response.status_code == 200
     upcoming.mine.refresh_from_db()
     swap.refresh_from_db()
@@ -288,7 +295,7 @@ def test_the_director_approves_a_swap_and_the_member_is_told(client_for, world, 
 
 def test_the_director_rejects_and_a_bad_decision_is_refused(client_for, world, patrol):
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     client = client_for(world.director1)
@@ -303,7 +310,7 @@ def test_the_director_rejects_and_a_bad_decision_is_refused(client_for, world, p
 
 def test_an_approval_that_became_impossible_is_refused(client_for, world, patrol):
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     # meanwhile the replacement was put on an overlapping shift: a person in two places
@@ -320,7 +327,7 @@ def test_an_approval_that_became_impossible_is_refused(client_for, world, patrol
 def test_swap_pages_need_the_right_permission(client_for, world, patrol):
     assert client_for(world.patrol1).get(reverse("patrols:swap_list")).status_code == 403
     upcoming = later(world, patrol)
-    swap = services.request_swap(
+    swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     assert client_for(world.patrol1).post(reverse("patrols:swap_decide", args=[swap.pk]),

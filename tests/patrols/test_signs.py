@@ -5,9 +5,15 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from qunfang.patrols import signs
 from qunfang.patrols.models import SignPeriod
-from qunfang.patrols.signs import CodeCheck, check_code, code_window, current_code, valid_until
+from qunfang.patrols.services import signs
+from qunfang.patrols.services.signs import (
+    CodeCheck,
+    check_code,
+    code_window,
+    current_code,
+    valid_until,
+)
 from tests.clock import MIDWEEK
 
 pytestmark = pytest.mark.django_db

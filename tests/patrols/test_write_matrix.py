@@ -43,7 +43,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qunfang.core.permissions import NotYours
-from qunfang.patrols import services, signs
 from qunfang.patrols.models import (
     Assignment,
     JointZone,
@@ -57,7 +56,15 @@ from qunfang.patrols.models import (
     SwapStatus,
     ZoneVillage,
 )
-from qunfang.patrols.rostering import RosterRequest, generate_roster
+from qunfang.patrols.services import signs
+from qunfang.patrols.services.rostering import (
+    RosterRequest,
+    generate_roster,
+    publish_roster,
+    withdraw_roster,
+)
+from qunfang.patrols.services.shifts import declare_absence, record_outcome
+from qunfang.patrols.services.swaps import decide_swap, request_swap, withdraw_swap
 from qunfang.registry.models import Membership, Person
 from tests.core.test_outsider_walk import FOREIGN_404, PUBLIC, SCOPED, _params, all_routes
 from tests.core.test_outsider_walk import ROUTES as WALK_ROUTES
@@ -384,7 +391,7 @@ READ_ONLY = set(
     patrols:season_list patrols:zone_list patrols:zone_detail patrols:roster_list patrols:unfilled
     patrols:roster_detail patrols:roster_print patrols:roster_export patrols:my patrols:swap_list
     patrols:on_duty patrols:notifications patrols:log_list patrols:shift_detail
-    patrols:check_in_photo patrols:attendance patrols:attendance_export patrols:register_print
+    patrols:check_in_photo patrols:attendance patrols:attendance_export
     patrols:rotation patrols:household_ledger
     """)
 )
@@ -419,11 +426,11 @@ ELSEWHERE: dict[str, str] = {
         registry:organisation_create registry:person_list registry:person_create registry:due_list
         registry:household_list registry:household_create registry:group_list registry:group_create
         registry:import registry:contract_list registry:contract_create casebook:case_list
-        casebook:case_create casebook:case_register_print casebook:escalation_inbox
+        casebook:case_create casebook:escalation_inbox
         casebook:situation_list casebook:situation_submit casebook:mediation_list
-        casebook:mediation_create casebook:mediation_register_print casebook:inspection_list
-        casebook:inspection_create casebook:inspection_register_print casebook:overdue_orders
-        casebook:opinion_list casebook:opinion_create casebook:opinion_register_print
+        casebook:mediation_create casebook:inspection_list
+        casebook:inspection_create casebook:overdue_orders
+        casebook:opinion_list casebook:opinion_create
         """),
         WALK_SCOPED,
     ),
@@ -604,18 +611,16 @@ def test_the_services_keep_the_rule_for_the_api_and_the_commands(w):
         region=w.world.township, zone=w.joint, starts_on=w.today, ends_on=w.today
     )
     refused = [
-        lambda: services.publish_roster(roster=w.joint_draft, by=director2),
-        lambda: services.withdraw_roster(roster=w.joint_draft, by=director1),
-        lambda: services.publish_roster(roster=w.draft, by=director2),
-        lambda: services.decide_swap(swap=w.joint_swap, approve=False, by=director2),
-        lambda: services.withdraw_swap(swap=w.joint_swap, by=director1),
-        lambda: services.request_swap(
+        lambda: publish_roster(roster=w.joint_draft, by=director2),
+        lambda: withdraw_roster(roster=w.joint_draft, by=director1),
+        lambda: publish_roster(roster=w.draft, by=director2),
+        lambda: decide_swap(swap=w.joint_swap, approve=False, by=director2),
+        lambda: withdraw_swap(swap=w.joint_swap, by=director1),
+        lambda: request_swap(
             assignment=w.joint_upcoming, replacement=w.spare, reason="", by=director1
         ),
-        lambda: services.record_outcome(
-            assignment=w.joint_mine, outcome=Outcome.SERVED, by=director2
-        ),
-        lambda: services.declare_absence(
+        lambda: record_outcome(assignment=w.joint_mine, outcome=Outcome.SERVED, by=director2),
+        lambda: declare_absence(
             person=w.helper, starts_on=w.today, ends_on=w.today, reason="", by=director2
         ),
         lambda: generate_roster(zone_roster, by=director1),
@@ -626,7 +631,7 @@ def test_the_services_keep_the_rule_for_the_api_and_the_commands(w):
         with pytest.raises(NotYours):
             call()
     assert snapshot() == before
-    swap = services.decide_swap(swap=w.joint_swap, approve=False, by=w.world.township_officer)
+    swap = decide_swap(swap=w.joint_swap, approve=False, by=w.world.township_officer)
     assert swap.status == SwapStatus.REJECTED
 
 

@@ -13,7 +13,6 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from qunfang.patrols.displays import display_create
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -35,6 +34,7 @@ from qunfang.patrols.models import (
     SwapRequest,
     ZoneVillage,
 )
+from qunfang.patrols.services.displays import display_create
 from qunfang.registry.models import GroupMembership, Person
 
 MARKER_POINT = "枫源村委会点"

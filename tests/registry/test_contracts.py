@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from qunfang.registry import contracts, services
-from qunfang.registry.forms_contracts import RenewForm
+from qunfang.registry.forms import RenewForm
 from qunfang.registry.models import (
     ContractStatus,
     Organisation,
@@ -26,6 +25,13 @@ from qunfang.registry.models import (
     PerformanceTerm,
     Person,
     SecurityContract,
+)
+from qunfang.registry.selectors import plain_number, rmb_in_words
+from qunfang.registry.services.contracts import (
+    CONTRACT_TRANSITIONS,
+    contract_renew,
+    contract_save_draft,
+    contract_set_status,
 )
 from tests.factories import MINIMAL_PDF, contract_for
 from tests.images import bomb_png, metadata_left, phone_photo
@@ -276,7 +282,7 @@ def test_editing_a_signed_contract_is_refused_and_changes_nothing(director, worl
     contract.refresh_from_db()
     assert contract.title != "偷改" and contract.terms.count() == 1
     with pytest.raises(ValidationError):
-        contracts.contract_save_draft(contract=contract, area=[], terms=[], payments=[])
+        contract_save_draft(contract=contract, area=[], terms=[], payments=[])
     assert (
         contract.terms.count() == 1
         and SecurityContract.objects.get().status == ContractStatus.SIGNED
@@ -339,6 +345,18 @@ def test_the_detail_page_offers_exactly_the_allowed_moves(director, world):
 
 
 @pytest.mark.django_db
+def test_the_move_buttons_speak_the_readers_language(director, world):
+    """The labels are translated for each reader, not once when the module was imported."""
+    contract = contract_for(world.village1, status=ContractStatus.ACTIVE)
+    url = reverse("registry:contract_detail", args=[contract.pk])
+    body = director.get(url).content.decode()
+    assert "结算" in body and "Settle" not in body  # an active contract: settle or terminate
+    director.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = director.get(url).content.decode()
+    assert "Settle" in body and "Terminate" in body
+
+
+@pytest.mark.django_db
 def test_signing_through_the_screen_needs_a_performance_term(director, world):
     contract = contract_for(world.village1)
     contract.terms.all().delete()
@@ -356,15 +374,13 @@ ALL = list(ContractStatus)
 @pytest.mark.parametrize("target", ALL)
 def test_every_move_is_allowed_or_refused_by_the_table(world, start, target):
     contract = contract_for(world.village1, status=start)
-    allowed = target in services.CONTRACT_TRANSITIONS[start]
+    allowed = target in CONTRACT_TRANSITIONS[start]
     if allowed:
-        services.contract_set_status(
-            contract=contract, to=target, on=dt.date(2026, 2, 1), note="结算说明"
-        )
+        contract_set_status(contract=contract, to=target, on=dt.date(2026, 2, 1), note="结算说明")
         assert SecurityContract.objects.get(pk=contract.pk).status == target
     else:
         with pytest.raises(ValidationError):
-            services.contract_set_status(
+            contract_set_status(
                 contract=contract, to=target, on=dt.date(2026, 2, 1), note="结算说明"
             )
         assert SecurityContract.objects.get(pk=contract.pk).status == start
@@ -381,13 +397,11 @@ def test_the_service_wants_a_term_to_sign_and_a_note_to_close(world):
     bare = contract_for(world.village1)
     bare.terms.all().delete()
     with pytest.raises(ValidationError):
-        services.contract_set_status(
-            contract=bare, to=ContractStatus.SIGNED, on=dt.date(2026, 1, 1)
-        )
+        contract_set_status(contract=bare, to=ContractStatus.SIGNED, on=dt.date(2026, 1, 1))
     active = contract_for(world.village1, status=ContractStatus.ACTIVE)
     for to in (ContractStatus.SETTLED, ContractStatus.TERMINATED):
         with pytest.raises(ValidationError):
-            services.contract_set_status(contract=active, to=to, on=dt.date(2026, 1, 1), note="  ")
+            contract_set_status(contract=active, to=to, on=dt.date(2026, 1, 1), note="  ")
     assert SecurityContract.objects.get(pk=active.pk).status == ContractStatus.ACTIVE
 
 
@@ -424,7 +438,7 @@ def test_renewal_copies_terms_and_area_links_both_ways_and_is_refused_twice(dire
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert SecurityContract.objects.filter(renewed_from=contract).count() == 1
     with pytest.raises(ValidationError):
-        services.contract_renew(contract=contract, number="CT-x", starts_on=dt.date(2027, 1, 1),
+        contract_renew(contract=contract, number="CT-x", starts_on=dt.date(2027, 1, 1),
                                 ends_on=dt.date(2027, 12, 31))  # fmt: skip
 
 
@@ -694,7 +708,7 @@ def test_the_detail_query_count_does_not_grow_with_terms_and_payments(director, 
     ],
 )  # fmt: skip
 def test_amounts_are_written_in_capital_numerals(amount, words):
-    assert contracts.rmb_in_words(Decimal(amount)) == words
+    assert rmb_in_words(Decimal(amount)) == words
 
 
 @pytest.mark.django_db
@@ -706,6 +720,6 @@ def test_a_renewal_is_offered_the_next_period_with_the_year_moved_on(world):
 
 
 def test_targets_read_as_people_write_them():
-    assert contracts.plain_number(Decimal("2.00")) == "2"
-    assert contracts.plain_number(Decimal("95.50")) == "95.5"
-    assert contracts.plain_number(Decimal("100.00")) == "100"
+    assert plain_number(Decimal("2.00")) == "2"
+    assert plain_number(Decimal("95.50")) == "95.5"
+    assert plain_number(Decimal("100.00")) == "100"

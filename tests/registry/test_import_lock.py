@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 
 from qunfang.core.audit import security_event_record
 from qunfang.core.models import Job, JobStatus, Region, SecurityEvent, SecurityEventKind
+from qunfang.registry import spreadsheets
 from qunfang.registry.models import Household, Membership, Organisation, OrgKind, Person, Post
-from qunfang.registry.spreadsheets import layouts
 from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS, start_import
 from tests.registry.test_spreadsheets import (
     MAN,
@@ -41,14 +41,14 @@ CHANGED = (
 def hold_the_checks(monkeypatch, meanwhile) -> None:
     """Run `meanwhile()` in the middle of every import's checks: after the village's households
     and groups, and the people holding the file's ID numbers, are read."""
-    real = layouts._people_by_bidx
+    real = spreadsheets._people_by_bidx
 
     def held(*args, **kwargs):
         found = real(*args, **kwargs)
         meanwhile()
         return found
 
-    monkeypatch.setattr(layouts, "_people_by_bidx", held)
+    monkeypatch.setattr(spreadsheets, "_people_by_bidx", held)
 
 
 # ---- a short write while a large import is being checked --------------------------------

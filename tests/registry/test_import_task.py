@@ -8,8 +8,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from qunfang.core.models import Job, JobKind, JobStatus
+from qunfang.core.spreadsheets import estimate_rows
 from qunfang.registry.models import Household
-from qunfang.registry.spreadsheets import estimate_rows
 from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS
 from tests.registry.test_spreadsheets import _upload, csv_file, xlsx
 from tests.worker import DB_TASKS, run_worker_once

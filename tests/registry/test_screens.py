@@ -131,7 +131,7 @@ def test_a_household_with_a_group_of_another_village_is_refused(director, world,
 
 @pytest.mark.django_db
 def test_the_group_roster_prints_with_its_households(director, records):
-    from qunfang.registry.services import joint_defence_group_form
+    from qunfang.registry.services.groups import joint_defence_group_form
 
     joint_defence_group_form(group=records.group, households=[records.household], leader=records.household,
                              on=dt.date(2025, 1, 1))  # fmt: skip

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from qunfang.registry import services
 from qunfang.registry.models import (
     GroupMembership,
     Household,
@@ -15,6 +14,10 @@ from qunfang.registry.models import (
     TrainingRecord,
     VettingCheck,
 )
+from qunfang.registry.services.groups import joint_defence_group_form
+from qunfang.registry.services.organisations import membership_end, membership_start
+from qunfang.registry.services.people import person_save, vetting_passed, vetting_sign
+from tests.clock import MIDWEEK
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -50,9 +53,7 @@ def test_a_vetted_trained_person_of_the_right_age_takes_the_post(world, records,
     TrainingRecord.objects.filter(pk=records.training.pk).update(
         certificate_expires_on=dt.date(2027, 3, 1)
     )
-    membership = services.membership_start(
-        person=records.person, post=strict_post, started_on=TODAY
-    )
+    membership = membership_start(person=records.person, post=strict_post, started_on=TODAY)
     assert membership.is_current
 
 
@@ -65,7 +66,7 @@ def test_every_reason_for_refusal_is_listed(world, records, strict_post):
     strict_post.max_age = 40
     strict_post.save()
     with pytest.raises(ValidationError) as caught:
-        services.membership_start(person=records.person, post=strict_post, started_on=TODAY)
+        membership_start(person=records.person, post=strict_post, started_on=TODAY)
     text = " ".join(caught.value.messages)
     assert len(caught.value.messages) == 3, text  # vetting, age, training
     assert "素质关" in text and "46" in text and "巡逻" in text
@@ -75,7 +76,7 @@ def test_every_reason_for_refusal_is_listed(world, records, strict_post):
 @pytest.mark.django_db
 def test_a_vetting_check_counts_only_when_police_signed_and_not_yet_due(world, records):
     _vet(records.person, world, police=False)
-    assert services.vetting_passed(person=records.person, on=TODAY) == {
+    assert vetting_passed(person=records.person, on=TODAY) == {
         "political": False,
         "quality": False,
         "age": False,
@@ -83,8 +84,8 @@ def test_a_vetting_check_counts_only_when_police_signed_and_not_yet_due(world, r
     VettingCheck.objects.filter(person=records.person, village_signed_by__isnull=False).update(
         police_signed_by=world.police, police_signed_on=TODAY
     )
-    assert all(services.vetting_passed(person=records.person, on=TODAY).values())
-    assert not any(services.vetting_passed(person=records.person, on=dt.date(2028, 1, 1)).values())
+    assert all(vetting_passed(person=records.person, on=TODAY).values())
+    assert not any(vetting_passed(person=records.person, on=dt.date(2028, 1, 1)).values())
 
 
 @pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_full_posts_refuse_another_holder(world, records):
         region=world.village1, name="赵二", sex="M", birth_date=dt.date(1990, 1, 1)
     )
     with pytest.raises(ValidationError, match="1"):
-        services.membership_start(person=other, post=records.post, started_on=TODAY)
+        membership_start(person=other, post=records.post, started_on=TODAY)
 
 
 @pytest.mark.django_db
@@ -110,17 +111,17 @@ def test_a_person_from_another_village_cannot_take_the_post(world, records):
         region=world.village2, name="钱三", sex="M", birth_date=dt.date(1990, 1, 1)
     )
     with pytest.raises(ValidationError):
-        services.membership_start(person=outsider, post=records.post, started_on=TODAY)
+        membership_start(person=outsider, post=records.post, started_on=TODAY)
 
 
 @pytest.mark.django_db
 def test_ending_a_membership_keeps_it_in_history(records):
-    services.membership_end(membership=records.membership, ended_on=TODAY, reason="外出务工")
+    membership_end(membership=records.membership, ended_on=TODAY, reason="外出务工")
     with pytest.raises(ValidationError):
-        services.membership_end(membership=records.membership, ended_on=TODAY)
+        membership_end(membership=records.membership, ended_on=TODAY)
     assert records.membership.history.count() == 2
     with pytest.raises(ValidationError):
-        services.membership_end(
+        membership_end(
             membership=Membership.objects.create(
                 person=records.person, post=records.post, started_on=TODAY
             ),
@@ -132,14 +133,14 @@ def test_ending_a_membership_keeps_it_in_history(records):
 def test_vetting_is_signed_by_the_village_then_the_police(world, records):
     check = records.check
     with pytest.raises(PermissionDenied):
-        services.vetting_sign(check=check, by=world.police, on=TODAY)  # police cannot sign first
-    services.vetting_sign(check=check, by=world.director1, on=TODAY)
+        vetting_sign(check=check, by=world.police, on=TODAY)  # police cannot sign first
+    vetting_sign(check=check, by=world.director1, on=TODAY)
     with pytest.raises(PermissionDenied):
-        services.vetting_sign(check=check, by=world.director1, on=TODAY)  # nor the director twice
-    services.vetting_sign(check=check, by=world.police, on=TODAY)
+        vetting_sign(check=check, by=world.director1, on=TODAY)  # nor the director twice
+    vetting_sign(check=check, by=world.police, on=TODAY)
     assert check.counts_on(TODAY)
     with pytest.raises(ValidationError):
-        services.vetting_sign(check=check, by=world.police, on=TODAY)
+        vetting_sign(check=check, by=world.police, on=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +158,7 @@ def test_person_data_is_validated_with_a_reason_per_field(world, records, change
     for key, value in changes.items():
         setattr(person, key, value)
     with pytest.raises(ValidationError) as caught:
-        services.person_save(person=person)
+        person_save(person=person)
     assert field in caught.value.message_dict
     assert Person.objects.get(pk=person.pk).id_number == "330681198005170011"
 
@@ -167,7 +168,7 @@ def test_two_people_cannot_share_an_id_number(world, records):
     twin = Person(region=world.village2, name="重号", sex="M", birth_date=dt.date(1980, 5, 17),
                   id_number="330681198005170011")  # fmt: skip
     with pytest.raises(ValidationError) as caught:
-        services.person_save(person=twin)
+        person_save(person=twin)
     assert "id_number" in caught.value.message_dict
 
 
@@ -178,10 +179,10 @@ def test_reforming_a_group_keeps_who_left_and_moves_households_between_groups(wo
     ]
     first, second = records.group, records.group.__class__.objects.create(
         region=world.village1, name="第2联防组", formed_on=dt.date(2025, 1, 1))  # fmt: skip
-    services.joint_defence_group_form(
+    joint_defence_group_form(
         group=first, households=households[:10], leader=households[0], on=dt.date(2025, 1, 1)
     )
-    services.joint_defence_group_form(
+    joint_defence_group_form(
         group=second, households=households[8:], leader=households[11], on=TODAY
     )
     assert set(
@@ -195,9 +196,38 @@ def test_reforming_a_group_keeps_who_left_and_moves_households_between_groups(wo
 @pytest.mark.django_db
 def test_a_group_refuses_another_villages_household_or_an_outside_leader(world, records):
     with pytest.raises(ValidationError):
-        services.joint_defence_group_form(group=records.group, households=[records.household, records.household2],
+        joint_defence_group_form(group=records.group, households=[records.household, records.household2],
                                           leader=records.household, on=TODAY)  # fmt: skip
     with pytest.raises(ValidationError):
-        services.joint_defence_group_form(group=records.group, households=[records.household],
+        joint_defence_group_form(group=records.group, households=[records.household],
                                           leader=records.household2, on=TODAY)  # fmt: skip
     assert not GroupMembership.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.time_machine(MIDWEEK, tick=False)
+def test_training_falls_due_without_a_certificate_valid_past_the_window(world, records):
+    """Due: no certificate of the post's kind valid past 60 days from today. A certificate
+    without an expiry does not count as valid, on SQLite and PostgreSQL alike."""
+    from qunfang.registry.models import TrainingRecord
+    from qunfang.registry.selectors import training_due
+
+    records.post.required_training = "mediation"
+    records.post.save()
+    today = dt.date(2029, 1, 10)
+
+    def due() -> list:
+        return [(m.person_id, m.expires) for m in training_due(user=world.director1)]
+
+    def certificate(expires):
+        return TrainingRecord.objects.create(person=records.person, kind="mediation", course="调解",
+                                             held_on=dt.date(2028, 6, 1), hours=8,
+                                             certificate_expires_on=expires)  # fmt: skip
+
+    assert due() == [(records.person.pk, None)]  # only a patrol course: missing
+    certificate(None)
+    assert due() == [(records.person.pk, None)]  # no expiry: not a valid certificate
+    soon = certificate(today + dt.timedelta(days=30))
+    assert due() == [(records.person.pk, soon.certificate_expires_on)]  # expires within the window
+    certificate(today + dt.timedelta(days=200))
+    assert due() == []  # valid well past the window

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -26,10 +26,13 @@ from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
+from qunfang.core.http import SignedInRequest
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols import checkin, selectors_self, services
 from qunfang.patrols.models import Assignment, CheckIn, CheckInKind, PatrolPoint
+from qunfang.patrols.selectors import self as selectors_self
+from qunfang.patrols.selectors.common import points_for
+from qunfang.patrols.services import checkin, shifts, swaps
 from qunfang.registry.models import Person
 
 router = Router(tags=["patrols"])
@@ -112,8 +115,8 @@ def _shift_out(a: Assignment, now: dt.datetime) -> dict:
     s = a.shift
     return {
         "assignment": a.pk, "date": s.service_date, "starts_at": s.starts_at, "ends_at": s.ends_at,
-        "night": s.night, "shift": s.pattern.name, "route": s.pattern.route.name if s.pattern.route_id else None,
-        "village": s.region.name, "zone": s.zone.name if s.zone_id else None, "outcome": a.outcome,
+        "night": s.night, "shift": s.pattern.name, "route": s.pattern.route.name if s.pattern.route is not None else None,
+        "village": s.region.name, "zone": s.zone.name if s.zone is not None else None, "outcome": a.outcome,
         "open_for_check_in": selectors_self.is_open(a, now),
         "partners": [{"id": p.person_id, "name": p.person.name} for p in s.assignments.all() if p.person_id != a.person_id],
         "swap_pending": bool(a.swap_requests.all()),
@@ -122,7 +125,7 @@ def _shift_out(a: Assignment, now: dt.datetime) -> dict:
 
 @router.get("/my-shifts", response=MyShiftsOut, url_name="patrols_my_shifts",
             summary="My current and upcoming shifts")  # fmt: skip
-def my_shifts(request: HttpRequest):
+def my_shifts(request: SignedInRequest):
     person = selectors_self.person_of(request.user)
     if person is None:
         return {"person": None, "shifts": []}
@@ -133,7 +136,7 @@ def my_shifts(request: HttpRequest):
 
 @router.get("/on-duty", response=list[OnDutyOut], url_name="patrols_on_duty",
             summary="Who is on duty now in your jurisdiction")  # fmt: skip
-def on_duty(request: HttpRequest):
+def on_duty(request: SignedInRequest):
     if not (request.user.can(Perm.PATROL) or request.user.can(Perm.VIEW_PATROLS)):
         raise PermissionDenied
     return [
@@ -142,9 +145,9 @@ def on_duty(request: HttpRequest):
             "starts_at": s.starts_at,
             "ends_at": s.ends_at,
             "shift_name": s.pattern.name,
-            "route": s.pattern.route.name if s.pattern.route_id else None,
+            "route": s.pattern.route.name if s.pattern.route is not None else None,
             "village": s.region.name,
-            "zone": s.zone.name if s.zone_id else None,
+            "zone": s.zone.name if s.zone is not None else None,
             "people": [
                 {
                     "assignment": a.pk,
@@ -235,7 +238,7 @@ class BadInput(Exception):
         self.detail, self.problems = detail, problems or []
 
 
-def _body(request: HttpRequest, schema: type[BaseModel]):
+def _body(request: SignedInRequest, schema: type[BaseModel]):
     """Parse and check the JSON body here rather than in ninja, so that bad input answers 400
     with a readable detail (ninja's own answer would be 422, which this API keeps for a
     recorded refusal)."""
@@ -272,7 +275,7 @@ def _refused(exc: ValidationError, status: int = 400) -> Status:
     return Status(status, {"detail": " ".join(messages), "problems": messages})
 
 
-def _own_person(request: HttpRequest) -> Person:
+def _own_person(request: SignedInRequest) -> Person:
     person = selectors_self.person_of(request.user)
     if person is None:
         raise BadInput(_("Your account is not linked to a person in the village registry."))
@@ -291,7 +294,7 @@ def _check_in_out(c: CheckIn, outcome: str) -> dict:
 @router.post("/check-ins", auth=patrol_auth, url_name="patrols_check_in",
              response={200: CheckInOut, 201: CheckInOut, 400: Problems, 422: CheckInOut},
              openapi_extra=_write(CheckInIn), summary="Check in on patrol (a resend of the same client_id is answered once)")  # fmt: skip
-def check_in(request: HttpRequest):
+def check_in(request: SignedInRequest):
     try:
         body = _body(request, CheckInIn)
     except BadInput as exc:
@@ -302,7 +305,7 @@ def check_in(request: HttpRequest):
     if body.point is not None:
         reachable = PatrolPoint.objects.filter(
             Q(pk__in=PatrolPoint.objects.visible_to(request.user).values("pk"))
-            | Q(pk__in=checkin.points_for(assignment).values("pk"))
+            | Q(pk__in=points_for(assignment).values("pk"))
         )
         point = reachable.filter(pk=body.point).first()
         if point is None:
@@ -330,14 +333,14 @@ def check_in(request: HttpRequest):
 @router.post("/absences", auth=patrol_auth, url_name="patrols_absence_create",
              response={201: AbsenceOut, 400: Problems}, openapi_extra=_write(AbsenceIn),
              summary="Declare an absence; answers with the published shifts it clashes with")  # fmt: skip
-def absence_create(request: HttpRequest):
+def absence_create(request: SignedInRequest):
     try:
         body = _body(request, AbsenceIn)
         person = _own_person(request)
     except BadInput as exc:
         return _bad(exc)
     try:
-        absence = services.declare_absence(person=person, starts_on=body.starts_on, ends_on=body.ends_on,
+        absence = shifts.declare_absence(person=person, starts_on=body.starts_on, ends_on=body.ends_on,
                                            reason=body.reason, by=request.user)  # fmt: skip
     except ValidationError as exc:
         return _refused(exc)
@@ -348,7 +351,7 @@ def absence_create(request: HttpRequest):
             "shift": a.shift.pattern.name,
             "starts_at": a.shift.starts_at,
         }
-        for a in services.clashing_assignments(absence)
+        for a in selectors_self.clashing_assignments(absence)
     ]
     return Status(201, {"id": absence.pk, "starts_on": absence.starts_on, "ends_on": absence.ends_on,
                         "reason": absence.reason, "clashes": clashes})  # fmt: skip
@@ -357,7 +360,7 @@ def absence_create(request: HttpRequest):
 @router.post("/swaps", auth=patrol_auth, url_name="patrols_swap_create",
              response={201: SwapOut, 400: Problems, 403: Detail}, openapi_extra=_write(SwapIn),
              summary="Ask the director to let someone take over one of my shifts")  # fmt: skip
-def swap_create(request: HttpRequest):
+def swap_create(request: SignedInRequest):
     try:
         body = _body(request, SwapIn)
     except BadInput as exc:
@@ -376,7 +379,7 @@ def swap_create(request: HttpRequest):
     if replacement is None:
         raise Http404
     try:
-        swap = services.request_swap(assignment=assignment, replacement=replacement, reason=body.reason,
+        swap = swaps.request_swap(assignment=assignment, replacement=replacement, reason=body.reason,
                                      by=request.user)  # fmt: skip
     except ValidationError as exc:
         return _refused(exc)

@@ -8,22 +8,25 @@ class CasebookConfig(AppConfig):
     verbose_name = _("Registration books")
 
     def ready(self) -> None:
-        from qunfang.casebook.patrol_hook import open_case_from_check_in
-        from qunfang.casebook.selectors_cases import case_summary
-        from qunfang.casebook.selectors_inspections import inspection_summary
-        from qunfang.casebook.selectors_mediation import mediation_summary
+        from qunfang.casebook.selectors.cases import case_summary
+        from qunfang.casebook.selectors.inspections import inspection_summary
+        from qunfang.casebook.selectors.mediation import mediation_summary
+        from qunfang.casebook.services.patrol_findings import open_case_from_check_in
         from qunfang.core.dashboard import PANELS, Panel
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add_after
+        from qunfang.core.navigation import NavItem, add
         from qunfang.core.roles import Perm
-        from qunfang.patrols.hooks import FINDING_HANDLERS
+        from qunfang.patrols.services.hooks import FINDING_HANDLERS
 
-        add_after("patrols:attendance", [
-            NavItem("casebook:case_list", _("Case register"), Perm.VIEW_BOOKS),
-            NavItem("casebook:mediation_list", _("Mediation"), Perm.VIEW_BOOKS),
-            NavItem("casebook:inspection_list", _("Safety inspections"), Perm.VIEW_BOOKS),
-            NavItem("casebook:opinion_list", _("Opinion book"), Perm.VIEW_BOOKS),
-        ])  # fmt: skip
+        add(
+            [
+                NavItem("casebook:case_list", _("Case register"), Perm.VIEW_BOOKS),
+                NavItem("casebook:mediation_list", _("Mediation"), Perm.VIEW_BOOKS),
+                NavItem("casebook:inspection_list", _("Safety inspections"), Perm.VIEW_BOOKS),
+                NavItem("casebook:opinion_list", _("Opinion book"), Perm.VIEW_BOOKS),
+            ],
+            order=300,
+        )
         PANELS.append(Panel("casebook/cases/_panel.html", Perm.VIEW_BOOKS, case_summary))
         PANELS.append(
             Panel("casebook/mediation/_panel.html", Perm.HANDLE_MEDIATION, mediation_summary)

@@ -661,7 +661,8 @@ class Opinion(RegionOwned):
         ]
         constraints = [
             models.CheckConstraint(
-                # the contact is encrypted (no SQL lookup); opinions.py keeps it empty for anonymous entries
+                # the contact is encrypted (no SQL lookup); services/opinions.py keeps it empty
+                # for anonymous entries
                 condition=Q(anonymous=False) | Q(name=""),
                 name="anonymous_opinion_keeps_no_name",
             ),
@@ -681,9 +682,9 @@ class Opinion(RegionOwned):
 
 class OverdueNotice(RegionOwned):
     """That the people responsible for an overdue upward report or rectification order were told
-    on a day (`casebook.overdue`). The row is written before anyone is told: the unique day per
-    item makes a second run, or two at once, tell nobody again, and the report and order rows
-    themselves are never touched."""
+    on a day (`casebook.services.overdue`). The row is written before anyone is told: the unique
+    day per item makes a second run, or two at once, tell nobody again, and the report and order
+    rows themselves are never touched."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     escalation = models.ForeignKey(

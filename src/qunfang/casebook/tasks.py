@@ -5,7 +5,7 @@ import datetime as dt
 
 from django_tasks import task
 
-from qunfang.casebook import opinions, overdue
+from qunfang.casebook.services import opinions, overdue
 from qunfang.core import schedule
 
 

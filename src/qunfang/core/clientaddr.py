@@ -26,7 +26,7 @@ def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
 def client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     proxies = settings.QUNFANG_TRUSTED_PROXIES
     if remote is None or not _trusted(remote, proxies):
         return remote

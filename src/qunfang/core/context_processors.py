@@ -1,7 +1,11 @@
+from typing import Any
+
+from django.http import HttpRequest
+
 from qunfang.core.navigation import items_for
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -3,19 +3,23 @@ holding its permission, and builds its context from scoped selectors (a few quer
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qunfang.core.models import User
 
 
 @dataclass(frozen=True)
 class Panel:
     template: str
     perm: str
-    context: Callable  # (user) -> dict
+    context: Callable[["User"], dict[str, Any]]
 
 
 PANELS: list[Panel] = []
 
 
-def panels_for(user) -> list[dict]:
+def panels_for(user: "User") -> list[dict[str, Any]]:
     return [
         {"template": panel.template, **panel.context(user)}
         for panel in PANELS

@@ -1,5 +1,9 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core import login
@@ -7,6 +11,21 @@ from qunfang.core.models import NotificationPreference, Region, RegionKind, User
 from qunfang.core.notify import KIND_LABELS
 from qunfang.core.personal import mask_id_number, mask_phone, validate_id_number, validate_phone
 from qunfang.core.roles import Role
+
+if TYPE_CHECKING:  # what the mixin is mixed into
+    ModelFormBase = forms.ModelForm[Any]
+else:
+    ModelFormBase = object
+
+
+def errors_onto(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: by field where it names one of the form's
+    fields, else on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class LoginForm(AuthenticationForm):
@@ -21,9 +40,10 @@ class LoginForm(AuthenticationForm):
         ),
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        if username and not login.may_try(self.request, username):
+        request = cast(HttpRequest, self.request)  # the login view always gives it
+        if username and not login.may_try(request, username):
             raise forms.ValidationError(
                 _(
                     "There have been many failed sign-ins to this account from other places. "
@@ -44,21 +64,21 @@ def _remove_field() -> forms.BooleanField:
     return forms.BooleanField(label=_("Remove the one on file"), required=False)
 
 
-class PersonalDataFieldsMixin:
+class PersonalDataFieldsMixin(ModelFormBase):
     """A form never puts a whole ID number or phone into an input, so opening it reveals
     nothing: a number on file shows as its mask; left empty it is kept, typed anew it replaces
     the old one, and a tick removes it. Whole values come only from the logged reveal."""
 
     personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kept_personal: dict[str, str] = {}
         for name, mask in self.personal_fields.items():
             field = self.fields.get(name)
             current = getattr(self.instance, name, "") if field else ""
             self.initial[name] = ""
-            if not current:
+            if field is None or not current:  # no field, nothing on file
                 continue
             self.kept_personal[name] = current
             field.required = False
@@ -69,7 +89,7 @@ class PersonalDataFieldsMixin:
             if f"{name}_remove" not in self.fields:
                 self.fields = self._insert_after(name, f"{name}_remove", _remove_field())
 
-    def _insert_after(self, anchor: str, name: str, field: forms.Field) -> dict:
+    def _insert_after(self, anchor: str, name: str, field: forms.Field) -> dict[str, forms.Field]:
         fields = {}
         for key, value in self.fields.items():
             fields[key] = value
@@ -77,15 +97,15 @@ class PersonalDataFieldsMixin:
                 fields[name] = field
         return fields
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())  # a ModelForm's: its cleaned_data
         for name, current in self.kept_personal.items():
             if not data.get(name) and not data.get(f"{name}_remove"):
                 data[name] = current
         return data
 
 
-class UserAdminForm(PersonalDataFieldsMixin, UserChangeForm):
+class UserAdminForm(PersonalDataFieldsMixin, UserChangeForm[User]):
     """The admin's account form: roles, jurisdiction and validated personal data."""
 
     roles_field = forms.MultipleChoiceField(
@@ -109,36 +129,37 @@ class UserAdminForm(PersonalDataFieldsMixin, UserChangeForm):
         ]
         widgets = {"phone": forms.TextInput, "id_number": forms.TextInput}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.exclude(kind=RegionKind.GROUP)
+        region = cast("forms.ModelChoiceField[Region]", self.fields["region"])
+        region.queryset = Region.objects.exclude(kind=RegionKind.GROUP)
         if self.instance.pk:
             self.fields["roles_field"].initial = sorted(self.instance.role_names)
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         return validate_phone(phone) if phone else ""
 
-    def clean_id_number(self):
+    def clean_id_number(self) -> str:
         number = self.cleaned_data["id_number"]
         return validate_id_number(number) if number else ""
 
 
-class AccountLanguageForm(forms.ModelForm):
+class AccountLanguageForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["language"]
         labels = {"language": _("Language of pages and messages")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].required = False  # left out of a post: the account's stays
 
-    def clean_language(self):
+    def clean_language(self) -> str:
         return self.cleaned_data["language"] or self.instance.language
 
 
-class NotificationPreferenceForm(forms.ModelForm):
+class NotificationPreferenceForm(forms.ModelForm[NotificationPreference]):
     email_kinds = forms.MultipleChoiceField(
         label=_("Also by e-mail"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=lambda: list(KIND_LABELS.items()),

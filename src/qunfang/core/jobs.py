@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
@@ -26,6 +26,11 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.models import Job, JobStatus
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
+
+    from qunfang.core.models import Region, User
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 2  # as often as the job page asks
@@ -38,7 +43,9 @@ class Outcome:
     step: str = ""  # the last line, e.g. "Roster made"
 
 
-def job_record(*, kind: str, region, by, params: dict[str, Any], language: str = "") -> Job:
+def job_record(
+    *, kind: str, region: Region, by: User, params: dict[str, Any], language: str = ""
+) -> Job:
     """The job's row, for a caller that runs the task itself (`task.call(job.pk)`, the cron
     commands' default)."""
     return Job.objects.create(
@@ -50,7 +57,15 @@ def job_record(*, kind: str, region, by, params: dict[str, Any], language: str =
     )
 
 
-def job_start(*, kind: str, region, by, params: dict[str, Any], task, language: str = "") -> Job:
+def job_start(
+    *,
+    kind: str,
+    region: Region,
+    by: User,
+    params: dict[str, Any],
+    task: Task[[int], Any],
+    language: str = "",
+) -> Job:
     """Record the job and queue `task(job_id)`. Call it outside any transaction (views and
     commands do): a worker on another connection or machine must find the row at once."""
     job = job_record(kind=kind, region=region, by=by, params=params, language=language)
@@ -118,7 +133,7 @@ def job_failed(job_id: int, message: str) -> None:
 
 
 @contextmanager
-def _as_author(user) -> Iterator[None]:
+def _as_author(user: User) -> Iterator[None]:
     """History rows written by the task name the starter, as in a request."""
     context = HistoricalRecords.context
     before = getattr(context, "request", None)
@@ -132,7 +147,9 @@ def _as_author(user) -> Iterator[None]:
             context.request = before
 
 
-def run_job(job_id: int, work: Callable[[Job], Outcome], *, may=None) -> None:
+def run_job(
+    job_id: int, work: Callable[[Job], Outcome], *, may: Callable[[User], bool] | None = None
+) -> None:
     """Run a job's work in the starter's language. `may(user)` re-checks the permission the
     view checked (the starter may have lost it meanwhile). A refusal or a validation error
     becomes the job's message; anything else a plain apology (the traceback goes to the log

@@ -1,9 +1,11 @@
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -15,15 +17,20 @@ SEEN_RESOLUTION_SECONDS = (
     60  # refresh the idle clock at most once a minute: one write, not one per request
 )
 
+if TYPE_CHECKING:
+    from qunfang.core.models import User
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class SecurityHeadersMiddleware:
     """Headers Django does not set itself. Camera and location stay allowed for this site only:
     patrol check-in scans QR signs and records GPS."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault(
             "Permissions-Policy",
@@ -40,10 +47,10 @@ class RequestSizeLimitMiddleware:
     is refused too (411): its size cannot be checked up front. Placed after the language is
     chosen, so the refusal is in the user's language."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.META.get("HTTP_TRANSFER_ENCODING"):
             return _refusal(
                 request,
@@ -66,7 +73,7 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def _refusal(request, status: int, message: str) -> HttpResponse:
+def _refusal(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """JSON for the API, as its other errors; a page without the request context (nothing
     after this middleware has run: no user, no session) for the rest."""
     if request.path_info.startswith("/api/"):
@@ -82,10 +89,10 @@ class CookieLanguageMiddleware:
     English browser must still open in Chinese.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else None
@@ -100,7 +107,7 @@ class CookieLanguageMiddleware:
         return response
 
 
-def remember_language(response, language: str) -> None:
+def remember_language(response: HttpResponseBase, language: str) -> None:
     """The browser's language (the cookie the switch sets), e.g. the account's after sign-in."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -110,7 +117,8 @@ def remember_language(response, language: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # a str setting in the stubs, one of the values set_cookie takes in fact
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
     )
 
 
@@ -121,10 +129,10 @@ class AccountLanguageMiddleware:
     (core.views.set_language), so the two agree; the cookie stays what decides a page, as
     before, for a browser that has chosen."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
         if chosen or user is None or not user.is_authenticated:
@@ -150,10 +158,10 @@ class SessionLifetimeMiddleware:
     """Ends a signed-in session after SESSION_IDLE_SECONDS without a request, or
     SESSION_MAX_SECONDS after sign-in, whichever comes first."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = int(time.time())
             session = request.session
@@ -169,12 +177,14 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _expire(request):
+    def _expire(request: HttpRequest) -> None:
         from qunfang.core.audit import security_event_record
         from qunfang.core.models import SecurityEventKind
 
         security_event_record(
-            kind=SecurityEventKind.SESSION_EXPIRED, request=request, user=request.user
+            kind=SecurityEventKind.SESSION_EXPIRED,
+            request=request,
+            user=cast("User", request.user),  # signed in: the caller asked
         )
         request.session.flush()
         request.user = AnonymousUser()

@@ -1,11 +1,31 @@
-"""The menu. Each app adds its entries here; an entry shows only to users holding its permission."""
+"""The menu. Each app adds its entries from its `ready()` with `add(items, order=…)`; an entry
+shows only to users holding its permission.
+
+The menu reads in `order`, lower first: each app takes its own number and never names another
+app's entries, so an app can be added or removed without moving the others. Entries added at
+the same number keep the order they were given in.
+
+    0     home
+    100   registry          (organisations, people, households, contracts)
+    200   patrols           (shifts, rosters, the patrol log, attendance, messages)
+    300   casebook          (cases, mediation, inspections, opinions)
+    900   administration    (regions, accounts, the security log)
+
+A new app takes a free number between its neighbours (governance, funds, analytics: 400–600)."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.roles import Perm
+
+if TYPE_CHECKING:
+    from qunfang.core.models import User
+
+HOME_ORDER = 0
+ADMINISTRATION_ORDER = 900
 
 
 @dataclass(frozen=True)
@@ -13,21 +33,28 @@ class NavItem:
     url_name: str
     label: str | Promise
     perm: str | None = None
+    order: int = 0
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem("home", _("Home")),
-    NavItem("core:region_list", _("Regions"), Perm.VIEW_REGIONS),
-    NavItem("core:user_list", _("Accounts"), Perm.VIEW_USERS),
-    NavItem("core:security_log", _("Security log"), Perm.VIEW_SECURITY_LOG),
-]
+NAVIGATION: list[NavItem] = []
 
 
-def add_after(url_name: str, items: list[NavItem]) -> None:
-    """Called from an app's ready(): put its entries after an existing one."""
-    position = next(i for i, item in enumerate(NAVIGATION) if item.url_name == url_name) + 1
-    NAVIGATION[position:position] = items
+def add(items: list[NavItem], *, order: int) -> None:
+    """Called from an app's ready(): put its entries at `order` (see the table above)."""
+    NAVIGATION.extend(NavItem(i.url_name, i.label, i.perm, order) for i in items)
+    NAVIGATION.sort(key=lambda item: item.order)  # stable: one app's entries keep their order
 
 
-def items_for(user) -> list[NavItem]:
+add([NavItem("home", _("Home"))], order=HOME_ORDER)
+add(
+    [
+        NavItem("core:region_list", _("Regions"), Perm.VIEW_REGIONS),
+        NavItem("core:user_list", _("Accounts"), Perm.VIEW_USERS),
+        NavItem("core:security_log", _("Security log"), Perm.VIEW_SECURITY_LOG),
+    ],
+    order=ADMINISTRATION_ORDER,
+)
+
+
+def items_for(user: "User") -> list[NavItem]:
     return [item for item in NAVIGATION if item.perm is None or user.can(item.perm)]

@@ -5,20 +5,26 @@ rendered in the reader's language for the page, the e-mail and the SMS. Sending 
 the transaction commits and never breaks or slows the work that caused it: a failing mail server
 or gateway is logged, not raised."""
 
+import datetime as dt
 import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qunfang.core.models import Notification
+from qunfang.core.models import Notification, User
 from qunfang.core.phrases import Phrase
-from qunfang.core.sms import gateway
+from qunfang.core.sms import SmsGateway, gateway
 
 log = logging.getLogger(__name__)
+Mailer = Callable[..., Any]  # send_mail's signature
 
 # Also by SMS when a gateway is configured, whatever the e-mail preferences: reports upward and
 # overdue items are urgent, and a shift reminder is worth nothing unless it reaches the phone
@@ -35,11 +41,35 @@ KIND_LABELS = {
 }
 
 
-def reader_language(user) -> str:
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+# When the messages being written were sent, for a history written in afterwards (the demo):
+# None is now.
+_SENT_AT: ContextVar[dt.datetime | None] = ContextVar("notify_sent_at", default=None)
 
 
-def wants_mail_now(user, kind: str) -> bool:
+@contextmanager
+def sent_at(at: dt.datetime) -> Iterator[None]:
+    """Every message `notify()` keeps inside the block is dated `at`, however deep in a service
+    it is sent (a roster published in the demo "five days ago" tells its members then)."""
+    token = _SENT_AT.set(at)
+    try:
+        yield
+    finally:
+        _SENT_AT.reset(token)
+
+
+def mark_read(*, user: User, notifications: Iterable[int], at: dt.datetime | None = None) -> int:
+    """The reader has seen these of their messages (ids): mark the unread ones read. Another
+    user's ids are ignored."""
+    unread = Notification.objects.filter(user=user, pk__in=list(notifications), read_at=None)
+    return unread.update(read_at=at or timezone.now())
+
+
+def reader_language(user: User) -> str:
+    language: str = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return language
+
+
+def wants_mail_now(user: User, kind: str) -> bool:
     """An e-mail at once: the account has an address and the reader's preferences ask for this
     kind without the digest (no preferences saved yet: every kind, as the settings page shows)."""
     prefs = getattr(user, "notification_preference", None)
@@ -47,7 +77,14 @@ def wants_mail_now(user, kind: str) -> bool:
 
 
 def notify(
-    user, kind: str, message: Phrase, url: str = "", *, phone: str = "", sms=None, mail=None
+    user: User | None,
+    kind: str,
+    message: Phrase,
+    url: str = "",
+    *,
+    phone: str = "",
+    sms: SmsGateway | None = None,
+    mail: Mailer | None = None,
 ) -> Notification | None:
     """Tell `user`. `phone`: the number for the SMS instead of the account's (a rostered
     member's number in the registry); `sms` (a gateway) and `mail` (a send_mail) replace the
@@ -58,7 +95,10 @@ def notify(
         raise ValueError(f"unknown notification kind {kind!r}")
     if user is None or not user.is_active:
         return None
-    note = Notification.objects.create(user=user, kind=kind, message=message.as_json(), url=url)
+    note = Notification(user=user, kind=kind, message=message.as_json(), url=url)
+    if (at := _SENT_AT.get()) is not None:
+        note.created_at = at
+    note.save()
     language = reader_language(user)
     text = message.render(language)
     if wants_mail_now(user, kind):
@@ -70,7 +110,9 @@ def notify(
     return note
 
 
-def notify_by_sms(phone: str, kind: str, text: str | Phrase, *, sms=None) -> bool:
+def notify_by_sms(
+    phone: str, kind: str, text: str | Phrase, *, sms: SmsGateway | None = None
+) -> bool:
     """The SMS part of `notify()`, also for someone without an account (a rostered villager):
     only for the kinds in BY_SMS, when a gateway is configured. A Phrase is rendered in the
     default language (who has no account has chosen none)."""
@@ -78,27 +120,27 @@ def notify_by_sms(phone: str, kind: str, text: str | Phrase, *, sms=None) -> boo
         return False
     if sms is None and not settings.QUNFANG_SMS_GATEWAY:
         return False
-    if isinstance(text, Phrase):
-        text = text.render(settings.LANGUAGE_CODE)
-    transaction.on_commit(lambda: _sms(phone, text, sms))
+    rendered = text.render(settings.LANGUAGE_CODE) if isinstance(text, Phrase) else text
+    transaction.on_commit(lambda: _sms(phone, rendered, sms))
     return True
 
 
-def _sms(phone: str, text: str, sms=None) -> None:
+def _sms(phone: str, text: str, sms: SmsGateway | None = None) -> None:
     try:
-        (sms or gateway()).send(phone, text)
+        # gateway() is None only when no gateway is configured, which the callers check first
+        (sms or gateway()).send(phone, text)  # type: ignore[union-attr]
     except Exception:  # the gateway being down must not break the work that caused the message
         log.exception("notification SMS failed")
 
 
-def _mail(address: str, text: str, subject: str, mail=None) -> None:
+def _mail(address: str, text: str, subject: str, mail: Mailer | None = None) -> None:
     try:
         (mail or send_mail)(subject, text, None, [address])
     except Exception:  # a mail server down must not break the work that caused the message
         log.exception("notification e-mail to %s failed", address)
 
 
-def send_digests(now=None) -> int:
+def send_digests(now: dt.datetime | None = None) -> int:
     """One e-mail per user who chose the daily digest, with what arrived since the last one.
     Idempotent: a digest goes out at most once a day."""
     from django.utils import timezone
@@ -111,9 +153,9 @@ def send_digests(now=None) -> int:
         user__email=""
     )
     for prefs in due.select_related("user"):
-        if prefs.digest_sent_at and prefs.digest_sent_at > now - timezone.timedelta(hours=23):
+        if prefs.digest_sent_at and prefs.digest_sent_at > now - dt.timedelta(hours=23):
             continue
-        since = prefs.digest_sent_at or now - timezone.timedelta(days=1)
+        since = prefs.digest_sent_at or now - dt.timedelta(days=1)
         notes = list(
             prefs.user.notifications.filter(
                 created_at__gt=since, kind__in=prefs.email_kinds or list(KIND_LABELS)
@@ -138,7 +180,7 @@ def send_digests(now=None) -> int:
     return sent
 
 
-def _book_heads(user, now) -> str:
+def _book_heads(user: User, now: dt.datetime) -> str:
     """For auditors: each chain's line count and head, carried out of the database every day,
     so that a later `verify-books --anchors` finds lines removed from a chain's end."""
     from django.utils import timezone

@@ -7,7 +7,7 @@ class CharacterClassValidator:
 
     required = 3
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         classes = (
             any(c.isascii() and c.islower() for c in password),
             any(c.isascii() and c.isupper() for c in password),

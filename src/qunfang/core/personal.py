@@ -104,7 +104,7 @@ def id_numbers_fitting(
             known[i] = digit
     free = [i for i in positions if known[i] == MASK_CHAR and i != 17]
     if len(free) > 5:  # more than 100,000 candidates: counting them tells nothing more
-        return 10 ** len(free)
+        return int(10 ** len(free))
     count = 0
     for guess in itertools.product("0123456789", repeat=len(free)):
         digits = {**known, **dict(zip(free, guess, strict=True))}

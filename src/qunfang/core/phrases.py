@@ -28,7 +28,7 @@ class Phrase:
 
     def __init__(
         self,
-        msgid: str,
+        msgid: str | Promise,
         /,
         *,
         msgctxt: str = "",
@@ -60,7 +60,7 @@ class Phrase:
     def __hash__(self) -> int:
         return hash(self.msgid)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"msgid": self.msgid}
         if self.context:
             data["context"] = self.context
@@ -103,7 +103,7 @@ class Phrase:
                 continue
         return self.msgid
 
-    def _template(self, values: dict) -> str:
+    def _template(self, values: dict[str, Any]) -> str:
         if self.plural:
             count = values.get(self.number, 0)
             if self.context:
@@ -118,7 +118,8 @@ def _plural_msgids(lazy: Promise) -> tuple[str, str, str, str]:
     """The msgids of an `ngettext_lazy(singular, plural, "n")` (or npgettext_lazy), read from
     its pickled form; any other lazy string would keep the sender's language, so it is refused."""
     try:
-        _unpickle, (_func, _cls, number, kwargs) = lazy.__reduce__()
+        reduced: Any = lazy.__reduce__()
+        _unpickle, (_func, _cls, number, kwargs) = reduced
         if not isinstance(number, str):
             raise ValueError(number)
         return kwargs["singular"], kwargs["plural"], number, kwargs.get("context", "")
@@ -132,7 +133,8 @@ def _plural_msgids(lazy: Promise) -> tuple[str, str, str, str]:
 def _lazy_phrase(name: str, lazy: Promise) -> Phrase:
     """A `gettext_lazy`/`pgettext_lazy` string, still untranslated, as a Phrase of its msgid."""
     try:  # its pickled form: (unpickle, (func, args, kwargs, *result classes))
-        func, args = lazy.__reduce__()[1][:2]
+        reduced: Any = lazy.__reduce__()
+        func, args = reduced[1][:2]
     except (TypeError, ValueError, IndexError):
         func, args = None, ()
     if func is translation.gettext and len(args) == 1:

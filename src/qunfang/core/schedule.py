@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,19 +21,25 @@ from django.utils.module_loading import autodiscover_modules
 
 from qunfang.core.models import ScheduledRun
 
+if TYPE_CHECKING:
+    from django_tasks.base import Task
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
 logger = logging.getLogger(__name__)
 KEEP_RUNS = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class Periodic:
-    task: object  # a django_tasks Task
+    task: Task[..., Any]
     every: dt.timedelta | None = None
     daily_at: dt.time | None = None  # local time (Asia/Shanghai)
 
     @property
     def name(self) -> str:
-        return self.task.module_path  # type: ignore[attr-defined]
+        return self.task.module_path
 
     def slot(self, now: dt.datetime) -> dt.datetime:
         if self.daily_at is not None:
@@ -46,7 +53,9 @@ class Periodic:
 PERIODIC: dict[str, Periodic] = {}
 
 
-def register(task, *, every: dt.timedelta | None = None, daily_at: dt.time | None = None):
+def register(
+    task: Task[P, T], *, every: dt.timedelta | None = None, daily_at: dt.time | None = None
+) -> Task[P, T]:
     if (every is None) == (daily_at is None):
         raise ValueError("give either every= or daily_at=")
     periodic = Periodic(task=task, every=every, daily_at=daily_at)
@@ -67,7 +76,7 @@ def enqueue_due(now: dt.datetime | None = None) -> list[str]:
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(task=periodic.name, slot=periodic.slot(now))
-                periodic.task.enqueue()  # type: ignore[attr-defined]
+                periodic.task.enqueue()
         except IntegrityError:
             continue  # another scheduler queued this slot
         queued.append(periodic.name)

@@ -6,12 +6,20 @@ offers `.visible_to(user)`. Views fetch single objects with `visible_or_404`, so
 another village answers exactly like a missing one.
 """
 
-from typing import Any, ClassVar
+import datetime as dt
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+
+if TYPE_CHECKING:
+    from qunfang.core.models import User
+
+M = TypeVar("M", bound=models.Model, covariant=True)
+Row = TypeVar("Row", bound=models.Model)
 
 
 def subtree_range(prefix: str) -> tuple[str, str]:
@@ -42,6 +50,7 @@ def subtree_ids(prefix: str) -> RawSQL:
 
     # the table's own name and bound parameters: nothing from the user reaches the SQL text
     table = Region._meta.db_table
+    params: tuple[str, ...]
     if connection.vendor == "postgresql":
         where, params = '"path" LIKE %s', (_like_prefix(prefix),)
     else:
@@ -49,9 +58,10 @@ def subtree_ids(prefix: str) -> RawSQL:
     return RawSQL(f'SELECT "id" FROM "{table}" WHERE {where}', params)  # noqa: S608, S611
 
 
-def _union(parts: list) -> RawSQL:
+def _union(parts: list[RawSQL | models.QuerySet[Any]]) -> RawSQL:
     """One subquery of the ids that any of `parts` (RawSQL or querysets of one column) gives."""
-    sqls, params = [], []
+    sqls: list[str] = []
+    params: list[Any] = []
     for part in parts:
         sql, part_params = (
             (part.sql, part.params) if isinstance(part, RawSQL) else part.query.sql_with_params()
@@ -67,13 +77,13 @@ def _related_model(model: type[models.Model], path: str) -> type[models.Model] |
         field = model._meta.get_field(name)
         if not (field.many_to_one or field.one_to_one):
             return None
-        model = field.related_model
+        model = cast(type[models.Model], field.related_model)
     return model
 
 
 def _also_visible(
     model: type[models.Model], extra: str, regions: RawSQL
-) -> tuple[Q, models.QuerySet | None]:
+) -> tuple[Q, models.QuerySet[Any, Any] | None]:
     """Rows reached from the user's regions through `extra` (a joint zone's villages), written
     as `zone IN (zones with a village in the subtree)` so that rows are never duplicated; and,
     when `extra` leads through a region-owned record (the zone), the regions owning those
@@ -97,14 +107,14 @@ def scope_filter(model: type[models.Model], user: Any) -> Q:
     if user.region_id is None:
         return Q(pk__in=[])
     prefix = user.region.path
-    lookup = model.region_lookup
+    lookup = cast("type[RegionOwned]", model).region_lookup  # or a User: "region"
     if not lookup:  # Region itself
         return subtree_q(prefix)
     # `region_id IN (the subtree's ids)`: an index on (region, …) serves it, where a join on
     # the region's path prefix read every row of the table.
     regions = subtree_ids(prefix)
     visible = Q(**{f"{lookup}__in": regions})
-    owners: list | None = [regions]
+    owners: list[RawSQL | models.QuerySet[Any, Any]] | None = [regions]
     for extra in getattr(model, "also_visible_via", ()):
         through, owner_regions = _also_visible(model, extra, regions)
         visible |= through
@@ -119,8 +129,8 @@ def scope_filter(model: type[models.Model], user: Any) -> Q:
     return Q(**{f"{lookup}__in": _union(owners)}) & visible
 
 
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> "ScopedQuerySet":
+class ScopedQuerySet(models.QuerySet[M]):
+    def visible_to(self, user: Any) -> Self:
         return self.filter(scope_filter(self.model, user))
 
 
@@ -137,13 +147,25 @@ class RegionOwned(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    # What a writer may set on a record with HistoricalRecords before save(), for its history
+    # line (django-simple-history reads them; declared here for the type checker only).
+    _change_reason: str | None
+    _history_user: "User | None"
+    _history_date: dt.datetime
+
     class Meta:
         abstract = True
 
 
-def visible_or_404(source: type[models.Model] | models.QuerySet, user: Any, **lookup: Any):
-    queryset = source if isinstance(source, models.QuerySet) else source.objects.all()
+def visible_or_404(source: type[Row] | models.QuerySet[Row], user: Any, **lookup: Any) -> Row:
+    """The row of `source` (a region-owned model or one of its scoped querysets) that `user`
+    sees and `lookup` names, else 404: another village's row answers like a missing one."""
+    # a RegionOwned model's queryset, which is scoped
+    queryset = cast(
+        "ScopedQuerySet[Row]",
+        source if isinstance(source, models.QuerySet) else cast(Any, source).objects.all(),
+    )
     try:
         return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # the model's DoesNotExist among them
         raise Http404 from None

@@ -2,11 +2,17 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from qunfang.core.models import ChainHead, Region, SecurityEvent, User
+from qunfang.core.books.base import ChainHead
+from qunfang.core.models import Region, RegionKind, SecurityEvent, User
 
 
 def regions_visible(*, user: User) -> QuerySet[Region]:
     return Region.objects.visible_to(user).select_related("parent")
+
+
+def villages_visible(*, user: User) -> QuerySet[Region]:
+    """The villages the user sees, in tree order: every book's village filter and choice."""
+    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
 
 
 def regions_with_counts(*, user: User, search: str = "") -> QuerySet[Region]:

@@ -1,6 +1,8 @@
 """Writes with business rules for accounts, roles and personal data. Views, admin and commands
 all call these; each one records what it did in the security log."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -112,7 +114,7 @@ REVEALABLE_FIELDS = {"phone", "id_number"}
 
 
 def personal_data_reveal(
-    *, viewer: User, subject, field: str, request: HttpRequest | None = None
+    *, viewer: User, subject: Any, field: str, request: HttpRequest | None = None
 ) -> str:
     """The unmasked value of an account's or a person's phone or ID number, for a viewer whose
     role needs it (the caller has already fetched `subject` through the viewer's scope).
@@ -128,4 +130,5 @@ def personal_data_reveal(
         )  # fmt: skip
     else:
         reveal_record(viewer=viewer, record=subject, field=field, request=request)
-    return getattr(subject, field)
+    value: str = getattr(subject, field)
+    return value

@@ -13,11 +13,14 @@ the transaction.
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connections, migrations, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 UNLOCK_FUNCTION = "qunfang_books_unlocked"
 UNLOCK_SETTING = "qunfang.books_unlocked"
@@ -89,7 +92,9 @@ def _existing_triggers(connection: BaseDatabaseWrapper) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def ensure_append_only_triggers(connection: BaseDatabaseWrapper, tables=None) -> list[str]:
+def ensure_append_only_triggers(
+    connection: BaseDatabaseWrapper, tables: Iterable[str] | None = None
+) -> list[str]:
     """Make the missing triggers of every append-only table that exists; returns their names."""
     if connection.vendor not in ("sqlite", "postgresql"):
         return []
@@ -108,7 +113,7 @@ def ensure_append_only_triggers(connection: BaseDatabaseWrapper, tables=None) ->
     return made
 
 
-def drop_append_only_triggers(schema_editor, table: str) -> None:
+def drop_append_only_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
     """For a data migration that must fill in new columns of old lines; `migrate` makes the
     triggers again when it ends. Also drops the UPDATE-only trigger of the first migrations."""
     pg = schema_editor.connection.vendor == "postgresql"
@@ -122,7 +127,7 @@ def drop_append_only_triggers(schema_editor, table: str) -> None:
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_refuse_update()")
 
 
-def register_unlock_function(sender, connection: BaseDatabaseWrapper, **kwargs) -> None:
+def register_unlock_function(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """`connection_created` receiver: the SQLite side of the unlock, read from a flag on the
     Django connection (not deterministic: SQLite must call it each time)."""
     if connection.vendor == "sqlite":
@@ -155,7 +160,7 @@ def refuse_updates(table: str) -> migrations.RunPython:
     """The first migrations' UPDATE-only trigger, kept so that they still run; the later
     chain migrations replace it with the triggers above."""
 
-    def up(apps, schema_editor):
+    def up(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         vendor, name = schema_editor.connection.vendor, f"{table}_no_update"
         if vendor == "sqlite":
             schema_editor.execute(
@@ -172,7 +177,7 @@ def refuse_updates(table: str) -> migrations.RunPython:
                 f"EXECUTE FUNCTION {table}_refuse_update()"
             )
 
-    def down(apps, schema_editor):
+    def down(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         drop_append_only_triggers(schema_editor, table)
 
     return migrations.RunPython(up, down)

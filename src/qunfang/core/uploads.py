@@ -13,6 +13,7 @@ import io
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +39,7 @@ class CheckedFile:
     content_type: str
     size: int
     name: str
-    file: File
+    file: File[Any]
 
     @property
     def extension(self) -> str:
@@ -73,18 +74,19 @@ def check_upload(
         if upload.content_type == PDF and not allow_pdf:
             raise _not_allowed(allow_pdf)
         return upload
-    if upload.size == 0:
+    size = cast(int, upload.size)  # None only for a file not uploaded
+    if size == 0:
         raise ValidationError(_("The file is empty."))
-    if upload.size > max_bytes:
+    if size > max_bytes:
         raise ValidationError(
             _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}
         )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    name = upload.name[:200]
+    name = cast(str, upload.name)[:200]  # None only for a file not uploaded
     if allow_pdf and head.startswith(b"%PDF-"):
-        return CheckedFile(PDF, upload.size, name, File(upload, name=f"{uuid.uuid4().hex}.pdf"))
+        return CheckedFile(PDF, size, name, File(upload, name=f"{uuid.uuid4().hex}.pdf"))
     data, content_type = _clean_photo(upload, head, allow_pdf)
     stored = ContentFile(data, name=f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}")
     return CheckedFile(content_type, len(data), name, stored)
@@ -95,7 +97,8 @@ def _clean_photo(upload: UploadedFile, head: bytes, allow_pdf: bool) -> tuple[by
         with Image.open(upload, formats=list(IMAGE_TYPES)) as image:
             if image.width * image.height > max_pixels():  # from the header: nothing decoded yet
                 raise _too_large(image.width * image.height)
-            kind = {"MPO": "JPEG"}.get(image.format, image.format)  # a camera's multi-picture JPEG
+            found = image.format or ""
+            kind = {"MPO": "JPEG"}.get(found, found)  # a camera's multi-picture JPEG
             if kind not in IMAGE_TYPES:
                 raise _not_allowed(allow_pdf)
             image.load()  # the whole decode: a truncated or corrupt file fails here
@@ -135,11 +138,12 @@ def _reencode(image: Image.Image, kind: str, *, lossless: bool) -> bytes:
     except Exception:  # a broken EXIF block costs the orientation, not the photo
         upright = image.copy()
     upright.info = {}  # Pillow writes a JPEG comment or a PNG profile from here unless emptied
-    options = {
+    options_of: dict[str, dict[str, Any]] = {
         "JPEG": {"quality": JPEG_QUALITY},
         "PNG": {},
         "WEBP": {"lossless": True} if lossless else {"quality": WEBP_QUALITY},
-    }[kind]
+    }
+    options = options_of[kind]
     buffer = io.BytesIO()
     try:
         upright.save(buffer, format=kind, **keep, **options)

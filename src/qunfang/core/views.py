@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -20,6 +22,7 @@ from qunfang.core import login, selectors, services
 from qunfang.core.audit import security_event_record
 from qunfang.core.dashboard import panels_for
 from qunfang.core.forms import AccountLanguageForm, NotificationPreferenceForm
+from qunfang.core.http import SignedInRequest
 from qunfang.core.middleware import remember_language
 from qunfang.core.models import NotificationPreference, SecurityEventKind, User
 from qunfang.core.notify import KIND_LABELS
@@ -47,9 +50,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     user = request.user
-    context = {"region": user.region, "roles": user.role_labels(), "panels": panels_for(user)}
+    context: dict[str, Any] = {
+        "region": user.region,
+        "roles": user.role_labels(),
+        "panels": panels_for(user),
+    }
     if user.can(Perm.VIEW_REGIONS):
         context["child_regions"] = (
             selectors.regions_with_counts(user=user).filter(parent=user.region)
@@ -62,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.VIEW_REGIONS)
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: SignedInRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:50]
     regions = selectors.regions_with_counts(user=request.user, search=search)
     page = Paginator(regions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,7 +77,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.VIEW_REGIONS)
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: SignedInRequest, code: str) -> HttpResponse:
     region = visible_or_404(selectors.regions_visible(user=request.user), request.user, code=code)
     children = selectors.regions_with_counts(user=request.user).filter(parent=region)
     users = (
@@ -84,7 +91,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @permission_required(Perm.VIEW_USERS)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: SignedInRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:50]
     page = Paginator(selectors.users_visible(user=request.user, search=search), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -93,7 +100,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Perm.VIEW_USERS)
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     subject = visible_or_404(selectors.users_visible(user=request.user), request.user, pk=pk)
     return render(request, "core/user_detail.html", {"subject": subject})
 
@@ -101,7 +108,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @permission_required(Perm.VIEW_USERS)
-def user_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def user_reveal(request: SignedInRequest, pk: int, field: str) -> HttpResponse:
     if field not in services.REVEALABLE_FIELDS:
         raise Http404
     subject = visible_or_404(User, request.user, pk=pk)
@@ -114,7 +121,7 @@ def user_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 
 @permission_required(Perm.VIEW_SECURITY_LOG)
-def security_log(request: HttpRequest) -> HttpResponse:
+def security_log(request: SignedInRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in SecurityEventKind.values:
         kind = ""
@@ -129,12 +136,12 @@ def security_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     return render(request, "core/account.html", {"subject": request.user})
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: SignedInRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -145,16 +152,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "core/password_change.html", {"form": form})
 
 
-def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     reason = str(exception) if isinstance(exception, NotYours) else ""
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
-def error_400(request: HttpRequest, exception=None) -> HttpResponse:
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
@@ -168,7 +175,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     """Which messages also come by e-mail, and the language of pages and messages."""
     # without saved preferences every kind is mailed (core.notify): the form shows just that
     prefs, _created = NotificationPreference.objects.get_or_create(
@@ -204,7 +211,7 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in, which also remembers this browser as one the account uses, so the
     account's slow-down under a guessing attack never applies here (core/login.py)."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         login.remember_device(self.request, response, form.get_user().get_username())
         remember_language(response, form.get_user().language)  # a shared PC: the account's

@@ -3,27 +3,33 @@ then the link to the result (or the reason it failed). A reload shows the same s
 all in the `Job` row."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from qunfang.core.http import SignedInRequest
 from qunfang.core.jobs import job_refresh
 from qunfang.core.models import Job, JobKind
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 
 # who may watch a job: whoever may do the work (an import's report names rows of people)
-JOB_PERMISSION = {JobKind.ROSTER: Perm.MANAGE_PATROLS, JobKind.IMPORT: Perm.MANAGE_REGISTRY}
+JOB_PERMISSION: dict[str, str] = {
+    JobKind.ROSTER: Perm.MANAGE_PATROLS,
+    JobKind.IMPORT: Perm.MANAGE_REGISTRY,
+}
 POLL_SECONDS = 2
 
 
 def _result_template(kind: str) -> str:
     """The app that owns the work shows its result: templates/jobs/<kind>.html."""
     try:
-        return get_template(f"jobs/{kind}.html").template.name
+        # the Django engine's template, which its stubs leave out
+        name: str = get_template(f"jobs/{kind}.html").template.name  # type: ignore[attr-defined]
+        return name
     except TemplateDoesNotExist:
         return ""
 
@@ -31,7 +37,7 @@ def _result_template(kind: str) -> str:
 @require_GET
 @never_cache
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     job = visible_or_404(Job.objects.select_related("started_by", "region"), request.user, pk=pk)
     if not request.user.can(JOB_PERMISSION.get(job.kind, Perm.MANAGE_VILLAGE)):
         raise Http404  # not yours looks like not there

@@ -10,17 +10,20 @@ class PatrolsConfig(AppConfig):
     def ready(self) -> None:
         from qunfang.core.dashboard import PANELS, Panel
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add_after
+        from qunfang.core.navigation import NavItem, add
         from qunfang.core.roles import Perm
-        from qunfang.patrols.selectors import patrol_summary
+        from qunfang.patrols.selectors.records import patrol_summary
 
-        add_after("registry:due_list", [
-            NavItem("patrols:my", _("My shifts"), Perm.PATROL),
-            NavItem("patrols:roster_list", _("Rosters"), Perm.VIEW_PATROLS),
-            NavItem("patrols:log_list", _("Patrol log"), Perm.VIEW_PATROLS),
-            NavItem("patrols:attendance", _("Attendance"), Perm.VIEW_PATROLS),
-            NavItem("patrols:notifications", _("Messages")),
-        ])  # fmt: skip
+        add(
+            [
+                NavItem("patrols:my", _("My shifts"), Perm.PATROL),
+                NavItem("patrols:roster_list", _("Rosters"), Perm.VIEW_PATROLS),
+                NavItem("patrols:log_list", _("Patrol log"), Perm.VIEW_PATROLS),
+                NavItem("patrols:attendance", _("Attendance"), Perm.VIEW_PATROLS),
+                NavItem("patrols:notifications", _("Messages")),
+            ],
+            order=200,
+        )
         PANELS.append(Panel("patrols/_panel.html", Perm.VIEW_PATROLS, patrol_summary))
         DEMO_STEPS.append("qunfang.patrols.demo.step_patrols")
 

@@ -8,6 +8,7 @@ joint zones, a subquery over the zone's villages.
 
 import datetime as dt
 import uuid
+from typing import cast
 
 import pyotp
 from django.conf import settings
@@ -32,7 +33,7 @@ class SignPeriod(models.IntegerChoices):
     """How often a point's code changes. A printed sign is reprinted each period; a screen at
     the point (an old phone) can show a code that changes every minute. A week is the longest
     period: a code is accepted in its period and the next one, so a printed code is never
-    good for more than 14 days (see signs.py)."""
+    good for more than 14 days (see services/signs.py)."""
 
     MINUTE = 60, _("every minute (screen at the point)")
     HOUR = 3600, _("every hour (screen at the point)")
@@ -173,8 +174,9 @@ class PatrolRoute(RegionOwned):
                                related_name="patrol_routes")  # fmt: skip
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    points = models.ManyToManyField(PatrolPoint, through="RouteStop", related_name="routes",
-                                    verbose_name=_("points"))  # fmt: skip
+    points: "models.ManyToManyField[PatrolPoint, RouteStop]" = models.ManyToManyField(
+        PatrolPoint, through="RouteStop", related_name="routes", verbose_name=_("points")
+    )
     active = models.BooleanField(_("in use"), default=True)
 
     history = HistoricalRecords()
@@ -218,8 +220,9 @@ class JointZone(RegionOwned):
                                related_name="joint_zones")  # fmt: skip
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    villages = models.ManyToManyField(Region, through="ZoneVillage", related_name="member_of_zones",
-                                      verbose_name=_("villages"))  # fmt: skip
+    villages: "models.ManyToManyField[Region, ZoneVillage]" = models.ManyToManyField(
+        Region, through="ZoneVillage", related_name="member_of_zones", verbose_name=_("villages")
+    )
     members = models.ManyToManyField(Person, blank=True, related_name="joint_zones",
                                      verbose_name=_("members"))  # fmt: skip
     active = models.BooleanField(_("in use"), default=True)
@@ -356,7 +359,8 @@ class ShiftPattern(RegionOwned):
         ):
             return False
         if self.cycle_length:
-            return (day - self.valid_from).days % self.cycle_length < self.cycle_on
+            # cycle_on is set with cycle_length (a constraint)
+            return (day - self.valid_from).days % self.cycle_length < cast(int, self.cycle_on)
         return str(day.isoweekday()) in self.weekdays
 
 
@@ -409,7 +413,7 @@ class Roster(RegionOwned):
         ]
 
     def __str__(self) -> str:
-        where = self.zone.name if self.zone_id else self.region.name
+        where = self.zone.name if self.zone is not None else self.region.name
         return f"{where} {self.starts_on:%Y-%m-%d}–{self.ends_on:%m-%d}"
 
     def get_absolute_url(self) -> str:

@@ -12,9 +12,9 @@ from qunfang.core import schedule, sms
 from qunfang.core.jobs import Outcome, job_progress, job_record, job_start, job_ticker, run_job
 from qunfang.core.models import Job, JobKind, Region
 from qunfang.core.roles import Perm
-from qunfang.patrols import checkin, services
 from qunfang.patrols.models import JointZone
-from qunfang.patrols.rostering import RosterRequest, generate_roster
+from qunfang.patrols.services import checkin, shifts
+from qunfang.patrols.services.rostering import RosterRequest, generate_roster
 
 
 def roster_params(req: RosterRequest) -> dict:
@@ -109,9 +109,7 @@ def make_roster(job_id: int) -> None:
 
 @task()
 def send_reminders(hours: int | None = None) -> int:
-    return services.send_reminders(
-        hours=hours or settings.QUNFANG_REMINDER_HOURS, sms=sms.gateway()
-    )
+    return shifts.send_reminders(hours=hours or settings.QUNFANG_REMINDER_HOURS, sms=sms.gateway())
 
 
 @task()

@@ -9,17 +9,20 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add_after
+        from qunfang.core.navigation import NavItem, add
         from qunfang.core.roles import Perm
 
-        add_after("home", [
-            NavItem("registry:organisation_list", _("Organisations"), Perm.VIEW_REGISTRY),
-            NavItem("registry:person_list", _("People"), Perm.VIEW_REGISTRY),
-            NavItem("registry:household_list", _("Households"), Perm.VIEW_REGISTRY),
-            NavItem("registry:group_list", _("Ten-household groups"), Perm.VIEW_REGISTRY),
-            NavItem("registry:contract_list", _("Security contracts"), Perm.VIEW_REGISTRY),
-            NavItem("registry:due_list", _("Vetting and training due"), Perm.VIEW_REGISTRY),
-        ])  # fmt: skip
+        add(
+            [
+                NavItem("registry:organisation_list", _("Organisations"), Perm.VIEW_REGISTRY),
+                NavItem("registry:person_list", _("People"), Perm.VIEW_REGISTRY),
+                NavItem("registry:household_list", _("Households"), Perm.VIEW_REGISTRY),
+                NavItem("registry:group_list", _("Ten-household groups"), Perm.VIEW_REGISTRY),
+                NavItem("registry:contract_list", _("Security contracts"), Perm.VIEW_REGISTRY),
+                NavItem("registry:due_list", _("Vetting and training due"), Perm.VIEW_REGISTRY),
+            ],
+            order=100,
+        )
         DEMO_STEPS.append("qunfang.registry.demo.step_registry")
 
         from qunfang.core.dashboard import PANELS, Panel

@@ -179,7 +179,7 @@ class Household(RegionOwned):
         return reverse("registry:household_detail", args=[self.pk])
 
     def __str__(self) -> str:
-        head = self.head.name if self.head_id else ""
+        head = self.head.name if self.head is not None else ""
         return f"{self.number} {head}".strip()
 
     @property

@@ -1,23 +1,22 @@
-"""The three layouts (households, people, memberships) and their importers.
+"""The registry's spreadsheets: the three layouts (households, people, memberships) in the
+layouts villages keep (Chinese headers; English headers accepted too), and their importers.
+The machinery (reading, cells, writing, the import that checks the whole file before it writes)
+is `qunfang.core.spreadsheets`; views, commands and the benchmark call `import_file`,
+`export_file` and `template_file` here.
 
-An import reads the whole file, parses every cell, then checks every row against the file and
-the database, outside any transaction: a long check must not hold SQLite's write lock, which
-check-ins and sign-ins wait for. Only when no row is bad does it write, in one short transaction
-that first makes sure the register did not change since the checks began (`marks`). Existing
-records are matched by a natural key and saved only when a value differs, so re-importing the
-same file changes nothing and adds no history. An empty cell leaves the stored value as it is: an
-import never wipes what the village entered in the app; clear values in the app.
+Households come before people (a head is linked once the people are in), people before
+memberships. Rows are matched by the household number, the ID number (or name and birth date)
+and (person, post, start date).
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.utils.functional import Promise
+from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import (
@@ -27,7 +26,19 @@ from simple_history.utils import (
 
 from qunfang.core.crypto import blind_index
 from qunfang.core.models import Region, RegionKind
-from qunfang.registry import services
+from qunfang.core.spreadsheets import (
+    Column,
+    Importer,
+    ImportReport,
+    Layout,
+    Row,
+    cells,
+    layout_export,
+    layout_import,
+    layout_template,
+    village_column,
+)
+from qunfang.core.spreadsheets.marks import Mark, mark
 from qunfang.registry.models import (
     Education,
     Household,
@@ -37,94 +48,84 @@ from qunfang.registry.models import (
     Political,
     Post,
     Sex,
+    TrainingRecord,
+    VettingCheck,
 )
-from qunfang.registry.spreadsheets import cells, marks
-from qunfang.registry.spreadsheets.cells import CellError, is_blank
-from qunfang.registry.spreadsheets.reading import FileRefused, Table, header_key, read_table
+from qunfang.registry.services.organisations import membership_start, placement_problems
+from qunfang.registry.services.people import person_clean
+
+__all__ = ["EXAMPLE_ID", "LAYOUTS", "export_file", "import_file", "template_file"]
 
 EXAMPLE_ID = "11010519491231002X"  # the worked example of GB 11643-1999, nobody's real number
 LOOKUP_CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
+Record = TypeVar("Record", bound=models.Model)
+
+# Labels villages write, per stored value. The first label is the one exports and templates use;
+# the translated labels of the model are not used because files stay in Chinese whatever the UI
+# language is (see `cells.choice`).
+SEX_LABELS: dict[str, tuple[str, ...]] = {
+    Sex.MALE: ("男", "m", "male"),
+    Sex.FEMALE: ("女", "f", "female"),
+}
+EDUCATION_LABELS: dict[str, tuple[str, ...]] = {
+    Education.NONE: ("未上学", "文盲", "无", "未上过学"),
+    Education.PRIMARY: ("小学",),
+    Education.JUNIOR: ("初中",),
+    Education.SENIOR: ("高中/中专", "高中", "中专", "职高", "技校"),
+    Education.COLLEGE: ("大专及以上", "大专", "本科", "大学", "研究生", "硕士", "博士"),
+}
+POLITICAL_LABELS: dict[str, tuple[str, ...]] = {
+    Political.MASSES: ("群众",),
+    Political.PARTY: ("中共党员", "党员", "中共预备党员", "预备党员"),
+    Political.LEAGUE: ("共青团员", "团员"),
+    Political.OTHER: ("其他党派", "民主党派"),
+}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as the user sees it in Excel (CSV: the record number)
-    column: str  # the header as written in the file; "" for the row as a whole
-    message: str
+# ---- what the checks read ----------------------------------------------------------------
 
 
-@dataclass
-class ImportReport:
-    layout: str
-    filename: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    notices: list[RowError] = field(default_factory=list)  # worth knowing, not blocking
-    file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
-
-    @property
-    def bad_rows(self) -> int:
-        return len({e.row for e in self.errors})
+def holders(id_numbers: Iterable[str]) -> int:
+    """How many people, of any village, hold one of these ID numbers."""
+    wanted = sorted({blind_index(number) for number in id_numbers})
+    people = Person.objects.filter
+    return sum(
+        people(id_number_bidx__in=wanted[start : start + LOOKUP_CHUNK]).count()
+        for start in range(0, len(wanted), LOOKUP_CHUNK)
+    )
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # the Chinese header exports and templates write
-    aliases: tuple[str, ...] = ()  # other spellings imports accept, English first
-    parse: cells.Parser | None = None  # None: written by exports, ignored by imports
-    required: bool = False
-    help: str | Promise = ""
-    example: Any = None
-    export: Callable[[Any], Any] | None = None
+def village_register(village: Region, id_numbers: Iterable[str]) -> tuple[Mark | int, ...]:
+    """What household and people imports read: the region tree (villager groups, which village
+    a person is in; marked whole, regions change rarely), the village's households, the people
+    of the village and its groups, and who holds the file's ID numbers anywhere. A file is
+    written only when the checks found every holder inside the village, so a person elsewhere
+    who takes one of them meanwhile raises that count (a holder leaving the village changes the
+    village's mark)."""
+    regions = list(
+        Region.objects.filter(path__startswith=village.path).values_list("pk", flat=True)
+    )
+    return (
+        mark(Region),
+        mark(Household, region_id=village.pk),
+        mark(Person, region_id__in=regions),
+        holders(id_numbers),
+    )
 
 
-@dataclass(frozen=True)
-class Layout:
-    key: str
-    label: str | Promise
-    sheet: str
-    sheet_aliases: tuple[str, ...]
-    model: type[models.Model]
-    columns: tuple[Column, ...]
-    importer: type["Importer"]
-    select_related: tuple[str, ...]
-    notes: tuple[str | Promise, ...] = ()
-
-    @property
-    def imported(self) -> list[Column]:
-        return [c for c in self.columns if c.parse is not None]
-
-    def spellings(self) -> dict[str, list[str]]:
-        return {c.key: [c.header, *c.aliases, c.key] for c in self.imported}
-
-    def example_values(self) -> dict[str, Any]:
-        return {c.key: c.parse(c.example) for c in self.imported if c.example is not None}
-
-
-@dataclass
-class Row:
-    number: int
-    values: dict[str, Any]
+def membership_register(village: Region, id_numbers: Iterable[str]) -> tuple[Mark | int, ...]:
+    """What membership imports read: the people of the village, and every organisation, post,
+    membership, vetting check and training record (marked whole: membership files are short,
+    so the checks are too, and a change elsewhere at worst asks for the file again)."""
+    tables = (Organisation, Post, Membership, VettingCheck, TrainingRecord)
+    return (*village_register(village, id_numbers), *(mark(model) for model in tables))
 
 
 # ---- importers ---------------------------------------------------------------------------
 
 
 def _in_village(person: Person, village: Region) -> bool:
-    return person.region.path.startswith(village.path)
+    return village.contains(person.region)
 
 
 def _people_by_bidx(bidxs: Iterable[str], *, light: bool = False) -> dict[str, Person]:
@@ -137,76 +138,24 @@ def _people_by_bidx(bidxs: Iterable[str], *, light: bool = False) -> dict[str, P
     found = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         for person in people.filter(id_number_bidx__in=wanted[start : start + LOOKUP_CHUNK]):
-            found[person.id_number_bidx] = person
+            found[cast(str, person.id_number_bidx)] = person  # found by it: never None
     return found
 
 
-def _apply(obj: models.Model, values: dict[str, Any]) -> list[str]:
-    """Set the values that differ; return the names of the fields that changed."""
-    changed = []
-    for name, value in values.items():
-        model_field = obj._meta.get_field(name)
-        if model_field.is_relation:  # compare ids: no query for the related row
-            differs = getattr(obj, model_field.attname) != (value.pk if value else None)
-        else:
-            differs = getattr(obj, name) != value
-        if differs:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-class Importer:
-    """Checks parsed rows against the file and the database, then writes. `check` fills the
-    report's errors, notices and counts; `write` runs only when there are no errors."""
-
-    def __init__(self, *, village: Region, report: ImportReport, headers: dict[str, str]):
-        self.village = village
-        self.report = report
-        self.headers = headers
-        self.creates: list[models.Model] = []
-        self.updates: list[tuple[models.Model, list[str]]] = []
-
-    def error(self, row: Row, key: str, message: str) -> None:
-        self.report.errors.append(RowError(row.number, self.headers.get(key, ""), message))
-
-    def notice(self, row: Row, key: str, message: str) -> None:
-        self.report.notices.append(RowError(row.number, self.headers.get(key, ""), message))
-
-    def place(self, row: Row, obj: models.Model, values: dict[str, Any]) -> None:
-        """Count `obj` as created, updated or unchanged once `validate` accepts it."""
-        is_new = obj.pk is None
-        changed = _apply(obj, values)
-        if not is_new and not changed:
-            self.report.unchanged += 1
-        elif self.validate(row, obj):
-            if is_new:
-                self.creates.append(obj)
-                self.report.created += 1
-            else:
-                self.updates.append((obj, changed))
-                self.report.updated += 1
-
-    def validate(self, row: Row, obj: models.Model) -> bool:
-        return True
+class RegisterImporter(Importer[Record]):
+    """An importer of the register: its checks read the village's people and households and
+    who holds the file's ID numbers anywhere (`village_register`)."""
 
     ID_KEY = "id_number"  # the column holding ID numbers, looked up in every village
 
     def register_mark(self, rows: list[Row]) -> tuple:
-        """Changes whenever anything `check` reads changes (see `marks`)."""
-        return marks.village_register(self.village, self.id_numbers(rows))
+        return village_register(self.village, self.id_numbers(rows))
 
     def id_numbers(self, rows: list[Row]) -> list[str]:
         return [row.values[self.ID_KEY] for row in rows if self.ID_KEY in row.values]
 
-    def check(self, rows: list[Row]) -> None:
-        raise NotImplementedError
 
-    def write(self, reason: str) -> None:
-        raise NotImplementedError
-
-
-class HouseholdImporter(Importer):
+class HouseholdImporter(RegisterImporter[Household]):
     ID_KEY = "head"
     FLAGS = (
         "address",
@@ -275,7 +224,7 @@ def _born_and_sex(id_number: str) -> tuple[dt.date, str]:
     return born, Sex.MALE if int(id_number[16]) % 2 else Sex.FEMALE
 
 
-class PersonImporter(Importer):
+class PersonImporter(RegisterImporter[Person]):
     FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "education", "political_status",
               "household", "address", "may_serve")  # fmt: skip
 
@@ -286,7 +235,8 @@ class PersonImporter(Importer):
             Person.objects.filter(region__path__startswith=village.path).select_related("region")
         )
         by_bidx = {p.id_number_bidx: p for p in mine if p.id_number_bidx}
-        by_name: dict[tuple, list[Person]] = defaultdict(list)
+        by_name: dict[tuple[Any, ...], list[Person]] = defaultdict(list)
+        person: Person | None
         for person in mine:
             by_name[(person.name, person.birth_date)].append(person)
         file_bidx = {blind_index(r.values["id_number"]) for r in rows if "id_number" in r.values}
@@ -349,9 +299,9 @@ class PersonImporter(Importer):
             values = {key: v[key] for key in self.FIELDS if key in v}
             self.place(row, person or Person(region=village), values)
 
-    def validate(self, row: Row, obj: models.Model) -> bool:
+    def validate(self, row: Row, obj: Person) -> bool:
         try:
-            services.person_clean(person=obj, exclude_pk=obj.pk)
+            person_clean(person=obj, exclude_pk=obj.pk)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.error(row, name, messages[0])
@@ -380,9 +330,9 @@ class PersonImporter(Importer):
             )
 
 
-class MembershipImporter(Importer):
+class MembershipImporter(RegisterImporter[Membership]):
     def register_mark(self, rows: list[Row]) -> tuple:
-        return marks.membership_register(self.village, self.id_numbers(rows))
+        return membership_register(self.village, self.id_numbers(rows))
 
     def check(self, rows: list[Row]) -> None:
         village = self.village
@@ -437,9 +387,7 @@ class MembershipImporter(Importer):
         """An open membership places the person now: the post's rules apply, and seats are
         counted across the file as well as the database. Past memberships (with an end date)
         are history and are recorded as they were."""
-        problems = services.placement_problems(
-            person=person, post=post, on=row.values["started_on"]
-        )
+        problems = placement_problems(person=person, post=post, on=row.values["started_on"])
         if not problems:
             if (person.pk, post.pk) in opened:
                 problems.append(_("%(name)s already holds this post.") % {"name": person.name})
@@ -458,7 +406,7 @@ class MembershipImporter(Importer):
     def write(self, reason: str) -> None:
         for membership in self.creates:
             if membership.ended_on is None:  # through the service: it re-checks under a lock
-                services.membership_start(
+                membership_start(
                     person=membership.person,
                     post=membership.post,
                     started_on=membership.started_on,
@@ -476,15 +424,6 @@ class MembershipImporter(Importer):
 # ---- the layouts -------------------------------------------------------------------------
 
 
-def _village_column(region: Callable[[Any], Region]) -> Column:
-    return Column(
-        "village", "村", ("village", "村名", "行政村"), cells.text(100),
-        help=gettext_lazy("Optional. When filled in, it must be the village chosen for the import: "
-                          "a guard against importing another village's file."),
-        export=lambda obj: region(obj).name,
-    )  # fmt: skip
-
-
 def _masked(person: Person | None) -> str:
     return person.masked_id_number if person else ""
 
@@ -494,17 +433,17 @@ HOUSEHOLDS = Layout(
     sheet_aliases=("户籍", "户", "households"), model=Household,
     select_related=("region", "group", "head"), importer=HouseholdImporter,
     columns=(
-        _village_column(lambda h: h.region),
+        village_column(lambda h: h.region),
         Column("number", "户号", ("household number", "户编号", "编号"), cells.text(20), required=True,
                help=gettext_lazy("The household's number in the village register; unique in the village."),
-               example="0001", export=lambda h: h.number),
+               example="0001", export=lambda h: h.number, text=True),
         Column("group", "村民小组", ("villager group", "小组", "组别"), cells.text(100),
                help=gettext_lazy("Name of the villager group; it must already exist under the village."),
                example="第一村民小组", export=lambda h: h.group.name if h.group_id else ""),
         Column("head", "户主身份证号", ("head ID number", "户主身份证号码"), cells.parse_id_number,
                help=gettext_lazy("ID number of the head of household, a person of the village. Import "
                                  "the households, then the people, then this file again to link heads."),
-               example=EXAMPLE_ID, export=lambda h: _masked(h.head)),
+               example=EXAMPLE_ID, export=lambda h: _masked(h.head), text=True),
         Column("head_name", "户主姓名", export=lambda h: h.head.name if h.head_id else ""),
         Column("address", "地址", ("address", "住址", "门牌"), cells.text(200),
                help=gettext_lazy("Address of the household."), example="一组12号",
@@ -532,31 +471,31 @@ PEOPLE = Layout(
     sheet_aliases=("人口", "村民", "people"), model=Person,
     select_related=("region", "household"), importer=PersonImporter,
     columns=(
-        _village_column(lambda p: p.region),
+        village_column(lambda p: p.region),
         Column("name", "姓名", ("name",), cells.text(50), required=True,
                help=gettext_lazy("Full name."), example="王秀英", export=lambda p: p.name),
-        Column("sex", "性别", ("sex", "gender"), cells.choice(cells.SEX_LABELS, Sex), required=True,
+        Column("sex", "性别", ("sex", "gender"), cells.choice(SEX_LABELS, Sex), required=True,
                help=gettext_lazy("男 or 女."), example="女",
-               export=lambda p: cells.choice_label(cells.SEX_LABELS, p.sex)),
+               export=lambda p: cells.choice_label(SEX_LABELS, p.sex)),
         Column("birth_date", "出生日期", ("birth date", "出生年月日", "生日"), cells.parse_date,
                help=gettext_lazy("YYYY-MM-DD. May be left empty when the ID number is given."),
                example=dt.date(1949, 12, 31), export=lambda p: p.birth_date),
         Column("id_number", "身份证号", ("ID number", "身份证号码", "公民身份号码"), cells.parse_id_number,
                help=gettext_lazy("18 characters. Format the column as text so Excel keeps every digit. "
                                  "People are matched by it; without it, by name and birth date."),
-               example=EXAMPLE_ID, export=lambda p: p.masked_id_number),
+               example=EXAMPLE_ID, export=lambda p: p.masked_id_number, text=True),
         Column("phone", "电话", ("phone", "联系电话", "手机", "手机号"), cells.parse_phone,
                help=gettext_lazy("Mobile number or landline with its area code."),
-               example="13800138000", export=lambda p: p.masked_phone),
-        Column("education", "文化程度", ("education", "学历"), cells.choice(cells.EDUCATION_LABELS, Education),
+               example="13800138000", export=lambda p: p.masked_phone, text=True),
+        Column("education", "文化程度", ("education", "学历"), cells.choice(EDUCATION_LABELS, Education),
                help=gettext_lazy("未上学, 小学, 初中, 高中/中专 or 大专及以上."), example="小学",
-               export=lambda p: cells.choice_label(cells.EDUCATION_LABELS, p.education)),
-        Column("political_status", "政治面貌", ("political status",), cells.choice(cells.POLITICAL_LABELS, Political),
+               export=lambda p: cells.choice_label(EDUCATION_LABELS, p.education)),
+        Column("political_status", "政治面貌", ("political status",), cells.choice(POLITICAL_LABELS, Political),
                help=gettext_lazy("群众, 中共党员, 共青团员 or 其他党派."), example="群众",
-               export=lambda p: cells.choice_label(cells.POLITICAL_LABELS, p.political_status)),
+               export=lambda p: cells.choice_label(POLITICAL_LABELS, p.political_status)),
         Column("household", "户号", ("household number", "household"), cells.text(20),
                help=gettext_lazy("Number of the person's household; the household must already be imported."),
-               example="0001", export=lambda p: p.household.number if p.household_id else ""),
+               example="0001", export=lambda p: p.household.number if p.household_id else "", text=True),
         Column("address", "住址", ("address", "地址"), cells.text(200),
                help=gettext_lazy("Address, if different from the household's."), example="一组12号",
                export=lambda p: p.address),
@@ -571,11 +510,11 @@ MEMBERSHIPS = Layout(
     sheet_aliases=("任职情况", "岗位", "memberships"), model=Membership,
     select_related=("person", "post__organisation__region"), importer=MembershipImporter,
     columns=(
-        _village_column(lambda m: m.post.organisation.region),
+        village_column(lambda m: m.post.organisation.region),
         Column("person_name", "姓名", export=lambda m: m.person.name),
         Column("id_number", "身份证号", ("ID number", "身份证号码", "公民身份号码"), cells.parse_id_number,
                required=True, help=gettext_lazy("ID number of a person of the village, already imported."),
-               example=EXAMPLE_ID, export=lambda m: m.person.masked_id_number),
+               example=EXAMPLE_ID, export=lambda m: m.person.masked_id_number, text=True),
         Column("organisation", "组织名称", ("organisation", "organization", "组织"), cells.text(100),
                required=True, help=gettext_lazy("Name of an organisation of the village, as registered."),
                example="治保会", export=lambda m: m.post.organisation.name),
@@ -597,57 +536,7 @@ MEMBERSHIPS = Layout(
 LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (HOUSEHOLDS, PEOPLE, MEMBERSHIPS)}
 
 
-# ---- the import --------------------------------------------------------------------------
-
-
-def _parse(table: Table, layout: Layout, village: Region, report: ImportReport) -> list[Row]:
-    """Every cell of every row through its parser; rows with a bad cell are reported and left out
-    of the checks against the register."""
-    columns = {c.key: c for c in layout.imported}
-    # the template's example row, recognised only in a file with every column of the template
-    example = layout.example_values()
-    if not example.keys() <= table.headers.keys():
-        example = {}
-    good = []
-    for number, raw in table.rows:
-        values, errors = {}, []
-        for key, value in raw.items():
-            column = columns[key]
-            if (number, key) in table.formula_cells:
-                errors.append((key, _("This cell holds a formula whose result was never saved; "
-                                      "open the file in Excel, save it and import it again.")))  # fmt: skip
-            elif is_blank(value):
-                if column.required:
-                    errors.append((key, _("This cell must be filled in.")))
-            else:
-                try:
-                    values[key] = column.parse(value)
-                except CellError as exc:
-                    errors.append((key, exc.message))
-        if "village" in values and values["village"] not in (village.name, village.code):
-            errors.append(("village", _("This row belongs to %(other)s, not to %(village)s.")
-                           % {"other": values["village"], "village": village.name}))  # fmt: skip
-        if example and {k: v for k, v in values.items() if k != "village"} == example:
-            errors.append(("", _("This is the template's example row; replace it or delete it.")))
-        report.errors += [RowError(number, table.headers.get(key, ""), msg) for key, msg in errors]
-        if not errors:
-            good.append(Row(number, values))
-    return good
-
-
-class RegisterChanged(Exception):
-    """What the checks read changed before the writes began."""
-
-
-def _looks_like(table: Table, spec: Layout) -> Layout | None:
-    """A people file has a 户号 column too, so it would pass for households: refuse a file that
-    holds every required column of another layout which this layout does not know."""
-    known = {header_key(s) for spellings in spec.spellings().values() for s in spellings}
-    for other in LAYOUTS.values():
-        theirs = {header_key(c.header) for c in other.imported if c.required} - known
-        if other is not spec and theirs and theirs <= table.header_keys:
-            return other
-    return None
+# ---- files in and out --------------------------------------------------------------------
 
 
 def import_file(
@@ -655,40 +544,22 @@ def import_file(
 ) -> ImportReport:
     """Import one file into one village: everything or nothing. With `dry_run`, only check and
     count what would change."""
-    if village.kind != RegionKind.VILLAGE:
-        raise ValueError("imports go into a village")
-    spec = LAYOUTS[layout]
-    report = ImportReport(layout=layout, filename=filename, dry_run=dry_run)
-    try:
-        table = read_table(file=file, filename=filename, columns=spec.spellings(),
-                           required=[c.key for c in spec.imported if c.required],
-                           sheet_names=(spec.sheet, *spec.sheet_aliases))  # fmt: skip
-    except FileRefused as exc:
-        report.file_error = exc.message
-        return report
-    other = _looks_like(table, spec)
-    if other is not None:
-        report.file_error = _("This looks like a file of %(other)s, not of %(layout)s; "
-                              "choose the matching import.") % {"other": other.label, "layout": spec.label}  # fmt: skip
-        return report
-    report.rows = len(table.rows)
-    if not table.rows:
-        report.file_error = _("The file has no rows to import.")
-        return report
-    rows = _parse(table, spec, village, report)
-    importer = spec.importer(village=village, report=report, headers=table.headers)
-    try:
-        checked = importer.register_mark(rows)
-        importer.check(rows)  # reads only: others may write meanwhile
-        if report.ok and not dry_run:
-            with transaction.atomic():
-                if importer.register_mark(rows) != checked:
-                    raise RegisterChanged
-                importer.write(_("Imported from %(file)s") % {"file": filename[-60:]})
-    except (IntegrityError, ValidationError, RegisterChanged):
-        report.file_error = _("The register changed while this file was being imported, so nothing "
-                              "was written. Import it again.")  # fmt: skip
-    report.errors.sort(key=lambda e: e.row)
-    if report.file_error or report.errors:
-        report.created = report.updated = report.unchanged = 0
-    return report
+    return layout_import(
+        layout=LAYOUTS[layout],
+        village=village,
+        file=file,
+        filename=filename,
+        dry_run=dry_run,
+        siblings=LAYOUTS.values(),
+    )
+
+
+def export_file(*, layout: str, queryset: QuerySet, fmt: str) -> bytes:
+    """The caller passes an already scoped queryset (`Model.objects.visible_to(user)`); ID
+    numbers and phones are masked."""
+    return layout_export(layout=LAYOUTS[layout], queryset=queryset, fmt=fmt)
+
+
+def template_file(*, layout: str, fmt: str) -> bytes:
+    """Headers, one example row and, in Excel, a sheet 说明 explaining every column."""
+    return layout_template(layout=LAYOUTS[layout], fmt=fmt)

@@ -21,7 +21,8 @@ from django_tasks import task
 from qunfang.core.jobs import Outcome, job_progress, job_start, run_job
 from qunfang.core.models import Job, JobKind, Region, RegionKind
 from qunfang.core.roles import Perm
-from qunfang.registry.spreadsheets import ImportReport, import_file
+from qunfang.core.spreadsheets import ImportReport
+from qunfang.registry.spreadsheets import import_file
 
 IMPORT_IN_REQUEST_ROWS = 500
 SHOWN_PROBLEMS = 200  # a file with thousands of bad rows shows the first ones and a count

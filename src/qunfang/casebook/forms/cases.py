@@ -1,12 +1,13 @@
 """Forms for the case register, its moves and upward reports, and situation reports. Every
 record offered is limited to what the signed-in user may see, so a forged id from another
-village fails like a typo. The rules of the lifecycle stay in `cases.py`: these forms only
+village fails like a typo. The rules of the lifecycle stay in `services/cases.py`: these forms only
 check the shape of the input, so a forbidden move reaches the service and is recorded there."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -25,8 +26,8 @@ from qunfang.casebook.models import (
     ReporterKind,
     ReportPeriod,
 )
-from qunfang.casebook.selectors_cases import visible_villages
 from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import MAX_BYTES, check_upload
 from qunfang.registry.models import Person
 
@@ -54,7 +55,7 @@ class MultipleFileField(forms.FileField):
 
 
 def _village_and_group(group: Region) -> str:
-    return f"{group.parent.name} · {group.name}"
+    return f"{group.parent.name} · {group.name}"  # type: ignore[union-attr]  # a group's village
 
 
 class CaseForm(forms.ModelForm):
@@ -104,18 +105,19 @@ class CaseForm(forms.ModelForm):
             "mb": MAX_BYTES // (1024 * 1024),
             "total": settings.QUNFANG_MAX_REQUEST_BYTES // (1024 * 1024),
         }
-        villages = visible_villages(user)
-        self.fields["region"].queryset = villages
-        self.fields["group"].queryset = (
+        villages = villages_visible(user=user)
+        choices: dict[str, Any] = self.fields  # model choice fields: their queryset and labels
+        choices["region"].queryset = villages
+        choices["group"].queryset = (
             Region.objects.visible_to(user)
             .filter(kind=RegionKind.GROUP)
             .select_related("parent")
             .order_by("path")
         )
-        self.fields["group"].label_from_instance = _village_and_group
-        self.fields["case_type"].queryset = CaseType.objects.filter(active=True)
-        self.fields["reporter"].queryset = Person.objects.visible_to(user).select_related("region")
-        self.fields["reporter"].label_from_instance = lambda p: f"{p.name}（{p.region.name}）"
+        choices["group"].label_from_instance = _village_and_group
+        choices["case_type"].queryset = CaseType.objects.filter(active=True)
+        choices["reporter"].queryset = Person.objects.visible_to(user).select_related("region")
+        choices["reporter"].label_from_instance = lambda p: f"{p.name}（{p.region.name}）"
         self.fields["occurred_at"].initial = None
         if not self.is_bound:
             self.initial.setdefault(
@@ -209,10 +211,11 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args, candidates: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = User.objects.filter(
-            pk__in=[u.pk for u in candidates]
-        ).select_related("region")
-        self.fields["to"].label_from_instance = lambda u: f"{u} · {u.region.name}"
+        to: Any = self.fields["to"]  # a model choice field: its queryset and labels
+        to.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).select_related(
+            "region"
+        )
+        to.label_from_instance = lambda u: f"{u} · {u.region.name}"
 
 
 class HandoverAnswerForm(forms.Form):
@@ -244,8 +247,9 @@ class SituationReportForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = visible_villages(user)
-        self.fields["region"].queryset = villages
+        villages = villages_visible(user=user)
+        region: Any = self.fields["region"]  # a model choice field
+        region.queryset = villages
         if not self.is_bound:
             self.initial.setdefault("starts_on", timezone.localdate())
             if len(villages) == 1:

@@ -3,15 +3,20 @@ so a forged village of someone else fails like a typo; the services check everyt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.casebook.inspections import MAX_PHOTOS, Reinspection
 from qunfang.casebook.models import ChecklistItem, Inspection, PlaceKind, Severity
-from qunfang.casebook.selectors_inspections import visible_villages
+from qunfang.casebook.services.inspections import MAX_PHOTOS, Reinspection
+from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import check_upload
+
+if TYPE_CHECKING:
+    from qunfang.core.models import Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PLANNED, NOW = "planned", "now"
@@ -19,7 +24,7 @@ PASS, FAIL = "pass", "fail"
 
 
 class InspectionForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
         label=_("Village"), queryset=None, empty_label=None,
         error_messages={"required": _("Choose the village."), "invalid_choice": _("Choose one of your villages.")},
     )  # fmt: skip
@@ -50,7 +55,7 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = visible_villages(user)
+        self.fields["region"].queryset = villages_visible(user=user)
 
     def clean(self):
         data = super().clean()

@@ -1,31 +1,26 @@
 """Forms of the mediation book. Every related record offered is limited to what the signed-in
 user may see, so a forged id from another village fails like a typo; the rules themselves
 (parties in the village, mediators of the village, what each move needs) live in
-`casebook.mediation`, which the views call."""
+`casebook.services.mediation`, which the views call."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.casebook.mediation import DEFAULT_FOLLOW_UP, DisputeType, can_act, mediators_in
-from qunfang.casebook.models import MediationStatus
-from qunfang.casebook.selectors_mediation import visible_villages
+from qunfang.casebook.models import DisputeType, MediationStatus
+from qunfang.casebook.services.mediation import DEFAULT_FOLLOW_UP, can_act, mediators_in
+from qunfang.core.selectors import villages_visible
 from qunfang.registry.models import Person
+
+if TYPE_CHECKING:
+    from qunfang.core.models import Region, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Enter a date such as 2027-03-01.")}
-
-
-def errors_onto(form: forms.Form, exc: ValidationError) -> None:
-    """A service's refusal shown on the form: by field where it names one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _person_label(person: Person) -> str:
@@ -40,7 +35,7 @@ class MediationForm(forms.Form):
     """A new mediation: from scratch, from a dispute case of the register or from the opinion
     book (then the village is the source's)."""
 
-    region = forms.ModelChoiceField(
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
         label=_("Village"), queryset=None,
         error_messages={"required": _("Choose the village."), "invalid_choice": _("Choose one of your villages.")},
     )  # fmt: skip
@@ -57,18 +52,18 @@ class MediationForm(forms.Form):
         **DATE_ERRORS, "required": _("Enter the date of the application.")})  # fmt: skip
     a_name = forms.CharField(label=_("Applicant (party A): name"), max_length=50, required=False,
                              help_text=_("Leave empty when you choose the person from the registry."))  # fmt: skip
-    a_person = forms.ModelChoiceField(
+    a_person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         label=_("Applicant in the registry"), queryset=None, required=False,
         error_messages={"invalid_choice": _("Choose a person of your villages.")},
     )  # fmt: skip
     a_address = forms.CharField(label=_("Applicant's address"), max_length=200, required=False)
     b_name = forms.CharField(label=_("Other party (party B): name"), max_length=50, required=False)
-    b_person = forms.ModelChoiceField(
+    b_person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         label=_("Other party in the registry"), queryset=None, required=False,
         error_messages={"invalid_choice": _("Choose a person of your villages.")},
     )  # fmt: skip
     b_address = forms.CharField(label=_("Other party's address"), max_length=200, required=False)
-    mediators = forms.ModelMultipleChoiceField(
+    mediators: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Mediators"), queryset=None, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one mediator."),
                         "invalid_choice": _("Choose mediators of your villages."),
@@ -77,12 +72,14 @@ class MediationForm(forms.Form):
 
     def __init__(self, *args, user, fixed_village=None, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = [v for v in visible_villages(user).select_related("parent") if can_act(user, v)]
+        villages = [
+            v for v in villages_visible(user=user).select_related("parent") if can_act(user, v)
+        ]
         if fixed_village is not None:
             villages = [fixed_village]
             del self.fields["region"]
         else:
-            self.fields["region"].queryset = visible_villages(user).filter(
+            self.fields["region"].queryset = villages_visible(user=user).filter(
                 pk__in=[v.pk for v in villages]
             )
             if len(villages) == 1 and not self.is_bound:

@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.casebook.models import CaseType, OpinionKind, Severity
-from qunfang.casebook.opinions import S
-from qunfang.core.models import Region, RegionKind
+from qunfang.casebook.models import CaseType, OpinionKind, OpinionStatus, Severity
+from qunfang.core.models import Region
+from qunfang.core.selectors import villages_visible
 
 TEXT_MAX = 2000
 
@@ -63,10 +63,6 @@ class RatingForm(forms.Form):
                                     choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect)  # fmt: skip
 
 
-def visible_villages(user):
-    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
-
-
 class StaffOpinionForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("Village"), queryset=Region.objects.none(), to_field_name="code"
@@ -91,7 +87,7 @@ class StaffOpinionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = visible_villages(user)
+        villages = villages_visible(user=user)
         self.fields["village"].queryset = villages
         only = list(villages[:2])
         if len(only) == 1:
@@ -116,7 +112,7 @@ class AnswerForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to = forms.ChoiceField(choices=S.choices)
+    to = forms.ChoiceField(choices=OpinionStatus.choices)
 
 
 class ToCaseForm(forms.Form):

@@ -21,7 +21,6 @@ from django.db.models import (
 from django.db.models import Case as DbCase
 from django.utils import timezone
 
-from qunfang.casebook.cases import _prefixes, can_hold
 from qunfang.casebook.models import (
     Attachment,
     Case,
@@ -33,17 +32,15 @@ from qunfang.casebook.models import (
     ReportPeriod,
     SituationReport,
 )
-from qunfang.core.models import Region, RegionKind, User
+from qunfang.casebook.services.cases import _prefixes, can_hold
+from qunfang.core.models import Region, User
 from qunfang.core.roles import Perm
+from qunfang.core.selectors import villages_visible
 
-# Who works with the case register: whoever may hold a case (cases.can_hold).
+# Who works with the case register: whoever may hold a case (services.cases.can_hold).
 LEVEL_PERM = {Level.TOWNSHIP: Perm.SUPERVISE_VILLAGES, Level.POLICE: Perm.RECEIVE_ESCALATIONS}
 # a sent report not acknowledged an hour after its due time is overdue
 ACK_GRACE = dt.timedelta(hours=1)
-
-
-def can_view_cases(user) -> bool:
-    return user.can(Perm.VIEW_BOOKS)
 
 
 def receiving_levels(user) -> list[str]:
@@ -51,13 +48,9 @@ def receiving_levels(user) -> list[str]:
     return [level for level, perm in LEVEL_PERM.items() if user.can(perm)]
 
 
-def visible_villages(user) -> QuerySet[Region]:
-    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
-
-
 def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     """An upward report is overdue when it was not sent by its due time, or sent but not
-    acknowledged an hour after it (the same rule as cases.overdue_escalations)."""
+    acknowledged an hour after it (`overdue_escalations`, the home panel, the overdue notices)."""
     p = prefix
     return Q(**{f"{p}sent_at__isnull": True, f"{p}due_at__lt": now}) | Q(
         **{
@@ -88,17 +81,9 @@ def case_list(
     search: str = "",
     now: dt.datetime | None = None,
 ) -> QuerySet[Case]:
-    now = now or timezone.now()
-    queryset = (
-        Case.objects.visible_to(user)
-        .select_related("region", "group", "case_type", "owner", "handover_to")
-        .annotate(
-            is_overdue=DbCase(
-                When(Q(status=CaseStatus.CLOSED), then=Value(False)),
-                default=_overdue_exists(now),
-                output_field=BooleanField(),
-            )
-        )
+    """The cases in the user's villages, newest first; `mark_overdue()` flags a page of them."""
+    queryset = Case.objects.visible_to(user).select_related(
+        "region", "group", "case_type", "owner", "handover_to"
     )
     if status:
         queryset = queryset.filter(status=status)
@@ -113,10 +98,31 @@ def case_list(
     if handover_to_me:
         queryset = queryset.filter(handover_to=user)
     if overdue:
-        queryset = queryset.filter(is_overdue=True)
+        queryset = queryset.exclude(status=CaseStatus.CLOSED).filter(
+            _overdue_exists(now or timezone.now())
+        )
     if search:
         queryset = queryset.filter(search_q(search))
     return queryset
+
+
+def mark_overdue(cases: list[Case], now: dt.datetime | None = None) -> list[Case]:
+    """Set `is_overdue` on a page of cases, from one query for their overdue upward reports.
+    Not an annotation on the list: PostgreSQL answered that by reading every upward report in
+    the database for each page (8 ms at 100 townships, growing with the county)."""
+    open_ids = [c.pk for c in cases if c.status != CaseStatus.CLOSED]
+    late = (
+        set(
+            Escalation.objects.filter(
+                overdue_q(now or timezone.now()), case_id__in=open_ids
+            ).values_list("case_id", flat=True)
+        )
+        if open_ids
+        else set()
+    )
+    for case in cases:
+        case.is_overdue = case.pk in late  # type: ignore[attr-defined]  # for the list's page
+    return cases
 
 
 def search_q(search: str) -> Q:
@@ -154,7 +160,7 @@ def case_for_detail() -> QuerySet[Case]:
 
 def handover_candidates(case: Case) -> list[User]:
     """Who may take the case over: accounts working in its village or above it that can hold a
-    case (cases.can_hold), except its current owner."""
+    case (services.cases.can_hold), except its current owner."""
     users = (
         User.objects.filter(is_active=True, region__path__in=_prefixes(case.region.path))
         .exclude(pk=case.owner_id)
@@ -204,6 +210,16 @@ def escalation_inbox(
     return queryset
 
 
+def overdue_escalations(user, now: dt.datetime | None = None) -> QuerySet[Escalation]:
+    """The overdue upward reports of open cases in the user's villages."""
+    return (
+        Escalation.objects.visible_to(user)
+        .filter(overdue_q(now or timezone.now()))
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case__region", "case__case_type")
+    )
+
+
 # ---- the printable register --------------------------------------------------------------------
 
 
@@ -233,7 +249,7 @@ def case_summary(user) -> dict:
         .filter(overdue_q(now))
         .exclude(case__status=CaseStatus.CLOSED)
     )
-    villages = visible_villages(user)
+    villages = villages_visible(user=user)
     reported = SituationReport.objects.visible_to(user).filter(
         period=ReportPeriod.DAILY, starts_on=today
     )

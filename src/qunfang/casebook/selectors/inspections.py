@@ -19,7 +19,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from qunfang.casebook.inspections import PENDING
 from qunfang.casebook.models import (
     Attachment,
     ChecklistItem,
@@ -29,13 +28,10 @@ from qunfang.casebook.models import (
     OrderStatus,
     RectificationOrder,
 )
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.models import Region
 
 OVERDUE = "overdue"  # the list's extra status filter: inspections with an overdue order
-
-
-def visible_villages(user) -> QuerySet[Region]:
-    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
+PENDING = (OrderStatus.OPEN, OrderStatus.REPORTED_DONE)  # orders still waiting for the work
 
 
 def _count(queryset, link: str, only: Q | None = None) -> Coalesce:

@@ -2,12 +2,14 @@
 receiver must accept, and upward reports decided by the escalation rules.
 
 Every move is checked here (views, API and commands call these functions); a refused move
-changes nothing on the case and leaves a REFUSED line in its book.
+changes nothing on the case and leaves a REFUSED line in its book. The reads behind the pages are
+in `casebook.selectors.cases`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,13 +17,15 @@ from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from qunfang.casebook.models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseEventKind,
     CaseOutcome,
+    CaseParty,
     CaseStatus,
     Escalation,
     EscalationRule,
@@ -29,10 +33,12 @@ from qunfang.casebook.models import (
     ReporterKind,
 )
 from qunfang.core.audit import reveal_record
+from qunfang.core.lifecycle import Lifecycle, Move
 from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm
+from qunfang.core.uploads import CheckedFile
 
 S = CaseStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -51,13 +57,22 @@ CONFIDENTIAL_KINDS = (ReporterKind.HOTLINE, ReporterKind.PUBLIC_FORM)
 
 
 def allowed_moves(case: Case) -> list[str]:
-    return sorted(TRANSITIONS[case.status])
+    """The moves the table allows from the case's status (for a user: `LIFECYCLE.allowed`)."""
+    return LIFECYCLE.next_states(case)
+
+
+def _refused_line(case: Case, by: User | None, message: str) -> None:
+    """The refused attempt, in the case's book."""
+    # (by: the move's, always a user in this book: its moves come from people's requests)
+    CaseEvent.objects.create(  # type: ignore[misc]
+        case=case, kind=CaseEventKind.REFUSED, note=message, by=by
+    )
 
 
 def _refuse(case: Case, by: User, message: str) -> None:
     """Record the refused attempt in the case's book, then refuse. Called before any write, so
     the line stays even though the move does not happen."""
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.REFUSED, note=message, by=by)
+    _refused_line(case, by, message)
     raise ValidationError(message)
 
 
@@ -69,25 +84,35 @@ def _next_serial(region: Region, year: int) -> int:
     return last + 1
 
 
+# Who may hold a case: mediators, village directors, the township office, the police station.
+HOLD_PERMS = (
+    Perm.HANDLE_MEDIATION,
+    Perm.MANAGE_VILLAGE,
+    Perm.SUPERVISE_VILLAGES,
+    Perm.RECEIVE_ESCALATIONS,
+)
+
+
 def can_hold(user: User, case: Case) -> bool:
     """May this user own the case? They must work in its village or above it."""
-    return bool(
-        user.is_active
-        and user.region_id
-        and case.region.path.startswith(user.region.path)
-        and (user.can(Perm.HANDLE_MEDIATION) or user.can(Perm.MANAGE_VILLAGE)
-             or user.can(Perm.SUPERVISE_VILLAGES) or user.can(Perm.RECEIVE_ESCALATIONS))
-    )  # fmt: skip
+    return user.works_in(case.region) and any(user.can(p) for p in HOLD_PERMS)
 
 
 @transaction.atomic
-def register_case(*, case: Case, by: User) -> Case:
-    """Put a new case in the book with `by` as its first owner (unless `case.owner` is set)."""
+def register_case(
+    *,
+    case: Case,
+    by: User,
+    parties: Iterable[CaseParty] = (),
+    attachments: Iterable[CheckedFile] = (),
+) -> Case:
+    """Put a new case in the book with `by` as its first owner (unless `case.owner` is set),
+    with its parties and its attachments (files already checked, stored under names of our own)."""
     if case.occurred_at and case.occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError(_("The time of occurrence lies in the future."))
     if case.reported_at and case.occurred_at and case.reported_at < case.occurred_at:
         raise ValidationError(_("A case cannot be reported before it occurred."))
-    if case.group_id and case.group.parent_id != case.region_id:
+    if case.group is not None and case.group.parent_id != case.region_id:
         raise ValidationError(_("The villager group is not in this village."))
     case.owner = case.owner if case.owner_id else by
     if not can_hold(case.owner, case):
@@ -104,6 +129,14 @@ def register_case(*, case: Case, by: User) -> Case:
         case=case, kind=CaseEventKind.REGISTERED, to_status=case.status, to_owner=case.owner, by=by
     )
     plan_escalations(case)
+    for party in parties:
+        party.case = case
+        party.save()
+    for checked in attachments:
+        Attachment.objects.create(
+            region=case.region, case=case, file=checked.file, content_type=checked.content_type,
+            size=checked.size, original_name=checked.name, uploaded_by=by,
+        )  # fmt: skip
     return case
 
 
@@ -115,7 +148,7 @@ def reporter_reveal(*, case: Case, viewer: User, request: HttpRequest | None = N
     """The reporter's name, for a viewer who already reached the case through their scope. A
     confidential reporter needs Perm.VIEW_CONFIDENTIAL, and every such reveal is logged with the
     case's id and number, never with the name."""
-    name = case.reporter.name if case.reporter_id else case.reporter_name
+    name = case.reporter.name if case.reporter is not None else case.reporter_name
     if not case.reporter_confidential:
         return name  # shown on the case's page anyway
     if not viewer.can(Perm.VIEW_CONFIDENTIAL):
@@ -141,6 +174,7 @@ def rules_for(case: Case) -> list[EscalationRule]:
 def plan_escalations(case: Case) -> list[Escalation]:
     """Create the upward reports the rules require (the tightest deadline per level)."""
     due: dict[str, int] = {}
+    level: str
     for rule in rules_for(case):
         for level, wanted in ((Level.TOWNSHIP, rule.to_township), (Level.POLICE, rule.to_police)):
             if wanted:
@@ -157,42 +191,63 @@ def plan_escalations(case: Case) -> list[Escalation]:
     return made
 
 
+def _may_move(case: Case, user: User, to: str) -> bool:
+    """Only the case's owner moves it; a township officer who may hold it may also reopen it."""
+    return user.pk == case.owner_id or (
+        (case.status, to) == REOPEN and user.can(Perm.SUPERVISE_VILLAGES) and can_hold(user, case)
+    )
+
+
+def _record_move(move: Move[Case]) -> None:
+    """The TRANSITION line in the case's book; an escalation sends the due upward reports."""
+    case, before = move.obj, move.before
+    # (move.by: always a user in this book, whose moves come from people's requests)
+    CaseEvent.objects.create(  # type: ignore[misc]
+        case=case,
+        kind=CaseEventKind.TRANSITION,
+        from_status=before.status,
+        to_status=move.to,
+        from_owner=before.owner,
+        to_owner=case.owner,
+        note=move.note,
+        by=move.by,
+    )
+    if move.to == S.ESCALATED:
+        report_upward(case=case, by=move.by, level=None)  # type: ignore[arg-type]
+
+
+LIFECYCLE = Lifecycle(
+    Case,
+    CaseStatus,
+    TRANSITIONS,
+    may=_may_move,
+    refused_by_who=gettext_lazy("Only the case's owner can change it."),
+    record=_record_move,
+    on_refused=_refused_line,  # a refused move leaves its REFUSED line
+    related=("region", "owner"),
+)
+
+
 def move(*, case: Case, to: str, by: User, note: str = "", outcome: str = "") -> Case:
-    """Change the case's status. Only its owner moves it; a township officer may also reopen."""
-    case = Case.objects.get(pk=case.pk)
-    reopening = (case.status, to) == REOPEN
-    if by.pk != case.owner_id and not (
-        reopening and by.can(Perm.SUPERVISE_VILLAGES) and can_hold(by, case)
-    ):
-        _refuse(case, by, _("Only the case's owner can change it."))
-    if to not in TRANSITIONS.get(case.status, ()):
-        _refuse(
-            case, by,
-            _("A case that is %(from)s cannot become %(to)s.")
-            % {"from": CaseStatus(case.status).label, "to": CaseStatus(to).label if to in S.values else to},
-        )  # fmt: skip
-    if to == S.CLOSED and outcome not in CaseOutcome.values:
-        _refuse(case, by, _("Closing a case needs an outcome."))
-    if reopening and not note.strip():
-        _refuse(case, by, _("Say why the case is reopened."))
-    with transaction.atomic():
-        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        if (locked.status, locked.owner_id) != (case.status, case.owner_id):
-            raise ValidationError(_("Someone changed this case meanwhile. Look again and retry."))
+    """Change the case's status. Only its owner moves it; a township officer may also reopen.
+    Closing needs an outcome, reopening a reason; whoever reopens the case holds it."""
+
+    def check(locked: Case) -> None:
+        if to == S.CLOSED and outcome not in CaseOutcome.values:
+            raise ValidationError(_("Closing a case needs an outcome."))
+        if (locked.status, to) == REOPEN and not note.strip():
+            raise ValidationError(_("Say why the case is reopened."))
+
+    def apply(locked: Case) -> None:
         if to == S.CLOSED:
             locked.outcome, locked.outcome_note, locked.closed_at = outcome, note, timezone.now()
             # a closed case is not handed over
             locked.handover_to, locked.handover_reason = None, ""
-        elif reopening:
+        elif (locked.status, to) == REOPEN:
             locked.outcome, locked.closed_at = "", None
             locked.owner = by  # whoever reopens it holds it
-        locked.status = to
-        locked.save()
-        CaseEvent.objects.create(case=locked, kind=CaseEventKind.TRANSITION, from_status=case.status, to_status=to,
-                                 from_owner=case.owner, to_owner=locked.owner, note=note, by=by)  # fmt: skip
-        if to == S.ESCALATED:
-            report_upward(case=locked, by=by, level=None)
-    return locked
+
+    return LIFECYCLE.move(case, to, by=by, note=note, check=check, apply=apply)
 
 
 def offer_handover(*, case: Case, to: User, reason: str, by: User) -> Case:
@@ -289,7 +344,7 @@ def _report_upward(case: Case, by: User, level: str | None) -> list[Escalation]:
         escalation.sent_at, escalation.sent_by = now, by
         escalation.save()
         CaseEvent.objects.create(
-            case=case, kind=CaseEventKind.ESCALATED, note=Level(lvl).label, by=by
+            case=case, kind=CaseEventKind.ESCALATED, note=str(Level(lvl).label), by=by
         )
         for receiver in receivers(case, lvl):
             notify(
@@ -360,20 +415,3 @@ def _acknowledge(escalation: Escalation, case: Case, by: User, instructions: str
         )
     escalation.save()
     return escalation
-
-
-def overdue_escalations(user, now: dt.datetime | None = None):
-    now = now or timezone.now()
-    return (
-        Escalation.objects.visible_to(user)
-        .filter(
-            Q(sent_at__isnull=True, due_at__lt=now)
-            | Q(
-                sent_at__isnull=False,
-                acknowledged_at__isnull=True,
-                due_at__lt=now - dt.timedelta(hours=1),
-            )
-        )
-        .exclude(case__status=S.CLOSED)
-        .select_related("case__region", "case__case_type")
-    )

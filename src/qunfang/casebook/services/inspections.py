@@ -1,4 +1,5 @@
-"""Safety inspections (安全检查) and rectification orders (整改通知): the writes.
+"""Safety inspections (安全检查) and rectification orders (整改通知): the writes (the reads are in
+`casebook.selectors.inspections`).
 
 An inspection of one place is planned for a day or made ad hoc, and its checklist (a default
 per kind of place, plus the inspector's own items) is recorded item by item. A failed item can
@@ -29,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qunfang.casebook.cases import register_case
 from qunfang.casebook.models import (
     Attachment,
     Case,
@@ -44,6 +44,8 @@ from qunfang.casebook.models import (
     ReporterKind,
     Severity,
 )
+from qunfang.casebook.services.cases import register_case
+from qunfang.core.lifecycle import Lifecycle
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.roles import Perm
 from qunfang.core.uploads import CheckedFile, check_upload
@@ -154,7 +156,6 @@ ORDER_MOVES: dict[str, frozenset[str]] = {
     OrderStatus.ESCALATED: frozenset(),
 }
 SETTLED = frozenset({OrderStatus.VERIFIED, OrderStatus.ESCALATED})
-PENDING = (OrderStatus.OPEN, OrderStatus.REPORTED_DONE)
 
 
 class Reinspection(TextChoices):
@@ -174,17 +175,18 @@ REINSPECTION_TARGET = {
 
 # ---- who acts -------------------------------------------------------------------------------
 
+# The village director and the township officer (the pages that plan and record ask for these).
+ACT_PERMS = (Perm.MANAGE_VILLAGE, Perm.SUPERVISE_VILLAGES)
+
 
 def can_act(user: User, region: Region | None = None) -> bool:
     """The village director and the township officer plan, record and follow up inspections,
-    each inside their own jurisdiction."""
-    if not (
-        user.is_active and (user.can(Perm.MANAGE_VILLAGE) or user.can(Perm.SUPERVISE_VILLAGES))
-    ):
+    each inside their own jurisdiction (a system administrator anywhere)."""
+    if not (user.is_active and any(user.can(p) for p in ACT_PERMS)):
         return False
     if region is None or user.is_system_admin:
         return True
-    return bool(user.region_id and region.path.startswith(user.region.path))
+    return user.works_in(region)
 
 
 def _require(user: User, region: Region) -> None:
@@ -196,22 +198,21 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _move_inspection(inspection: Inspection, to: str) -> None:
-    if to not in INSPECTION_MOVES[inspection.status]:
-        raise ValidationError(
-            _("An inspection that is %(from)s cannot become %(to)s.")
-            % {"from": InspectionStatus(inspection.status).label, "to": InspectionStatus(to).label}
-        )
-    inspection.status = to
-
-
-def _move_order(order: RectificationOrder, to: str) -> None:
-    if to not in ORDER_MOVES[order.status]:
-        raise ValidationError(
-            _("A rectification order that is %(from)s cannot become %(to)s.")
-            % {"from": OrderStatus(order.status).label, "to": OrderStatus(to).label}
-        )
-    order.status = to
+# An inspection's history rows are its line; an order keeps its own running record (`_log`).
+INSPECTION_LIFECYCLE = Lifecycle(
+    Inspection,
+    InspectionStatus,
+    INSPECTION_MOVES,
+    may=lambda inspection, user, to: can_act(user, inspection.region),
+    related=("region",),
+)
+ORDER_LIFECYCLE = Lifecycle(
+    RectificationOrder,
+    OrderStatus,
+    ORDER_MOVES,
+    may=lambda order, user, to: can_act(user, order.hazard.inspection.region),
+    related=("hazard__inspection__region",),
+)
 
 
 def _log(order: RectificationOrder, line: str) -> None:
@@ -302,19 +303,20 @@ def inspection_record(
             Hazard.objects.create(
                 inspection=inspection, description=description, severity=Severity.ORDINARY
             )
-    inspection.inspectors = " ".join(inspectors.split())[:200]
-    inspection.inspected_on = inspected_on
-    _move_inspection(inspection, InspectionStatus.DONE)
-    inspection.save()
-    _settle(inspection)
-    return inspection
+    inspectors = " ".join(inspectors.split())[:200]
+
+    def apply(locked: Inspection) -> None:
+        locked.inspectors, locked.inspected_on = inspectors, inspected_on
+
+    inspection = INSPECTION_LIFECYCLE.move(inspection, InspectionStatus.DONE, by=by, apply=apply)
+    return _settle(inspection, by)
 
 
-def _settle(inspection: Inspection) -> None:
+def _settle(inspection: Inspection, by: User) -> Inspection:
     """Close a recorded inspection once nothing is left to rectify: every hazard's order is
     verified or escalated, or (with no hazard at all) no checklist item failed."""
     if inspection.status != InspectionStatus.DONE:
-        return
+        return inspection
     hazards = list(inspection.hazards.select_related("order"))
     if hazards:
         settled = all(
@@ -323,8 +325,8 @@ def _settle(inspection: Inspection) -> None:
     else:
         settled = not inspection.items.filter(passed=False).exists()
     if settled:
-        _move_inspection(inspection, InspectionStatus.CLOSED)
-        inspection.save(update_fields=["status"])
+        return INSPECTION_LIFECYCLE.move(inspection, InspectionStatus.CLOSED, by=by)
+    return inspection
 
 
 # ---- hazards --------------------------------------------------------------------------------
@@ -410,26 +412,16 @@ def order_issue(
     )
 
 
-def _locked_order(order: RectificationOrder) -> RectificationOrder:
-    return (
-        RectificationOrder.objects.select_for_update(of=("self",))
-        .select_related("hazard__inspection__region")
-        .get(pk=order.pk)
-    )
-
-
 @transaction.atomic
 def order_report_done(*, order: RectificationOrder, by: User, note: str = "") -> RectificationOrder:
     """The responsible party says the work is done; a re-inspection still has to see it."""
     _require(by, order.hazard.inspection.region)
-    order = _locked_order(order)
-    if order.status != OrderStatus.OPEN:
-        raise ValidationError(_("Only an open order can be reported done."))
-    _move_order(order, OrderStatus.REPORTED_DONE)
     line = _("%(date)s reported done by the responsible party") % {"date": f"{_today():%Y-%m-%d}"}
-    _log(order, f"{line}：{note.strip()}" if note.strip() else line)
-    order.save()
-    return order
+
+    def apply(locked: RectificationOrder) -> None:
+        _log(locked, f"{line}：{note.strip()}" if note.strip() else line)
+
+    return ORDER_LIFECYCLE.move(order, OrderStatus.REPORTED_DONE, by=by, note=note, apply=apply)
 
 
 @transaction.atomic
@@ -445,39 +437,38 @@ def order_reinspect(
     """Re-inspect the hazard: verified (the order closes), not fixed (it stays open with a new
     deadline) or escalated (a hazard case is registered and linked to the order)."""
     _require(by, order.hazard.inspection.region)
-    order = _locked_order(order)
-    inspection = order.hazard.inspection
-    if order.status not in PENDING:
-        raise ValidationError(
-            _("This order is already settled (%(status)s).")
-            % {"status": OrderStatus(order.status).label}
-        )
     if outcome not in Reinspection.values:
         raise ValidationError(_("Choose what the re-inspection found."))
-    if on > _today():
-        raise ValidationError(_("The re-inspection date lies in the future."))
-    if inspection.inspected_on and on < inspection.inspected_on:
-        raise ValidationError(_("The re-inspection cannot come before the inspection."))
+    to = REINSPECTION_TARGET[Reinspection(outcome)]
     result = result.strip()
-    if outcome != Reinspection.VERIFIED and not result:
-        raise ValidationError(_("Say what the re-inspection found."))
-    if outcome == Reinspection.NOT_FIXED:
-        if new_deadline is None or new_deadline < _today():
+
+    def check(locked: RectificationOrder) -> None:
+        inspection = locked.hazard.inspection
+        if on > _today():
+            raise ValidationError(_("The re-inspection date lies in the future."))
+        if inspection.inspected_on and on < inspection.inspected_on:
+            raise ValidationError(_("The re-inspection cannot come before the inspection."))
+        if outcome != Reinspection.VERIFIED and not result:
+            raise ValidationError(_("Say what the re-inspection found."))
+        if outcome == Reinspection.NOT_FIXED and (new_deadline is None or new_deadline < _today()):
             raise ValidationError(_("Set a new deadline, today or later."))
-        order.deadline = new_deadline
-    _move_order(order, REINSPECTION_TARGET[Reinspection(outcome)])
-    order.reinspected_on = on
-    line = _("%(date)s re-inspected: %(outcome)s") % {
-        "date": f"{on:%Y-%m-%d}",
-        "outcome": OrderStatus(order.status).label,
-    }
-    if outcome == Reinspection.NOT_FIXED:
-        line += " · " + _("new deadline %(date)s") % {"date": f"{order.deadline:%Y-%m-%d}"}
-    _log(order, f"{line}：{result}" if result else line)
-    if outcome == Reinspection.ESCALATED:
-        order.escalated_case = _escalate(order, by=by, finding=result)
-    order.save()
-    _settle(Inspection.objects.get(pk=inspection.pk))
+
+    def apply(locked: RectificationOrder) -> None:
+        if outcome == Reinspection.NOT_FIXED:  # (with a new deadline: checked above)
+            locked.deadline = new_deadline  # type: ignore[assignment]
+        locked.reinspected_on = on
+        line = _("%(date)s re-inspected: %(outcome)s") % {
+            "date": f"{on:%Y-%m-%d}",
+            "outcome": OrderStatus(to).label,
+        }
+        if outcome == Reinspection.NOT_FIXED:
+            line += " · " + _("new deadline %(date)s") % {"date": f"{locked.deadline:%Y-%m-%d}"}
+        _log(locked, f"{line}：{result}" if result else line)
+        if outcome == Reinspection.ESCALATED:
+            locked.escalated_case = _escalate(locked, by=by, finding=result)
+
+    order = ORDER_LIFECYCLE.move(order, to, by=by, note=result, check=check, apply=apply)
+    _settle(Inspection.objects.get(pk=order.hazard.inspection_id), by)
     return order
 
 

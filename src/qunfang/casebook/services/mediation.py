@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from qunfang.casebook.models import (
     Case,
@@ -35,6 +35,7 @@ from qunfang.casebook.models import (
     MediationStatus,
     Opinion,
 )
+from qunfang.core.lifecycle import Lifecycle, Move
 from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase
@@ -51,7 +52,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
 }
 OPEN = (S.APPLIED, S.IN_MEDIATION, S.AGREED, S.FAILED)  # still on the committee's desk
-FOLLOW_UP_WINDOW = dt.timedelta(days=7)  # follow-ups due this soon show on the home page
 DEFAULT_FOLLOW_UP = dt.timedelta(days=30)  # suggested when an agreement is reached
 
 
@@ -78,26 +78,18 @@ class PartyData:
 # ---- who acts -------------------------------------------------------------------------------
 
 
-def can_view(user) -> bool:
-    """Everyone who reads the books: village staff, the township, the police station, auditors."""
-    return bool(getattr(user, "is_authenticated", False) and user.can(Perm.VIEW_BOOKS))
+# Mediators and village directors (the pages that open and move mediations ask for these).
+ACT_PERMS = (Perm.HANDLE_MEDIATION, Perm.MANAGE_VILLAGE)
 
 
 def can_act_somewhere(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.can(Perm.HANDLE_MEDIATION) or user.can(Perm.MANAGE_VILLAGE))
-    )
+    return bool(getattr(user, "is_authenticated", False)) and any(user.can(p) for p in ACT_PERMS)
 
 
 def can_act(user, village: Region) -> bool:
     """Mediators (HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act on its
     mediations; the township reads them."""
-    return bool(
-        user.is_active
-        and can_act_somewhere(user)
-        and (user.is_system_admin or (user.region_id and village.path.startswith(user.region.path)))
-    )
+    return can_act_somewhere(user) and (user.is_system_admin or user.works_in(village))
 
 
 def _mediator_roles() -> list[str]:
@@ -294,10 +286,6 @@ def add_session(
 # ---- status moves ---------------------------------------------------------------------------
 
 
-def allowed_moves(mediation: MediationCase) -> list[str]:
-    return [s for s in S.values if s in TRANSITIONS[mediation.status]]
-
-
 def move_problems(
     mediation: MediationCase,
     to: str,
@@ -307,12 +295,7 @@ def move_problems(
     follow_up_due: dt.date | None = None,
     sessions: int | None = None,
 ) -> dict[str, str]:
-    """What stops this move (field -> message; empty when it may happen)."""
-    if to not in S.values:
-        return {"to": _("Choose where the mediation goes next.")}
-    if to not in TRANSITIONS[mediation.status]:
-        return {"to": _("A mediation that is %(from)s cannot become %(to)s.")
-                % {"from": S(mediation.status).label, "to": S(to).label}}  # fmt: skip
+    """What stops a move the table allows (field -> message; empty when it may happen)."""
     sessions = mediation.sessions.count() if sessions is None else sessions
     problems: dict[str, str] = {}
     if to in (S.AGREED, S.FAILED) and not sessions:
@@ -336,6 +319,39 @@ def move_problems(
     return problems
 
 
+def _record_move(move: Move[MediationCase]) -> None:
+    """A mediation from the case register leaves a NOTE line in that case's book (the status
+    change itself is in the mediation's history, with the note as its reason)."""
+    mediation, to = move.obj, move.to
+    number = mediation.number
+    if to == S.REFERRED:
+        text = _("Mediation case %(number)s failed and was referred to %(where)s.") % {
+            "number": number,
+            "where": mediation.referred_to,
+        }
+    elif to in (S.AGREED, S.FAILED, S.CLOSED):
+        text = _("Mediation case %(number)s: %(status)s.") % {
+            "number": number,
+            "status": S(to).label,
+        }
+    else:
+        return
+    _case_note(mediation, move.by, text)  # type: ignore[arg-type]  # people move mediations
+
+
+LIFECYCLE = Lifecycle(
+    MediationCase,
+    MediationStatus,
+    TRANSITIONS,
+    may=lambda mediation, user, to: can_act(user, mediation.region),
+    refusal_field="to",
+    stale=lambda seen, locked: seen.status != locked.status,
+    stale_message=gettext_lazy("Someone changed this mediation meanwhile. Look again and retry."),
+    record=_record_move,
+    related=("region",),
+)
+
+
 def move(
     *,
     mediation: MediationCase,
@@ -349,39 +365,24 @@ def move(
     """Move the mediation along the table. Agreeing needs the agreement text and the date of the
     follow-up visit; a referral says where to; closing needs the follow-up recorded."""
     _require_actor(by, mediation.region)
-    with transaction.atomic():
-        locked = (
-            MediationCase.objects.select_for_update(of=("self",))
-            .select_related("region")
-            .get(pk=mediation.pk)
+
+    def check(locked: MediationCase) -> None:
+        problems = move_problems(
+            locked, to, agreement=agreement, referred_to=referred_to, follow_up_due=follow_up_due
         )
-        if locked.status != mediation.status:
-            raise ValidationError(
-                _("Someone changed this mediation meanwhile. Look again and retry.")
-            )
-        problems = move_problems(locked, to, agreement=agreement, referred_to=referred_to,
-                                 follow_up_due=follow_up_due)  # fmt: skip
         if problems:
             raise ValidationError(problems)
+
+    def apply(locked: MediationCase) -> None:
         if to == S.AGREED:
             locked.agreement, locked.follow_up_due = agreement.strip(), follow_up_due
         elif to == S.REFERRED:
             locked.referred_to = referred_to.strip()
         elif to == S.CLOSED:
             locked.closed_on = timezone.localdate()
-        locked.status = to
-        locked._change_reason = note.strip()[:100] or None
-        locked.save()
-        if to in (S.AGREED, S.FAILED, S.REFERRED, S.CLOSED):
-            text = _("Mediation case %(number)s: %(status)s.") % {
-                "number": locked.number,
-                "status": S(to).label,
-            }
-            if to == S.REFERRED:
-                text = _("Mediation case %(number)s failed and was referred to %(where)s.") % {
-                    "number": locked.number, "where": locked.referred_to}  # fmt: skip
-            _case_note(locked, by, text)
-    return locked
+        locked._change_reason = note.strip()[:100] or None  # the history row's reason
+
+    return LIFECYCLE.move(mediation, to, by=by, note=note, check=check, apply=apply)
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ A sender's contact is shown masked; the whole value only through a logged reveal
 sender (举报人保密: the sender asked for it on the public form, staff marked it, or a case opened
 from the entry is confidential) is masked whole — name and contact — on every page, print, search
 and message, and shown only to Perm.VIEW_CONFIDENTIAL through a logged reveal (`sender_reveal`).
+
+The reads behind the book's pages (the list and its search, the public board, tracking codes, the
+register) are in `casebook.selectors.opinions`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import hashlib
 import hmac
 import logging
 import math
-import re
 import time
 
 from django.conf import settings
@@ -31,19 +33,19 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext_lazy
 
-from qunfang.casebook import cases
 from qunfang.casebook.models import Case, CaseType, Opinion, OpinionStatus, ReporterKind
+from qunfang.casebook.services import cases
 from qunfang.core.audit import reveal_record
 from qunfang.core.clientaddr import client_address
-from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.lifecycle import Lifecycle
+from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
 from qunfang.core.personal import mask_phone, validate_phone
 from qunfang.core.phrases import Phrase
@@ -71,28 +73,15 @@ TRACK_LIMIT, TRACK_WINDOW = 10, 900  # tracking-code lookups per client address 
 _FORM_SALT = "qunfang.casebook.opinion-form"
 
 
-def can_act(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and any(user.can(p) for p in ACT_PERMS)
-
-
-def works_in(user: User, village: Region) -> bool:
-    return can_act(user) and bool(user.region_id) and village.path.startswith(user.region.path)
-
-
-def allowed_moves(opinion: Opinion) -> list[str]:
-    return [s for s in S.values if s in MOVES[opinion.status]]
+def can_act(user, village: Region | None = None) -> bool:
+    """Works on the opinion book; with `village`, on that village's (inside the jurisdiction;
+    a system administrator without one acts nowhere, as before)."""
+    if not (getattr(user, "is_authenticated", False) and any(user.can(p) for p in ACT_PERMS)):
+        return False
+    return village is None or user.works_in(village)
 
 
 # ---- the public form's guards ---------------------------------------------------------------
-
-
-def public_village(code: str) -> Region | None:
-    """The village behind a public URL: 12 digits and a village, else None (the view answers 404)."""
-    if not re.fullmatch(r"[0-9]{12}", code or ""):
-        return None
-    return (
-        Region.objects.filter(kind=RegionKind.VILLAGE, code=code).select_related("parent").first()
-    )
 
 
 def form_token(village: Region, *, now: float | None = None) -> str:
@@ -301,7 +290,7 @@ def enter_in_person(
 ) -> Opinion:
     """An entry a villager made in person (or in the paper book), written in by staff; the
     villager may ask to stay confidential (举报人保密)."""
-    if not works_in(by, village):
+    if not can_act(by, village):
         raise ValidationError(_("You cannot enter opinions for this village."))
     name, contact = _identity(anonymous, name, contact)
     received_at = received_at or timezone.now()
@@ -319,20 +308,6 @@ def enter_in_person(
         created_at=received_at,
         entered_by=by,
     )
-
-
-def normalise_code(raw: str) -> str:
-    return re.sub(r"[\s\-_.]", "", (raw or "").upper())[:40]
-
-
-def find_by_code(raw: str) -> Opinion | None:
-    """Look up an entry by its tracking code. Every wrong code takes the same path (one query)."""
-    code = normalise_code(raw)
-    return Opinion.objects.filter(tracking_code=code).select_related("region").first()
-
-
-def spaced(code: str) -> str:
-    return " ".join(code[k : k + 4] for k in range(0, len(code), 4))
 
 
 # ---- the sender's contact ----------------------------------------------------------------------
@@ -408,12 +383,6 @@ def _cases_follow(opinion: Opinion) -> None:
         case.save()  # through save(): the case's history records the change
 
 
-def search_q(search: str) -> Q:
-    """Words of the entry, or its sender's name — never a confidential sender's: a hit would
-    tell who sent the entry, unlogged (for everyone, also those who may reveal the name)."""
-    return Q(text__icontains=search) | Q(confidential=False, name__icontains=search)
-
-
 # ---- staff work --------------------------------------------------------------------------------
 
 
@@ -422,7 +391,7 @@ def _locked(opinion: Opinion) -> Opinion:
 
 
 def _check_actor(opinion: Opinion, by: User) -> None:
-    if not works_in(by, opinion.region):
+    if not can_act(by, opinion.region):
         raise ValidationError(_("You cannot work on this village's opinion book."))
 
 
@@ -456,20 +425,22 @@ def set_published(*, opinion: Opinion, published: bool, by: User) -> Opinion:
     return opinion
 
 
+# The entry's history rows are its line of every move.
+LIFECYCLE = Lifecycle(
+    Opinion,
+    OpinionStatus,
+    MOVES,
+    may=lambda opinion, user, to: can_act(user, opinion.region),
+    refused_by_who=gettext_lazy("You cannot work on this village's opinion book."),
+    refusals={S.ANSWERED: gettext_lazy("An entry becomes answered by writing the answer.")},
+    related=("region",),
+)
+
+
 @transaction.atomic
 def move(*, opinion: Opinion, to: str, by: User) -> Opinion:
     _check_actor(opinion, by)
-    opinion = _locked(opinion)
-    if to not in MOVES.get(opinion.status, ()):
-        if to == S.ANSWERED:
-            raise ValidationError(_("An entry becomes answered by writing the answer."))
-        raise ValidationError(
-            _("An entry that is %(from)s cannot become %(to)s.")
-            % {"from": S(opinion.status).label, "to": S(to).label if to in S.values else to}
-        )
-    opinion.status = to
-    opinion.save()
-    return opinion
+    return LIFECYCLE.move(opinion, to, by=by)
 
 
 @transaction.atomic

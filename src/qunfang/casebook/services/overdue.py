@@ -3,8 +3,8 @@ act, as "overdue" notifications: `send_overdue_notices()` runs as a scheduled ta
 `qunfang send-overdue-notices` from cron).
 
 Overdue means what the pages show: an upward report not sent by its due time, or sent and not
-acknowledged an hour after it (`selectors_cases.overdue_q`), of a case still open; an open order
-past its deadline (`selectors_inspections.overdue_orders`). Who is told: the case's owner for a
+acknowledged an hour after it (`selectors.cases.overdue_q`), of a case still open; an open order
+past its deadline (`selectors.inspections.overdue_orders`). Who is told: the case's owner for a
 report not sent, the receiving level for a report not acknowledged, the village's directors for
 an order (the township officers when the village has none).
 
@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from qunfang.casebook.cases import receivers
 from qunfang.casebook.models import (
     CaseStatus,
     Escalation,
@@ -31,7 +30,8 @@ from qunfang.casebook.models import (
     OverdueNotice,
     RectificationOrder,
 )
-from qunfang.casebook.selectors_cases import overdue_q
+from qunfang.casebook.selectors.cases import overdue_q
+from qunfang.casebook.services.cases import receivers
 from qunfang.core.models import Region, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase

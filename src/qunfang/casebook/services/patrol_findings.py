@@ -1,4 +1,4 @@
-"""A patrol's finding opens a case (registered in patrols.hooks.FINDING_HANDLERS).
+"""A patrol's finding opens a case (registered in patrols.services.hooks.FINDING_HANDLERS).
 
 A hazard becomes a safety-hazard case, a dispute a dispute case, an incident an "other" case
 for the director to sort. The case is owned by the village's security director; with no
@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qunfang.casebook.cases import _prefixes, can_hold, register_case
 from qunfang.casebook.models import Case, CaseType, ReporterKind, Severity
+from qunfang.casebook.services.cases import _prefixes, can_hold, register_case
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase
@@ -55,7 +55,7 @@ def _owner_for(case: Case, patroller: User) -> User | None:
     )
     holders = [u for u in above if can_hold(u, case)]
     # the township office before a mediator
-    supervisors = [u for u in holders if u.can(Perm.SUPERVISE_VILLAGES)]
+    supervisors: list[User | None] = [u for u in holders if u.can(Perm.SUPERVISE_VILLAGES)]
     return (supervisors or holders or [None])[0]
 
 

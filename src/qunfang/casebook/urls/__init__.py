@@ -1,13 +1,11 @@
 """Casebook routes in four groups: cases (register, escalation, situation reports), mediation,
-safety inspections, and the opinion book with its public form."""
+safety inspections, and the opinion book with its public form. One module per group, joined here
+into the `casebook` namespace."""
 
-from qunfang.casebook import urls_cases, urls_inspections, urls_mediation, urls_opinions
+from qunfang.casebook.urls import cases, inspections, mediation, opinions
 
 app_name = "casebook"
 
 urlpatterns = (
-    urls_cases.urlpatterns
-    + urls_mediation.urlpatterns
-    + urls_inspections.urlpatterns
-    + urls_opinions.urlpatterns
+    cases.urlpatterns + mediation.urlpatterns + inspections.urlpatterns + opinions.urlpatterns
 )

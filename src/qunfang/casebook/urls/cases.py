@@ -1,9 +1,9 @@
 """The case register (案件登记), upward reports and situation reports (joined into the `casebook`
-namespace by urls.py)."""
+namespace by urls/__init__.py)."""
 
 from django.urls import path
 
-from qunfang.casebook import views_cases as views
+from qunfang.casebook.views import cases as views
 
 urlpatterns: list = [
     path("cases/", views.case_list, name="case_list"),

@@ -1,9 +1,9 @@
 """Safety inspections (安全检查) and rectification orders (整改通知); joined into the `casebook`
-namespace by urls.py."""
+namespace by urls/__init__.py."""
 
 from django.urls import path
 
-from qunfang.casebook import views_inspections as views
+from qunfang.casebook.views import inspections as views
 
 urlpatterns: list = [
     path("inspections/", views.inspection_list, name="inspection_list"),

@@ -1,8 +1,8 @@
-"""Mediation routes (调解), joined into the `casebook` namespace by urls.py."""
+"""Mediation routes (调解), joined into the `casebook` namespace by urls/__init__.py."""
 
 from django.urls import path
 
-from qunfang.casebook import views_mediation as views
+from qunfang.casebook.views import mediation as views
 
 urlpatterns: list = [
     path("mediation/", views.mediation_list, name="mediation_list"),

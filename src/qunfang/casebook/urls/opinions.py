@@ -1,9 +1,10 @@
 """The villagers' opinion book: the public pages reached by the QR code on the village board
-(no sign-in) and the staff screens (names are joined into the `casebook` namespace by urls.py)."""
+(no sign-in) and the staff screens (names are joined into the `casebook` namespace by
+urls/__init__.py)."""
 
 from django.urls import path
 
-from qunfang.casebook import views_opinions as views
+from qunfang.casebook.views import opinions as views
 
 urlpatterns: list = [
     # public: no sign-in; short paths, as they are typed from the poster when a QR scan fails

@@ -3,21 +3,19 @@ attachments, one case with its book of moves, the moves themselves (status, hand
 upward report, acknowledgement), the escalation inbox of the township office and police
 station, the printable register, and situation reports with nil returns (零上报).
 
-Thin: parse, call `cases.py` / `reports.py` or a selector, render. A refused move shows its
-translated message, changes nothing, and (where the service says so) leaves a REFUSED line in
-the case's book."""
+Thin: parse, call a service (`services.cases`, `services.reports`) or a selector, render. A
+refused move shows its translated message, changes nothing, and (where the service says so)
+leaves a REFUSED line in the case's book."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from qunfang.casebook import cases, reports
-from qunfang.casebook import selectors_cases as sel
-from qunfang.casebook.forms_cases import (
+from qunfang.casebook.forms.cases import (
     AcknowledgeForm,
     CaseForm,
     CloseForm,
@@ -51,18 +47,26 @@ from qunfang.casebook.models import (
     ReportPeriod,
     Severity,
 )
+from qunfang.casebook.selectors import cases as sel
+from qunfang.casebook.selectors.reports import period_start, rollup
+from qunfang.casebook.services import cases, reports
+from qunfang.core.forms import errors_onto
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
+from qunfang.core.permissions import permission_required
+from qunfang.core.registers import Column, RegisterView
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.core.uploads import CheckedFile
+from qunfang.core.selectors import villages_visible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
-REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
-REGISTER_MAX_DAYS = 366
 S = CaseStatus
 
 # The button each move gets on the case page (closing has its own form with the outcome).
-MOVE_LABELS = {
+MOVE_LABELS: dict[str, StrOrPromise] = {
     S.ACCEPTED: gettext_lazy("Accept the case"),
     S.IN_HAND: gettext_lazy("Take in hand"),
     S.REFERRED: gettext_lazy("Refer onward"),
@@ -71,33 +75,12 @@ MOVE_LABELS = {
 }
 
 
-def cases_required(view):
-    """Sign-in first, then any permission that lets one hold a case (403 otherwise)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not sel.can_view_cases(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _nav(request: HttpRequest) -> dict:
+def _nav(request: SignedInRequest) -> dict:
     """What the tabs need: whether the user receives upward reports."""
     return {"receives": bool(sel.receiving_levels(request.user))}
 
 
-def _errors_onto(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _village(request: HttpRequest) -> Region | None:
+def _village(request: SignedInRequest) -> Region | None:
     """The `village` filter: one of the user's villages (another answers 404), or none."""
     code = request.GET.get("village", "").strip()
     if not code:
@@ -108,16 +91,16 @@ def _village(request: HttpRequest) -> Region | None:
 # ---- the list --------------------------------------------------------------------------------
 
 
-@cases_required
-def case_list(request: HttpRequest) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_list(request: SignedInRequest) -> HttpResponse:
     get = request.GET
     status = get.get("status", "") if get.get("status") in S.values else ""
-    severity = get.get("severity", "")
-    severity = int(severity) if severity in {str(v) for v in Severity.values} else None
+    severity_code = get.get("severity", "")
+    severity = int(severity_code) if severity_code in {str(v) for v in Severity.values} else None
     types = list(sel.case_types())
     type_code = get.get("type", "") if get.get("type") in {t.code for t in types} else ""
     village = _village(request)
-    flags = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
+    flags: dict[str, Any] = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
              "overdue": get.get("overdue") == "1"}  # fmt: skip
     search = get.get("q", "").strip()[:50]
     queryset = sel.case_list(
@@ -130,9 +113,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         **flags,
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(get.get("page"))
+    page.object_list = sel.mark_overdue(list(page.object_list))
     return render(request, "casebook/cases/case_list.html", {
         "page": page, "q": search, "statuses": S.choices, "status": status, "severities": Severity.choices,
-        "severity": severity, "types": types, "type_code": type_code, "villages": sel.visible_villages(request.user),
+        "severity": severity, "types": types, "type_code": type_code, "villages": villages_visible(user=request.user),
         "village_code": village.code if village else "", **flags, **_nav(request),
     })  # fmt: skip
 
@@ -140,32 +124,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # ---- registering -----------------------------------------------------------------------------
 
 
-def _store_attachment(case: Case, checked: CheckedFile, by) -> Attachment:
-    return Attachment.objects.create(  # the cleaned file, under a name of our own
-        region=case.region, case=case, file=checked.file, content_type=checked.content_type, size=checked.size,
-        original_name=checked.name, uploaded_by=by,
-    )  # fmt: skip
-
-
-@cases_required
-def case_create(request: HttpRequest) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_create(request: SignedInRequest) -> HttpResponse:
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = CaseForm(data, files, user=request.user)
     parties = PartyFormSet(data, prefix="parties")
     if request.method == "POST" and form.is_valid() and parties.is_valid():
+        named = [
+            CaseParty(name=row["name"], role=row["role"], note=row["note"])
+            for row in parties.cleaned_data
+            if row
+        ]
         try:
-            with transaction.atomic():
-                case = cases.register_case(case=form.instance, by=request.user)
-                for row in parties.cleaned_data:
-                    if row:
-                        CaseParty.objects.create(
-                            case=case, name=row["name"], role=row["role"], note=row["note"]
-                        )
-                for checked in form.cleaned_data["attachments"]:
-                    _store_attachment(case, checked, request.user)
+            case = cases.register_case(
+                case=form.instance,
+                by=request.user,
+                parties=named,
+                attachments=form.cleaned_data["attachments"],
+            )
         except ValidationError as exc:
             form.instance.pk = None
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request, _("Case %(number)s has been registered.") % {"number": case.number}
@@ -181,14 +160,14 @@ def case_create(request: HttpRequest) -> HttpResponse:
 # ---- one case --------------------------------------------------------------------------------
 
 
-def _get_case(request: HttpRequest, pk: int, queryset=None) -> Case:
+def _get_case(request: SignedInRequest, pk: int, queryset=None) -> Case:
     return visible_or_404(
         queryset if queryset is not None else sel.case_for_detail(), request.user, pk=pk
     )
 
 
 def _escalation_rows(
-    request: HttpRequest, case: Case, now: dt.datetime, ack_form=None, ack_pk=None
+    request: SignedInRequest, case: Case, now: dt.datetime, ack_form=None, ack_pk=None
 ) -> list[dict]:
     user, rows = request.user, []
     for e in case.escalations.all():
@@ -214,33 +193,26 @@ def _escalation_rows(
     return rows
 
 
-def _status_label(value: str) -> str:
+def _status_label(value: str) -> StrOrPromise:
     return S(value).label if value in S.values else value
 
 
-def _detail_context(request: HttpRequest, case: Case, **forms) -> dict:
+def _detail_context(request: SignedInRequest, case: Case, **forms) -> dict:
     user, now = request.user, timezone.now()
     is_owner = user.pk == case.owner_id
-    allowed = cases.allowed_moves(case)
-    can_reopen = case.status == S.CLOSED and (
-        is_owner or (user.can(Perm.SUPERVISE_VILLAGES) and cases.can_hold(user, case))
-    )
+    allowed = cases.LIFECYCLE.allowed(case, user)  # the owner's, or a township officer's reopening
     moves = (
-        [  # in the order of the lifecycle
-            {"to": to, "label": MOVE_LABELS[to]}
-            for to in S.values
-            if to in allowed and to in MOVE_LABELS
-        ]
+        [{"to": to, "label": MOVE_LABELS[to]} for to in allowed if to in MOVE_LABELS]
         if case.status != S.CLOSED
         else []
-    )  # a closed case is reopened with its own form
+    )  # in the order of the lifecycle; a closed case is reopened with its own form
     owner_can_hand = is_owner and case.status != S.CLOSED
     return {
         "case": case,
         "is_owner": is_owner,
-        "moves": moves if is_owner else [],
-        "can_close": is_owner and S.CLOSED in allowed,
-        "can_reopen": can_reopen,
+        "moves": moves,
+        "can_close": S.CLOSED in allowed,
+        "can_reopen": case.status == S.CLOSED and S.IN_HAND in allowed,
         "move_form": forms.get("move_form") or MoveForm(auto_id="mv_%s"),
         "close_form": forms.get("close_form") or CloseForm(auto_id="cl_%s"),
         "handover_form": (
@@ -265,7 +237,9 @@ def _detail_context(request: HttpRequest, case: Case, **forms) -> dict:
             for e in case.events.all()
         ],
         "show_check_in_photo": bool(
-            case.source_check_in_id and case.source_check_in.photo and user.can(Perm.VIEW_PATROLS)
+            case.source_check_in is not None
+            and case.source_check_in.photo
+            and user.can(Perm.VIEW_PATROLS)
         ),
         "reporter_masked": case.reporter_confidential and cases.has_named_reporter(case),
         "can_reveal_reporter": case.reporter_confidential and user.can(Perm.VIEW_CONFIDENTIAL),
@@ -274,16 +248,16 @@ def _detail_context(request: HttpRequest, case: Case, **forms) -> dict:
 
 
 @never_cache  # it shows reporters' names that are not confidential
-@cases_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return render(request, "casebook/cases/case_detail.html", _detail_context(request, case))
 
 
 @require_POST
 @never_cache
-@cases_required
-def case_reporter_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_reporter_reveal(request: SignedInRequest, pk: int) -> HttpResponse:
     """A confidential reporter's name, for those allowed to see it (403 otherwise); logged."""
     case = _get_case(request, pk, Case.objects.select_related("region", "reporter"))
     name = cases.reporter_reveal(case=case, viewer=request.user, request=request)
@@ -292,7 +266,7 @@ def case_reporter_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _failed(request: HttpRequest, case: Case, **forms) -> HttpResponse:
+def _failed(request: SignedInRequest, case: Case, **forms) -> HttpResponse:
     """Show the case again with the refused form and its messages at the top; nothing was changed."""
     fresh = _get_case(request, case.pk)
     context = _detail_context(request, fresh, **forms)
@@ -307,8 +281,8 @@ def _failed(request: HttpRequest, case: Case, **forms) -> HttpResponse:
 
 
 @require_POST
-@cases_required
-def case_move(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_move(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
     closing = request.POST.get("to") == S.CLOSED
     form = (CloseForm if closing else MoveForm)(
@@ -322,7 +296,7 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
             cases.move(case=case, to=to, by=request.user, note=form.cleaned_data["note"].strip(),
                        outcome=form.cleaned_data["outcome"])  # fmt: skip
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, _("Case %(number)s is now %(status)s.")
                              % {"number": case.number, "status": S(to).label})  # fmt: skip
@@ -331,8 +305,8 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cases_required
-def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_handover(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
     form = HandoverForm(request.POST, candidates=sel.handover_candidates(case), auto_id="ho_%s")
     if form.is_valid():
@@ -340,7 +314,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
             cases.offer_handover(case=case, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"],
                                  by=request.user)  # fmt: skip
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, _("The case is offered to %(user)s; it stays yours until they accept.")
                              % {"user": form.cleaned_data["to"]})  # fmt: skip
@@ -349,8 +323,8 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cases_required
-def case_handover_answer(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_handover_answer(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
     form = HandoverAnswerForm(request.POST, auto_id="ha_%s")
     if form.is_valid():
@@ -360,7 +334,7 @@ def case_handover_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, accept=accept, by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             if accept:
                 messages.success(
@@ -370,13 +344,15 @@ def case_handover_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("You declined case %(number)s; %(owner)s keeps it.")
                                  % {"number": case.number, "owner": case.owner})  # fmt: skip
             return redirect("casebook:case_detail", case.pk)
-    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    # (an ErrorList yields its messages as text)
+    text = " ".join(m for errors in form.errors.values() for m in errors)  # type: ignore[misc]
+    messages.error(request, text)
     return redirect("casebook:case_detail", case.pk)
 
 
 @require_POST
-@cases_required
-def case_report_upward(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def case_report_upward(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
     form = ReportUpwardForm(request.POST, auto_id="ru_%s")
     if form.is_valid():
@@ -385,7 +361,7 @@ def case_report_upward(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, by=request.user, level=form.cleaned_data["level"] or None
             )
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             if sent:
                 messages.success(request, _("Reported to: %(levels)s.")
@@ -400,8 +376,8 @@ def case_report_upward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cases_required
-def escalation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def escalation_acknowledge(request: SignedInRequest, pk: int) -> HttpResponse:
     escalation = visible_or_404(
         Escalation.objects.select_related("case__region", "case__owner"), request.user, pk=pk
     )
@@ -431,14 +407,16 @@ def escalation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
                            % {"level": escalation.get_level_display()})  # fmt: skip
             return redirect(back)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request, _("Report on case %(number)s acknowledged.") % {"number": case.number}
             )
             return redirect(back)
     if back != case.get_absolute_url():
-        messages.error(request, " ".join(form.non_field_errors()) or _("Nothing was changed."))
+        # (an ErrorList yields its messages as text)
+        errors = " ".join(form.non_field_errors())  # type: ignore[arg-type]
+        messages.error(request, errors or _("Nothing was changed."))
         return redirect(back)
     return _failed(request, case, ack_form=form, ack_pk=escalation.pk)
 
@@ -446,8 +424,8 @@ def escalation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- attachments -----------------------------------------------------------------------------
 
 
-@cases_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def attachment_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """A checked photo is shown; a PDF is downloaded. Never from a public media URL."""
     attachment = visible_or_404(Attachment, request.user, pk=pk)
     try:
@@ -470,11 +448,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- the escalation inbox --------------------------------------------------------------------
 
 
-@login_required
-def escalation_inbox(request: HttpRequest) -> HttpResponse:
+@permission_required(any_of=sel.LEVEL_PERM.values())
+def escalation_inbox(request: SignedInRequest) -> HttpResponse:
     levels = sel.receiving_levels(request.user)
-    if not levels:
-        raise PermissionDenied
     open_only = request.GET.get("state") == "open"
     queryset = sel.escalation_inbox(request.user, levels=levels, open_only=open_only)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -496,7 +472,7 @@ def escalation_inbox(request: HttpRequest) -> HttpResponse:
 # ---- the printable register (案件登记簿) -------------------------------------------------------
 
 
-def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+def _day(request: SignedInRequest, name: str, default: dt.date) -> dt.date:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
@@ -510,50 +486,52 @@ def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
     return day
 
 
-@cases_required
-def case_register_print(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    village = _village(request)
-    if village is None:  # a village director keeps one register: theirs
-        only = list(sel.visible_villages(request.user)[:2])
-        village = only[0] if len(only) == 1 else None
-    start, end = _day(request, "from", today.replace(day=1)), _day(request, "to", today)
-    if start > end:
-        messages.error(
-            request,
-            _("The first day comes after the last day; showing from the first day of that month."),
-        )
-        start = end.replace(day=1)
-    if (end - start).days >= REGISTER_MAX_DAYS:
-        messages.error(
-            request,
-            _("A register covers at most a year; showing the last year up to the last day."),
-        )
-        start = end - dt.timedelta(days=REGISTER_MAX_DAYS - 1)
-    context = {"village": village, "start": start, "end": end, "villages": sel.visible_villages(request.user),
-               "today": today, **_nav(request)}  # fmt: skip
-    if village is None:
-        return render(request, "casebook/cases/register_choose.html", context)
-    rows = list(sel.register_cases(request.user, village=village, start=start, end=end))
-    sheets = [rows[k : k + REGISTER_ROWS] for k in range(0, len(rows), REGISTER_ROWS)] or [[]]
-    context["sheets"] = [{"number": n, "rows": r} for n, r in enumerate(sheets, start=1)]
-    context["sheet_count"] = len(sheets)
-    context["case_count"] = len(rows)
-    return render(request, "casebook/cases/register.html", context)
+class CaseRegister(RegisterView):
+    key = "cases"
+    title = gettext_lazy("Case register (案件登记簿)")
+    choose_text = gettext_lazy("Choose a village: the case register is kept per village.")
+    empty_text = gettext_lazy("No cases registered in this period.")
+    columns = (
+        Column(gettext_lazy("Occurred / reported"), "pr-col-time"),
+        Column(gettext_lazy("Place")),
+        Column(gettext_lazy("Type and severity")),
+        Column(gettext_lazy("Reported by")),
+        Column(gettext_lazy("What happened")),
+        Column(gettext_lazy("Owner and state")),
+        Column(gettext_lazy("Outcome")),
+    )
+    cells_template = "casebook/cases/_register_cells.html"
+    back_url_name = "casebook:case_list"
+    nav_template = "casebook/cases/_nav.html"
+    chain_book = "casebook"
+
+    def items(self, village: Region, first: dt.date, last: dt.date) -> list[Case]:
+        return list(sel.register_cases(self.request.user, village=village, start=first, end=last))
+
+    def numbers(self, village: Region, items) -> list[str]:
+        return [case.number for case in items]  # the case's own number runs per village
+
+    def extra_context(self) -> dict:
+        return _nav(self.request)
+
+
+@permission_required(Perm.VIEW_BOOKS)
+def case_register_print(request: SignedInRequest) -> HttpResponseBase:
+    return CaseRegister.as_view()(request)
 
 
 # ---- situation reports -----------------------------------------------------------------------
 
 
-@cases_required
-def situation_list(request: HttpRequest) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def situation_list(request: SignedInRequest) -> HttpResponse:
     period = request.GET.get("period", "")
     period = period if period in ReportPeriod.values else ReportPeriod.DAILY
     day = _day(request, "day", timezone.localdate())
-    starts_on = reports.period_start(period, day)
+    starts_on = period_start(period, day)
     step = dt.timedelta(days=7 if period == ReportPeriod.WEEKLY else 1)
     return render(request, "casebook/cases/situation_list.html", {
-        "rollup": reports.rollup(request.user, period=period, starts_on=starts_on),
+        "rollup": rollup(request.user, period=period, starts_on=starts_on),
         "period": period, "periods": ReportPeriod.choices, "day": starts_on,
         "previous": starts_on - step, "next": starts_on + step if starts_on + step <= timezone.localdate() else None,
         "can_submit": request.user.can(Perm.MANAGE_VILLAGE),
@@ -561,10 +539,8 @@ def situation_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@cases_required
-def situation_submit(request: HttpRequest) -> HttpResponse:
-    if not request.user.can(Perm.MANAGE_VILLAGE):
-        raise PermissionDenied
+@permission_required(Perm.MANAGE_VILLAGE)
+def situation_submit(request: SignedInRequest) -> HttpResponse:
     form = SituationReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -573,7 +549,7 @@ def situation_submit(request: HttpRequest) -> HttpResponse:
                                            nil_return=data["nil_return"], summary=data["summary"],
                                            by=request.user)  # fmt: skip
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             if report.nil_return:
                 messages.success(

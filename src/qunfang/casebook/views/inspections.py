@@ -9,21 +9,20 @@ village director's or the township officer's permission (403 otherwise)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from qunfang.casebook import inspections as services
-from qunfang.casebook import selectors_inspections as sel
-from qunfang.casebook.forms_inspections import (
+from qunfang.casebook.forms.inspections import (
     HazardForm,
     InspectionForm,
     OrderForm,
@@ -39,37 +38,28 @@ from qunfang.casebook.models import (
     PlaceKind,
     RectificationOrder,
 )
+from qunfang.casebook.selectors import inspections as sel
+from qunfang.casebook.services import inspections as services
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
+from qunfang.core.registers import Column, DateRange, RegisterView
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.selectors import villages_visible
 
 VIEW = Perm.VIEW_BOOKS
 PAGE_SIZE = 50
-REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
 AWAITING_SHOWN = 100
 IMAGE_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 
-def act_required(view):
-    """Signed in with the view permission, and allowed to plan and record inspections."""
-
-    @wraps(view)
-    @permission_required(VIEW)
-    def wrapped(request, *args, **kwargs):
-        if not services.can_act(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _act_on(request: HttpRequest, region: Region) -> None:
+def _act_on(request: SignedInRequest, region: Region) -> None:
     if not services.can_act(request.user, region):
         raise PermissionDenied
 
 
-def _village(request: HttpRequest) -> Region | None:
+def _village(request: SignedInRequest) -> Region | None:
     """The `village` filter: one of the user's villages (another answers 404), or none."""
     code = request.GET.get("village", "").strip()
     if not code:
@@ -86,7 +76,7 @@ def _detail_url(inspection_id: int, hazard_id: int | None = None) -> str:
 
 
 @permission_required(VIEW)
-def inspection_list(request: HttpRequest) -> HttpResponse:
+def inspection_list(request: SignedInRequest) -> HttpResponse:
     village = _village(request)
     kind = request.GET.get("kind", "") if request.GET.get("kind") in PlaceKind.values else ""
     statuses = [*InspectionStatus.choices, (sel.OVERDUE, _("With overdue rectification"))]
@@ -97,7 +87,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casebook/inspections/list.html", {
-        "page": page, "villages": sel.visible_villages(request.user), "village_code": village.code if village else "",
+        "page": page, "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
         "kinds": PlaceKind.choices, "kind": kind, "statuses": statuses, "status": status, "today": today,
         "can_act": services.can_act(request.user),
     })  # fmt: skip
@@ -106,8 +96,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 # ---- planning and recording -----------------------------------------------------------------
 
 
-@act_required
-def inspection_create(request: HttpRequest) -> HttpResponse:
+@permission_required(any_of=services.ACT_PERMS)
+def inspection_create(request: SignedInRequest) -> HttpResponse:
     form = InspectionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +124,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_record(request: SignedInRequest, pk: int) -> HttpResponse:
     inspection = visible_or_404(Inspection.objects.select_related("region"), request.user, pk=pk)
     _act_on(request, inspection.region)
     if inspection.status != InspectionStatus.PLANNED:
@@ -159,7 +149,7 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def hazard_add(request: HttpRequest, pk: int) -> HttpResponse:
+def hazard_add(request: SignedInRequest, pk: int) -> HttpResponse:
     inspection = visible_or_404(Inspection.objects.select_related("region"), request.user, pk=pk)
     _act_on(request, inspection.region)
     if inspection.status != InspectionStatus.DONE:
@@ -190,29 +180,30 @@ def hazard_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     inspection = visible_or_404(sel.inspection_for_detail(request.user), request.user, pk=pk)
     return _detail_page(request, inspection)
 
 
 def _detail_page(
-    request: HttpRequest, inspection: Inspection, failed_forms: dict | None = None
+    request: SignedInRequest, inspection: Inspection, failed_forms: dict | None = None
 ) -> HttpResponse:
     """The inspection with its checklist and hazards; for each pending order the forms to
     record a report or a re-inspection (a refused re-inspection comes back with its errors)."""
     failed_forms = failed_forms or {}
     today = timezone.localdate()
     can_act = services.can_act(request.user, inspection.region)
-    hazards = []
+    hazards: list[dict[str, Any]] = []
     for hazard in inspection.hazards.all():
-        row = {"hazard": hazard, "order": getattr(hazard, "order", None), "overdue": False,
+        row: dict[str, Any] = {"hazard": hazard, "order": getattr(hazard, "order", None), "overdue": False,
                "report_form": None, "reinspect_form": None}  # fmt: skip
         order = row["order"]
         if order is not None:
             row["overdue"] = order.status == OrderStatus.OPEN and order.deadline < today
-            if can_act and order.status == OrderStatus.OPEN:
+            moves = services.ORDER_LIFECYCLE.allowed(order, request.user) if can_act else []
+            if OrderStatus.REPORTED_DONE in moves:
                 row["report_form"] = ReportDoneForm(auto_id=f"d{order.pk}_%s")
-            if can_act and order.status in services.PENDING:
+            if OrderStatus.VERIFIED in moves:  # any re-inspection: verified, not fixed, escalated
                 row["reinspect_form"] = failed_forms.get(order.pk) or ReinspectForm(
                     auto_id=f"r{order.pk}_%s", initial={"reinspected_on": today}
                 )
@@ -221,7 +212,7 @@ def _detail_page(
     errors = [
         e for form in failed_forms.values() if form not in shown for e in form.non_field_errors()
     ]
-    items = list(inspection.items.all())
+    items: list[Any] = list(inspection.items.all())  # the checklist items, marked below
     found = [row["hazard"].description for row in hazards]
     # a failed item already registered as a hazard: its text starts the hazard's description
     for item in items:
@@ -236,7 +227,7 @@ def _detail_page(
 
 
 @permission_required(VIEW)
-def order_create(request: HttpRequest, pk: int) -> HttpResponse:
+def order_create(request: SignedInRequest, pk: int) -> HttpResponse:
     hazard = visible_or_404(
         Hazard.objects.select_related("inspection__region", "order"), request.user, pk=pk
     )
@@ -272,7 +263,7 @@ def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _order(request: HttpRequest, pk: int) -> RectificationOrder:
+def _order(request: SignedInRequest, pk: int) -> RectificationOrder:
     order = visible_or_404(RectificationOrder.objects.select_related("hazard__inspection__region"),
                            request.user, pk=pk)  # fmt: skip
     _act_on(request, order.hazard.inspection.region)
@@ -281,13 +272,13 @@ def _order(request: HttpRequest, pk: int) -> RectificationOrder:
 
 @require_POST
 @permission_required(VIEW)
-def order_report_done(request: HttpRequest, pk: int) -> HttpResponse:
+def order_report_done(request: SignedInRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     form = ReportDoneForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for error in errors:  # an ErrorList yields its messages as text
+                messages.error(request, error)  # type: ignore[arg-type]
     else:
         try:
             services.order_report_done(order=order, note=form.cleaned_data["note"], by=request.user)
@@ -303,7 +294,7 @@ def order_report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(VIEW)
-def order_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
+def order_reinspect(request: SignedInRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     form = ReinspectForm(request.POST, auto_id=f"r{order.pk}_%s")
     if form.is_valid():
@@ -320,7 +311,7 @@ def order_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
                 OrderStatus.VERIFIED: _("The rectification has been verified and the order closed."),
                 OrderStatus.OPEN: _("Not rectified: the order stays open with the new deadline."),
                 OrderStatus.ESCALATED: _("Escalated: the hazard is now a case in the register."),
-            }[order.status])  # fmt: skip
+            }[OrderStatus(order.status)])  # fmt: skip
             return redirect(_detail_url(order.hazard.inspection_id, order.hazard_id))
     inspection = visible_or_404(
         sel.inspection_for_detail(request.user), request.user, pk=order.hazard.inspection_id
@@ -329,7 +320,7 @@ def order_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def overdue_orders(request: HttpRequest) -> HttpResponse:
+def overdue_orders(request: SignedInRequest) -> HttpResponse:
     village = _village(request)
     today = timezone.localdate()
     page = Paginator(
@@ -341,7 +332,7 @@ def overdue_orders(request: HttpRequest) -> HttpResponse:
     awaiting = list(sel.awaiting_reinspection(request.user, village=village)[: AWAITING_SHOWN + 1])
     return render(request, "casebook/inspections/overdue.html", {
         "page": page, "awaiting": awaiting[:AWAITING_SHOWN], "more_awaiting": len(awaiting) > AWAITING_SHOWN,
-        "villages": sel.visible_villages(request.user), "village_code": village.code if village else "",
+        "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
         "today": today,
     })  # fmt: skip
 
@@ -350,7 +341,7 @@ def overdue_orders(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def hazard_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def hazard_photo(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """A hazard's photo, never from a public media URL. Only checked images were stored."""
     attachment = visible_or_404(sel.hazard_photo(request.user, pk), request.user, pk=pk)
     suffix = IMAGE_SUFFIX.get(attachment.content_type)
@@ -368,7 +359,7 @@ def hazard_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def inspection_print(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_print(request: SignedInRequest, pk: int) -> HttpResponse:
     """The inspection record (a blank checklist while planned) and, one sheet each, the
     rectification notices, with signature lines."""
     inspection = visible_or_404(sel.inspection_for_detail(request.user), request.user, pk=pk)
@@ -379,43 +370,36 @@ def inspection_print(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """`from` and `to` (YYYY-MM-DD); by default this year up to today. Bad input: a clear
-    message, then the default."""
-    today = timezone.localdate()
-    default = (today.replace(month=1, day=1), today)
-    raw = {key: request.GET.get(key, "").strip() for key in ("from", "to")}
-    try:
-        first = dt.date.fromisoformat(raw["from"]) if raw["from"] else default[0]
-        last = dt.date.fromisoformat(raw["to"]) if raw["to"] else max(default[1], first)
-    except ValueError:
-        messages.error(request, _("Give the dates as YYYY-MM-DD, for example 2027-03-01."))
-        return default
-    if first > last:
-        messages.error(request, _("The period starts after it ends."))
-        return default
-    return first, last
+class InspectionRegister(RegisterView):
+    """The inspection register (安全检查登记簿) of a village for a period, as bound paper."""
+
+    key = "inspections"
+    title = gettext_lazy("Safety inspection register (安全检查登记簿)")
+    choose_text = gettext_lazy("Choose a village: the inspection register is kept per village.")
+    empty_text = gettext_lazy("No inspections recorded in this period.")
+    columns = (
+        Column(gettext_lazy("Date"), "pr-col-date"),
+        Column(gettext_lazy("Place inspected")),
+        Column(gettext_lazy("Inspectors")),
+        Column(gettext_lazy("Checklist")),
+        Column(gettext_lazy("Hazards found")),
+        Column(gettext_lazy("Rectification and re-inspection")),
+    )
+    cells_template = "casebook/inspections/_register_cells.html"
+    back_url_name = "casebook:inspection_list"
+    nav_template = "casebook/inspections/_nav.html"
+    period = DateRange(default="year")
+    keeper = gettext_lazy("Recorded by (signature) (记录人签字)")
+
+    def items(self, village: Region, first: dt.date, last: dt.date) -> list[Inspection]:
+        rows: list[Any] = list(  # inspections, with their failed items
+            sel.register_inspections(self.request.user, village=village, first=first, last=last)
+        )
+        for inspection in rows:
+            inspection.failed = [i for i in inspection.items.all() if i.passed is False]
+        return rows
 
 
 @permission_required(VIEW)
-def inspection_register_print(request: HttpRequest) -> HttpResponse:
-    """The inspection register (安全检查登记簿) of a village for a period, as bound paper."""
-    village = _village(request)
-    first, last = _period(request)
-    if village is None:  # a village director keeps one register: theirs
-        only = list(sel.visible_villages(request.user)[:2])
-        village = only[0] if len(only) == 1 else None
-    context = {
-        "villages": sel.visible_villages(request.user), "village": village,
-        "village_code": village.code if village else "", "first": first, "last": last,
-    }  # fmt: skip
-    if village is None:
-        return render(request, "casebook/inspections/register_choose.html", context)
-    rows = list(sel.register_inspections(request.user, village=village, first=first, last=last))
-    for number, inspection in enumerate(rows, start=1):
-        inspection.number = number
-        inspection.failed = [i for i in inspection.items.all() if i.passed is False]
-    sheets = [rows[k : k + REGISTER_ROWS] for k in range(0, len(rows), REGISTER_ROWS)] or [[]]
-    context["sheets"] = [{"number": n, "rows": r} for n, r in enumerate(sheets, start=1)]
-    context["sheet_count"] = len(sheets)
-    return render(request, "casebook/inspections/register.html", context)
+def inspection_register_print(request: SignedInRequest) -> HttpResponseBase:
+    return InspectionRegister.as_view()(request)

@@ -1,7 +1,7 @@
 """Mediation screens (调解): the committee's book with its filters, a new mediation (from
 scratch, from a dispute case or from the opinion book), one mediation with its parties,
 sessions, agreement, moves and follow-up visit, the three standard paper forms and the
-printable register. Thin: parse, call `casebook.mediation` or a selector, render. A refused
+printable register. Thin: parse, call `services.mediation` or a selector, render. A refused
 write shows the service's message on the form and changes nothing.
 
 Mediators (HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act; the township
@@ -10,41 +10,46 @@ Mediators (HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act; 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from qunfang.casebook import mediation as service
-from qunfang.casebook import selectors_mediation as sel
-from qunfang.casebook.forms_mediation import (
+from qunfang.casebook.forms.mediation import (
     FollowUpForm,
     MediationForm,
     MoveForm,
     SessionForm,
-    errors_onto,
 )
 from qunfang.casebook.models import Case, MediationCase, MediationStatus, Opinion, PartyRole
+from qunfang.casebook.selectors import mediation as sel
+from qunfang.casebook.services import mediation as service
+from qunfang.core.forms import errors_onto
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
+from qunfang.core.permissions import permission_required
+from qunfang.core.registers import Column, DateRange, RegisterView
+from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.selectors import villages_visible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
-REGISTER_ROWS = 10  # rows on one sheet of the paper register (A4 landscape)
 PRINT_FORMS = {
     "application": "casebook/mediation/print_application.html",
     "record": "casebook/mediation/print_record.html",
     "agreement": "casebook/mediation/print_agreement.html",
 }
-MOVE_LABELS = {
+MOVE_LABELS: dict[str, StrOrPromise] = {
     MediationStatus.IN_MEDIATION: gettext_lazy("Start the mediation"),
     MediationStatus.AGREED: gettext_lazy("Agreement reached"),
     MediationStatus.FAILED: gettext_lazy("Mediation failed"),
@@ -53,24 +58,11 @@ MOVE_LABELS = {
 }
 
 
-def viewer(view):
-    """Sign-in first, then a reader of the mediation book (403 otherwise)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not service.can_view(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _get(request: HttpRequest, pk: int) -> MediationCase:
+def _get(request: SignedInRequest, pk: int) -> MediationCase:
     return visible_or_404(sel.mediation_for_detail(request.user), request.user, pk=pk)
 
 
-def _acting(request: HttpRequest, pk: int) -> MediationCase:
+def _acting(request: SignedInRequest, pk: int) -> MediationCase:
     """The mediation (404 when not visible), then the right to act on it (403)."""
     mediation = _get(request, pk)
     if not service.can_act(request.user, mediation.region):
@@ -78,7 +70,7 @@ def _acting(request: HttpRequest, pk: int) -> MediationCase:
     return mediation
 
 
-def _village(request: HttpRequest) -> Region | None:
+def _village(request: SignedInRequest) -> Region | None:
     code = request.GET.get("village", "").strip()
     if not code:
         return None
@@ -88,8 +80,8 @@ def _village(request: HttpRequest) -> Region | None:
 # ---- the book ----------------------------------------------------------------------------------
 
 
-@viewer
-def mediation_list(request: HttpRequest) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def mediation_list(request: SignedInRequest) -> HttpResponse:
     village = _village(request)
     status = request.GET.get("status", "").strip()
     if status and status not in MediationStatus.values:
@@ -104,7 +96,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
         m.dispute_label = service.dispute_label(m.dispute_type)
     return render(request, "casebook/mediation/list.html", {
         "page": page, "status": status, "statuses": MediationStatus.choices, "due": due,
-        "villages": sel.visible_villages(request.user), "village_code": village.code if village else "",
+        "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
         "can_create": service.can_act_somewhere(request.user), "today": timezone.localdate(),
     })  # fmt: skip
 
@@ -112,7 +104,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
 # ---- a new mediation ---------------------------------------------------------------------------
 
 
-def _source(request: HttpRequest) -> tuple[Case | None, Opinion | None]:
+def _source(request: SignedInRequest) -> tuple[Case | None, Opinion | None]:
     case = opinion = None
     if request.GET.get("case"):
         case = visible_or_404(Case.objects.select_related("case_type", "region"), request.user,
@@ -128,7 +120,7 @@ def _suggestion(case: Case | None, opinion: Opinion | None) -> dict:
     """What a dispute case or an opinion already says, as the form's starting values."""
     if case is not None:
         parties = [p for p in case.parties.all() if p.role == PartyRole.PARTY][:2]
-        initial = {
+        initial: dict[str, Any] = {
             "dispute_type": service.DISPUTE_FROM_CASE_TYPE.get(case.case_type.code, ""),
             "summary": f"{case.title}\n{case.description}".strip(),
         }
@@ -142,10 +134,8 @@ def _suggestion(case: Case | None, opinion: Opinion | None) -> dict:
     return {}
 
 
-@viewer
-def mediation_create(request: HttpRequest) -> HttpResponse:
-    if not service.can_act_somewhere(request.user):
-        raise PermissionDenied
+@permission_required(any_of=service.ACT_PERMS)
+def mediation_create(request: SignedInRequest) -> HttpResponse:
     case, opinion = _source(request)
     village = case.region if case else opinion.region if opinion else None
     if village is not None and not service.can_act(request.user, village):
@@ -187,12 +177,13 @@ def mediation_create(request: HttpRequest) -> HttpResponse:
 # ---- one mediation -----------------------------------------------------------------------------
 
 
-def _moves(mediation: MediationCase) -> list[dict]:
-    return [{"to": to, "label": MOVE_LABELS[to]} for to in service.allowed_moves(mediation)]
+def _moves(mediation: MediationCase, user) -> list[dict]:
+    allowed = service.LIFECYCLE.allowed(mediation, user)
+    return [{"to": to, "label": MOVE_LABELS[to]} for to in allowed]
 
 
 def _detail(
-    request: HttpRequest, mediation: MediationCase, *, status: int = 200, **forms
+    request: SignedInRequest, mediation: MediationCase, *, status: int = 200, **forms
 ) -> HttpResponse:
     acting = service.can_act(request.user, mediation.region)
     parties = list(mediation.parties.all())
@@ -206,7 +197,7 @@ def _detail(
         "mediators": list(mediation.mediators.all()),
         "history": sel.status_moves(mediation),
         "can_act": acting,
-        "moves": _moves(mediation) if acting else [],
+        "moves": _moves(mediation, request.user),
         "move_form": failed_move or MoveForm(),
         "failed_to": failed_move.data.get("to", "") if failed_move is not None else "",
         "session_form": forms.get("session_form") or SessionForm(),
@@ -218,14 +209,14 @@ def _detail(
     }, status=status)  # fmt: skip
 
 
-@viewer
-def mediation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def mediation_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(request, pk))
 
 
-@viewer
+@permission_required(Perm.VIEW_BOOKS)
 @require_POST
-def mediation_session_add(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation_session_add(request: SignedInRequest, pk: int) -> HttpResponse:
     mediation = _acting(request, pk)
     form = SessionForm(request.POST)
     if form.is_valid():
@@ -239,9 +230,9 @@ def mediation_session_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, mediation, session_form=form)
 
 
-@viewer
+@permission_required(Perm.VIEW_BOOKS)
 @require_POST
-def mediation_move(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation_move(request: SignedInRequest, pk: int) -> HttpResponse:
     mediation = _acting(request, pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -256,9 +247,9 @@ def mediation_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, mediation, move_form=form)
 
 
-@viewer
+@permission_required(Perm.VIEW_BOOKS)
 @require_POST
-def mediation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation_follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
     mediation = _acting(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
@@ -275,8 +266,8 @@ def mediation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- paper -------------------------------------------------------------------------------------
 
 
-@viewer
-def mediation_print(request: HttpRequest, pk: int) -> HttpResponse:
+@permission_required(Perm.VIEW_BOOKS)
+def mediation_print(request: SignedInRequest, pk: int) -> HttpResponse:
     """The standard paper forms: 人民调解申请书, 人民调解记录 (one sheet per session), 人民调解协议书."""
     mediation = _get(request, pk)
     which = request.GET.get("form", "application")
@@ -286,7 +277,7 @@ def mediation_print(request: HttpRequest, pk: int) -> HttpResponse:
             _("There is no such form. Choose the application, the record or the agreement."),
         )
         return redirect("casebook:mediation_detail", mediation.pk)
-    parties = list(mediation.parties.all())
+    parties: list[Any] = list(mediation.parties.all())  # parties, with what the paper shows
     for p in parties:  # what the paper asks of each party, where the registry knows it
         person = p.person
         p.sex_label = person.get_sex_display() if person else ""
@@ -305,60 +296,55 @@ def mediation_print(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """`from` and `to` (YYYY-MM-DD); this year so far when missing, with a message when wrong."""
-    today = timezone.localdate()
-    first, last = today.replace(month=1, day=1), today
-    raw_first, raw_last = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
-    try:
-        given_first = parse_date(raw_first) if raw_first else first
-        given_last = parse_date(raw_last) if raw_last else last
-    except ValueError:
-        given_first = given_last = None
-    if given_first is None or given_last is None or given_first.year < 2000:
-        messages.error(
-            request, _("Give the dates as YYYY-MM-DD, for example 2027-03-01. This year is shown.")
-        )
-        return first, last
-    if given_first > given_last:
-        messages.error(request, _("The period ends before it starts. This year is shown."))
-        return first, last
-    return given_first, given_last
-
-
-@viewer
-def mediation_register_print(request: HttpRequest) -> HttpResponse:
+class MediationRegister(RegisterView):
     """The paper mediation register (人民调解登记簿) of one village for a period."""
-    village = _village(request)
-    first, last = _period(request)
-    villages = sel.visible_villages(request.user)
-    if village is None:  # a village keeps one register: theirs
-        only = list(villages[:2])
-        village = only[0] if len(only) == 1 else None
-    context = {"village": village, "villages": villages, "first": first, "last": last,
-               "village_code": village.code if village else "", "today": timezone.localdate()}  # fmt: skip
-    if village is None:
-        return render(request, "casebook/mediation/register_choose.html", context)
-    rows = [
-        {
-            "mediation": m,
-            "dispute": service.dispute_label(m.dispute_type),
-            "applicants": [p for p in m.parties.all() if p.side == "A"],
-            "respondents": [p for p in m.parties.all() if p.side == "B"],
-        }
-        for m in sel.register_rows(request.user, village=village, first=first, last=last)
-    ]
-    sheets = [rows[k : k + REGISTER_ROWS] for k in range(0, len(rows), REGISTER_ROWS)] or [[]]
-    context["sheets"] = [{"number": n, "rows": chunk} for n, chunk in enumerate(sheets, start=1)]
-    context["sheet_count"] = len(sheets)
-    context["township"] = Region.objects.filter(pk=village.parent_id).first()
-    context["totals"] = {
-        "all": len(rows),
-        "agreed": sum(
-            1
-            for r in rows
-            if r["mediation"].status in (MediationStatus.AGREED, MediationStatus.CLOSED)
-        ),
-        "referred": sum(1 for r in rows if r["mediation"].status == MediationStatus.REFERRED),
-    }
-    return render(request, "casebook/mediation/register.html", context)
+
+    key = "mediation"
+    title = gettext_lazy("People's mediation register (人民调解登记簿)")
+    choose_text = gettext_lazy("Choose a village: the mediation register is kept per village.")
+    empty_text = gettext_lazy("No mediation applied for in this period.")
+    columns = (
+        Column(gettext_lazy("Applied on"), "pr-col-date"),
+        Column(gettext_lazy("Parties")),
+        Column(gettext_lazy("Dispute")),
+        Column(gettext_lazy("Brief account")),
+        Column(gettext_lazy("Mediators")),
+        Column(gettext_lazy("Result")),
+        Column(gettext_lazy("Follow-up visit")),
+        Column(gettext_lazy("Closed on"), "pr-col-date"),
+    )
+    cells_template = "casebook/mediation/_register_cells.html"
+    back_url_name = "casebook:mediation_list"
+    nav_template = "casebook/mediation/_nav.html"
+    period = DateRange(default="year")
+    rows_per_sheet = 10
+    keeper = gettext_lazy("Kept by (signature) (登记人签字)")
+    reviewer = gettext_lazy("Chair of the mediation committee (调委会主任审核)")
+
+    def items(self, village: Region, first: dt.date, last: dt.date) -> list[MediationCase]:
+        rows: list[Any] = list(  # mediations, with what the register shows
+            sel.register_rows(self.request.user, village=village, first=first, last=last)
+        )
+        for m in rows:
+            parties = list(m.parties.all())
+            m.register_dispute = service.dispute_label(m.dispute_type)
+            m.register_applicants = [p for p in parties if p.side == "A"]
+            m.register_respondents = [p for p in parties if p.side == "B"]
+        return rows
+
+    def numbers(self, village: Region, items) -> list[str]:
+        return [m.number for m in items]  # the mediation's own number runs per village and year
+
+    def closing_note(self, items) -> str:
+        agreed = sum(
+            1 for m in items if m.status in (MediationStatus.AGREED, MediationStatus.CLOSED)
+        )
+        referred = sum(1 for m in items if m.status == MediationStatus.REFERRED)
+        return _(
+            "In this period: %(all)s applications, %(agreed)s agreements, %(referred)s referred."
+        ) % {"all": len(items), "agreed": agreed, "referred": referred}
+
+
+@permission_required(Perm.VIEW_BOOKS)
+def mediation_register_print(request: SignedInRequest) -> HttpResponseBase:
+    return MediationRegister.as_view()(request)

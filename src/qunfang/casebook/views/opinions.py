@@ -1,30 +1,28 @@
 """Opinion book screens: the public form, tracking page and answer board (no sign-in, nothing
 about the sender kept), and the staff screens (list, entry in person, answer and publish, status
 moves, turn into a case, the printable register and the notice-board poster). Thin: parse, call
-a service in `opinions`, render. Services raise ValidationError; the page shows it and nothing
-is written."""
+a service (`services.opinions`) or a selector (`selectors.opinions`), render. Services raise
+ValidationError; the page shows it and nothing is written."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
+from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import models as dm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from qunfang.casebook import opinions
-from qunfang.casebook.forms_opinions import (
+from qunfang.casebook.forms.opinions import (
     AnswerForm,
     MoveForm,
     PublicOpinionForm,
@@ -32,34 +30,24 @@ from qunfang.casebook.forms_opinions import (
     StaffOpinionForm,
     ToCaseForm,
     TrackForm,
-    visible_villages,
 )
 from qunfang.casebook.models import Opinion, OpinionKind, OpinionStatus
+from qunfang.casebook.selectors import opinions as sel
+from qunfang.casebook.services import opinions
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
+from qunfang.core.pdf import printable
 from qunfang.core.permissions import permission_required
+from qunfang.core.qr import qr_svg
+from qunfang.core.registers import Column, RegisterView
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols.signs import qr_svg
+from qunfang.core.selectors import villages_visible
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 20
-REGISTER_ROWS = 8  # rows on one A4 landscape sheet of the paper register
-REGISTER_MAX_DAYS = 366
 VIEW = Perm.VIEW_BOOKS
 S = OpinionStatus
-
-
-def act_required(view):
-    """Sign-in first, then one of the permissions that work on the opinion book (403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not opinions.can_act(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _url_or_none(name: str, *args) -> str | None:
@@ -83,7 +71,7 @@ def _public(
 
 
 def _village_or_404(code: str) -> Region:
-    village = opinions.public_village(code)
+    village = sel.public_village(code)
     if village is None:
         raise Http404
     return village
@@ -138,7 +126,7 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
         return _public_form_page(request, village, form)
     return _public(request, "public_done.html",
                    {"village": village, "code": opinion.tracking_code,
-                    "code_spaced": opinions.spaced(opinion.tracking_code)})  # fmt: skip
+                    "code_spaced": sel.spaced(opinion.tracking_code)})  # fmt: skip
 
 
 def _track_page(request, *, status: int = 200, **context) -> HttpResponse:
@@ -165,10 +153,10 @@ def public_track(request: HttpRequest) -> HttpResponse:
     if not opinions.lookup_allowed(request):
         return _track_page(request, limited=True, status=429)
     if request.POST.get("action") == "rate":
-        opinion = opinions.find_by_code(request.POST.get("code", ""))
+        opinion = sel.find_by_code(request.POST.get("code", ""))
         if opinion is None:
             return _track_page(request, not_found=True)
-        form = RatingForm(request.POST)
+        form: RatingForm | TrackForm = RatingForm(request.POST)
         if not form.is_valid():
             return _track_found(request, opinion, rating_form=form, error=_("Choose from 1 to 5."))
         try:
@@ -179,7 +167,7 @@ def public_track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST)
     if not form.is_valid():
         return _track_page(request, form=form)
-    opinion = opinions.find_by_code(form.cleaned_data["code"])
+    opinion = sel.find_by_code(form.cleaned_data["code"])
     if opinion is None:
         return _track_page(request, not_found=True)
     return _track_found(request, opinion)
@@ -189,12 +177,7 @@ def public_board(request: HttpRequest, village_code: str) -> HttpResponse:
     """The answers the village chose to publish: what kind of entry, when, and the answer. No names,
     and not the villager's own words."""
     village = _village_or_404(village_code)
-    answers = (
-        Opinion.objects.filter(region=village, answer_published=True)
-        .exclude(answer="")
-        .only("kind", "created_at", "answer", "answered_at", "region_id")
-        .order_by("-answered_at", "-id")
-    )
+    answers = sel.published_answers(village)
     page = Paginator(answers, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     return _public(request, "public_board.html", {"village": village, "page": page})
 
@@ -202,7 +185,7 @@ def public_board(request: HttpRequest, village_code: str) -> HttpResponse:
 # ---- staff: the book ------------------------------------------------------------------------------
 
 
-def _village_filter(request: HttpRequest) -> Region | None:
+def _village_filter(request: SignedInRequest) -> Region | None:
     code = request.GET.get("village", "").strip()
     if not code:
         return None
@@ -210,32 +193,24 @@ def _village_filter(request: HttpRequest) -> Region | None:
 
 
 @permission_required(VIEW)
-def opinion_list(request: HttpRequest) -> HttpResponse:
+def opinion_list(request: SignedInRequest) -> HttpResponse:
     village = _village_filter(request)
     status = request.GET.get("status", "") if request.GET.get("status") in S.values else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in OpinionKind.values else ""
     search = request.GET.get("q", "").strip()[:50]
-    entries = Opinion.objects.visible_to(request.user).select_related("region")
-    if village:
-        entries = entries.filter(region=village)
-    if status:
-        entries = entries.filter(status=status)
-    if kind:
-        entries = entries.filter(kind=kind)
-    if search:
-        entries = entries.filter(opinions.search_q(search))
-    unanswered_first = dm.Case(dm.When(status__in=opinions.UNANSWERED, then=0), default=1)
-    entries = entries.annotate(waiting=unanswered_first).order_by("waiting", "-created_at", "-id")
+    entries = sel.opinion_list(
+        request.user, village=village, status=status, kind=kind, search=search
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casebook/opinions/list.html", {
-        "page": page, "villages": visible_villages(request.user), "village_code": village.code if village else "",
+        "page": page, "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
         "statuses": S.choices, "status": status, "kinds": OpinionKind.choices, "kind": kind, "q": search,
         "can_act": opinions.can_act(request.user),
     })  # fmt: skip
 
 
-@act_required
-def opinion_create(request: HttpRequest) -> HttpResponse:
+@permission_required(any_of=opinions.ACT_PERMS)
+def opinion_create(request: SignedInRequest) -> HttpResponse:
     form = StaffOpinionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -249,16 +224,16 @@ def opinion_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The entry is in the book. Give the villager the tracking code %(code)s.")
-                             % {"code": opinions.spaced(opinion.tracking_code)})  # fmt: skip
+                             % {"code": sel.spaced(opinion.tracking_code)})  # fmt: skip
             return redirect(opinion.get_absolute_url())
     return render(request, "registry/form.html", {  # the house's generic form page
         "form": form, "title": _("Enter an opinion given in person"), "back": reverse("casebook:opinion_list"),
     })  # fmt: skip
 
 
-def _opinion(request: HttpRequest, pk: int) -> Opinion:
+def _opinion(request: SignedInRequest, pk: int) -> Opinion:
     return visible_or_404(
-        Opinion.objects.select_related("region__parent", "answered_by", "entered_by"),
+        sel.opinion_for_detail(),
         request.user,
         pk=pk,
     )
@@ -269,14 +244,11 @@ def _named_openly(opinion: Opinion) -> bool:
     return not opinion.anonymous and not opinion.confidential
 
 
-def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_form=None):
+def _detail(request: SignedInRequest, opinion: Opinion, *, answer_form=None, case_form=None):
     can_act = opinions.can_act(request.user)
     user = request.user
     masked = opinions.sender_masked(opinion)
-    history = opinion.history.select_related("history_user").order_by(
-        "-history_date", "-history_id"
-    )
-    history = list(reversed(history[:50]))  # the latest 50 changes, oldest first
+    history = sel.opinion_history(opinion)  # the latest 50 changes, oldest first
     answer_form = answer_form or AnswerForm(
         initial={"answer": opinion.answer, "publish": opinion.answer_published}
     )
@@ -292,7 +264,7 @@ def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_fo
     )  # staff never see a public entry's code: no rating for the villager
     return render(request, "casebook/opinions/detail.html", {
         "opinion": opinion, "can_act": can_act, "answer_form": answer_form, "case_form": case_form,
-        "moves": [(s, S(s).label) for s in opinions.allowed_moves(opinion)] if can_act else [],
+        "moves": [(s, S(s).label) for s in opinions.LIFECYCLE.allowed(opinion, request.user)],
         "cases": list(opinion.cases.all()), "mediations": list(opinion.mediations.all()),
         "mediation_url": _url_or_none("casebook:mediation_create") if can_act else None,
         "sender_masked": masked,
@@ -300,21 +272,21 @@ def _detail(request: HttpRequest, opinion: Opinion, *, answer_form=None, case_fo
         "can_mark_confidential": can_act and not masked and not opinion.anonymous,
         "contact_masked": "" if masked else opinions.mask_contact(opinion.contact),
         "can_reveal_contact": not masked and bool(opinion.contact) and user.can(Perm.REVEAL_PERSONAL_DATA),
-        "code_spaced": opinions.spaced(opinion.tracking_code) if in_person else "",
+        "code_spaced": sel.spaced(opinion.tracking_code) if in_person else "",
         "history": [(h, history[k - 1] if k else None) for k, h in enumerate(history)],
     })  # fmt: skip
 
 
 @never_cache  # it shows the sender's name
 @permission_required(VIEW)
-def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return _detail(request, _opinion(request, pk))
 
 
 @require_POST
 @never_cache
 @permission_required(VIEW)
-def opinion_sender_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_sender_reveal(request: SignedInRequest, pk: int) -> HttpResponse:
     """A confidential sender's name and contact, for those allowed to see confidential reporters
     (403 otherwise); logged."""
     opinion = _opinion(request, pk)
@@ -325,9 +297,9 @@ def opinion_sender_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "casebook/opinions/_sender_revealed.html", context)
 
 
-@act_required
+@permission_required(any_of=opinions.ACT_PERMS)
 @require_POST
-def opinion_confidential(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_confidential(request: SignedInRequest, pk: int) -> HttpResponse:
     """Keep the sender confidential from now on (and the reporter of its cases)."""
     opinion = _opinion(request, pk)
     try:
@@ -348,7 +320,7 @@ def opinion_confidential(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @never_cache
 @permission_required(VIEW)
-def opinion_contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_contact_reveal(request: SignedInRequest, pk: int) -> HttpResponse:
     """The sender's whole contact, for those whose role needs personal data (403); logged."""
     opinion = _opinion(request, pk)
     if not opinion.contact:
@@ -357,9 +329,9 @@ def opinion_contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/_revealed.html", {"value": value})
 
 
-@act_required
+@permission_required(any_of=opinions.ACT_PERMS)
 @require_POST
-def opinion_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_answer(request: SignedInRequest, pk: int) -> HttpResponse:
     """Write the answer (and publish it or not), or publish / take down an existing answer."""
     opinion = _opinion(request, pk)
     action = request.POST.get("action", "")
@@ -387,9 +359,9 @@ def opinion_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, opinion, answer_form=form)
 
 
-@act_required
+@permission_required(any_of=opinions.ACT_PERMS)
 @require_POST
-def opinion_move(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_move(request: SignedInRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -406,9 +378,9 @@ def opinion_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(opinion.get_absolute_url())
 
 
-@act_required
+@permission_required(any_of=opinions.ACT_PERMS)
 @require_POST
-def opinion_to_case(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_to_case(request: SignedInRequest, pk: int) -> HttpResponse:
     opinion = _opinion(request, pk)
     form = ToCaseForm(request.POST, named=_named_openly(opinion))
     if form.is_valid():
@@ -437,90 +409,50 @@ def opinion_to_case(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- the paper register and the notice-board poster -------------------------------------------
 
 
-def _date(raw: str) -> dt.date | None:
-    try:
-        return parse_date(raw)
-    except ValueError:  # well-formed but not a real day (2027-02-30)
-        return None
+class OpinionRegister(RegisterView):
+    key = "opinions"
+    title = gettext_lazy("Villagers' opinion book (群众意见簿)")
+    choose_text = gettext_lazy("Choose a village: the opinion book is kept per village.")
+    empty_text = gettext_lazy("No entries in this period.")
+    columns = (
+        Column(gettext_lazy("Received"), "pr-col-date"),
+        Column(gettext_lazy("Sent by")),
+        Column(gettext_lazy("Kind")),
+        Column(gettext_lazy("What was written")),
+        Column(gettext_lazy("Answer")),
+        Column(gettext_lazy("Status")),
+    )
+    cells_template = "casebook/opinions/_register_cells.html"
+    back_url_name = "casebook:opinion_list"
+    keeper = gettext_lazy("Recorded by (登记人)")
 
+    def items(self, village: Region, first: dt.date, last: dt.date) -> list[Opinion]:
+        return sel.register_opinions(self.request.user, village=village, first=first, last=last)
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """`from` and `to` (YYYY-MM-DD); bad or missing: this month so far, with a clear message."""
-    today = timezone.localdate()
-    default = (today.replace(day=1), today)
-    raw = [request.GET.get(key, "").strip() for key in ("from", "to")]
-    parsed = [_date(value) if value else None for value in raw]
-    if any(value and day is None for value, day in zip(raw, parsed, strict=True)):
-        messages.error(request, _("Give the dates as YYYY-MM-DD, for example 2027-03-01."))
-        return default
-    first, last = parsed[0] or default[0], parsed[1] or default[1]
-    if first > last:
-        messages.error(request, _("The period ends before it begins."))
-        return default
-    if (last - first).days >= REGISTER_MAX_DAYS:
-        messages.error(request, _("A register covers at most one year; it has been shortened."))
-        last = first + dt.timedelta(days=REGISTER_MAX_DAYS - 1)
-    return first, last
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _numbered(village: Region, rows: list[Opinion]) -> list[dict]:
-    """Running numbers per village and year (年度流水号), the same whatever period is printed."""
-    numbered, year, n = [], None, 0
-    for row in rows:
-        row_year = timezone.localtime(row.created_at).year
-        if row_year != year:
-            year = row_year
-            n = Opinion.objects.filter(
-                region=village,
-                created_at__gte=_start_of(dt.date(year, 1, 1)), created_at__lt=row.created_at,
-            ).count()  # fmt: skip
-        n += 1
-        numbered.append({"number": f"{year}-{n:04d}", "opinion": row})
-    return numbered
+    def numbers(self, village: Region, items: Sequence[Any]) -> list[str]:
+        """Running numbers per village and year (年度流水号), the same whatever period is printed."""
+        return sel.running_numbers(village, items)
 
 
 @permission_required(VIEW)
-def opinion_register_print(request: HttpRequest) -> HttpResponse:
-    village = _village_filter(request)
-    villages = visible_villages(request.user)
-    if village is None:  # a village keeps one book: theirs
-        only = list(villages[:2])
-        village = only[0] if len(only) == 1 else None
-    first, last = _period(request)
-    context = {"village": village, "villages": villages, "first": first, "last": last,
-               "village_code": village.code if village else "", "today": timezone.localdate()}  # fmt: skip
-    if village is None:
-        return render(request, "casebook/opinions/register_choose.html", context)
-    rows = list(
-        Opinion.objects.visible_to(request.user)
-        .filter(
-            region=village,
-            created_at__gte=_start_of(first),
-            created_at__lt=_start_of(last + dt.timedelta(days=1)),
-        )
-        .select_related("answered_by")
-        .order_by("created_at", "id")
-    )
-    numbered = _numbered(village, rows)
-    sheets = [numbered[k : k + REGISTER_ROWS] for k in range(0, len(numbered), REGISTER_ROWS)]
-    sheets = sheets or [[]]  # an empty period still prints one signed sheet
-    context["sheets"] = [{"number": n, "rows": rows} for n, rows in enumerate(sheets, start=1)]
-    context["sheet_count"] = len(sheets)
-    return render(request, "casebook/opinions/register.html", context)
+def opinion_register_print(request: SignedInRequest) -> HttpResponseBase:
+    return OpinionRegister.as_view()(request)
 
 
-@act_required
-def opinion_poster(request: HttpRequest, code: str) -> HttpResponse:
+@permission_required(any_of=opinions.ACT_PERMS)
+def opinion_poster(request: SignedInRequest, code: str) -> HttpResponse:
     """The A4 notice for the village board: its name and a QR code of the public form."""
     village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE).select_related("parent"),
                              request.user, code=code)  # fmt: skip
     form_url = request.build_absolute_uri(reverse("casebook:public_form", args=[village.code]))
-    return render(request, "casebook/opinions/poster.html", {
-        "village": village, "form_url": form_url, "qr": qr_svg(form_url, scale=8),
+    board_url = reverse("casebook:public_board", args=[village.code])
+    context = {
+        "village": village,
+        "form_url": form_url,
+        "qr": qr_svg(form_url, scale=8),
         "track_url": request.build_absolute_uri(reverse("casebook:public_track")),
-        "board_url": request.build_absolute_uri(reverse("casebook:public_board", args=[village.code])),
-    })  # fmt: skip
+        "board_url": request.build_absolute_uri(board_url),
+    }
+    stem = f"{village.name}-{_('Opinion book poster')}"
+    template = "casebook/opinions/poster.html"
+    return printable(request, template, context, stem=stem, ascii_stem=f"poster-{village.code}")

@@ -1,6 +1,7 @@
 """The append-only base every book inherits, and the head of each chain."""
 
-from typing import ClassVar
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.db import models, router, transaction
 from django.utils import timezone
@@ -12,25 +13,42 @@ from qunfang.core.scoping import RegionOwned, ScopedQuerySet
 REFUSED_CHANGE = "append-only: rows are never changed"
 REFUSED_DELETE = "append-only: rows are never deleted"
 
+Line = TypeVar("Line", bound="AppendOnly", covariant=True)
 
-class AppendOnlyQuerySet(ScopedQuerySet):
-    def update(self, **kwargs):
+
+class AppendOnlyQuerySet(ScopedQuerySet[Line]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError(REFUSED_CHANGE)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise PermissionError(REFUSED_CHANGE)
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError(REFUSED_DELETE)
 
-    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **kwargs):
+    def bulk_create(
+        self,
+        objs: Iterable[Line],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Line]:
         """Many lines at once, each linked to its chain in the order given."""
-        if ignore_conflicts or kwargs.get("update_conflicts"):
+        if ignore_conflicts or update_conflicts:
             raise PermissionError("append-only: every line is written, none skipped or merged")
-        objs = list(objs)
+        lines = list(objs)
         with transaction.atomic(using=self.db):
-            link(objs, using=self.db)
-            return super().bulk_create(objs, batch_size=batch_size, **kwargs)
+            link(lines, using=self.db)
+            return super().bulk_create(
+                lines,
+                batch_size=batch_size,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
 
 
 class AppendOnly(RegionOwned):
@@ -47,7 +65,8 @@ class AppendOnly(RegionOwned):
     prev_hash = models.CharField(_("previous line's hash"), max_length=64, editable=False)
     hash = models.CharField(_("hash"), max_length=64, editable=False)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    # the plugin gives each book its manager; mypy alone sees RegionOwned's class variable
+    objects = AppendOnlyQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         abstract = True
@@ -65,12 +84,12 @@ class AppendOnly(RegionOwned):
         return self.book if region is None else f"{self.book}/{region}"
 
     @classmethod
-    def archive_marks(cls, chain: str, *, using: str = "default") -> list[dict]:
+    def archive_marks(cls, chain: str, *, using: str = "default") -> list[dict[str, Any]]:
         """What the book's archive lines say they took away (see retention.py): a chain may
         start after line 1 only where one of them says its archived lines end."""
         return []
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionError(REFUSED_CHANGE)
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -78,7 +97,7 @@ class AppendOnly(RegionOwned):
             link([self], using=using)
             super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError(REFUSED_DELETE)
 
 

@@ -11,26 +11,29 @@ line can no longer change.
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from qunfang.core.books.base import AppendOnly, ChainHead
 
 GENESIS = "0" * 64  # the "previous hash" of a chain's first line
 CHAIN_COLUMNS = frozenset({"chain", "seq", "prev_hash", "hash"})
 
 
 @cache
-def content_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+def content_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
     return tuple(
         f for f in model._meta.concrete_fields if not f.primary_key and f.name not in CHAIN_COLUMNS
     )
 
 
-def canonical(field: models.Field, value: Any) -> Any:
+def canonical(field: models.Field[Any, Any], value: Any) -> Any:
     """The value as JSON, the same whether it comes from Python before the insert or back from
     SQLite or PostgreSQL (times in UTC to the microsecond, decimals to their places)."""
     if value is None:
@@ -45,7 +48,8 @@ def canonical(field: models.Field, value: Any) -> Any:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))
+        places = cast("models.DecimalField[Any, Any]", field).decimal_places
+        return str(value.quantize(Decimal(1).scaleb(-places)))
     if isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -66,7 +70,7 @@ def line_hash(chain: str, seq: int, prev_hash: str, values: dict[str, Any]) -> s
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lock_heads(names: Iterable[str], *, using: str) -> dict:
+def lock_heads(names: Iterable[str], *, using: str) -> dict[str, "ChainHead"]:
     """The chains' heads, locked until the transaction ends (made when a chain starts), in
     name order so that two writers never wait for each other in a circle."""
     from qunfang.core.books.base import ChainHead
@@ -83,7 +87,7 @@ def lock_heads(names: Iterable[str], *, using: str) -> dict:
     return heads
 
 
-def link(lines: list, *, using: str) -> None:
+def link(lines: "Sequence[AppendOnly]", *, using: str) -> None:
     """Give unsaved lines their places at the ends of their chains, in the order given, and
     move the heads. Call inside the transaction that inserts the lines."""
     from qunfang.core.books.base import ChainHead
@@ -91,13 +95,14 @@ def link(lines: list, *, using: str) -> None:
     if not lines:
         return
     for line in lines:
-        line._prepare_related_fields_for_save(operation_name="save")  # parents' ids, as saved
+        # parents' ids, as saved (Django's own step, not in its stubs)
+        line._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         line.chain = line.chain_name()
     heads = lock_heads((line.chain for line in lines), using=using)
     for line in lines:
         head = heads[line.chain]
         line.seq, line.prev_hash = head.seq + 1, head.hash
-        values = line_values(type(line), lambda name, line=line: getattr(line, name))
+        values = line_values(type(line), partial(getattr, line))
         line.hash = line_hash(line.chain, line.seq, line.prev_hash, values)
         head.seq, head.hash = line.seq, line.hash
     now = timezone.now()
@@ -106,14 +111,16 @@ def link(lines: list, *, using: str) -> None:
     ChainHead.objects.using(using).bulk_update(heads.values(), ["seq", "hash", "updated_at"])
 
 
-def backfill(rows: models.QuerySet, chain_of: Callable[[Any], str], head_model) -> None:
+def backfill(rows: models.QuerySet[Any], chain_of: Callable[[Any], str], head_model: Any) -> None:
     """For the data migrations that bring in the chains: chain the lines already written, in
-    id order (their triggers dropped by the migration; `migrate` makes them again)."""
-    model, heads = rows.model, {}
+    id order (their triggers dropped by the migration; `migrate` makes them again). The models
+    are the migration's historical ones."""
+    model = rows.model
+    heads: dict[str, tuple[int, str]] = {}
     for row in list(rows.order_by("pk")):
         chain = chain_of(row)
         seq, prev = heads.get(chain, (0, GENESIS))
-        values = line_values(model, lambda name, row=row: getattr(row, name))
+        values = line_values(model, partial(getattr, row))
         digest = line_hash(chain, seq + 1, prev, values)
         rows.filter(pk=row.pk).update(chain=chain, seq=seq + 1, prev_hash=prev, hash=digest)
         heads[chain] = (seq + 1, digest)

@@ -10,22 +10,25 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qunfang.core.books.chain import GENESIS, line_hash, line_values, lock_heads
-from qunfang.core.models import SecurityEvent, SecurityEventKind
+from qunfang.core.models import SecurityEvent, SecurityEventKind, User
 from qunfang.core.triggers import books_unlocked
 
 RETENTION_DAYS = 184
 CHAIN = SecurityEvent.book
 
 
-def security_log_archive(*, before: dt.date, by=None, using: str = "default"):
+def security_log_archive(
+    *, before: dt.date, by: User | None = None, using: str = "default"
+) -> SecurityEvent | None:
     """Archive the lines before `before` (a date at least 184 days ago); returns the archive
     line, or None when there was nothing to archive."""
     today = timezone.localdate()
@@ -54,12 +57,16 @@ def security_log_archive(*, before: dt.date, by=None, using: str = "default"):
         )
 
 
-def _write_archive(lines, *, before: dt.date, today: dt.date) -> dict:
+def _write_archive(
+    lines: QuerySet[SecurityEvent], *, before: dt.date, today: dt.date
+) -> dict[str, Any]:
     folder = Path(settings.DATA_DIR) / "archives"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / f"security-log-{timezone.now():%Y%m%d-%H%M%S-%f}.jsonl.gz"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never over another
-    count, first, last = 0, None, None
+    count = 0
+    first: Any = None  # the first and last lines' records, once written
+    last: Any = None
     with os.fdopen(fd, "wb") as raw:
         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
             for line in lines.iterator(chunk_size=2000):
@@ -84,7 +91,7 @@ def _write_archive(lines, *, before: dt.date, today: dt.date) -> dict:
     }
 
 
-def _record(line: SecurityEvent) -> dict:
+def _record(line: SecurityEvent) -> dict[str, Any]:
     """A line as archived: with its chain columns and the very values it hashes."""
     values = line_values(SecurityEvent, lambda name: getattr(line, name))
     columns = {"id": line.pk, "chain": line.chain, "seq": line.seq, "hash": line.hash}
@@ -99,7 +106,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_archive(mark: dict) -> str:
+def check_archive(mark: dict[str, Any]) -> str:
     """What is wrong with the archive an archive line names ("" when nothing): its file must
     be there unchanged, its lines chained and ending at the hash the chain goes on from, and
     none younger than the retention allowed on the day it was made."""

@@ -3,14 +3,18 @@ the numbers must run on without a gap, and the chain must end where its head (an
 kept outside the database) says it ends. The first line that does not match is named."""
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.utils import timezone
 
 from qunfang.core.books.base import AppendOnly, ChainHead
 from qunfang.core.books.chain import GENESIS, content_fields, line_hash, line_values
+
+Anchor = dict[str, Any]  # {"seq": n, "hash": h}: where a chain ended when it was written down
 
 
 @dataclass
@@ -34,7 +38,7 @@ def books() -> dict[str, type[AppendOnly]]:
     return {m.book: m for m in apps.get_models() if issubclass(m, AppendOnly)}
 
 
-def chain_names(*, using: str = "default", anchors: dict | None = None) -> list[str]:
+def chain_names(*, using: str = "default", anchors: dict[str, Anchor] | None = None) -> list[str]:
     """Every chain the database or the anchors know of (a chain whose head row and lines
     are all gone is still named by an anchor)."""
     names = set(ChainHead.objects.using(using).values_list("name", flat=True))
@@ -43,29 +47,31 @@ def chain_names(*, using: str = "default", anchors: dict | None = None) -> list[
     return sorted(names | set(anchors or {}))
 
 
-def current_heads(*, using: str = "default") -> dict[str, dict]:
+def current_heads(*, using: str = "default") -> dict[str, Anchor]:
     return {
         h.name: {"seq": h.seq, "hash": h.hash}
         for h in ChainHead.objects.using(using).filter(seq__gt=0)
     }
 
 
-def anchor_document(*, using: str = "default") -> dict:
+def anchor_document(*, using: str = "default") -> dict[str, Any]:
     """What is kept outside the database (backup manifests): every chain's head, now."""
     return {"written_at": timezone.now().isoformat(), "chains": current_heads(using=using)}
 
 
-def load_anchors(path: Path) -> dict[str, dict]:
+def load_anchors(path: Path) -> dict[str, Anchor]:
     """A backup manifest or any JSON file with {"chains": {name: {"seq": n, "hash": h}}};
     a hash may be shortened (as printed), to no fewer than 8 characters."""
-    chains = json.loads(Path(path).read_text(encoding="utf-8"))["chains"]
+    chains: dict[str, Anchor] = json.loads(Path(path).read_text(encoding="utf-8"))["chains"]
     for name, anchor in chains.items():
         if len(anchor["hash"]) < 8 or int(anchor["seq"]) < 0:
             raise ValueError(f"anchor of {name}: a hash of at least 8 characters and a line number")
     return chains
 
 
-def verify_books(*, only: str = "", anchors: dict | None = None, using: str = "default"):
+def verify_books(
+    *, only: str = "", anchors: dict[str, Anchor] | None = None, using: str = "default"
+) -> Iterator[ChainReport]:
     """One report per chain; `only` is a chain's name or a book's ("casebook")."""
     for name in chain_names(using=using, anchors=anchors):
         if only and only not in (name, name.split("/")[0]):
@@ -73,7 +79,7 @@ def verify_books(*, only: str = "", anchors: dict | None = None, using: str = "d
         yield verify_chain(name, anchor=(anchors or {}).get(name), using=using)
 
 
-def verify_chain(name: str, *, anchor: dict | None = None, using: str = "default") -> ChainReport:
+def verify_chain(name: str, *, anchor: Anchor | None = None, using: str = "default") -> ChainReport:
     report = ChainReport(name)
     model = books().get(name.split("/")[0])
     if model is None:
@@ -87,7 +93,9 @@ def verify_chain(name: str, *, anchor: dict | None = None, using: str = "default
         .order_by("seq")
         .values_list("pk", "seq", "prev_hash", "hash", *attnames)
     )
-    expected, prev, last_id, anchored = 1, GENESIS, None, None
+    expected, prev = 1, GENESIS
+    last_id: int | None = None
+    anchored: tuple[int, str] | None = None  # (id, hash) of the line the anchor names
     for pk, seq, prev_hash, stored, *values in rows.iterator(chunk_size=5000):
         if report.lines == 0 and seq != 1:
             problem, prev = _archived_start(model, name, seq, using)
@@ -111,7 +119,15 @@ def verify_chain(name: str, *, anchor: dict | None = None, using: str = "default
     return _check_end(report, head, anchor, anchored, last_seq=expected - 1, last_id=last_id)
 
 
-def _check_end(report, head, anchor, anchored, *, last_seq: int, last_id) -> ChainReport:
+def _check_end(
+    report: ChainReport,
+    head: ChainHead | None,
+    anchor: Anchor | None,
+    anchored: tuple[int, str] | None,
+    *,
+    last_seq: int,
+    last_id: int | None,
+) -> ChainReport:
     if head is None:
         return _broken(report, last_id, "the chain's head is gone")
     if head.seq > last_seq:
@@ -129,7 +145,9 @@ def _check_end(report, head, anchor, anchored, *, last_seq: int, last_id) -> Cha
     return report
 
 
-def _archived_start(model, name: str, first_seq: int, using: str) -> tuple[str, str]:
+def _archived_start(
+    model: type[AppendOnly], name: str, first_seq: int, using: str
+) -> tuple[str, str]:
     """A chain that starts after line 1 must start where an archive line says its archived
     lines end; returns (problem, the previous hash to go on from)."""
     from qunfang.core.books.retention import check_archive
@@ -140,6 +158,6 @@ def _archived_start(model, name: str, first_seq: int, using: str) -> tuple[str, 
     return f"lines 1–{first_seq - 1} are missing and no archive line accounts for them", GENESIS
 
 
-def _broken(report: ChainReport, line_id, problem: str) -> ChainReport:
+def _broken(report: ChainReport, line_id: int | None, problem: str) -> ChainReport:
     report.line_id, report.problem = line_id, problem
     return report

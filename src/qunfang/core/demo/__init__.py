@@ -1,29 +1,51 @@
 """The demo township: 枫桥镇 (诸暨市) with its real villages and one account per role.
 
-Each app adds a step to DEMO_STEPS that fills its part (later: a year of records). Steps get
-one shared DemoContext so records stay consistent across apps.
+Each app adds a step to DEMO_STEPS that fills its part (its `demo` package: a year of records
+for the patrols and the casebook). Steps get one shared DemoContext so records stay consistent
+across apps; the township's plain data (codes, names, places, the calendar) is in
+`reference.py`, and the writer for the year's bulk rows in `qunfang.core.bulk`.
 """
 
+import math
 import random
 import secrets
 import string
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from qunfang.core.demo.reference import (
+    DEMO_COUNTY,
+    DEMO_TOWNSHIP,
+    GROUP_NUMERALS,
+    VILLAGE_1,
+    VILLAGE_2,
+    VILLAGE_3,
+)
 from qunfang.core.models import DemoStamp, Region, RegionKind, User
 from qunfang.core.regions import read_rows, regions_import
 from qunfang.core.roles import Role
 from qunfang.core.services import user_create
 
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_CSV",
+    "DEMO_STEPS",
+    "VILLAGE_1",
+    "VILLAGE_2",
+    "VILLAGE_3",
+    "DemoContext",
+    "DemoRefused",
+    "build_demo",
+    "demo_state",
+    "random_password",
+]
+
 DEMO_CSV = Path(__file__).parent / "demo_data" / "fengqiao.csv"
-DEMO_COUNTY = "330681"
-DEMO_TOWNSHIP = "330681109000"
-VILLAGE_1 = "330681109290"  # 枫源村
-VILLAGE_2 = "330681109291"  # 乐山村
-GROUP_NUMERALS = "一二三四五六七八九十"
+M_PER_DEG = 111_320.0  # metres in a degree of latitude
 
 DEMO_STEPS = [
     "qunfang.core.demo.step_regions",
@@ -55,6 +77,31 @@ class DemoContext:
     township: Region | None = None
     villages: list[Region] = field(default_factory=list)
     accounts: dict[str, User] = field(default_factory=dict)
+
+
+def moved(lat: float, lon: float, metres: float, bearing: float) -> tuple[float, float]:
+    """The point `metres` away from (lat, lon) in the direction `bearing` (radians from north)."""
+    return (
+        lat + metres * math.cos(bearing) / M_PER_DEG,
+        lon + metres * math.sin(bearing) / (M_PER_DEG * math.cos(math.radians(lat))),
+    )
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """About how far apart two nearby points are (flat earth: a village is small)."""
+    dy = (a[0] - b[0]) * M_PER_DEG
+    dx = (a[1] - b[1]) * M_PER_DEG * math.cos(math.radians(a[0]))
+    return math.hypot(dx, dy)
+
+
+def coordinate(x: float) -> Decimal:
+    """A latitude or longitude as the models keep it (six places)."""
+    return Decimal(f"{x:.6f}")
+
+
+def phone(rng: random.Random) -> str:
+    """A mobile number (13x…)."""
+    return f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
 
 
 def random_password() -> str:
@@ -108,8 +155,12 @@ def step_regions(context: DemoContext) -> None:
 
 def step_accounts(context: DemoContext) -> None:
     regions = {r.code: r for r in Region.objects.filter(code__in=[a[2] for a in DEMO_ACCOUNTS])}
-    for username, role, code, full_name, phone in DEMO_ACCOUNTS:
+    for username, role, code, full_name, number in DEMO_ACCOUNTS:
         context.accounts[username] = user_create(
-            username=username, password=context.password, region=regions[code], roles={role},
-            full_name=full_name, phone=phone,
-        )  # fmt: skip
+            username=username,
+            password=context.password,
+            region=regions[code],
+            roles={role},
+            full_name=full_name,
+            phone=number,
+        )

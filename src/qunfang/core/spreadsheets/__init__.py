@@ -1,31 +1,66 @@
-"""Excel/CSV import and export of households, people and memberships, in the layouts villages
-keep (Chinese headers; English headers accepted too). No HTTP here: views, commands and the
-benchmark all call `import_file`, `export_file` and `template_file`.
+"""Excel/CSV files in and out, for every import and export. No HTTP here: a view answers with
+`core.exports.spreadsheet_response` (or `export_response`, which also writes the security log).
 
 - `reading`: refuses hostile files before parsing, finds the sheet and header row, yields rows.
 - `cells`: turns cell values into Python values, with a message in the user's language.
-- `layouts`: the three layouts' columns and the importers that check and write them.
-- `writing`: exports (masked, formula-safe) and templates.
+- `writing`: `Sheet`s of plain rows into .xlsx or CSV, every cell defused against formulas.
+- `layouts`: declarative columns and importers; an app declares its layouts (see the registry's
+  `spreadsheets`) and gets imports that check the whole file first, exports and templates.
+- `marks`: how an import's writes tell that what its checks read did not change meanwhile.
 """
 
-from qunfang.registry.spreadsheets.layouts import (
-    LAYOUTS,
+from qunfang.core.spreadsheets.cells import CellError
+from qunfang.core.spreadsheets.layouts import (
+    Column,
+    Importer,
     ImportReport,
+    Layout,
+    Row,
     RowError,
-    import_file,
+    layout_export,
+    layout_import,
+    layout_template,
+    village_column,
 )
-from qunfang.registry.spreadsheets.reading import MAX_FILE_BYTES, MAX_ROWS, estimate_rows
-from qunfang.registry.spreadsheets.writing import FORMATS, export_file, template_file
+from qunfang.core.spreadsheets.reading import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    FileRefused,
+    Table,
+    estimate_rows,
+    read_table,
+)
+from qunfang.core.spreadsheets.writing import (
+    FORMATS,
+    Sheet,
+    csv_bytes,
+    defuse,
+    file_bytes,
+    workbook_bytes,
+)
 
 __all__ = [
     "FORMATS",
-    "LAYOUTS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "CellError",
+    "Column",
+    "FileRefused",
     "ImportReport",
+    "Importer",
+    "Layout",
+    "Row",
     "RowError",
+    "Sheet",
+    "Table",
+    "csv_bytes",
+    "defuse",
     "estimate_rows",
-    "export_file",
-    "import_file",
-    "template_file",
+    "file_bytes",
+    "layout_export",
+    "layout_import",
+    "layout_template",
+    "read_table",
+    "village_column",
+    "workbook_bytes",
 ]

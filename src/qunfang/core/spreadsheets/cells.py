@@ -1,10 +1,12 @@
 """Cell parsers: a spreadsheet value in, a Python value out, or `CellError` with a message in the
-user's language. Empty cells never reach a parser (see `is_blank`)."""
+user's language. Empty cells never reach a parser (see `is_blank`). Files stay in Chinese whatever
+the UI language is: a choice is written with its first Chinese label (`choice_label`) and read
+back from any of its labels, its stored value or its English label (`choice`)."""
 
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,6 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qunfang.core.personal import validate_id_number, validate_phone
-from qunfang.registry.models import Education, Political, Sex
 
 Parser = Callable[[Any], Any]
 
@@ -25,23 +26,6 @@ class CellError(ValueError):
         self.message = message
 
 
-# Labels villages write, per stored value. The first label is the one exports and templates use;
-# the translated labels of the model are not used because files stay in Chinese whatever the UI
-# language is.
-SEX_LABELS = {Sex.MALE: ("男", "m", "male"), Sex.FEMALE: ("女", "f", "female")}
-EDUCATION_LABELS = {
-    Education.NONE: ("未上学", "文盲", "无", "未上过学"),
-    Education.PRIMARY: ("小学",),
-    Education.JUNIOR: ("初中",),
-    Education.SENIOR: ("高中/中专", "高中", "中专", "职高", "技校"),
-    Education.COLLEGE: ("大专及以上", "大专", "本科", "大学", "研究生", "硕士", "博士"),
-}
-POLITICAL_LABELS = {
-    Political.MASSES: ("群众",),
-    Political.PARTY: ("中共党员", "党员", "中共预备党员", "预备党员"),
-    Political.LEAGUE: ("共青团员", "团员"),
-    Political.OTHER: ("其他党派", "民主党派"),
-}
 YES, NO = "是", "否"
 _TRUE = {"是", "y", "yes", "1", "true", "t", "√", "✓", "✔", "对", "有"}
 _FALSE = {"否", "n", "no", "0", "false", "f", "×", "✗", "✘", "不", "无"}
@@ -67,7 +51,8 @@ def as_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = _INVISIBLE.sub(" ", str(value)).strip()
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    clean: str = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return clean
 
 
 def _folded(value: Any) -> str:
@@ -141,7 +126,7 @@ def parse_bool(value: Any) -> bool:
     raise CellError(_("Write 是 or 否 (yes or no)."))
 
 
-def choice(labels: dict[str, tuple[str, ...]], choices: type[models.TextChoices]) -> Parser:
+def choice(labels: Mapping[str, tuple[str, ...]], choices: type[models.TextChoices]) -> Parser:
     words: dict[str, str] = {}  # filled on first use: the English labels need translations loaded
 
     def parse(value: Any) -> str:
@@ -158,9 +143,11 @@ def choice(labels: dict[str, tuple[str, ...]], choices: type[models.TextChoices]
     return parse
 
 
-def _choice_words(labels: dict, choices: type[models.TextChoices]) -> dict[str, str]:
+def _choice_words(
+    labels: Mapping[str, tuple[str, ...]], choices: type[models.TextChoices]
+) -> dict[str, str]:
     """Chinese labels, stored values and the English labels all name the same choice."""
-    words = {}
+    words: dict[str, str] = {}
     with translation.override("en"):
         for value, label in choices.choices:
             words[_folded(value)] = value
@@ -171,7 +158,7 @@ def _choice_words(labels: dict, choices: type[models.TextChoices]) -> dict[str, 
     return words
 
 
-def choice_label(labels: dict[str, tuple[str, ...]], value: str) -> str:
+def choice_label(labels: Mapping[str, tuple[str, ...]], value: str) -> str:
     return labels[value][0] if value in labels else ""
 
 

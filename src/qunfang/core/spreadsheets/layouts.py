@@ -13,7 +13,7 @@ import never wipes what the village entered in the app; clear values in the app.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -25,10 +25,12 @@ from django.utils.translation import gettext_lazy
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.spreadsheets import cells
 from qunfang.core.spreadsheets.cells import CellError, is_blank
-from qunfang.core.spreadsheets.reading import FileRefused, Table, header_key, read_table
+from qunfang.core.spreadsheets.reading import FileRefused, Table, Upload, header_key, read_table
 from qunfang.core.spreadsheets.writing import Sheet, file_bytes
 
 INSTRUCTIONS_SHEET = "说明"  # the reader skips it (reading.INSTRUCTION_SHEETS)
+
+Record = TypeVar("Record", bound=models.Model)  # what an importer writes
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Layout:
     sheet_aliases: tuple[str, ...]
     model: type[models.Model]
     columns: tuple[Column, ...]
-    importer: type["Importer"]
+    importer: type["Importer[Any]"]
     select_related: tuple[str, ...]
     notes: tuple[str | Promise, ...] = ()
 
@@ -137,7 +139,7 @@ def _apply(obj: models.Model, values: dict[str, Any]) -> list[str]:
     """Set the values that differ; return the names of the fields that changed."""
     changed = []
     for name, value in values.items():
-        model_field = obj._meta.get_field(name)
+        model_field = cast("models.Field[Any, Any]", obj._meta.get_field(name))
         if model_field.is_relation:  # compare ids: no query for the related row
             differs = getattr(obj, model_field.attname) != (value.pk if value else None)
         else:
@@ -148,7 +150,7 @@ def _apply(obj: models.Model, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-class Importer:
+class Importer(Generic[Record]):
     """Checks parsed rows against the file and the database, then writes. `check` fills the
     report's errors, notices and counts; `write` runs only when there are no errors, under the
     lock, after `register_mark` (see `marks`) found nothing `check` read changed meanwhile."""
@@ -157,8 +159,8 @@ class Importer:
         self.village = village
         self.report = report
         self.headers = headers
-        self.creates: list[models.Model] = []
-        self.updates: list[tuple[models.Model, list[str]]] = []
+        self.creates: list[Record] = []
+        self.updates: list[tuple[Record, list[str]]] = []
 
     def error(self, row: Row, key: str, message: str) -> None:
         self.report.errors.append(RowError(row.number, self.headers.get(key, ""), message))
@@ -166,7 +168,7 @@ class Importer:
     def notice(self, row: Row, key: str, message: str) -> None:
         self.report.notices.append(RowError(row.number, self.headers.get(key, ""), message))
 
-    def place(self, row: Row, obj: models.Model, values: dict[str, Any]) -> None:
+    def place(self, row: Row, obj: Record, values: dict[str, Any]) -> None:
         """Count `obj` as created, updated or unchanged once `validate` accepts it."""
         is_new = obj.pk is None
         changed = _apply(obj, values)
@@ -180,10 +182,10 @@ class Importer:
                 self.updates.append((obj, changed))
                 self.report.updated += 1
 
-    def validate(self, row: Row, obj: models.Model) -> bool:
+    def validate(self, row: Row, obj: Record) -> bool:
         return True
 
-    def register_mark(self, rows: list[Row]) -> tuple:
+    def register_mark(self, rows: list[Row]) -> tuple[Any, ...]:
         """Changes whenever anything `check` reads changes (see `marks`)."""
         raise NotImplementedError
 
@@ -263,7 +265,7 @@ def layout_import(
     *,
     layout: Layout,
     village: Region,
-    file,
+    file: Upload,
     filename: str,
     dry_run: bool = False,
     siblings: Iterable[Layout] = (),
@@ -327,7 +329,7 @@ def _sheet(layout: Layout, columns: list[Column], rows: Iterable[list[Any]]) -> 
     )
 
 
-def layout_export(*, layout: Layout, queryset: QuerySet, fmt: str) -> bytes:
+def layout_export(*, layout: Layout, queryset: QuerySet[Any], fmt: str) -> bytes:
     """The caller passes an already scoped queryset (`Model.objects.visible_to(user)`). One
     query however many rows: everything a row shows comes through select_related. Exports
     mask what the columns' `export` masks; the writer defuses formulas."""

@@ -13,70 +13,21 @@ filters name only the row's own columns, so a line matches exactly when its row 
 - a row that stops matching (moved to another village) writes a line that does not match, but
   the count falls, and only a row that starts matching, which writes a matching line, could
   bring it back.
-Writes that bypass history (QuerySet.update, raw SQL) would escape a mark; the register makes
-none on these models. Deleting a person or a household sets links to it to NULL without a line
-of the linking row, but the delete itself writes a line inside the same village.
+Writes that bypass history (QuerySet.update, raw SQL) would escape a mark: mark only models that
+none of their writers bypass. An importer's `register_mark` returns a tuple of the marks (and
+counts) of everything its checks read; see the registry's importers for examples.
 """
 
-from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.db.models import Max
 
-from qunfang.core.crypto import blind_index
-from qunfang.core.models import Region
-from qunfang.registry.models import (
-    Household,
-    Membership,
-    Organisation,
-    Person,
-    Post,
-    TrainingRecord,
-    VettingCheck,
-)
-
 Mark = tuple[int, int]
-CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
 
-def mark(model: type[models.Model], **where) -> Mark:
+def mark(model: type[models.Model], **where: Any) -> Mark:
     """Rows matching `where` now, and the newest history line matching it (0 if none)."""
     history = model.history  # type: ignore[attr-defined]
     rows = model._default_manager.filter(**where).count()
     return rows, history.filter(**where).aggregate(newest=Max("history_id"))["newest"] or 0
-
-
-def holders(id_numbers: Iterable[str]) -> int:
-    """How many people, of any village, hold one of these ID numbers."""
-    wanted = sorted({blind_index(number) for number in id_numbers})
-    people = Person.objects.filter
-    return sum(
-        people(id_number_bidx__in=wanted[start : start + CHUNK]).count()
-        for start in range(0, len(wanted), CHUNK)
-    )
-
-
-def village_register(village: Region, id_numbers: Iterable[str]) -> tuple[Mark | int, ...]:
-    """What household and people imports read: the region tree (villager groups, which village
-    a person is in; marked whole, regions change rarely), the village's households, the people
-    of the village and its groups, and who holds the file's ID numbers anywhere. A file is
-    written only when the checks found every holder inside the village, so a person elsewhere
-    who takes one of them meanwhile raises that count (a holder leaving the village changes the
-    village's mark)."""
-    regions = list(
-        Region.objects.filter(path__startswith=village.path).values_list("pk", flat=True)
-    )
-    return (
-        mark(Region),
-        mark(Household, region_id=village.pk),
-        mark(Person, region_id__in=regions),
-        holders(id_numbers),
-    )
-
-
-def membership_register(village: Region, id_numbers: Iterable[str]) -> tuple[Mark | int, ...]:
-    """What membership imports read: the people of the village, and every organisation, post,
-    membership, vetting check and training record (marked whole: membership files are short,
-    so the checks are too, and a change elsewhere at worst asks for the file again)."""
-    tables = (Organisation, Post, Membership, VettingCheck, TrainingRecord)
-    return (*village_register(village, id_numbers), *(mark(model) for model in tables))

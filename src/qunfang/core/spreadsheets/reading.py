@@ -10,13 +10,15 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from qunfang.registry.spreadsheets.cells import is_blank
+from qunfang.core.spreadsheets.cells import is_blank
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -28,6 +30,10 @@ MAX_COLUMNS = 100
 MAX_SHEETS_SEARCHED = 20
 HEADER_SEARCH_ROWS = 5  # a title row or two above the headers is common
 INSTRUCTION_SHEETS = {"说明", "instructions"}
+
+Upload = UploadedFile | IO[bytes] | bytes | bytearray
+HeaderMap = dict[str, tuple[int, str]]  # key -> (column index, header as written)
+Rows = list[tuple[int, dict[str, Any]]]  # (row number in Excel, key -> raw value)
 
 # Any element named `f` (optionally namespaced) in a worksheet part is a formula.
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -54,8 +60,14 @@ def header_key(text: Any) -> str:
     return re.sub(r"[\s_\-*＊:：()（）]", "", str(text or "")).lower()
 
 
-def read_table(*, file, filename: str, columns: dict[str, list[str]],
-               required: list[str], sheet_names: tuple[str, ...]) -> Table:  # fmt: skip
+def read_table(
+    *,
+    file: Upload,
+    filename: str,
+    columns: dict[str, list[str]],
+    required: list[str],
+    sheet_names: tuple[str, ...],
+) -> Table:
     """`columns` maps each key to the header spellings it accepts."""
     data = _read_capped(file)
     name = filename.lower()
@@ -73,7 +85,7 @@ def read_table(*, file, filename: str, columns: dict[str, list[str]],
     raise FileRefused(_("Choose an Excel (.xlsx) or CSV (.csv) file."))
 
 
-def _read_capped(file) -> bytes:
+def _read_capped(file: Upload) -> bytes:
     too_big = FileRefused(
         _("The file is larger than %(size)d MB; split it into smaller files.")
         % {"size": MAX_FILE_BYTES // (1024 * 1024)}
@@ -96,7 +108,7 @@ def _read_capped(file) -> bytes:
 # ---- header row --------------------------------------------------------------------------
 
 
-def _map_headers(cells, wanted: dict[str, str]) -> dict[str, tuple[int, str]]:
+def _map_headers(cells: Sequence[Any], wanted: dict[str, str]) -> HeaderMap:
     """key -> (column index, header as written) for the headers this layout knows."""
     found: dict[str, tuple[int, str]] = {}
     for index, cell in enumerate(cells):
@@ -112,9 +124,11 @@ def _map_headers(cells, wanted: dict[str, str]) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _find_header(first_rows, wanted, required) -> tuple[int, dict[str, tuple[int, str]], list[str]]:
+def _find_header(
+    first_rows: Sequence[Sequence[Any]], wanted: dict[str, str], required: list[str]
+) -> tuple[int, HeaderMap, list[str]]:
     """(header row number, mapping, missing required keys) — best row among the first few."""
-    best: tuple[int, dict, list[str]] = (0, {}, list(required))
+    best: tuple[int, HeaderMap, list[str]] = (0, {}, list(required))
     for number, cells in enumerate(first_rows, start=1):
         mapping = _map_headers(cells, wanted)
         missing = [key for key in required if key not in mapping]
@@ -125,8 +139,8 @@ def _find_header(first_rows, wanted, required) -> tuple[int, dict[str, tuple[int
     return best
 
 
-def _rows(numbered_rows, mapping: dict[str, tuple[int, str]]) -> list[tuple[int, dict]]:
-    rows = []
+def _rows(numbered_rows: Iterable[tuple[int, Sequence[Any]]], mapping: HeaderMap) -> Rows:
+    rows: Rows = []
     for number, cells in numbered_rows:
         values = {
             key: cells[index] if index < len(cells) else None
@@ -221,7 +235,9 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
     return False
 
 
-def _read_xlsx(data, wanted, required, sheet_names) -> Table:
+def _read_xlsx(
+    data: bytes, wanted: dict[str, str], required: list[str], sheet_names: tuple[str, ...]
+) -> Table:
     archive = _open_zip(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -255,7 +271,10 @@ def _read_xlsx(data, wanted, required, sheet_names) -> Table:
     return table
 
 
-def _find_sheet(workbook, wanted, required, sheet_names):
+def _find_sheet(
+    workbook: Any, wanted: dict[str, str], required: list[str], sheet_names: tuple[str, ...]
+) -> tuple[Any, int, HeaderMap, set[str]]:
+    """The sheet with the layout's headers (openpyxl's), its header row, mapping and keys."""
     names = {header_key(n) for n in sheet_names}
     sheets = sorted(
         (ws for ws in workbook.worksheets if header_key(ws.title) not in INSTRUCTION_SHEETS),
@@ -282,7 +301,9 @@ def _find_sheet(workbook, wanted, required, sheet_names):
     )
 
 
-def _formulas_without_results(data, title, header_row, mapping, rows) -> set[tuple[int, str]]:
+def _formulas_without_results(
+    data: bytes, title: str, header_row: int, mapping: HeaderMap, rows: Rows
+) -> set[tuple[int, str]]:
     """With data_only a formula whose result was never saved (files written by programs, not
     Excel) reads as empty: find those cells so the row is refused instead of silently blank."""
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -292,7 +313,7 @@ def _formulas_without_results(data, title, header_row, mapping, rows) -> set[tup
         last_col = max(index for index, _h in mapping.values()) + 1
         cells_by_row = sheet.iter_rows(min_row=header_row + 1, max_col=last_col)
         values = dict(rows)
-        found = set()
+        found: set[tuple[int, str]] = set()
         for number, cells in enumerate(cells_by_row, start=header_row + 1):
             for key, (index, _h) in mapping.items():
                 cell = cells[index] if index < len(cells) else None
@@ -307,7 +328,7 @@ def _formulas_without_results(data, title, header_row, mapping, rows) -> set[tup
 # ---- size, before reading ----------------------------------------------------------------
 
 
-def estimate_rows(file, filename: str) -> int | None:
+def estimate_rows(file: Upload, filename: str) -> int | None:
     """About how many rows the file holds, cheaply, to choose between importing in the request
     and in the background: the line count of a CSV, the sheets' declared extent of a workbook.
     0 for a file the import will refuse at once (it says why at once), None when unknown."""
@@ -329,7 +350,10 @@ def estimate_rows(file, filename: str) -> int | None:
     except Exception:  # refused or damaged: the import reports it at once
         return 0
     try:
-        extents = [sheet.max_row for sheet in workbook.worksheets[:MAX_SHEETS_SEARCHED]]
+        extents: list[int | None] = [
+            sheet.max_row for sheet in workbook.worksheets[:MAX_SHEETS_SEARCHED]
+        ]
     finally:
         workbook.close()
-    return None if any(extent is None for extent in extents) else max(extents, default=0)
+    known = [extent for extent in extents if extent is not None]
+    return None if len(known) < len(extents) else max(known, default=0)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.models import Region, RegionKind
+from qunfang.core.selectors import villages_visible
 from qunfang.patrols.models import (
     BusySeason,
     JointZone,
@@ -26,8 +27,8 @@ from qunfang.patrols.models import (
     ShiftPattern,
     ZoneVillage,
 )
-from qunfang.patrols.rostering import PATROL_ORG_KINDS
-from qunfang.patrols.selectors import zones_run_by
+from qunfang.patrols.selectors.common import zones_run_by
+from qunfang.patrols.selectors.people import PATROL_ORG_KINDS
 from qunfang.registry.models import JointDefenceGroup, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,10 +45,6 @@ WEEKDAYS = [
 MAX_SEASON_DAYS = 366
 
 
-def visible_villages(user):
-    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE)
-
-
 def visible_townships(user):
     return Region.objects.visible_to(user).filter(kind=RegionKind.TOWNSHIP)
 
@@ -56,7 +53,7 @@ class PlanningForm(forms.ModelForm):
     """`region` is chosen when a record is made and fixed afterwards (its points, routes and
     shifts hang on it); the choice is limited to the user's villages."""
 
-    region_kinds = (RegionKind.VILLAGE,)
+    region_kinds: tuple[str, ...] = (RegionKind.VILLAGE,)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -388,7 +385,7 @@ class ZoneForm(PlanningForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zone = self.instance
-        villages = visible_villages(self.user).select_related("parent")
+        villages = villages_visible(user=self.user).select_related("parent")
         if zone.pk:
             villages = villages.filter(parent=zone.region)
             shares = dict(zone.shares.values_list("village_id", "cost_share"))
@@ -516,7 +513,7 @@ class RosterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        villages = list(visible_villages(user).select_related("parent"))
+        villages = list(villages_visible(user=user).select_related("parent"))
         townships = list(visible_townships(user))
         # a member village sees the zone's rosters; only whoever runs the zone makes them
         zones = list(zones_run_by(user).filter(active=True).select_related("region"))

@@ -1,6 +1,6 @@
 """Forms for self-service and check-in. They only parse and check the shape of what came in;
-the rules (is this shift yours, is the code right, may this person take over) live in
-services.py and checkin.py, whose refusals the views put on the form."""
+the rules (is this shift yours, is the code right, may this person take over) live in the
+services (services/checkin.py, services/swaps.py), whose refusals the views put on the form."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.core.uploads import check_upload
-from qunfang.patrols.checkin import Scan
 from qunfang.patrols.models import CheckInKind, Finding, PatrolPoint
-from qunfang.patrols.signs import DIGITS
+from qunfang.patrols.services.checkin import Scan
+from qunfang.patrols.services.signs import DIGITS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIX_PLACES = Decimal("0.000001")

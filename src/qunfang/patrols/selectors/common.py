@@ -1,10 +1,13 @@
-"""Scoped reads shared by more than one page: the home panel, "my" shifts, and who may change
-a patrol record (`may_change`, `change_or_403`) — seeing a record is not changing it."""
+"""What the patrol selectors and services share: who may change a patrol record
+(`may_change`, `change_or_403`) — seeing a record is not changing it —, the query pieces the
+pages build on, and the check-in window with the points a shift may check in at."""
+
+from __future__ import annotations
 
 import datetime as dt
 
 from django.core.validators import MaxValueValidator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,21 +18,18 @@ from qunfang.core.roles import Perm
 from qunfang.patrols.models import (
     Absence,
     Assignment,
-    CheckIn,
-    Finding,
     JointZone,
-    Outcome,
+    PatrolPoint,
     PatrolProfile,
+    PatrolSettings,
     Roster,
     RosterStatus,
-    Shift,
     ShiftPattern,
-    SwapRequest,
-    SwapStatus,
     ZoneVillage,
 )
 
-SERVED = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)
+# ---- query pieces the pages share ----------------------------------------------------------
+
 # No shift runs longer than a pattern may last: a shift running now started at most this long ago.
 LONGEST_SHIFT = dt.timedelta(
     minutes=max(
@@ -65,44 +65,29 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
 
 
-def patrol_summary(user) -> dict:
-    """The home-page panel: who is out now, empty seats this week, this month's attendance,
-    swaps waiting and what patrols found in the last week."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    # Every count is bounded in time and read through the (region, start) index: a shift
-    # belongs to the day it starts, so the days' shifts are those starting within them.
-    published = Shift.objects.visible_to(user).filter(on_published_roster())
-    running = published.filter(starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now)
-    on_duty = running.filter(ends_at__gt=now).aggregate(n=Count("assignments"))["n"]
-    week = published.filter(
-        starts_at__gte=local_midnight(today), starts_at__lt=local_midnight(today + dt.timedelta(7))
-    )
-    week = week.annotate(n=seated()).filter(n__lt=F("headcount"))
-    empty = week.aggregate(seats=Sum(F("headcount") - F("n")))["seats"] or 0
-    this_month = published.filter(
-        starts_at__gte=local_midnight(today.replace(day=1)),
-        starts_at__lt=local_midnight(today + dt.timedelta(days=1)),
-    )
-    month = (
-        Assignment.objects.visible_to(user)
-        .filter(shift__in=this_month.values("pk"))
-        .exclude(outcome__in=[Outcome.PLANNED, Outcome.EXCUSED])
-    )
-    counts = month.aggregate(due=Count("id"), served=Count("id", filter=Q(outcome__in=SERVED)))
-    rate = round(100 * counts["served"] / counts["due"]) if counts["due"] else None
-    return {
-        "on_duty": on_duty,
-        "empty_seats": empty,
-        "attendance_rate": rate,
-        "swaps_waiting": SwapRequest.objects.visible_to(user)
-        .filter(status=SwapStatus.PENDING)
-        .count(),
-        "findings": CheckIn.objects.visible_to(user)
-        .filter(accepted=True, recorded_at__gte=now - dt.timedelta(days=7))
-        .exclude(finding=Finding.NOTHING)
-        .count(),
-    }
+# ---- the check-in window and where a shift checks in ----------------------------------------
+
+EARLY = dt.timedelta(minutes=30)  # a patrol may start this long before its shift
+GRACE = dt.timedelta(hours=2)  # ... and check in this long after it ends
+
+
+def points_for(assignment: Assignment):
+    """Where this shift may check in: its route's points, else every point of its village or
+    of the zone's villages."""
+    pattern = assignment.shift.pattern
+    if pattern.route_id:
+        return PatrolPoint.objects.filter(stops__route_id=pattern.route_id, active=True)
+    if assignment.zone is not None:
+        return PatrolPoint.objects.filter(region__in=assignment.zone.villages.all(), active=True)
+    return PatrolPoint.objects.filter(region_id=assignment.region_id, active=True)
+
+
+def positions_required(point: PatrolPoint) -> bool:
+    """Whether a scan at `point` needs the phone's position: the rule of the point's own
+    village (services/proof.py)."""
+    return PatrolSettings.objects.filter(
+        region_id=point.region_id, positions_required=True
+    ).exists()
 
 
 # ---- who may change what ----------------------------------------------------------------------

@@ -1,19 +1,21 @@
-"""Scoped reads for the planning screens: lists with their counts in one query, the roster
-grid (day x shift) in three queries however big the roster, solver findings in plain words,
-a joint zone's hours per village, and the roster as an Excel workbook."""
+"""Scoped reads for the planning screens: lists with their counts in one query, the villages'
+rule on positions, the roster grid (day x shift) in three queries however big the roster,
+solver findings in plain words, a joint zone's hours per village, and the roster's sheets for
+Excel."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -29,25 +31,29 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from qunfang.core.models import Region
+from qunfang.core.models import Region, RegionKind
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.spreadsheets import Sheet
 from qunfang.patrols.models import (
     Assignment,
     JointZone,
     Outcome,
     PatrolPoint,
     PatrolRoute,
+    PatrolSettings,
     Roster,
     RosterStatus,
     RouteStop,
     Shift,
     ShiftPattern,
 )
-from qunfang.patrols.selectors import local_midnight, on_published_roster, seated
-from qunfang.registry.spreadsheets.writing import defuse
+from qunfang.patrols.selectors.common import (
+    local_midnight,
+    may_change,
+    on_published_roster,
+    seated,
+)
 
 CREDITED = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)
 PROBLEMS_SHOWN = 200
@@ -63,6 +69,23 @@ def points(*, user):
         .annotate(n_routes=Count("stops__route", distinct=True))
         .order_by("region__path", "name", "id")
     )
+
+
+def village_rules(user) -> list[Region]:
+    """The user's villages, each with `positions_required` and whether the user may change it
+    (`may_set`): one query."""
+    required = PatrolSettings.objects.filter(region=OuterRef("pk"), positions_required=True)
+    villages = (
+        Region.objects.visible_to(user)
+        .filter(kind=RegionKind.VILLAGE)
+        .annotate(positions_required=Exists(required))
+        .select_related("parent")
+        .order_by("path")
+    )
+    rows: list[Any] = list(villages)  # each a Region, with `may_set` added
+    for village in rows:
+        village.may_set = may_change(user, village)
+    return rows
 
 
 def routes(*, user):
@@ -232,9 +255,10 @@ def roster_grid(roster: Roster) -> list[Section]:
             {patterns[s[2]] for s in place_shifts}, key=lambda p: (p.starts_at, p.name, p.pk)
         )
         column = {p.pk: i for i, p in enumerate(columns)}
-        table = {d: [None] * len(columns) for d in days}
+        table: dict[dt.date, list[Cell | None]] = {d: [None] * len(columns) for d in days}
         section = Section(
-            title=roster.zone.name if roster.zone_id else places[place_id].name, patterns=columns
+            title=roster.zone.name if roster.zone is not None else places[place_id].name,
+            patterns=columns,
         )
         for shift_id, _place, pattern_id, day, headcount in place_shifts:
             on = people.get(shift_id, [])
@@ -311,8 +335,8 @@ def _int(value) -> int:
 
 
 def problem_sentence(problem: dict) -> str:
-    """One translated sentence for a finding recorded on a roster (see rostering.problem_record
-    and rotation.fill_household_shifts)."""
+    """One translated sentence for a finding recorded on a roster (see `problem_record` in
+    services/rostering.py and `fill_household_shifts` in services/rotation.py)."""
     words = _constraint_words()
     params = problem.get("params") or {}
     values = {
@@ -455,75 +479,84 @@ def _local(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], widths: list[int]):
-    sheet = workbook.create_sheet(title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    return sheet
-
-
-def roster_workbook(roster: Roster) -> bytes:
+def roster_sheets(roster: Roster) -> list[Sheet]:
     """Sheet 1: one row per shift and person. Sheet 2: the seats left empty. Two queries, plain
-    values, however big the roster."""
-    workbook = Workbook(write_only=True)
-    where = roster.zone.name if roster.zone_id else None
-    rows = _sheet(
-        workbook, _("Roster"),
-        [_("Date"), _("Weekday"), _("Village or zone"), _("Shift"), _("Starts"), _("Ends"), _("Night"),
-         _("Person"), _("Person's village"), _("Household on duty"), _("Outcome")],
-        [12, 8, 14, 14, 17, 17, 6, 12, 12, 12, 10],
-    )  # fmt: skip
-    empty = _sheet(
-        workbook, _("Unfilled seats"),
-        [_("Date"), _("Weekday"), _("Village or zone"), _("Shift"), _("Starts"), _("Ends"), _("Needed"),
-         _("Assigned"), _("Unfilled")],
-        [12, 8, 14, 14, 17, 17, 8, 8, 8],
-    )  # fmt: skip
+    values, however big the roster; the rows are read as the workbook is written."""
+    where = roster.zone.name if roster.zone is not None else None
     yes, no = _("yes"), _("no")
     outcomes = dict(Outcome.choices)
-    weekday = {}
+    weekday: dict[dt.date, str] = {}
 
     def common(day, place, pattern, starts, ends) -> list:
         if day not in weekday:
             weekday[day] = date_format(day, "D")
-        return [
-            day,
-            weekday[day],
-            defuse(where or place),
-            defuse(pattern),
-            _local(starts),
-            _local(ends),
-        ]
+        return [day, weekday[day], where or place, pattern, _local(starts), _local(ends)]
 
-    order = ("shift__service_date", "shift__starts_at", "shift__region__path", "shift_id", "id")
-    seats = (
-        Assignment.objects.filter(shift__roster=roster)
-        .order_by(*order)
-        .values_list("shift__service_date", "shift__region__name", "shift__pattern__name", "shift__starts_at",
-                     "shift__ends_at", "shift__night", "person__name", "person__region__name", "household__number",
-                     "outcome")
-    )  # fmt: skip
-    for day, place, pattern, starts, ends, night, name, village, household, outcome in seats:
-        rows.append([*common(day, place, pattern, starts, ends), yes if night else no, defuse(name),
-                     defuse(village), defuse(household or ""), str(outcomes.get(outcome, outcome))])  # fmt: skip
-    short = (
-        roster.shifts.annotate(n=Count("assignments"))
-        .filter(n__lt=F("headcount"))
-        .order_by("service_date", "starts_at", "region__path", "id")
-        .values_list(
-            "service_date",
-            "region__name",
-            "pattern__name",
-            "starts_at",
-            "ends_at",
-            "headcount",
-            "n",
+    def seats():
+        order = ("shift__service_date", "shift__starts_at", "shift__region__path", "shift_id", "id")
+        rows = (
+            Assignment.objects.filter(shift__roster=roster)
+            .order_by(*order)
+            .values_list(
+                "shift__service_date",
+                "shift__region__name",
+                "shift__pattern__name",
+                "shift__starts_at",
+                "shift__ends_at",
+                "shift__night",
+                "person__name",
+                "person__region__name",
+                "household__number",
+                "outcome",
+            )
         )
-    )
-    for day, place, pattern, starts, ends, headcount, n in short:
-        empty.append([*common(day, place, pattern, starts, ends), headcount, n, headcount - n])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        for day, place, pattern, starts, ends, night, name, village, household, outcome in rows:
+            yield [
+                *common(day, place, pattern, starts, ends),
+                yes if night else no,
+                name,
+                village,
+                household or "",
+                outcomes.get(outcome, outcome),
+            ]
+
+    def short():
+        rows = (
+            roster.shifts.annotate(n=Count("assignments"))
+            .filter(n__lt=F("headcount"))
+            .order_by("service_date", "starts_at", "region__path", "id")
+            .values_list(
+                "service_date",
+                "region__name",
+                "pattern__name",
+                "starts_at",
+                "ends_at",
+                "headcount",
+                "n",
+            )
+        )
+        for day, place, pattern, starts, ends, headcount, n in rows:
+            yield [*common(day, place, pattern, starts, ends), headcount, n, headcount - n]
+
+    shift = [_("Date"), _("Weekday"), _("Village or zone"), _("Shift"), _("Starts"), _("Ends")]
+    return [
+        Sheet(
+            _("Roster"),
+            [
+                *shift,
+                _("Night"),
+                _("Person"),
+                _("Person's village"),
+                _("Household on duty"),
+                _("Outcome"),
+            ],
+            seats(),
+            widths=[12, 8, 14, 14, 17, 17, 6, 12, 12, 12, 10],
+        ),
+        Sheet(
+            _("Unfilled seats"),
+            [*shift, _("Needed"), _("Assigned"), _("Unfilled")],
+            short(),
+            widths=[12, 8, 14, 14, 17, 17, 8, 8, 8],
+        ),
+    ]

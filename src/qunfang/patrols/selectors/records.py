@@ -1,12 +1,14 @@
-"""Reads behind the patrol records: the patrol log, attendance (考勤), the paper register and
-the ten-household duty ledger. Every read starts from `visible_to(user)`; counts are done by
-the database (grouped aggregates), never by looping over rows in Python."""
+"""Reads behind the patrol records: the home page's patrol panel, the patrol log, attendance
+(考勤), the paper register and the ten-household duty ledger. Every read starts from
+`visible_to(user)`; counts are done by the database (grouped aggregates), never by looping
+over rows in Python."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -16,6 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -29,7 +32,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.models import Region
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -43,14 +49,63 @@ from qunfang.patrols.models import (
     RosterStatus,
     RouteStop,
     Shift,
+    SwapRequest,
+    SwapStatus,
 )
-from qunfang.patrols.rotation import eligible_members
-from qunfang.patrols.selectors import on_published_roster
-from qunfang.patrols.services import ledger_balances
+from qunfang.patrols.selectors.common import (
+    LONGEST_SHIFT,
+    local_midnight,
+    on_published_roster,
+    seated,
+)
+from qunfang.patrols.selectors.people import eligible_members
 from qunfang.registry.models import GroupMembership, Household, JointDefenceGroup
 
 TURNED_OUT = (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL)  # came out on patrol
 FLAGGED = (Finding.HAZARD, Finding.INCIDENT, Finding.DISPUTE)
+
+# ---- the home page's panel ------------------------------------------------------------------
+
+
+def patrol_summary(user) -> dict:
+    """The home-page panel: who is out now, empty seats this week, this month's attendance,
+    swaps waiting and what patrols found in the last week."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    # Every count is bounded in time and read through the (region, start) index: a shift
+    # belongs to the day it starts, so the days' shifts are those starting within them.
+    published = Shift.objects.visible_to(user).filter(on_published_roster())
+    running = published.filter(starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now)
+    on_duty = running.filter(ends_at__gt=now).aggregate(n=Count("assignments"))["n"]
+    week = published.filter(
+        starts_at__gte=local_midnight(today), starts_at__lt=local_midnight(today + dt.timedelta(7))
+    )
+    week = week.annotate(n=seated()).filter(n__lt=F("headcount"))
+    empty = week.aggregate(seats=Sum(F("headcount") - F("n")))["seats"] or 0
+    this_month = published.filter(
+        starts_at__gte=local_midnight(today.replace(day=1)),
+        starts_at__lt=local_midnight(today + dt.timedelta(days=1)),
+    )
+    month = (
+        Assignment.objects.visible_to(user)
+        .filter(shift__in=this_month.values("pk"))
+        .exclude(outcome__in=[Outcome.PLANNED, Outcome.EXCUSED])
+    )
+    counts = month.aggregate(due=Count("id"), served=Count("id", filter=Q(outcome__in=TURNED_OUT)))
+    rate = round(100 * counts["served"] / counts["due"]) if counts["due"] else None
+    return {
+        "on_duty": on_duty,
+        "empty_seats": empty,
+        "attendance_rate": rate,
+        "swaps_waiting": SwapRequest.objects.visible_to(user)
+        .filter(status=SwapStatus.PENDING)
+        .count(),
+        "findings": CheckIn.objects.visible_to(user)
+        .filter(accepted=True, recorded_at__gte=now - dt.timedelta(days=7))
+        .exclude(finding=Finding.NOTHING)
+        .count(),
+    }
+
 
 # ---- months and villages ---------------------------------------------------------------------
 
@@ -74,14 +129,6 @@ def month_end(first: dt.date) -> dt.date:
 def shift_month(first: dt.date, by: int) -> dt.date:
     index = first.year * 12 + first.month - 1 + by
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
-
-
-def visible_villages(user) -> QuerySet[Region]:
-    return Region.objects.visible_to(user).filter(kind=RegionKind.VILLAGE).order_by("path")
 
 
 def _in_village(village: Region) -> Q:
@@ -114,7 +161,7 @@ class LogPerson:
 
     name: str
     outcome: str
-    outcome_label: str
+    outcome_label: StrOrPromise
 
 
 @dataclass(slots=True)
@@ -189,6 +236,7 @@ def decorate(shifts) -> list[Shift]:
         scans[row[0]].append(row[1:])
     findings = dict(Finding.choices)
     for shift in shifts:
+        visited: dict[int, LogPoint]
         visited, found, no_position, positioned = {}, [], 0, set()
         for pk, point_id, point_name, lat, lon, finding, note, at in scans[shift.pk]:
             if point_id:
@@ -394,7 +442,11 @@ def upcoming_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = 
             assignment=a,
             stand_ins=[
                 p
-                for p in eligible_members(a.household, a.shift.service_date, absent)
+                for p in eligible_members(
+                    a.household,  # type: ignore[arg-type]  # households' turns only
+                    a.shift.service_date,
+                    absent,
+                )
                 if p.pk != a.person_id
             ],
         )
@@ -432,6 +484,38 @@ def exemption_reasons(household: Household) -> list[str]:
     if household.absent:
         reasons.append(_("away"))
     return reasons
+
+
+SETTLING = (LedgerKind.SERVED, LedgerKind.EXCUSED, LedgerKind.SWAPPED, LedgerKind.BOUGHT_OUT)
+
+
+def ledger_balances(group) -> dict[int, dict]:
+    """Per household of a ten-household group (keyed by household id): turns owed, served,
+    excused, swapped, bought out, missed, and how many are still open (owed and not settled).
+
+    A turn's verdict is its latest line: a correction (served, then corrected to missed) is a
+    new line that replaces the earlier verdict, so nothing is counted twice."""
+    latest = (
+        DutyLedgerEntry.objects.filter(group=group, assignment__isnull=False)
+        .exclude(kind=LedgerKind.OWED)
+        .values("household", "assignment")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    counted = Q(kind=LedgerKind.OWED) | Q(assignment__isnull=True) | Q(id__in=latest)
+    rows = (
+        DutyLedgerEntry.objects.filter(group=group)
+        .filter(counted)
+        .values("household")
+        .annotate(**{kind: Count("id", filter=Q(kind=kind)) for kind in LedgerKind.values})
+        .order_by("household")
+    )
+    out = {}
+    for row in rows:
+        settled = sum(row[kind] for kind in SETTLING)
+        row["open"] = max(0, row[LedgerKind.OWED] - settled)
+        out[row["household"]] = row
+    return out
 
 
 def ledger_summary(group: JointDefenceGroup) -> list[dict]:

@@ -1,6 +1,7 @@
 """Reads for self-service and check-in: a member's own shifts, the shifts open for check-in,
-who is on duty now, pending swaps and who may take over a shift. Every list is scoped with
-`visible_to` and fetched in a fixed number of queries, however many rows it has."""
+who is on duty now, pending swaps, and the shifts a new absence clashes with (who may take a
+shift over: people.py). Every list is scoped with `visible_to` and fetched in a fixed number
+of queries, however many rows it has."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import datetime as dt
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from qunfang.patrols.checkin import EARLY, GRACE, points_for
 from qunfang.patrols.models import (
     Absence,
     Assignment,
@@ -21,13 +21,16 @@ from qunfang.patrols.models import (
     SwapRequest,
     SwapStatus,
 )
-from qunfang.patrols.rostering import RosterRequest, pool
-from qunfang.patrols.rotation import MAX_AGE, MIN_AGE
-from qunfang.patrols.selectors import LONGEST_SHIFT, on_published_roster
+from qunfang.patrols.selectors.common import (
+    EARLY,
+    GRACE,
+    LONGEST_SHIFT,
+    on_published_roster,
+    points_for,
+)
 from qunfang.registry.models import Person
 
 UPCOMING_SHOWN = 30
-CANDIDATES_SHOWN = 80
 
 
 def person_of(user) -> Person | None:
@@ -146,6 +149,14 @@ def my_absences(user, person: Person):
     )
 
 
+def clashing_assignments(absence: Absence):
+    """Published shifts that the absence now clashes with: the director should find a swap."""
+    return Assignment.objects.filter(
+        person=absence.person, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
+        shift__service_date__gte=absence.starts_on, shift__service_date__lte=absence.ends_on,
+    ).select_related("shift__pattern")  # fmt: skip
+
+
 def my_swaps(user, person: Person):
     """Swaps the member asked for or is asked to take over, latest first."""
     return (
@@ -196,40 +207,3 @@ def decided_swaps(user, limit: int = 20):
         )
         .order_by("-decided_at", "-id")[:limit]
     )
-
-
-def swap_candidates(assignment: Assignment) -> list[Person]:
-    """Who could take the shift over: for a household's turn, the members of the group's
-    households; for a joint zone, its members; otherwise the village's patrol members."""
-    shift = assignment.shift
-    group_id = shift.pattern.household_group_id if assignment.household_id else None
-    if group_id:
-        day = shift.service_date
-        people = (
-            Person.objects.filter(
-                household__group_memberships__group_id=group_id, household__group_memberships__left_on__isnull=True,
-                may_serve=True,
-            )
-            .exclude(pk=assignment.person_id)
-            .select_related("household", "region")
-            .prefetch_related("vetting_checks", "training_records")
-            .distinct()
-        )  # fmt: skip
-        people = [
-            p
-            for p in people
-            if not p.household.exempt_from_duty and MIN_AGE <= p.age_on(day) <= MAX_AGE
-        ]
-        # the household's own members first: any of them may stand in
-        people.sort(
-            key=lambda p: (p.household_id != assignment.household_id, p.household.number, p.name)
-        )
-        return people[:CANDIDATES_SHOWN]
-    request = RosterRequest(
-        region=shift.region,
-        starts_on=shift.service_date,
-        ends_on=shift.service_date,
-        zone=shift.zone,
-    )
-    people = pool(request).exclude(pk=assignment.person_id).order_by("name", "id")
-    return list(people[:CANDIDATES_SHOWN])

@@ -6,7 +6,8 @@ returns the first answer and records nothing new. Scans with a wrong or stale co
 far from the point, are kept as refused so that the trace survives. So is a scan at a point
 without the phone's position when the point's village requires one (proof.py); where it does
 not, such a check-in is accepted and marked "no position" on the log, attendance and the
-register. How long a sign's code is accepted: signs.py.
+register. How long a sign's code is accepted: signs.py. When a shift is open for check-in
+(`EARLY`, `GRACE`) and at which points (`points_for`): selectors/common.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qunfang.patrols import hooks
 from qunfang.patrols.models import (
     Assignment,
     CheckIn,
@@ -35,12 +36,12 @@ from qunfang.patrols.models import (
     Outcome,
     PatrolPoint,
 )
-from qunfang.patrols.proof import positions_required
-from qunfang.patrols.signs import CodeCheck, check_code
+from qunfang.patrols.selectors.common import EARLY, GRACE, points_for, positions_required
+from qunfang.patrols.services import hooks
+from qunfang.patrols.services.signs import CodeCheck, check_code
 
-EARLY = dt.timedelta(minutes=30)  # a patrol may start this long before its shift
-GRACE = dt.timedelta(hours=2)  # ... and check in this long after it ends
 EARTH_RADIUS_M = 6_371_000
+Degrees = TypeVar("Degrees", Decimal, float)  # the four of a distance, all of one kind
 
 
 class Refusal:
@@ -70,11 +71,12 @@ REFUSAL_MESSAGES = {
 def refusal_message(check_in: CheckIn) -> str:
     message = str(REFUSAL_MESSAGES[check_in.refusal])
     if check_in.refusal == Refusal.FAR:
-        return message % {"distance": check_in.distance_m or 0, "radius": check_in.point.radius_m}
+        point = cast(PatrolPoint, check_in.point)  # a refusal for distance is at a point
+        return message % {"distance": check_in.distance_m or 0, "radius": point.radius_m}
     return message
 
 
-def distance_m(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> float:
+def distance_m(lat1: Degrees, lon1: Degrees, lat2: Degrees, lon2: Degrees) -> float:
     """Great-circle distance (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -94,17 +96,6 @@ class Scan:
     finding: str = Finding.NOTHING
     note: str = ""
     photo: object | None = None
-
-
-def points_for(assignment: Assignment):
-    """Where this shift may check in: its route's points, else every point of its village or
-    of the zone's villages."""
-    pattern = assignment.shift.pattern
-    if pattern.route_id:
-        return PatrolPoint.objects.filter(stops__route_id=pattern.route_id, active=True)
-    if assignment.zone_id:
-        return PatrolPoint.objects.filter(region__in=assignment.zone.villages.all(), active=True)
-    return PatrolPoint.objects.filter(region_id=assignment.region_id, active=True)
 
 
 def _validate(assignment: Assignment, scan: Scan, user, now: dt.datetime) -> None:
@@ -139,8 +130,10 @@ def _validate(assignment: Assignment, scan: Scan, user, now: dt.datetime) -> Non
             )
     if (scan.latitude is None) != (scan.longitude is None):
         raise ValidationError(_("A position needs both latitude and longitude."))
-    if scan.latitude is not None and not (
-        -90 <= scan.latitude <= 90 and -180 <= scan.longitude <= 180
+    if (
+        scan.latitude is not None
+        and scan.longitude is not None  # (both or neither: checked above)
+        and not (-90 <= scan.latitude <= 90 and -180 <= scan.longitude <= 180)
     ):
         raise ValidationError(_("The position is not a valid latitude and longitude."))
 
@@ -169,7 +162,12 @@ def check_in(
             record.accepted, record.refusal = False, Refusal.STALE_CODE
         elif verdict is CodeCheck.WRONG:
             record.accepted, record.refusal = False, Refusal.WRONG_CODE
-        if scan.latitude is not None and scan.point.has_position:
+        if (
+            scan.latitude is not None
+            and scan.longitude is not None  # (both or neither: checked above)
+            and scan.point.latitude is not None  # the point's has_position
+            and scan.point.longitude is not None
+        ):
             far = distance_m(
                 scan.latitude, scan.longitude, scan.point.latitude, scan.point.longitude
             )
@@ -199,7 +197,7 @@ def check_in(
 
 def expected_points(assignment: Assignment) -> int:
     pattern = assignment.shift.pattern
-    return pattern.route.stops.count() if pattern.route_id else 1
+    return pattern.route.stops.count() if pattern.route is not None else 1
 
 
 def outcome_from_check_ins(assignment: Assignment, check_ins: list[CheckIn]) -> str:
@@ -216,7 +214,7 @@ def outcome_from_check_ins(assignment: Assignment, check_ins: list[CheckIn]) -> 
     return Outcome.SERVED
 
 
-LEDGER_FOR_OUTCOME = {
+LEDGER_FOR_OUTCOME: dict[str, str] = {
     Outcome.SERVED: LedgerKind.SERVED,
     Outcome.LATE: LedgerKind.SERVED,
     Outcome.PARTIAL: LedgerKind.SERVED,

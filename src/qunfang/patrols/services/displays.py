@@ -7,12 +7,12 @@ The page it opens (`/patrols/display/<token>/`) shows the point's name and its c
 else, writes nothing and sets no cookie. A point has at most one live link: making a new one
 revokes the old one; revoking keeps the row (who made it, who withdrew it, when), and the
 old screen is told the link was withdrawn. Made and withdrawn only by those who may change
-the point (its village's planners and the township above them).
+the point (its village's planners and the township above them). The link a token opens:
+`selectors.display.display_for_token`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -23,14 +23,10 @@ from django.utils.translation import gettext as _
 from qunfang.core.audit import security_event_record
 from qunfang.core.models import SecurityEventKind
 from qunfang.patrols.models import PatrolPoint, PointDisplay, SignPeriod
-from qunfang.patrols.selectors import change_or_403
+from qunfang.patrols.selectors.common import change_or_403
+from qunfang.patrols.selectors.display import token_hash
 
 TOKEN_BYTES = 24
-MAX_TOKEN_LENGTH = 64  # anything longer is not one of ours: no hashing of arbitrary input
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _revoke(display: PointDisplay, by, now) -> None:
@@ -81,14 +77,3 @@ def display_revoke(*, display: PointDisplay, by) -> PointDisplay:
     if display.revoked_at is None:
         _revoke(display, by, timezone.now())
     return display
-
-
-def display_for_token(token: str) -> PointDisplay | None:
-    """The link a token opens, revoked or not; None for a token that was never made."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    return (
-        PointDisplay.objects.select_related("point__region__parent")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )

@@ -5,41 +5,20 @@ its member villages, so each scan follows the rule of the point's own village, n
 township: whether phones get a fix there is a fact of the place, and the township sets the
 rule for each of its villages anyway (it may change any of them). Only scans at a point are
 held to it: the start and the end of a patrol prove no place.
+
+Reading the rule: `selectors.common.positions_required` (a scan) and
+`selectors.planning.village_rules` (the points page).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from qunfang.core.models import Region, RegionKind
-from qunfang.patrols.models import PatrolPoint, PatrolSettings
-from qunfang.patrols.selectors import change_or_403, may_change
-
-
-def positions_required(point: PatrolPoint) -> bool:
-    return PatrolSettings.objects.filter(
-        region_id=point.region_id, positions_required=True
-    ).exists()
-
-
-def village_rules(user) -> list[Region]:
-    """The user's villages, each with `positions_required` and whether the user may change it
-    (`may_set`): one query."""
-    required = PatrolSettings.objects.filter(region=OuterRef("pk"), positions_required=True)
-    villages = (
-        Region.objects.visible_to(user)
-        .filter(kind=RegionKind.VILLAGE)
-        .annotate(positions_required=Exists(required))
-        .select_related("parent")
-        .order_by("path")
-    )
-    rows = list(villages)
-    for village in rows:
-        village.may_set = may_change(user, village)
-    return rows
+from qunfang.patrols.models import PatrolSettings
+from qunfang.patrols.selectors.common import change_or_403
 
 
 @transaction.atomic

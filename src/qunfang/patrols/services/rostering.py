@@ -1,7 +1,12 @@
-"""Building a roster: shift patterns become shifts, the registry becomes the solver's people,
-CP-SAT fills the patrol shifts, and the ten-household rotation fills the household shifts.
+"""A roster's life: made, published, withdrawn.
 
-The solver never sees Django; this module is the only translation between the two.
+Making it: shift patterns become shifts, the registry becomes the solver's people, CP-SAT
+fills the patrol shifts, and the ten-household rotation (rotation.py) fills the household
+shifts. The solver never sees Django; this module is the only translation between the two.
+Who may be rostered at all (the pool, qualifications): selectors/people.py.
+
+Publishing and withdrawing go through the roster's lifecycle: the duty ledger follows the
+roster, and everyone on a published roster is told.
 """
 
 from __future__ import annotations
@@ -17,39 +22,33 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.lifecycle import Lifecycle, Move, Notice
+from qunfang.core.models import Region, RegionKind, User
+from qunfang.core.phrases import Phrase
 from qunfang.patrols import solver
 from qunfang.patrols.models import (
     Absence,
     Assignment,
     BusySeason,
+    CheckIn,
+    DutyLedgerEntry,
     JointZone,
+    LedgerKind,
     Outcome,
-    Qualification,
     Roster,
     RosterStatus,
     Shift,
     ShiftPattern,
 )
-from qunfang.patrols.rotation import fill_household_shifts
-from qunfang.patrols.selectors import change_or_403
-from qunfang.registry.models import (
-    OrgKind,
-    OrgStatus,
-    Person,
-    TrainingKind,
-    VettingKind,
-)
+from qunfang.patrols.selectors.common import change_or_403, may_change
+from qunfang.patrols.selectors.people import pool, qualifications
+from qunfang.patrols.services.rotation import fill_household_shifts
+from qunfang.registry.models import Person
 
-PATROL_ORG_KINDS = (OrgKind.PATROL_TEAM, OrgKind.VILLAGE_GUARD, OrgKind.SECURITY_COMMITTEE)
 EXPERIENCED_AFTER = 10  # served shifts after which a member counts as experienced
-TRAINING_QUALIFICATIONS = {
-    Qualification.PATROL_TRAINING: TrainingKind.PATROL,
-    Qualification.FIRST_AID: TrainingKind.FIRST_AID,
-    Qualification.FIRE_SAFETY: TrainingKind.FIRE_SAFETY,
-}
 MAX_ROSTER_DAYS = 62
 
 
@@ -109,39 +108,6 @@ def build_shifts(req: RosterRequest, roster: Roster | None = None) -> list[Shift
                     )
                 )
     return shifts
-
-
-def pool(req: RosterRequest):
-    """The people who may be rostered: members of a zone, or serving members of the patrol
-    organisations in the region."""
-    if req.zone is not None:
-        qs = req.zone.members.all()
-    else:
-        qs = Person.objects.filter(
-            region__path__startswith=req.region.path,
-            memberships__ended_on__isnull=True,
-            memberships__post__organisation__kind__in=PATROL_ORG_KINDS,
-            memberships__post__organisation__status=OrgStatus.ACTIVE,
-        ).distinct()
-    return qs.select_related("region", "patrol_profile").prefetch_related(
-        "vetting_checks", "training_records"
-    )
-
-
-def qualifications(person: Person, on: dt.date) -> frozenset[str]:
-    held = set()
-    checks = [c for c in person.vetting_checks.all() if c.counts_on(on)]
-    if {c.kind for c in checks} >= set(VettingKind.values):
-        held.add(Qualification.VETTED.value)
-    for qual, kind in TRAINING_QUALIFICATIONS.items():
-        if any(
-            t.kind == kind
-            and t.held_on <= on
-            and (t.certificate_expires_on is None or t.certificate_expires_on >= on)
-            for t in person.training_records.all()
-        ):
-            held.add(qual.value)
-    return frozenset(held)
 
 
 def group_key(req: RosterRequest, region: Region) -> str:
@@ -241,7 +207,7 @@ class RosterPlan:
     """A roster computed and not yet saved: unsaved shifts and assignments and the figures."""
 
     req: RosterRequest
-    by: object
+    by: User
     shifts: list[Shift]
     assignments: list[Assignment]
     figures: dict
@@ -353,13 +319,97 @@ def generate_roster(req: RosterRequest, *, by, progress=None) -> Roster:
     return save_roster(plan)
 
 
-def unfilled(roster: Roster) -> list[tuple[Shift, int]]:
-    shifts = roster.shifts.annotate(n=Count("assignments")).select_related("pattern", "region")
-    return [(s, s.headcount - s.n) for s in shifts if s.n < s.headcount]
-
-
 def published_overlapping(roster: Roster):
     return Roster.objects.filter(
         region=roster.region, zone=roster.zone, status=RosterStatus.PUBLISHED,
         starts_on__lte=roster.ends_on, ends_on__gte=roster.starts_on,
     ).exclude(pk=roster.pk)  # fmt: skip
+
+
+# ---- publishing and withdrawing -------------------------------------------------------------
+
+ROSTER_MOVES: dict[str, frozenset[str]] = {
+    RosterStatus.DRAFT: frozenset({RosterStatus.PUBLISHED, RosterStatus.WITHDRAWN}),
+    RosterStatus.PUBLISHED: frozenset({RosterStatus.WITHDRAWN}),
+    RosterStatus.WITHDRAWN: frozenset(),
+}
+
+
+def _roster_ledger(move: Move[Roster]) -> None:
+    """The duty ledger follows the roster: publishing makes each household turn owed; withdrawing
+    a published roster cancels them, an excuse line each. (The history rows keep the moves.)"""
+    roster, by = move.obj, move.by
+    if move.to == RosterStatus.PUBLISHED:
+        kind, note = LedgerKind.OWED, ""
+    elif move.before.status == RosterStatus.PUBLISHED:
+        kind, note = LedgerKind.EXCUSED, _("roster withdrawn")
+    else:
+        return
+    turns = Assignment.objects.filter(shift__roster=roster, household__isnull=False)
+    DutyLedgerEntry.objects.bulk_create(
+        DutyLedgerEntry(  # type: ignore[misc]  # households' turns: household and group set
+            region_id=a.region_id,
+            household_id=a.household_id,
+            group_id=a.shift.pattern.household_group_id,
+            assignment=a,
+            kind=kind,
+            on=a.shift.service_date,
+            recorded_by=by,
+            note=note,
+        )
+        for a in turns.select_related("shift__pattern")
+    )
+
+
+def _tell_rostered(move: Move[Roster]) -> list[Notice]:
+    """Everyone with an account on a published roster hears once, however many shifts they have."""
+    if move.to != RosterStatus.PUBLISHED:
+        return []
+    roster = move.obj
+    on_roster = Person.objects.filter(patrol_assignments__shift__roster=roster).values("account_id")
+    message = Phrase(gettext_noop("A new roster is out: %(roster)s."), roster=str(roster))
+    readers = User.objects.filter(pk__in=on_roster).select_related("notification_preference")
+    return [Notice(r, "roster", message, roster.get_absolute_url()) for r in readers.order_by("pk")]
+
+
+ROSTER_LIFECYCLE = Lifecycle(
+    Roster,
+    RosterStatus,
+    ROSTER_MOVES,
+    may=lambda roster, user, to: may_change(user, roster),
+    refusals={RosterStatus.PUBLISHED: gettext_lazy("Only a draft roster can be published.")},
+    record=_roster_ledger,
+    notices=_tell_rostered,
+)
+
+
+@transaction.atomic
+def publish_roster(*, roster: Roster, by) -> Roster:
+    change_or_403(by, roster)
+
+    def check(locked: Roster) -> None:
+        clash = published_overlapping(locked).first()
+        if clash is not None:
+            raise ValidationError(
+                _("The published roster %(other)s covers part of this period. Withdraw it first.")
+                % {"other": clash}
+            )
+
+    def apply(locked: Roster) -> None:
+        locked.published_by, locked.published_at = by, timezone.now()
+
+    return ROSTER_LIFECYCLE.move(roster, RosterStatus.PUBLISHED, by=by, check=check, apply=apply)
+
+
+@transaction.atomic
+def withdraw_roster(*, roster: Roster, by) -> Roster:
+    change_or_403(by, roster)
+
+    def check(locked: Roster) -> None:
+        settled = Assignment.objects.filter(shift__roster=locked).exclude(outcome=Outcome.PLANNED)
+        if CheckIn.objects.filter(assignment__shift__roster=locked).exists() or settled.exists():
+            raise ValidationError(
+                _("Patrols have already been recorded on this roster; it stays as the record.")
+            )
+
+    return ROSTER_LIFECYCLE.move(roster, RosterStatus.WITHDRAWN, by=by, check=check)

@@ -1,6 +1,7 @@
 """The ten-household rotation (十户联防): each turn, the household whose turn it is supplies one
 eligible member; households that owe fewer turns go first. Elderly-only, disabled and absent
 households are exempt. Deterministic, so re-running it on the same books gives the same rota.
+Who may stand a household's turn (age, health, absences): `selectors.people.eligible_members`.
 """
 
 from __future__ import annotations
@@ -12,19 +13,8 @@ from django.db.models import Count, Max, Q
 
 from qunfang.patrols import solver
 from qunfang.patrols.models import Absence, Assignment, DutyLedgerEntry, LedgerKind, Shift
-from qunfang.registry.models import GroupMembership, Household, Person
-
-MIN_AGE, MAX_AGE = 18, 65  # who may stand a household's turn
-
-
-def eligible_members(
-    household: Household, day: dt.date, absent: set[tuple[int, dt.date]]
-) -> list[Person]:
-    return [
-        p
-        for p in household.members.all()
-        if p.may_serve and MIN_AGE <= p.age_on(day) <= MAX_AGE and (p.pk, day) not in absent
-    ]
+from qunfang.patrols.selectors.people import eligible_members
+from qunfang.registry.models import GroupMembership
 
 
 def _free(busy: list[tuple[dt.datetime, dt.datetime]], shift: Shift, rest: dt.timedelta) -> bool:
@@ -43,7 +33,7 @@ def fill_household_shifts(
         return assignments, problems
     rest = dt.timedelta(hours=rules.min_rest_hours)
     first, last = min(s.service_date for s in shifts), max(s.service_date for s in shifts)
-    by_group: dict[int, list[Shift]] = defaultdict(list)
+    by_group: dict[int | None, list[Shift]] = defaultdict(list)
     for s in shifts:
         by_group[s.pattern.household_group_id].append(s)
     for group_id, group_shifts in by_group.items():

@@ -1,117 +1,37 @@
-"""Every patrol write with business rules: publishing rosters, absences, swaps, the duty
-ledger, attendance corrections and reminders. Views, API and commands all call these, and each
-checks who may change what (`selectors.change_or_403`): a village's planners act on its own
-records and people, whoever runs a joint zone on the zone's records."""
+"""A member's shifts after the roster is out: absences, settling a shift or a household's turn
+by hand (the outcome, a buy-out, a stand-in) and reminders. Each write checks who may change
+what (`selectors.common.change_or_403`): a village's planners act on its own records and
+people, whoever runs a joint zone on the zone's records."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qunfang.core.models import User
 from qunfang.core.notify import notify, notify_by_sms
 from qunfang.core.phrases import Phrase
-from qunfang.patrols import solver
-from qunfang.patrols.checkin import close_assignment
 from qunfang.patrols.models import (
     Absence,
     Assignment,
-    CheckIn,
     DutyLedgerEntry,
     LedgerKind,
     Outcome,
-    Roster,
     RosterStatus,
-    SwapRequest,
     SwapStatus,
 )
-from qunfang.patrols.rostering import published_overlapping, qualifications
-from qunfang.patrols.selectors import change_or_403
+from qunfang.patrols.selectors.common import change_or_403
+from qunfang.patrols.selectors.people import eligible_members, replacement_problems
+from qunfang.patrols.services.checkin import close_assignment
 from qunfang.registry.models import Person
 
-# ---- rosters ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def publish_roster(*, roster: Roster, by) -> Roster:
-    change_or_403(by, roster)
-    roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
-    if roster.status != RosterStatus.DRAFT:
-        raise ValidationError(_("Only a draft roster can be published."))
-    clash = published_overlapping(roster).first()
-    if clash is not None:
-        raise ValidationError(
-            _("The published roster %(other)s covers part of this period. Withdraw it first.")
-            % {"other": clash}
-        )
-    roster.status, roster.published_by, roster.published_at = (
-        RosterStatus.PUBLISHED,
-        by,
-        timezone.now(),
-    )
-    roster.save()
-    owed = []
-    for a in Assignment.objects.filter(
-        shift__roster=roster, household__isnull=False
-    ).select_related("shift__pattern"):
-        owed.append(
-            DutyLedgerEntry(
-                region_id=a.region_id,
-                household_id=a.household_id,
-                group_id=a.shift.pattern.household_group_id,
-                assignment=a,
-                kind=LedgerKind.OWED,
-                on=a.shift.service_date,
-                recorded_by=by,
-            )
-        )
-    DutyLedgerEntry.objects.bulk_create(owed)
-    _tell_rostered(roster)
-    return roster
-
-
-def _tell_rostered(roster: Roster) -> None:
-    """Everyone with an account on the roster hears once, however many shifts they have."""
-    on_roster = Person.objects.filter(patrol_assignments__shift__roster=roster).values("account_id")
-    message = Phrase(gettext_noop("A new roster is out: %(roster)s."), roster=str(roster))
-    readers = User.objects.filter(pk__in=on_roster).select_related("notification_preference")
-    for reader in readers.order_by("pk"):
-        notify(reader, "roster", message, roster.get_absolute_url())
-
-
-@transaction.atomic
-def withdraw_roster(*, roster: Roster, by) -> Roster:
-    change_or_403(by, roster)
-    roster = Roster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
-    if roster.status == RosterStatus.WITHDRAWN:
-        raise ValidationError(_("This roster is already withdrawn."))
-    if (
-        CheckIn.objects.filter(assignment__shift__roster=roster).exists()
-        or Assignment.objects.filter(shift__roster=roster).exclude(outcome=Outcome.PLANNED).exists()
-    ):
-        raise ValidationError(
-            _("Patrols have already been recorded on this roster; it stays as the record.")
-        )
-    was_published = roster.status == RosterStatus.PUBLISHED
-    roster.status = RosterStatus.WITHDRAWN
-    roster.save()
-    if was_published:  # the turns it made owed are cancelled by an excuse line each
-        for a in Assignment.objects.filter(
-            shift__roster=roster, household__isnull=False
-        ).select_related("shift__pattern"):
-            DutyLedgerEntry.objects.create(
-                region_id=a.region_id, household_id=a.household_id, group_id=a.shift.pattern.household_group_id,
-                assignment=a, kind=LedgerKind.EXCUSED, on=a.shift.service_date, recorded_by=by,
-                note=_("roster withdrawn"),
-            )  # fmt: skip
-    return roster
+MY_PAGE = "/patrols/my/"  # where a rostered member reads about their shifts
 
 
 # ---- absences -------------------------------------------------------------------------------
@@ -135,172 +55,12 @@ def declare_absence(
     return absence
 
 
-def clashing_assignments(absence: Absence):
-    """Published shifts that the absence now clashes with: the director should find a swap."""
-    return Assignment.objects.filter(
-        person=absence.person, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
-        shift__service_date__gte=absence.starts_on, shift__service_date__lte=absence.ends_on,
-    ).select_related("shift__pattern")  # fmt: skip
-
-
-# ---- swaps ----------------------------------------------------------------------------------
-
-
-def _as_solver_slot(a: Assignment) -> solver.Slot:
-    s = a.shift
-    return solver.Slot(
-        id=str(a.pk),
-        group="",
-        start=s.starts_at,
-        end=s.ends_at,
-        night=s.night,
-        place=s.pattern.name,
-    )
-
-
-def replacement_problems(assignment: Assignment, replacement: Person) -> list[str]:
-    """Why `replacement` cannot take the shift (empty when they can), checked by the same
-    independent checker that verifies rosters."""
-    shift = assignment.shift
-    problems = []
-    if replacement.pk == assignment.person_id:
-        return [_("Choose someone else to take over the shift.")]
-    if Assignment.objects.filter(shift=shift, person=replacement).exists():
-        problems.append(_("%(name)s is already on this shift.") % {"name": replacement.name})
-    if assignment.household_id and replacement.household_id is None:
-        problems.append(_("A household's turn can only pass to a member of a household."))
-    need = shift.pattern.required_qualification
-    if need and need not in qualifications(replacement, shift.service_date):
-        problems.append(
-            _("%(name)s lacks the required qualification: %(qual)s.")
-            % {"name": replacement.name, "qual": shift.pattern.get_required_qualification_display()}
-        )
-    if Absence.objects.filter(person=replacement, starts_on__lte=shift.service_date,
-                              ends_on__gte=shift.service_date).exists():  # fmt: skip
-        problems.append(
-            _("%(name)s has declared an absence that day.") % {"name": replacement.name}
-        )
-    window = dt.timedelta(days=7)
-    theirs = list(
-        Assignment.objects.filter(
-            person=replacement, shift__starts_at__gte=shift.starts_at - window, shift__starts_at__lte=shift.starts_at + window,
-        ).exclude(outcome=Outcome.EXCUSED).exclude(shift__roster__status=RosterStatus.WITHDRAWN).select_related("shift__pattern")
-    )  # fmt: skip
-    mine = _as_solver_slot(assignment)
-    rules = solver.Rules(
-        min_rest_hours=8, max_nights_per_week=2, tz=timezone.get_default_timezone()
-    )
-    person = solver.Person(id=str(replacement.pk), group="")
-    before = {
-        (v.code, v.day)
-        for v in solver.checker.person_breaks(person, [_as_solver_slot(a) for a in theirs], rules)
-    }
-    after = solver.checker.person_breaks(
-        person, [_as_solver_slot(a) for a in theirs] + [mine], rules
-    )
-    words = {
-        "overlap": _("%(name)s is already on a shift at that time."),
-        "rest": _("%(name)s would not get the minimum rest between shifts."),
-        "night_limit": _("%(name)s would exceed the night shifts allowed in a week."),
-        "weekly_limit": _("%(name)s would exceed the shifts allowed in a week."),
-    }
-    for code in {v.code for v in after if (v.code, v.day) not in before}:
-        problems.append(words.get(code, code) % {"name": replacement.name})
-    return problems
-
-
-@transaction.atomic
-def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by) -> SwapRequest:
-    if assignment.person.account_id != by.pk:  # the member on duty, or a planner on their behalf
-        change_or_403(by, assignment)
-    if assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now():
-        raise ValidationError(_("Only a shift that has not started can be swapped."))
-    if assignment.swap_requests.filter(status=SwapStatus.PENDING).exists():
-        raise ValidationError(_("A swap for this shift is already waiting for the director."))
-    problems = replacement_problems(assignment, replacement)
-    if problems:
-        raise ValidationError(problems)
-    return SwapRequest.objects.create(
-        assignment=assignment, region_id=assignment.region_id, zone_id=assignment.zone_id,
-        replacement=replacement, reason=reason, requested_by=by,
-    )  # fmt: skip
-
-
-@transaction.atomic
-def decide_swap(*, swap: SwapRequest, approve: bool, by, note: str = "") -> SwapRequest:
-    change_or_403(by, swap)
-    swap = (
-        SwapRequest.objects.select_for_update(of=("self",))
-        .select_related("assignment__shift__pattern")
-        .get(pk=swap.pk)
-    )
-    if swap.status != SwapStatus.PENDING:
-        raise ValidationError(_("This swap has already been decided."))
-    assignment = swap.assignment
-    if approve:
-        if assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now():
-            raise ValidationError(_("The shift has started; the swap can no longer be approved."))
-        problems = replacement_problems(assignment, swap.replacement)
-        if problems:
-            raise ValidationError(problems)
-        original = assignment.person
-        new_household = swap.replacement.household_id if assignment.household_id else None
-        if assignment.household_id and new_household != assignment.household_id:
-            common = {"region_id": assignment.region_id, "group_id": assignment.shift.pattern.household_group_id,
-                          "assignment": assignment, "on": assignment.shift.service_date, "recorded_by": by}  # fmt: skip
-            DutyLedgerEntry.objects.create(household_id=assignment.household_id, kind=LedgerKind.SWAPPED, **common,
-                                           note=_("turn passed to household %(h)s") % {"h": swap.replacement.household})  # fmt: skip
-            DutyLedgerEntry.objects.create(household_id=new_household, kind=LedgerKind.OWED, **common,
-                                           note=_("took over from household %(h)s") % {"h": original.household})  # fmt: skip
-            assignment.household_id = new_household
-        assignment.person = swap.replacement
-        assignment.save()
-        _notify(
-            swap.replacement,
-            Phrase(
-                gettext_noop("You take over a shift on %(day)s: %(shift)s."),
-                day=assignment.shift.service_date,
-                shift=assignment.shift.pattern.name,
-            ),
-        )
-    swap.status = SwapStatus.APPROVED if approve else SwapStatus.REJECTED
-    swap.decided_by, swap.decided_at, swap.decision_note = by, timezone.now(), note
-    swap.save()
-    verdict = Phrase(gettext_noop("approved") if approve else gettext_noop("rejected"))
-    notify(
-        swap.requested_by,
-        "roster",
-        Phrase(
-            gettext_noop("Your swap for %(day)s was %(verdict)s."),
-            day=assignment.shift.service_date,
-            verdict=verdict,
-        ),
-        MY_PAGE,
-    )
-    return swap
-
-
-@transaction.atomic
-def withdraw_swap(*, swap: SwapRequest, by) -> SwapRequest:
-    if by.pk not in (swap.requested_by_id, swap.assignment.person.account_id):
-        change_or_403(by, swap)
-    swap = SwapRequest.objects.select_for_update(of=("self",)).get(pk=swap.pk)
-    if swap.status != SwapStatus.PENDING:
-        raise ValidationError(_("This swap has already been decided."))
-    swap.status, swap.decided_by, swap.decided_at = SwapStatus.WITHDRAWN, by, timezone.now()
-    swap.save()
-    return swap
-
-
-MY_PAGE = "/patrols/my/"
-
-
 def _notify(person: Person, message: Phrase, kind: str = "roster") -> None:
     """A rostered person hears through `notify()` when they have an account."""
     notify(person.account, kind, message, MY_PAGE)
 
 
-# ---- attendance and the duty ledger ---------------------------------------------------------
+# ---- settling a shift or a turn by hand ----------------------------------------------------
 
 
 def record_outcome(*, assignment: Assignment, outcome: str, by, note: str = "") -> Assignment:
@@ -335,7 +95,8 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
         amount = Decimal(amount)
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         raise ValidationError(_("Enter the amount paid, more than 0 yuan."))
-    if amount.as_tuple().exponent < -2 or amount >= Decimal("1e8"):
+    exponent = cast(int, amount.as_tuple().exponent)  # an int: the amount is finite
+    if exponent < -2 or amount >= Decimal("1e8"):
         raise ValidationError(_("Enter the amount in yuan with at most two decimal places."))
     if assignment.outcome in (Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL):
         raise ValidationError(_("This turn was served; there is nothing to buy out."))
@@ -361,8 +122,6 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     """Another eligible member of the same household serves the household's turn. The turn
     stays the household's, so the duty ledger does not change; the history keeps who was
     rostered before."""
-    from qunfang.patrols.rotation import eligible_members
-
     change_or_403(by, assignment)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
@@ -370,7 +129,7 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
         .get(pk=assignment.pk)
     )
     shift = assignment.shift
-    if not assignment.household_id:
+    if assignment.household is None:  # (selected with the assignment)
         raise ValidationError(_("Only a household's turn can be stood in for."))
     if shift.roster.status != RosterStatus.PUBLISHED:
         raise ValidationError(_("Only a turn on a published roster can be stood in for."))
@@ -422,38 +181,6 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
         ),
     )
     return assignment
-
-
-SETTLING = (LedgerKind.SERVED, LedgerKind.EXCUSED, LedgerKind.SWAPPED, LedgerKind.BOUGHT_OUT)
-
-
-def ledger_balances(group) -> dict[int, dict]:
-    """Per household of a ten-household group (keyed by household id): turns owed, served,
-    excused, swapped, bought out, missed, and how many are still open (owed and not settled).
-
-    A turn's verdict is its latest line: a correction (served, then corrected to missed) is a
-    new line that replaces the earlier verdict, so nothing is counted twice."""
-    latest = (
-        DutyLedgerEntry.objects.filter(group=group, assignment__isnull=False)
-        .exclude(kind=LedgerKind.OWED)
-        .values("household", "assignment")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
-    counted = Q(kind=LedgerKind.OWED) | Q(assignment__isnull=True) | Q(id__in=latest)
-    rows = (
-        DutyLedgerEntry.objects.filter(group=group)
-        .filter(counted)
-        .values("household")
-        .annotate(**{kind: Count("id", filter=Q(kind=kind)) for kind in LedgerKind.values})
-        .order_by("household")
-    )
-    out = {}
-    for row in rows:
-        settled = sum(row[kind] for kind in SETTLING)
-        row["open"] = max(0, row[LedgerKind.OWED] - settled)
-        out[row["household"]] = row
-    return out
 
 
 # ---- reminders ------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 import pyotp
-import segno
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,10 +111,3 @@ def check_code(point: PatrolPoint, code: str, at: dt.datetime | None = None) -> 
 def scan_url(point: PatrolPoint, at: dt.datetime | None = None) -> str:
     """What the QR carries: the check-in page of the point with the period's code."""
     return reverse("patrols:scan", args=[point.pk]) + f"?c={current_code(point, at)}"
-
-
-def qr_svg(data: str, scale: int = 6) -> str:
-    # no fixed size: the viewBox lets CSS shrink the code to a phone's width
-    return segno.make(data, error="m").svg_inline(
-        scale=scale, dark="#000", light="#fff", omitsize=True
-    )

@@ -13,6 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from ortools.graph.python import max_flow
 
@@ -89,7 +90,7 @@ def precheck(inst: Instance, comps: list[tuple[list[int], list[int]]]) -> list[P
         e = len(inst.elig[j])
         if s.headcount <= 0 or e >= s.headcount:
             continue
-        common = {
+        common: dict[str, Any] = {
             "day": date.fromordinal(inst.day[j]),
             "slot": s.id,
             "group": s.group,
@@ -168,7 +169,7 @@ def _lead_capacity(inst: Instance) -> list[Problem]:
                 found.append((d0, len(window), supply, len(mine)))
         last_end = -1
         for run in _runs(found):
-            d0, demand, supply, leads = max(run, key=lambda w: w[1] - w[2])
+            d0, demand, supply, lead_count = max(run, key=lambda w: w[1] - w[2])
             if d0 <= last_end:
                 continue
             last_end = d0 + 6
@@ -181,7 +182,7 @@ def _lead_capacity(inst: Instance) -> list[Problem]:
                     needed=demand,
                     available=supply,
                     short=demand - supply,
-                    params={"until": date.fromordinal(d0 + 6).isoformat(), "count": leads},
+                    params={"until": date.fromordinal(d0 + 6).isoformat(), "count": lead_count},
                 )
             )
     return out

@@ -118,8 +118,8 @@ def greedy(inst: Instance, seed: int = 0) -> set[tuple[int, int]]:
     night_target = [0.0] * len(people)
     for members in groups.values():
         mean = sum(inst.share[i] for i in members) / len(members)
-        night = [i for i in members if inst.night_share[i] > 0]
-        night_mean = sum(inst.night_share[i] for i in night) / len(night) if night else 0.0
+        takers = [i for i in members if inst.night_share[i] > 0]
+        night_mean = sum(inst.night_share[i] for i in takers) / len(takers) if takers else 0.0
         for i in members:
             target[i] = mean
             night_target[i] = night_mean if inst.night_share[i] > 0 else 0.0

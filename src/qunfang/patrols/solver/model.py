@@ -43,7 +43,7 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from .checker import check_roster
-from .domain import Person, Problem, RosterResult, Rules, Slot
+from .domain import Person, Problem, RosterResult, Rules, Slot, Status
 from .explain import explain_shortfall, precheck, validate
 from .hint import greedy
 from .instance import (
@@ -184,8 +184,8 @@ class _Part:
                     self._cap([y[d] for d in w], cap)
             if p.volunteer and busy_days:
                 cap = rules.busy_volunteer_max_shifts_per_week
-                busy = {d: k for d, k in most.items() if d in busy_days}
-                for w in rolling_windows(busy, cap):
+                busy_most = {d: k for d, k in most.items() if d in busy_days}
+                for w in rolling_windows(busy_most, cap):
                     self._cap([y[d] for d in w], cap)
             if rules.consecutive_night_penalty and inst.night_cap[i] >= 2:
                 for d, today in n.items():
@@ -401,7 +401,8 @@ def _checked_hint(
         for j in sids:
             comp_of_slot[slots[j].id] = k
     for v in broken:
-        hit = {comp_of_slot.get(v.slot or ""), comp_of_person.get(v.person or "")} - {None}
+        found = (comp_of_slot.get(v.slot or ""), comp_of_person.get(v.person or ""))
+        hit = {k for k in found if k is not None}
         if not hit:
             return [False] * len(comps)  # cannot tell where: trust none of it
         for k in hit:
@@ -661,6 +662,7 @@ def solve(
         final = sum(1 for k in p.x if k in chosen)
         feasible.append(next((t for t, f in p.trace if f >= final), p.trace[-1][0]))
     complete = len(firsts) == len(done)
+    status: Status
     if short > 0:
         status = "infeasible"
     elif optimal:

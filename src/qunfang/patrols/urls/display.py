@@ -1,8 +1,8 @@
-"""The public page of a point's display link (no sign-in; see views_display.py)."""
+"""The public page of a point's display link (no sign-in; see views/display.py)."""
 
 from django.urls import path
 
-from qunfang.patrols import views_display as views
+from qunfang.patrols.views import display as views
 
 urlpatterns = [
     path("display/<str:token>/", views.display, name="display"),

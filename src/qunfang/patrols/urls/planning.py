@@ -3,7 +3,7 @@ joint zones and rosters."""
 
 from django.urls import path
 
-from qunfang.patrols import views_planning as views
+from qunfang.patrols.views import planning as views
 
 urlpatterns = [
     path("points/", views.point_list, name="point_list"),

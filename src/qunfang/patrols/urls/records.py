@@ -1,9 +1,9 @@
 """Patrol records: the patrol log, attendance, the paper register and the ten-household duty
-ledger (names are joined into the `patrols` namespace by urls.py)."""
+ledger (names are joined into the `patrols` namespace by urls/__init__.py)."""
 
 from django.urls import path
 
-from qunfang.patrols import views_records as views
+from qunfang.patrols.views import records as views
 
 urlpatterns: list = [
     path("log/", views.log_list, name="log_list"),

@@ -3,7 +3,7 @@ decisions, who is on duty now, notifications, and the page a patrol point's QR s
 
 from django.urls import path
 
-from qunfang.patrols import views_self as views
+from qunfang.patrols.views import self as views
 
 urlpatterns = [
     path("my/", views.my, name="my"),

@@ -5,7 +5,7 @@ itself (htmx, every 20 seconds; a meta refresh without JavaScript), writes nothi
 cookie, and asks search engines and the next site to forget it (`X-Robots-Tag`,
 `Referrer-Policy`). A withdrawn link answers 410 and an unknown one 404, each with a short
 page; the code fragment then tells htmx to reload, so the old screen shows the withdrawal.
-See displays.py for how links are made and withdrawn.
+See services/displays.py for how links are made and withdrawn.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from qunfang.patrols import displays, signs
+from qunfang.core.qr import qr_svg
 from qunfang.patrols.models import PointDisplay
+from qunfang.patrols.selectors.display import display_for_token
+from qunfang.patrols.services import signs
 
 REFRESH_SCALE = 7
 
@@ -32,7 +34,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _live(token: str) -> tuple[PointDisplay | None, int]:
     """The link if it still works, else the status to answer: 404 never made, 410 withdrawn
     (or its point taken out of use)."""
-    display = displays.display_for_token(token)
+    display = display_for_token(token)
     if display is None:
         return None, 404
     if display.revoked_at is not None or not display.point.active:
@@ -56,7 +58,7 @@ def _code_context(request: HttpRequest, display: PointDisplay) -> dict:
     return {
         "point": point,
         "code_spaced": f"{code[:4]} {code[4:]}",
-        "qr": signs.qr_svg(url, scale=REFRESH_SCALE),
+        "qr": qr_svg(url, scale=REFRESH_SCALE),
         "shown_at": timezone.localtime(now),
     }
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qunfang.core.exports import export_response
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
+from qunfang.core.pdf import printable
 from qunfang.core.permissions import NotYours, permission_required
+from qunfang.core.qr import qr_svg
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols import displays, proof, rostering, services, signs, tasks
-from qunfang.patrols import forms_planning as forms
-from qunfang.patrols import selectors_planning as selectors
+from qunfang.core.selectors import villages_visible
+from qunfang.patrols import tasks
+from qunfang.patrols.forms import planning as forms
 from qunfang.patrols.models import (
     BusySeason,
     CheckIn,
@@ -39,18 +42,25 @@ from qunfang.patrols.models import (
     ShiftPattern,
     SignPeriod,
 )
-from qunfang.patrols.selectors import change_or_403, may_change, runs_zone
+from qunfang.patrols.selectors import planning as selectors
+from qunfang.patrols.selectors.common import (
+    change_or_403,
+    may_change,
+    positions_required,
+    runs_zone,
+)
+from qunfang.patrols.services import displays, proof, rostering, signs
 
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
 PAGE_SIZE = 50
 RECENT_DAYS = 30
 
 
-def _page(request: HttpRequest, queryset):
+def _page(request: SignedInRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _village_filter(request: HttpRequest, queryset, lookup: str = "region"):
+def _village_filter(request: SignedInRequest, queryset, lookup: str = "region"):
     """?village=<code> narrows a list to one of the user's villages (404 for any other)."""
     code = request.GET.get("village", "")
     if not code:
@@ -61,8 +71,8 @@ def _village_filter(request: HttpRequest, queryset, lookup: str = "region"):
     return queryset.filter(**{lookup: village})
 
 
-def _list_context(request: HttpRequest, **extra) -> dict:
-    return {"villages": forms.visible_villages(request.user), "village_code": request.GET.get("village", ""),
+def _list_context(request: SignedInRequest, **extra) -> dict:
+    return {"villages": villages_visible(user=request.user), "village_code": request.GET.get("village", ""),
             "can_manage": request.user.can(MANAGE), **extra}  # fmt: skip
 
 
@@ -86,26 +96,26 @@ def _form_page(
 
 
 @permission_required(VIEW)
-def point_list(request: HttpRequest) -> HttpResponse:
+def point_list(request: SignedInRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     queryset = _village_filter(request, selectors.points(user=request.user))
     if q:
         queryset = queryset.filter(name__icontains=q)
     context = _list_context(
-        request, page=_page(request, queryset), q=q, rules=proof.village_rules(request.user)
+        request, page=_page(request, queryset), q=q, rules=selectors.village_rules(request.user)
     )
     return render(request, "patrols/planning/point_list.html", context)
 
 
 @permission_required(VIEW)
-def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def point_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     point = visible_or_404(
         PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
     )
     return render(request, "patrols/planning/point_detail.html", _point_context(request, point))
 
 
-def _point_context(request: HttpRequest, point: PatrolPoint, **extra) -> dict:
+def _point_context(request: SignedInRequest, point: PatrolPoint, **extra) -> dict:
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     recent = (
         CheckIn.objects.visible_to(request.user)
@@ -130,13 +140,13 @@ def _point_context(request: HttpRequest, point: PatrolPoint, **extra) -> dict:
         "can_change": can_change,
         "displays": displays,
         "screen_period": point.sign_period <= SignPeriod.HOUR,
-        "positions_required": proof.positions_required(point),
+        "positions_required": positions_required(point),
         **extra,
     }
 
 
 @permission_required(MANAGE)
-def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def point_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     point = visible_or_404(PatrolPoint, request.user, pk=pk) if pk else None
     if point:
         change_or_403(request.user, point)
@@ -148,7 +158,7 @@ def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )  # fmt: skip
 
 
-def _sign_context(request: HttpRequest, point: PatrolPoint, scale: int) -> dict:
+def _sign_context(request: SignedInRequest, point: PatrolPoint, scale: int) -> dict:
     now = timezone.now()
     code = signs.current_code(point, now)
     url = request.build_absolute_uri(signs.scan_url(point, now))
@@ -158,7 +168,7 @@ def _sign_context(request: HttpRequest, point: PatrolPoint, scale: int) -> dict:
         "code": code,
         "code_spaced": f"{code[:4]} {code[4:]}",
         "scan_url": url,
-        "qr": signs.qr_svg(url, scale=scale),
+        "qr": qr_svg(url, scale=scale),
         "valid_from": timezone.localtime(window.valid_from),
         "valid_until": timezone.localtime(window.valid_until),
         "replace_by": timezone.localtime(window.replace_by),
@@ -168,13 +178,16 @@ def _sign_context(request: HttpRequest, point: PatrolPoint, scale: int) -> dict:
 
 
 @permission_required(MANAGE)
-def point_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def point_sign(request: SignedInRequest, pk: int) -> HttpResponse:
     point = visible_or_404(
         PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
     )
     size = "a5" if request.GET.get("size") == "a5" else "a4"
-    context = _sign_context(request, point, scale=10 if size == "a4" else 7)
-    return render(request, "patrols/planning/point_sign.html", {**context, "size": size})
+    context = {**_sign_context(request, point, scale=10 if size == "a4" else 7), "size": size}
+    stem = f"{point.region.name}-{point.name}-{_('Patrol point')}-{size.upper()}"
+    template = "patrols/planning/point_sign.html"
+    ascii_stem = f"point-sign-{point.pk}-{size}"
+    return printable(request, template, context, stem=stem, ascii_stem=ascii_stem)
 
 
 # ---- the screen at a point: display links, and the village's rule on positions -------------
@@ -182,7 +195,7 @@ def point_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(MANAGE)
-def point_display_create(request: HttpRequest, pk: int) -> HttpResponse:
+def point_display_create(request: SignedInRequest, pk: int) -> HttpResponse:
     """Make the point's display link (the old one stops working) and show it, this once."""
     point = visible_or_404(
         PatrolPoint.objects.select_related("region__parent"), request.user, pk=pk
@@ -196,7 +209,7 @@ def point_display_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(point.get_absolute_url() + "#display")
     url = request.build_absolute_uri(reverse("patrols:display", args=[token]))
     context = _point_context(
-        request, point, new_display_url=url, new_display_qr=signs.qr_svg(url, scale=5)
+        request, point, new_display_url=url, new_display_qr=qr_svg(url, scale=5)
     )
     response = render(request, "patrols/planning/point_detail.html", context)
     response["Cache-Control"] = "no-store"  # the link is shown once: keep it out of caches
@@ -205,7 +218,7 @@ def point_display_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(MANAGE)
-def point_display_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def point_display_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
     display = visible_or_404(
         PointDisplay.objects.select_related("point__region"), request.user, pk=pk
     )
@@ -219,7 +232,7 @@ def point_display_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(MANAGE)
-def village_proof_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def village_proof_settings(request: SignedInRequest, pk: int) -> HttpResponse:
     """Turn the village's "check-ins need a position" rule on or off."""
     village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, pk=pk)
     change_or_403(request.user, village)
@@ -240,7 +253,7 @@ def village_proof_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def route_list(request: HttpRequest) -> HttpResponse:
+def route_list(request: SignedInRequest) -> HttpResponse:
     queryset = _village_filter(request, selectors.routes(user=request.user))
     return render(
         request,
@@ -250,7 +263,7 @@ def route_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def route_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     route = selectors.route(user=request.user, pk=pk)
     patterns = ShiftPattern.objects.visible_to(request.user).filter(route=route)
     return render(request, "patrols/planning/route_detail.html",
@@ -258,7 +271,7 @@ def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(MANAGE)
-def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def route_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     route = (
         visible_or_404(PatrolRoute.objects.select_related("region"), request.user, pk=pk)
         if pk
@@ -278,7 +291,7 @@ def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def pattern_list(request: HttpRequest) -> HttpResponse:
+def pattern_list(request: SignedInRequest) -> HttpResponse:
     queryset = _village_filter(request, selectors.patterns(user=request.user))
     page = _page(request, queryset)
     # a joint zone's patterns are seen by its villages but changed by whoever runs the zone
@@ -291,7 +304,7 @@ def pattern_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(MANAGE)
-def pattern_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def pattern_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     pattern = (
         visible_or_404(ShiftPattern.objects.select_related("region"), request.user, pk=pk)
         if pk
@@ -315,7 +328,7 @@ def pattern_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def season_list(request: HttpRequest) -> HttpResponse:
+def season_list(request: SignedInRequest) -> HttpResponse:
     page = _page(request, BusySeason.objects.visible_to(request.user).select_related("region"))
     for season in page.object_list:
         season.days = (season.ends_on - season.starts_on).days + 1
@@ -323,7 +336,7 @@ def season_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(MANAGE)
-def season_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def season_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     season = (
         visible_or_404(BusySeason.objects.select_related("region"), request.user, pk=pk)
         if pk
@@ -347,14 +360,14 @@ def season_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def zone_list(request: HttpRequest) -> HttpResponse:
+def zone_list(request: SignedInRequest) -> HttpResponse:
     can_create = request.user.can(MANAGE) and forms.visible_townships(request.user).exists()
     return render(request, "patrols/planning/zone_list.html",
                   {"zones": selectors.zones(user=request.user), "can_create": can_create})  # fmt: skip
 
 
 @permission_required(VIEW)
-def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def zone_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     zone = visible_or_404(JointZone.objects.select_related("region"), request.user, pk=pk)
     raw = request.GET.get("month", "")
     first = forms.parse_month(raw) if raw else timezone.localdate().replace(day=1)
@@ -374,7 +387,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(MANAGE)
-def zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def zone_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         zone = visible_or_404(JointZone.objects.select_related("region"), request.user, pk=pk)
         if not runs_zone(request.user, zone):
@@ -400,7 +413,7 @@ def zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def roster_list(request: HttpRequest) -> HttpResponse:
+def roster_list(request: SignedInRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     queryset = selectors.rosters(user=request.user, status=status)
     return render(request, "patrols/planning/roster_list.html", {
@@ -410,7 +423,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(MANAGE)
-def roster_create(request: HttpRequest) -> HttpResponse:
+def roster_create(request: SignedInRequest) -> HttpResponse:
     """What can be refused is refused here, on the form; the solving runs in the background and
     the job page shows how far it got, then links to the draft."""
     form = forms.RosterForm(request.POST or None, user=request.user)
@@ -435,7 +448,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
     return render(request, "patrols/planning/roster_form.html", {"form": form})
 
 
-def _roster(request: HttpRequest, pk: int) -> Roster:
+def _roster(request: SignedInRequest, pk: int) -> Roster:
     related = ("region__parent", "zone__region", "created_by", "published_by")
     return visible_or_404(Roster.objects.select_related(*related), request.user, pk=pk)
 
@@ -450,24 +463,25 @@ def _solver_words(status: str) -> str:
 
 
 @permission_required(VIEW)
-def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     sections = selectors.roster_grid(roster)
     return render(request, "patrols/planning/roster_detail.html", {
         "roster": roster, "sections": sections, "totals": selectors.grid_totals(sections),
         "solver_status": _solver_words(roster.solver_status),
-        "problems": selectors.problem_lines(roster), "can_manage": may_change(request.user, roster),
+        "problems": selectors.problem_lines(roster),
+        "moves": rostering.ROSTER_LIFECYCLE.allowed(roster, request.user),
         "gap_percent": roster.gap * 100 if roster.gap is not None else None,
     })  # fmt: skip
 
 
 @require_POST
 @permission_required(MANAGE)
-def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_publish(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     change_or_403(request.user, roster)
     try:
-        services.publish_roster(roster=roster, by=request.user)
+        rostering.publish_roster(roster=roster, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -477,11 +491,11 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(MANAGE)
-def roster_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     change_or_403(request.user, roster)
     try:
-        services.withdraw_roster(roster=roster, by=request.user)
+        rostering.withdraw_roster(roster=roster, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -490,7 +504,7 @@ def roster_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _place(roster: Roster) -> str:
-    if roster.zone_id:
+    if roster.zone is not None:
         return roster.zone.name
     parent = roster.region.parent
     return (
@@ -501,25 +515,31 @@ def _place(roster: Roster) -> str:
 
 
 @permission_required(VIEW)
-def roster_print(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_print(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     layout = "month" if request.GET.get("layout") == "month" else "week"
     sections = selectors.roster_grid(roster)
     if layout == "week":
         for section in sections:
-            section.week_tables = section.weeks(roster.starts_on)
-    return render(request, "patrols/planning/roster_print.html", {
-        "roster": roster, "sections": sections, "layout": layout, "place": _place(roster),
+            section.week_tables = section.weeks(roster.starts_on)  # type: ignore[attr-defined]
+    context = {
+        "roster": roster,
+        "sections": sections,
+        "layout": layout,
+        "place": _place(roster),
         "today": timezone.localdate(),
-    })  # fmt: skip
+    }
+    stem = f"{_place(roster)}-{_('Patrol roster')}-{roster.starts_on:%Y%m%d}"
+    template = "patrols/planning/roster_print.html"
+    return printable(request, template, context, stem=stem, ascii_stem=f"roster-{roster.pk}")
 
 
 @permission_required(VIEW)
-def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_export(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     return export_response(
         request,
-        selectors.roster_workbook(roster),
+        selectors.roster_sheets(roster),
         fmt="xlsx",
         stem=f"{_('Roster')}-{_place(roster)}-{roster.starts_on:%Y%m%d}",
         ascii_stem=f"roster-{roster.pk}",
@@ -530,7 +550,7 @@ def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def unfilled(request: HttpRequest) -> HttpResponse:
+def unfilled(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
     page = _page(request, selectors.unfilled_shifts(user=request.user, since=today))
     return render(request, "patrols/planning/unfilled.html", {"page": page, "today": today})

@@ -6,36 +6,37 @@ service, render. Services raise ValidationError; the page shows it and nothing i
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from qunfang.core.exports import export_response
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
+from qunfang.core.registers import Column, Month, RegisterView
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols import selectors_records as sel
-from qunfang.patrols import services
-from qunfang.patrols.checkin import REFUSAL_MESSAGES, refusal_message
-from qunfang.patrols.forms_records import BuyOutForm, OutcomeForm, StandInForm
+from qunfang.core.selectors import villages_visible
+from qunfang.core.spreadsheets import Sheet
+from qunfang.patrols.forms.records import BuyOutForm, OutcomeForm, StandInForm
 from qunfang.patrols.models import Assignment, CheckIn, Outcome, RosterStatus
-from qunfang.patrols.selectors import change_or_403, may_change
+from qunfang.patrols.selectors import records as sel
+from qunfang.patrols.selectors.common import change_or_403, may_change
+from qunfang.patrols.services import shifts as services
+from qunfang.patrols.services.checkin import REFUSAL_MESSAGES, refusal_message
 from qunfang.registry.models import Household, JointDefenceGroup
-from qunfang.registry.spreadsheets.writing import defuse
 
 PAGE_SIZE = 50
 LOG_RECENT_DAYS = 31  # what the patrol log shows until a month is chosen
-REGISTER_ROWS = 8  # rows on one sheet of the paper register (A4 landscape)
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif"}  # fmt: skip
@@ -44,7 +45,7 @@ PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
 # ---- filters --------------------------------------------------------------------------------
 
 
-def _village(request: HttpRequest) -> Region | None:
+def _village(request: SignedInRequest) -> Region | None:
     """The `village` filter: one of the user's villages (another answers 404), or none."""
     code = request.GET.get("village", "").strip()
     if not code:
@@ -52,7 +53,7 @@ def _village(request: HttpRequest) -> Region | None:
     return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
 
 
-def _month(request: HttpRequest, *, required: bool):
+def _month(request: SignedInRequest, *, required: bool):
     """The `month` filter (YYYY-MM). Bad input: a clear message, then this month."""
     raw = request.GET.get("month", "").strip()
     this_month = timezone.localdate().replace(day=1)
@@ -65,9 +66,9 @@ def _month(request: HttpRequest, *, required: bool):
     return first
 
 
-def _filters(request: HttpRequest, village, first, **extra) -> dict:
+def _filters(request: SignedInRequest, village, first, **extra) -> dict:
     return {
-        "villages": sel.visible_villages(request.user),
+        "villages": villages_visible(user=request.user),
         "village": village,
         "village_code": village.code if village else "",
         "month": first,
@@ -80,7 +81,7 @@ def _filters(request: HttpRequest, village, first, **extra) -> dict:
 
 
 @permission_required(VIEW)
-def log_list(request: HttpRequest) -> HttpResponse:
+def log_list(request: SignedInRequest) -> HttpResponse:
     """Without a month, the recent days (said on the page): the log of every year is never read
     to show its first page."""
     village, first = _village(request), _month(request, required=False)
@@ -96,7 +97,7 @@ def log_list(request: HttpRequest) -> HttpResponse:
 
 def _check_in_rows(assignment: Assignment) -> list[dict]:
     rows = []
-    for c in assignment.all_check_ins:
+    for c in assignment.all_check_ins:  # type: ignore[attr-defined]  # a Prefetch's to_attr
         reason = ""
         if not c.accepted:
             reason = refusal_message(c) if c.refusal in REFUSAL_MESSAGES else c.refusal
@@ -104,7 +105,7 @@ def _check_in_rows(assignment: Assignment) -> list[dict]:
     return rows
 
 
-def _shift_context(request: HttpRequest, shift, bound: dict | None = None) -> dict:
+def _shift_context(request: SignedInRequest, shift, bound: dict | None = None) -> dict:
     bound = bound or {}
     # a member village sees a joint zone's shift; whoever runs the zone settles it
     can_settle = may_change(request.user, shift) and shift.roster.status == RosterStatus.PUBLISHED
@@ -125,12 +126,12 @@ def _shift_context(request: HttpRequest, shift, bound: dict | None = None) -> di
 
 
 @permission_required(VIEW)
-def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def shift_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     shift = visible_or_404(sel.shift_for_detail(request.user, pk), request.user, pk=pk)
     return render(request, "patrols/records/shift_detail.html", _shift_context(request, shift))
 
 
-def _assignment(request: HttpRequest, pk: int) -> Assignment:
+def _assignment(request: SignedInRequest, pk: int) -> Assignment:
     """A turn the user may settle: 404 when they cannot see it, 403 (saying who settles it) when
     they see it but it is not theirs — a joint zone's shift seen by a member village."""
     queryset = Assignment.objects.select_related(
@@ -143,7 +144,7 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 
 @permission_required(MANAGE)
 @require_POST
-def assignment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_outcome(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record or correct how a shift ended (excused needs the reason). Also the rotation's
     "excuse this turn", which sends `back=rotation`."""
     assignment = _assignment(request, pk)
@@ -176,7 +177,7 @@ def assignment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def attendance(request: HttpRequest) -> HttpResponse:
+def attendance(request: SignedInRequest) -> HttpResponse:
     village, first = _village(request), _month(request, required=True)
     # one grouped query: a township's month is a few hundred people, and the village rows are
     # their sums
@@ -190,17 +191,6 @@ def attendance(request: HttpRequest) -> HttpResponse:
     ))  # fmt: skip
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title)
-    for column in "ABCDEFGHIJKLMN":
-        sheet.column_dimensions[column].width = 12
-    sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 16
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([defuse(value) for value in row])
-
-
 def _counts(row: dict) -> list:
     row = sel.with_rate(row)
     return [row["planned"], row["served"], row["late"], row["partial"], row["missed"], row["excused"], row["open"],
@@ -208,24 +198,32 @@ def _counts(row: dict) -> list:
 
 
 @permission_required(VIEW)
-def attendance_export(request: HttpRequest) -> HttpResponse:
+def attendance_export(request: SignedInRequest) -> HttpResponse:
     village, first = _village(request), _month(request, required=True)
     counts = [_("Shifts planned"), _("Served"), _("Late"), _("Partial"), _("Missed"), _("Excused"),
               _("Not yet closed"), _("Hours served"), _("Attendance rate (%)"), _("Point check-ins"),
               _("Point check-ins with a position")]  # fmt: skip
-    workbook = Workbook(write_only=True)
     people = list(sel.attendance_people(request.user, first=first, village=village))
-    _sheet(workbook, _("Attendance by person"), [_("Village"), _("Person"), *counts],
-           ([r["person__region__name"], r["person__name"], *_counts(r)] for r in people))  # fmt: skip
     villages = sel.attendance_villages(people)
-    _sheet(workbook, _("Attendance by village"), [_("Village"), _("People"), *counts],
-           ([r["person__region__name"], r["people"], *_counts(r)] for r in villages))  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    widths = [16, 16, *[12] * len(counts)]
+    sheets = [
+        Sheet(
+            _("Attendance by person"),
+            [_("Village"), _("Person"), *counts],
+            ([r["person__region__name"], r["person__name"], *_counts(r)] for r in people),
+            widths,
+        ),
+        Sheet(
+            _("Attendance by village"),
+            [_("Village"), _("People"), *counts],
+            ([r["person__region__name"], r["people"], *_counts(r)] for r in villages),
+            widths,
+        ),
+    ]
     where = village.name if village else _("all villages")
     return export_response(
         request,
-        buffer.getvalue(),
+        sheets,
         fmt="xlsx",
         stem=f"{_('Attendance')}-{where}-{first:%Y-%m}",
         ascii_stem=f"attendance-{first:%Y-%m}",
@@ -238,31 +236,51 @@ def attendance_export(request: HttpRequest) -> HttpResponse:
 # ---- the paper register (巡逻登记簿) ----------------------------------------------------------
 
 
-@permission_required(VIEW)
-def register_print(request: HttpRequest) -> HttpResponse:
-    village, first = _village(request), _month(request, required=True)
-    if village is None:  # a village director keeps one register: theirs
-        only = list(sel.visible_villages(request.user)[:2])
-        village = only[0] if len(only) == 1 else None
-    context = _filters(request, village, first, today=timezone.localdate())
-    if village is None:
-        return render(request, "patrols/records/register_choose.html", context)
-    shifts = sel.decorate(
-        sel.log_shifts(request.user, village=village, first=first).order_by("starts_at", "id")
+class PatrolRegister(RegisterView):
+    key = "patrols"
+    title = gettext_lazy("Patrol register (巡逻登记簿)")
+    choose_text = gettext_lazy("Choose a village: the patrol register is kept per village.")
+    empty_text = gettext_lazy("No patrols recorded in this month.")
+    columns = (
+        Column(gettext_lazy("Date"), "pr-col-date"),
+        Column(gettext_lazy("Time"), "pr-col-time"),
+        Column(gettext_lazy("Route and points visited")),
+        Column(gettext_lazy("Patrol members")),
+        Column(gettext_lazy("What was found")),
+        Column(gettext_lazy("Outcome")),
     )
-    sheets = [shifts[k : k + REGISTER_ROWS] for k in range(0, len(shifts), REGISTER_ROWS)] or [[]]
-    context["sheets"] = [
-        {"number": n, "rows": rows, "no_position": any(s.unpositioned_points for s in rows)}
-        for n, rows in enumerate(sheets, start=1)
-    ]
-    context["sheet_count"] = len(sheets)
-    return render(request, "patrols/records/register.html", context)
+    cells_template = "patrols/records/_register_cells.html"
+    back_url_name = "patrols:attendance"
+    nav_template = "patrols/records/_nav.html"
+    period = Month()
+    chain_book = "duty"
+    keeper = gettext_lazy("Patrol member on duty (signature) (值班人签字)")
+
+    def items(self, village: Region, first: dt.date, last: dt.date) -> list:
+        shifts = sel.log_shifts(self.request.user, village=village, first=first)
+        return sel.decorate(shifts.order_by("starts_at", "id"))
+
+    def sheet_note(self, items) -> str:
+        if any(shift.unpositioned_points for shift in items):
+            return _(
+                "“No position”: the point was checked only by scans without the phone's position."
+            )
+        return ""
+
+    def back_url(self, village: Region | None, first: dt.date, last: dt.date) -> str:
+        url = super().back_url(village, first, last)
+        return f"{url}{'&' if village else '?'}month={first:%Y-%m}"
+
+
+@permission_required(VIEW)
+def register_print(request: SignedInRequest) -> HttpResponseBase:
+    return PatrolRegister.as_view()(request)
 
 
 # ---- the ten-household rotation (十户联防) and its ledger ---------------------------------------
 
 
-def _group_of(request: HttpRequest, assignment: Assignment) -> JointDefenceGroup | None:
+def _group_of(request: SignedInRequest, assignment: Assignment) -> JointDefenceGroup | None:
     group_id = assignment.shift.pattern.household_group_id
     if not group_id or not assignment.household_id:
         return None
@@ -274,7 +292,7 @@ def _group_of(request: HttpRequest, assignment: Assignment) -> JointDefenceGroup
     )
 
 
-def _back(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+def _back(request: SignedInRequest, assignment: Assignment) -> HttpResponse:
     group = _group_of(request, assignment) if request.POST.get("back") == "rotation" else None
     if group is not None:
         return redirect("patrols:rotation", group.pk)
@@ -293,7 +311,7 @@ def _failure(assignment: Assignment, action: str, form) -> dict:
 
 
 def _rotation_page(
-    request: HttpRequest, group: JointDefenceGroup, failed: dict | None = None
+    request: SignedInRequest, group: JointDefenceGroup, failed: dict | None = None
 ) -> HttpResponse:
     rows = sel.ledger_summary(group)
     now = timezone.now()
@@ -309,13 +327,15 @@ def _rotation_page(
 
 
 @permission_required(VIEW)
-def rotation(request: HttpRequest, pk: int) -> HttpResponse:
+def rotation(request: SignedInRequest, pk: int) -> HttpResponse:
     group = visible_or_404(JointDefenceGroup.objects.select_related("region", "leader_household__head"),
                            request.user, pk=pk)  # fmt: skip
     return _rotation_page(request, group)
 
 
-def _turn_failed(request: HttpRequest, assignment: Assignment, action: str, form) -> HttpResponse:
+def _turn_failed(
+    request: SignedInRequest, assignment: Assignment, action: str, form
+) -> HttpResponse:
     group = _group_of(request, assignment)
     if group is not None:
         return _rotation_page(request, group, failed=_failure(assignment, action, form))
@@ -326,7 +346,7 @@ def _turn_failed(request: HttpRequest, assignment: Assignment, action: str, form
 
 @permission_required(MANAGE)
 @require_POST
-def ledger_buyout(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_buyout(request: SignedInRequest, pk: int) -> HttpResponse:
     """A household pays instead of serving its turn: the payment is a ledger line (for the
     funds books) and settles the turn."""
     assignment = _assignment(request, pk)
@@ -338,16 +358,23 @@ def ledger_buyout(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Household %(household)s paid %(amount)s yuan for its turn on %(day)s.") % {
-                "household": assignment.household.number, "amount": entry.amount, "day": entry.on,
-            })  # fmt: skip
+            text = _("Household %(household)s paid %(amount)s yuan for its turn on %(day)s.")
+            messages.success(
+                request,
+                text
+                % {
+                    "household": assignment.household.number,  # type: ignore[union-attr]
+                    "amount": entry.amount,
+                    "day": entry.on,
+                },
+            )
             return redirect("patrols:rotation", entry.group_id)
     return _turn_failed(request, assignment, "buyout", form)
 
 
 @permission_required(MANAGE)
 @require_POST
-def stand_in(request: HttpRequest, pk: int) -> HttpResponse:
+def stand_in(request: SignedInRequest, pk: int) -> HttpResponse:
     """Another member of the same household serves the turn; the ledger does not change."""
     assignment = _assignment(request, pk)
     form = StandInForm(request.POST, user=request.user)
@@ -358,15 +385,22 @@ def stand_in(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("%(name)s stands in for household %(household)s on %(day)s.") % {
-                "name": person.name, "household": assignment.household.number, "day": assignment.shift.service_date,
-            })  # fmt: skip
+            text = _("%(name)s stands in for household %(household)s on %(day)s.")
+            messages.success(
+                request,
+                text
+                % {
+                    "name": person.name,
+                    "household": assignment.household.number,  # type: ignore[union-attr]
+                    "day": assignment.shift.service_date,
+                },
+            )
             return redirect("patrols:rotation", assignment.shift.pattern.household_group_id)
     return _turn_failed(request, assignment, "stand_in", form)
 
 
 @permission_required(VIEW)
-def household_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+def household_ledger(request: SignedInRequest, pk: int) -> HttpResponse:
     household = visible_or_404(
         Household.objects.select_related("region", "head"), request.user, pk=pk
     )
@@ -383,7 +417,7 @@ def household_ledger(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW)
-def check_in_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in_photo(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """The photo taken at a check-in, never from a public media URL. An image is shown; any
     other file is downloaded."""
     check_in = visible_or_404(

@@ -4,11 +4,13 @@ Thin: parse, call a service, render; a service's refusal is shown and nothing ch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,12 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Notification
+from qunfang.core.notify import mark_read
 from qunfang.core.permissions import NotYours, permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
-from qunfang.patrols import checkin, proof, selectors_self, services
-from qunfang.patrols.forms_self import (
+from qunfang.patrols.forms.self import (
     AbsenceForm,
     CheckInActionForm,
     CheckInForm,
@@ -37,7 +40,14 @@ from qunfang.patrols.models import (
     SwapRequest,
     SwapStatus,
 )
-from qunfang.patrols.selectors import change_or_403, may_change
+from qunfang.patrols.selectors import self as selectors_self
+from qunfang.patrols.selectors.common import change_or_403, positions_required
+from qunfang.patrols.selectors.people import replacement_problems, swap_candidates
+from qunfang.patrols.services import checkin, swaps
+from qunfang.patrols.services.shifts import declare_absence
+
+if TYPE_CHECKING:
+    from qunfang.registry.models import Person
 
 NOTIFICATIONS_PAGE = 30
 
@@ -54,7 +64,7 @@ def _may_manage(user) -> bool:
 
 
 @login_required
-def my(request: HttpRequest) -> HttpResponse:
+def my(request: SignedInRequest) -> HttpResponse:
     person = selectors_self.person_of(request.user)
     if person is None:
         return render(request, "patrols/self/my.html", {"person": None})
@@ -90,17 +100,17 @@ def my(request: HttpRequest) -> HttpResponse:
         )
         if absence is not None:
             context["declared"] = absence
-            context["clashes"] = list(services.clashing_assignments(absence))
+            context["clashes"] = list(selectors_self.clashing_assignments(absence))
     return render(request, "patrols/self/my.html", context)
 
 
 @login_required
-def absence_create(request: HttpRequest) -> HttpResponse:
+def absence_create(request: SignedInRequest) -> HttpResponse:
     person = selectors_self.person_of(request.user)
     form = AbsenceForm(request.POST or None)
     if person is not None and request.method == "POST" and form.is_valid():
         try:
-            absence = services.declare_absence(person=person, by=request.user, **form.cleaned_data)
+            absence = declare_absence(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -112,7 +122,7 @@ def absence_create(request: HttpRequest) -> HttpResponse:
 # ---- swaps ------------------------------------------------------------------------------
 
 
-def _own_or_planner(request: HttpRequest, assignment: Assignment) -> None:
+def _own_or_planner(request: SignedInRequest, assignment: Assignment) -> None:
     """The member on duty, or a planner who may change the shift: their own village's people,
     or a joint zone's shift for whoever runs the zone (not a member village that only sees it)."""
     if assignment.person.account_id == request.user.pk:
@@ -123,22 +133,23 @@ def _own_or_planner(request: HttpRequest, assignment: Assignment) -> None:
 
 
 @login_required
-def swap_create(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_create(request: SignedInRequest, pk: int) -> HttpResponse:
     queryset = Assignment.objects.select_related(
         "person", "shift__pattern__route", "shift__region", "shift__zone", "zone__region"
     )
     assignment = visible_or_404(queryset, request.user, pk=pk)
     _own_or_planner(request, assignment)
     closed = assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now()
-    offered, refused = [], []
+    offered: list[tuple[Person, list[str]]] = []
+    refused: list[tuple[Person, list[str]]] = []
     if not closed:
-        for person in selectors_self.swap_candidates(assignment):
-            problems = services.replacement_problems(assignment, person)
+        for person in swap_candidates(assignment):
+            problems = replacement_problems(assignment, person)
             (refused if problems else offered).append((person, problems))
     form = SwapForm(request.POST or None, candidates=[p for p, _problems in offered])
     if not closed and request.method == "POST" and form.is_valid():
         try:
-            services.request_swap(assignment=assignment, replacement=form.cleaned_data["replacement"],
+            swaps.request_swap(assignment=assignment, replacement=form.cleaned_data["replacement"],
                                   reason=form.cleaned_data["reason"], by=request.user)  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -162,7 +173,7 @@ def swap_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     swap = visible_or_404(
         SwapRequest.objects.select_related("assignment__person", "zone__region"),
         request.user,
@@ -174,7 +185,7 @@ def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             raise NotYours(_("This shift is not yours."))
         change_or_403(request.user, swap)
     try:
-        services.withdraw_swap(swap=swap, by=request.user)
+        swaps.withdraw_swap(swap=swap, by=request.user)
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, message)
@@ -184,17 +195,17 @@ def swap_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(Perm.MANAGE_PATROLS)
-def swap_list(request: HttpRequest) -> HttpResponse:
+def swap_list(request: SignedInRequest) -> HttpResponse:
     pending = selectors_self.pending_swaps(request.user)[:200]
     for swap in pending:  # a joint zone's swaps are seen by member villages, decided by its runner
-        swap.may_decide = may_change(request.user, swap)
+        swap.may_decide = SwapStatus.APPROVED in swaps.SWAP_LIFECYCLE.allowed(swap, request.user)
     context = {"pending": pending, "decided": selectors_self.decided_swaps(request.user)}
     return render(request, "patrols/self/swap_list.html", context)
 
 
 @require_POST
 @permission_required(Perm.MANAGE_PATROLS)
-def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_decide(request: SignedInRequest, pk: int) -> HttpResponse:
     queryset = SwapRequest.objects.select_related(
         "assignment__shift__pattern", "replacement", "zone__region"
     )
@@ -206,7 +217,7 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose whether to approve or reject the swap."))
         return redirect("patrols:swap_list")
     try:
-        services.decide_swap(swap=swap, approve=decision == "approve", by=request.user, note=note)
+        swaps.decide_swap(swap=swap, approve=decision == "approve", by=request.user, note=note)
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, _("The swap of %(day)s was not decided: %(why)s")
@@ -225,7 +236,7 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def on_duty(request: HttpRequest) -> HttpResponse:
+def on_duty(request: SignedInRequest) -> HttpResponse:
     if not (request.user.can(Perm.PATROL) or request.user.can(Perm.VIEW_PATROLS)):
         raise PermissionDenied
     now = timezone.now()
@@ -234,7 +245,7 @@ def on_duty(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     queryset = (
         Notification.objects.visible_to(request.user)
         .filter(user=request.user)
@@ -250,7 +261,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         )
     unread = [n.pk for n in rows if n.was_unread]
     if unread:  # seen now: mark them read
-        Notification.objects.filter(user=request.user, pk__in=unread).update(read_at=timezone.now())
+        mark_read(user=request.user, notifications=unread)
     return render(request, "patrols/self/notifications.html", {"page": page, "rows": rows})
 
 
@@ -267,7 +278,7 @@ def _answer(check_in: CheckIn, created: bool) -> dict:
 
 
 @login_required
-def scan(request: HttpRequest, pk: int) -> HttpResponse:
+def scan(request: SignedInRequest, pk: int) -> HttpResponse:
     """What the QR on a sign opens: check in at this point on the shift you are serving."""
     person = selectors_self.person_of(request.user)
     point = selectors_self.scannable_point(request.user, person, pk)
@@ -280,7 +291,7 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "assignment": assignment,
         "open_shifts": open_shifts,
-        "positions_required": proof.positions_required(point),
+        "positions_required": positions_required(point),
     }
     if assignment is None:  # nothing to check in to: say why, save nothing
         return render(request, "patrols/self/scan.html", context)
@@ -302,7 +313,7 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def checkin_action(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_action(request: SignedInRequest, pk: int) -> HttpResponse:
     """Start or end of patrol, from the member's own page."""
     assignment = visible_or_404(
         Assignment.objects.select_related("shift__pattern", "person"), request.user, pk=pk
@@ -310,8 +321,8 @@ def checkin_action(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInActionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for message in errors:  # an ErrorList yields its messages as text
+                messages.error(request, message)  # type: ignore[arg-type]
         return redirect("patrols:my")
     try:
         check_in, created = checkin.check_in(

@@ -1,18 +1,17 @@
-"""Security contracts (治安承包): the writes that `services.py` does not have yet, and what the
-contract screens and the printed agreement share (rules, words, sums).
-
-Status changes and renewal stay in `services.contract_set_status` / `services.contract_renew`.
-"""
+"""Security contracts (治安承包): drafting, the status table and its moves, renewal and the
+scanned agreement. What the screens and the printed agreement show (terms in words, the payment
+summary, amounts in capital numerals) is read in `registry.selectors`."""
 
 import datetime as dt
-from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from qunfang.core.models import Region
+from qunfang.core.lifecycle import Lifecycle
+from qunfang.core.models import Region, User
 from qunfang.core.uploads import CheckedFile, check_upload
 from qunfang.registry.models import (
     ContractPayment,
@@ -23,35 +22,7 @@ from qunfang.registry.models import (
     SecurityContract,
 )
 
-# ---- the scanned agreement ----------------------------------------------------------------
-
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-
-
-def scan_check(upload: UploadedFile | CheckedFile) -> CheckedFile:
-    """The upload as it can be stored as the scanned agreement: a PDF as given, or a photo
-    cleaned of EXIF and GPS. The file's content decides, never its name: an HTML page or an
-    SVG called scan.jpg is refused (ValidationError in the user's language)."""
-    return check_upload(upload, max_bytes=SCAN_MAX_BYTES)
-
-
-@transaction.atomic
-def contract_attach_scan(
-    *, contract: SecurityContract, upload: UploadedFile | CheckedFile
-) -> SecurityContract:
-    """Store the scanned agreement under a name of our own (the uploader's name is not kept:
-    it could carry a path or a misleading extension). The previous file stays on disk, so the
-    audit history still points at something."""
-    try:
-        checked = scan_check(upload)
-    except ValidationError as exc:
-        raise ValidationError({"scan": exc.messages}) from None
-    contract.agreement_scan.save(checked.file.name, checked.file, save=False)
-    contract.save(update_fields=["agreement_scan"])
-    return contract
-
-
-# ---- drafting -----------------------------------------------------------------------------
+# ---- drafting ----------------------------------------------------------------------------
 
 
 def contract_is_editable(contract: SecurityContract) -> bool:
@@ -82,8 +53,8 @@ def contract_problems(
     elif contractor_person is not None and contractor_team is not None:
         add("contractor_team", _("Choose a person or a team as contractor, not both."))
     elif region is not None:
-        party = contractor_person or contractor_team
-        if not party.region.path.startswith(region.path):
+        party = cast("Person | Organisation", contractor_person or contractor_team)  # one of them
+        if not region.contains(party.region):
             add(
                 "contractor_person" if contractor_person else "contractor_team",
                 _("%(name)s is not in %(village)s; the contractor must be.")
@@ -94,7 +65,7 @@ def contract_problems(
     if duties is not None and not duties.strip():
         add("duties", _("Write down the contractor's duties."))
     if region is not None:
-        outside = [r.name for r in area or [] if not r.path.startswith(region.path)]
+        outside = [r.name for r in area or [] if not region.contains(r)]
         if outside:
             add(
                 "area",
@@ -104,7 +75,7 @@ def contract_problems(
         if (
             number
             and SecurityContract.objects.filter(region=region, number=number.strip())
-            .exclude(pk=pk)
+            .exclude(pk=pk)  # type: ignore[misc]  # pk=None (a new contract) excludes nothing
             .exists()
         ):
             add(
@@ -133,11 +104,16 @@ def contract_save_draft(
             )
     contract.status = ContractStatus.DRAFT
     problems = contract_problems(
-        region=contract.region if contract.region_id else None, number=contract.number,
-        contractor_person=contract.contractor_person, contractor_team=contract.contractor_team,
-        starts_on=contract.starts_on, ends_on=contract.ends_on, duties=contract.duties,
-        area=area, pk=contract.pk,
-    )  # fmt: skip
+        region=contract.region if contract.region_id else None,
+        number=contract.number,
+        contractor_person=contract.contractor_person,
+        contractor_team=contract.contractor_team,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        duties=contract.duties,
+        area=area,
+        pk=contract.pk,
+    )
     metrics = [t.metric for t in terms]
     if len(metrics) != len(set(metrics)):
         problems.setdefault("terms", []).append(_("Each measure may appear only once."))
@@ -158,95 +134,107 @@ def contract_save_draft(
     return contract
 
 
-# ---- words and sums for the screens and the printed agreement ---------------------------
+# ---- status and renewal ------------------------------------------------------------------
 
 
-def plain_number(value: Decimal) -> str:
-    """2.00 → "2", 95.50 → "95.5": targets read as people write them."""
-    return format(value.normalize(), "f")
+CONTRACT_TRANSITIONS: dict[str, set[str]] = {
+    ContractStatus.DRAFT: {ContractStatus.SIGNED, ContractStatus.TERMINATED},
+    ContractStatus.SIGNED: {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
+    ContractStatus.ACTIVE: {ContractStatus.SETTLED, ContractStatus.TERMINATED},
+    ContractStatus.SETTLED: set(),
+    ContractStatus.TERMINATED: set(),
+}
+CLOSING = (ContractStatus.SETTLED, ContractStatus.TERMINATED)
+# The contract's history rows are its line of every move; the screens that move it ask for
+# MANAGE_REGISTRY.
+CONTRACT_LIFECYCLE = Lifecycle(SecurityContract, ContractStatus, CONTRACT_TRANSITIONS)
 
 
-def term_in_words(term: PerformanceTerm) -> str:
-    """ "Thefts in the area per month: at most 2" (in the reader's language)."""
-    return _("%(measure)s: %(comparator)s %(target)s") % {
-        "measure": term.get_metric_display(),
-        "comparator": term.get_comparator_display(),
-        "target": plain_number(term.target),
-    }
+def contract_set_status(
+    *, contract: SecurityContract, to: str, on: dt.date, note: str = "", by: User | None = None
+) -> SecurityContract:
+    """Move the contract along its table, on the day `on`: signing needs a performance term,
+    settling or terminating a note. The row is locked and read again first: of two clerks moving
+    the same contract, the second sees the first's move."""
+
+    def check(locked: SecurityContract) -> None:
+        if to == ContractStatus.SIGNED and not locked.terms.exists():
+            raise ValidationError(_("Add at least one performance term before signing."))
+        if to in CLOSING and not note.strip():
+            raise ValidationError(_("Say how the contract was settled or why it was terminated."))
+
+    def apply(locked: SecurityContract) -> None:
+        if to == ContractStatus.SIGNED:
+            locked.signed_on = on
+        if to in CLOSING:
+            locked.closed_on, locked.close_note = on, note.strip()
+
+    return CONTRACT_LIFECYCLE.move(contract, to, by=by, note=note, check=check, apply=apply)
 
 
-def payment_summary(contract: SecurityContract) -> dict:
-    """Instalments against the contract amount, with a warning for each thing that does not fit.
-    Uses `contract.payments.all()`, so prefetch it."""
-    payments = list(contract.payments.all())
-    total = sum((p.amount for p in payments), Decimal("0.00"))
-    warnings = []
-    if total != contract.amount:
-        warnings.append(
-            _(
-                "The instalments add up to ¥%(total)s, but the contract amount is ¥%(amount)s "
-                "(a difference of ¥%(difference)s)."
-            )
-            % {
-                "total": total,
-                "amount": contract.amount,
-                "difference": abs(contract.amount - total),
-            }
+@transaction.atomic
+def contract_renew(
+    *, contract: SecurityContract, number: str, starts_on: dt.date, ends_on: dt.date
+) -> SecurityContract:
+    """A new draft with the same parties, area, duties and terms for the next period."""
+    SecurityContract.objects.select_for_update().filter(pk=contract.pk).first()
+    if ends_on <= starts_on:
+        raise ValidationError(_("The contract must end after it starts."))
+    if SecurityContract.objects.filter(region=contract.region, number=number).exists():
+        raise ValidationError(
+            _("%(village)s already has a contract numbered %(number)s.")
+            % {"village": contract.region.name, "number": number}
         )
-    outside = [p for p in payments if not contract.starts_on <= p.due_on <= contract.ends_on]
-    if outside:
-        warnings.append(
-            _("Instalments due outside the contract term: %(dates)s.")
-            % {"dates": "、".join(f"{p.due_on:%Y-%m-%d}" for p in outside)}
-        )
-    return {"payments": payments, "total": total, "warnings": warnings}
+    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.SETTLED):
+        raise ValidationError(_("Only a contract in force or settled can be renewed."))
+    if SecurityContract.objects.filter(renewed_from=contract).exists():
+        raise ValidationError(_("This contract has already been renewed."))
+    renewal = SecurityContract.objects.create(
+        region=contract.region,
+        number=number,
+        title=contract.title,
+        contractor_person=contract.contractor_person,
+        contractor_team=contract.contractor_team,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount=contract.amount,
+        duties=contract.duties,
+        rights=contract.rights,
+        benefits=contract.benefits,
+        renewed_from=contract,
+    )
+    renewal.area.set(contract.area.all())
+    for term in contract.terms.all():
+        term.pk = None
+        term.contract = renewal
+        term.save()
+    return renewal
 
 
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_SMALL_UNITS = ("", "拾", "佰", "仟")
-_BIG_UNITS = ("", "万", "亿", "万亿")
+# ---- the scanned agreement ---------------------------------------------------------------
 
 
-def _four_digits(group: int) -> str:
-    text, zero = "", False
-    for position in range(3, -1, -1):
-        digit = group // 10**position % 10
-        if digit == 0:
-            zero = bool(text)
-        else:
-            text += ("零" if zero else "") + _DIGITS[digit] + _SMALL_UNITS[position]
-            zero = False
-    return text
+SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 
-def rmb_in_words(amount: Decimal) -> str:
-    """The amount in capital Chinese numerals, as contracts and receipts write it
-    (12,000.50 → 壹万贰仟元伍角整)."""
-    cents = int((amount.quantize(Decimal("0.01")) * 100).to_integral_value())
-    if cents < 0:
-        return "负" + rmb_in_words(-amount)
-    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
-    groups = []
-    while yuan:
-        groups.append(yuan % 10000)
-        yuan //= 10000
-    text = ""
-    for index in range(len(groups) - 1, -1, -1):
-        group = groups[index]
-        if group == 0:
-            continue
-        if text and group < 1000:
-            text += "零"
-        text += _four_digits(group) + _BIG_UNITS[index]
-    text = (text or "零") + "元"
-    if jiao == 0 and fen == 0:
-        return text + "整"
-    if jiao:
-        text += _DIGITS[jiao] + "角"
-    elif text != "零元":
-        text += "零"
-    if fen:
-        text += _DIGITS[fen] + "分"
-    else:
-        text += "整"
-    return text.removeprefix("零元")
+def scan_check(upload: UploadedFile | CheckedFile) -> CheckedFile:
+    """The upload as it can be stored as the scanned agreement: a PDF as given, or a photo
+    cleaned of EXIF and GPS. The file's content decides, never its name: an HTML page or an
+    SVG called scan.jpg is refused (ValidationError in the user's language)."""
+    return check_upload(upload, max_bytes=SCAN_MAX_BYTES)
+
+
+@transaction.atomic
+def contract_attach_scan(
+    *, contract: SecurityContract, upload: UploadedFile | CheckedFile
+) -> SecurityContract:
+    """Store the scanned agreement under a name of our own (the uploader's name is not kept:
+    it could carry a path or a misleading extension). The previous file stays on disk, so the
+    audit history still points at something."""
+    try:
+        checked = scan_check(upload)
+    except ValidationError as exc:
+        raise ValidationError({"scan": exc.messages}) from None
+    contract.agreement_scan.save(checked.file.name, checked.file, save=False)
+    contract.save(update_fields=["agreement_scan"])
+    return contract

@@ -1,53 +1,64 @@
 """Security contract screens (治安承包, article §2.2): list, detail, drafting, status changes,
 renewal, the printable agreement and the scanned agreement. Thin: parse, call, render."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from qunfang.core.forms import errors_onto
+from qunfang.core.http import SignedInRequest
 from qunfang.core.models import Region
+from qunfang.core.pdf import printable
 from qunfang.core.permissions import permission_required
-from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import EXTENSIONS, content_type_of
-from qunfang.registry import contracts, services
-from qunfang.registry.forms_contracts import (
+from qunfang.registry import selectors
+from qunfang.registry.forms import (
     ContractForm,
     PaymentFormSetFactory,
     RenewForm,
     ScanForm,
     TermFormSetFactory,
     TransitionForm,
-    visible_villages,
 )
 from qunfang.registry.models import ContractStatus, SecurityContract
+from qunfang.registry.services import contracts as services
+from qunfang.registry.views.common import MANAGE, VIEW, paginate
 
-PAGE_SIZE = 50
-VIEW, MANAGE = Perm.VIEW_REGISTRY, Perm.MANAGE_REGISTRY
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-# The button each allowed move gets on the detail page.
-MOVE_LABELS = {
-    ContractStatus.SIGNED: _("Mark as signed"),
-    ContractStatus.ACTIVE: _("Put in force"),
-    ContractStatus.SETTLED: _("Settle"),
-    ContractStatus.TERMINATED: _("Terminate"),
+# The button each allowed move gets on the detail page (lazy: translated for each reader).
+MOVE_LABELS: "dict[str, StrOrPromise]" = {
+    ContractStatus.SIGNED: gettext_lazy("Mark as signed"),
+    ContractStatus.ACTIVE: gettext_lazy("Put in force"),
+    ContractStatus.SETTLED: gettext_lazy("Settle"),
+    ContractStatus.TERMINATED: gettext_lazy("Terminate"),
 }
 
 
 def _detail_queryset():
     return SecurityContract.objects.select_related(
-        "region__parent", "contractor_person__region", "contractor_team__region",
-        "renewed_from", "renewal",
+        "region__parent",
+        "contractor_person__region",
+        "contractor_team__region",
+        "renewed_from",
+        "renewal",
     ).prefetch_related(
-        Prefetch("area", queryset=Region.objects.select_related("parent")), "terms", "payments",
-    )  # fmt: skip
+        Prefetch("area", queryset=Region.objects.select_related("parent")),
+        "terms",
+        "payments",
+    )
 
 
 def _get(request: HttpRequest, pk: int, queryset=None) -> SecurityContract:
@@ -56,13 +67,11 @@ def _get(request: HttpRequest, pk: int, queryset=None) -> SecurityContract:
     )
 
 
-def _moves(contract: SecurityContract) -> list[dict]:
-    allowed = services.CONTRACT_TRANSITIONS[ContractStatus(contract.status)]
+def _moves(contract: SecurityContract, user) -> list[dict]:
     return [
-        {"to": s, "label": MOVE_LABELS[s], "closing": s in (ContractStatus.SETTLED, ContractStatus.TERMINATED)}
-        for s in ContractStatus
-        if s in allowed
-    ]  # fmt: skip
+        {"to": s, "label": MOVE_LABELS[s], "closing": s in services.CLOSING}
+        for s in services.CONTRACT_LIFECYCLE.allowed(contract, user)
+    ]
 
 
 def _history(contract: SecurityContract) -> list[dict]:
@@ -73,7 +82,7 @@ def _history(contract: SecurityContract) -> list[dict]:
     )
     rows, previous = [], None
     for record in records:
-        changed = (
+        changed: list[str] = (
             [
                 str(f.verbose_name)
                 for f in fields
@@ -82,11 +91,14 @@ def _history(contract: SecurityContract) -> list[dict]:
             if previous is not None
             else []
         )
-        rows.append({
-            "record": record, "changed": changed,
-            "status_changed": previous is None or record.status != previous.status,
-            "status_label": ContractStatus(record.status).label,
-        })  # fmt: skip
+        rows.append(
+            {
+                "record": record,
+                "changed": changed,
+                "status_changed": previous is None or record.status != previous.status,
+                "status_label": ContractStatus(record.status).label,
+            }
+        )
         previous = record
     return rows[::-1]
 
@@ -104,36 +116,32 @@ def _renew_refusal(contract: SecurityContract) -> str:
     return ""
 
 
+def _changed_meanwhile() -> str:
+    return _("Someone else changed this contract at the same moment. Check it and save again.")
+
+
 def _detail_context(request: HttpRequest, contract: SecurityContract, **forms) -> dict:
     return {
         "contract": contract,
-        "terms": [{"term": t, "words": contracts.term_in_words(t)} for t in contract.terms.all()],
-        "summary": contracts.payment_summary(contract),
+        "terms": [{"term": t, "words": selectors.term_in_words(t)} for t in contract.terms.all()],
+        "summary": selectors.payment_summary(contract),
         "history": _history(contract),
         "renewal": _renewal(contract),
         "can_renew": not _renew_refusal(contract),
-        "editable": contracts.contract_is_editable(contract),
-        "moves": _moves(contract),
+        "editable": services.contract_is_editable(contract),
+        "moves": _moves(contract, request.user),
         "transition_form": forms.get("transition_form")
         or TransitionForm(initial={"on": timezone.localdate()}),
         "scan_form": forms.get("scan_form") or ScanForm(),
     }
 
 
-def _errors_onto(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-# ---- reading ---------------------------------------------------------------------------------
+# ---- reading -----------------------------------------------------------------------------
 
 
 @permission_required(VIEW)
-def contract_list(request: HttpRequest) -> HttpResponse:
-    villages = visible_villages(request.user)
+def contract_list(request: SignedInRequest) -> HttpResponse:
+    villages = villages_visible(user=request.user)
     q = request.GET.get("q", "").strip()[:50]
     status = request.GET.get("status", "")
     status = status if status in ContractStatus.values else ""
@@ -147,36 +155,50 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(status=status)
     if q:
         queryset = queryset.filter(Q(number__icontains=q) | Q(title__icontains=q))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/contract_list.html", {
-        "page": page, "q": q, "status": status, "statuses": ContractStatus.choices,
-        "villages": villages, "village_code": village_code,
-    })  # fmt: skip
+    page = paginate(request, queryset)
+    return render(
+        request,
+        "registry/contract_list.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": ContractStatus.choices,
+            "villages": villages,
+            "village_code": village_code,
+        },
+    )
 
 
 @permission_required(VIEW)
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk)
     return render(request, "registry/contract_detail.html", _detail_context(request, contract))
 
 
 @permission_required(VIEW)
-def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_print(request: SignedInRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk)
     chinese = translation.get_language() == "zh-hans"
     area = [
-        f"{r.parent.name}{r.name}" if r.kind == "group" else r.name for r in contract.area.all()
+        f"{r.parent.name}{r.name}"  # type: ignore[union-attr]  # a group's parent: its village
+        if r.kind == "group"
+        else r.name
+        for r in contract.area.all()
     ]
-    return render(request, "registry/contract_print.html", {
+    context = {
         "contract": contract,
-        "terms": [{"term": t, "words": contracts.term_in_words(t)} for t in contract.terms.all()],
-        "summary": contracts.payment_summary(contract),
+        "terms": [{"term": t, "words": selectors.term_in_words(t)} for t in contract.terms.all()],
+        "summary": selectors.payment_summary(contract),
         "area_names": ("、" if chinese else ", ").join(area) or contract.region.name,
-        "amount_in_words": contracts.rmb_in_words(contract.amount) if chinese else "",
-    })  # fmt: skip
+        "amount_in_words": selectors.rmb_in_words(contract.amount) if chinese else "",
+    }
+    stem = f"{_('Security contracting agreement')}-{contract.number}"
+    template = "registry/contract_print.html"
+    return printable(request, template, context, stem=stem, ascii_stem=f"contract-{contract.pk}")
 
 
-# ---- drafting --------------------------------------------------------------------------------
+# ---- drafting ----------------------------------------------------------------------------
 
 
 def _edit(request: HttpRequest, contract: SecurityContract) -> HttpResponse:
@@ -187,38 +209,42 @@ def _edit(request: HttpRequest, contract: SecurityContract) -> HttpResponse:
     payments = PaymentFormSetFactory(data, instance=contract, prefix="payments")
     if request.method == "POST" and all([form.is_valid(), terms.is_valid(), payments.is_valid()]):
         try:
-            saved = contracts.contract_save_draft(
-                contract=form.instance, area=list(form.cleaned_data["area"]),
-                terms=terms.kept(), payments=payments.kept(),
-            )  # fmt: skip
-        except ValidationError as exc:
-            _errors_onto(form, exc)
-        except IntegrityError:  # a number taken or a status changed at the same moment
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this contract at the same moment. Check it and save again."
-                ),
+            saved = services.contract_save_draft(
+                contract=form.instance,
+                area=list(form.cleaned_data["area"]),
+                terms=terms.kept(),
+                payments=payments.kept(),
             )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        except IntegrityError:  # a number taken or a status changed at the same moment
+            form.add_error(None, _changed_meanwhile())
         else:
             messages.success(request, _("The draft contract has been saved."))
             return redirect("registry:contract_detail", saved.pk)
         if is_new:
             contract.pk = None
-    return render(request, "registry/contract_form.html", {
-        "form": form, "terms": terms, "payments": payments, "contract": None if is_new else contract,
-    })  # fmt: skip
+    return render(
+        request,
+        "registry/contract_form.html",
+        {
+            "form": form,
+            "terms": terms,
+            "payments": payments,
+            "contract": None if is_new else contract,
+        },
+    )
 
 
 @permission_required(MANAGE)
-def contract_create(request: HttpRequest) -> HttpResponse:
+def contract_create(request: SignedInRequest) -> HttpResponse:
     return _edit(request, SecurityContract())
 
 
 @permission_required(MANAGE)
-def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk, SecurityContract.objects.select_related("region"))
-    if not contracts.contract_is_editable(contract):
+    if not services.contract_is_editable(contract):
         messages.error(
             request,
             _("Only a draft can be edited; this contract is %(status)s. Nothing was changed.")
@@ -228,35 +254,45 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, contract)
 
 
-# ---- status, renewal, scan -------------------------------------------------------------------
+# ---- status, renewal, scan ---------------------------------------------------------------
 
 
 @permission_required(MANAGE)
-def contract_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_transition(request: SignedInRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk)
     form = TransitionForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["to"]
         try:
             services.contract_set_status(
-                contract=contract, to=to, on=form.cleaned_data["on"], note=form.cleaned_data["note"]
+                contract=contract,
+                to=to,
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                by=request.user,
             )
         except ValidationError as exc:
             contract.refresh_from_db()
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request,
                 _("The contract is now %(status)s.") % {"status": ContractStatus(to).label},
             )
             return redirect("registry:contract_detail", contract.pk)
-    return render(request, "registry/contract_transition.html", {
-        "contract": contract, "moves": _moves(contract), "transition_form": form,
-    })  # fmt: skip
+    return render(
+        request,
+        "registry/contract_transition.html",
+        {
+            "contract": contract,
+            "moves": _moves(contract, request.user),
+            "transition_form": form,
+        },
+    )
 
 
 @permission_required(MANAGE)
-def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_renew(request: SignedInRequest, pk: int) -> HttpResponse:
     contract = _get(request, pk)
     form = RenewForm(
         request.POST or None, contract=contract, initial=RenewForm.suggestion(contract)
@@ -266,29 +302,34 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             renewal = services.contract_renew(contract=contract, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto(form, exc)
         except IntegrityError:  # renewed, or the number taken, at the same moment
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this contract at the same moment. Check it and save again."
-                ),
-            )
+            form.add_error(None, _changed_meanwhile())
         else:
             messages.success(
                 request,
-                _("Renewal %(number)s has been drafted with the same parties, area, duties and terms. Check it, add the payment schedule, then sign it.")
+                _(
+                    "Renewal %(number)s has been drafted with the same parties, area, duties and "
+                    "terms. Check it, add the payment schedule, then sign it."
+                )
                 % {"number": renewal.number},
-            )  # fmt: skip
+            )
             return redirect("registry:contract_detail", renewal.pk)
-    return render(request, "registry/contract_renew.html", {
-        "contract": contract, "form": form, "refusal": refusal, "renewal": _renewal(contract),
-    })  # fmt: skip
+    return render(
+        request,
+        "registry/contract_renew.html",
+        {
+            "contract": contract,
+            "form": form,
+            "refusal": refusal,
+            "renewal": _renewal(contract),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required(VIEW)
-def contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_scan(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """GET: the scanned agreement, always as a download (never shown inline, never from a public
     media URL). POST: upload a new scan (needs MANAGE_REGISTRY)."""
     if request.method == "POST":
@@ -298,9 +339,9 @@ def contract_scan(request: HttpRequest, pk: int) -> HttpResponse:
         form = ScanForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                contracts.contract_attach_scan(contract=contract, upload=form.cleaned_data["scan"])
+                services.contract_attach_scan(contract=contract, upload=form.cleaned_data["scan"])
             except ValidationError as exc:
-                _errors_onto(form, exc)
+                errors_onto(form, exc)
             else:
                 messages.success(request, _("The scanned agreement has been stored."))
                 return redirect("registry:contract_detail", contract.pk)

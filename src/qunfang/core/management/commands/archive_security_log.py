@@ -1,4 +1,6 @@
 import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         "chain with the file's SHA-256, the range and where the file is."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--before",
             required=True,
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             help="archive the lines before this day",
         )
 
-    def handle(self, *args, before: dt.date, **options):
+    def handle(self, *args: Any, before: dt.date, **options: Any) -> None:
         try:
             line = security_log_archive(before=before)
         except ValidationError as exc:

@@ -3,7 +3,9 @@ import json
 import os
 import shutil
 import sqlite3
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -17,10 +19,10 @@ class Command(BaseCommand):
         "uploaded files beside it (PostgreSQL deployments use pg_dump)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--to", type=Path, help="target file (default: DATA_DIR/backups/…)")
 
-    def handle(self, *args, to=None, **options):
+    def handle(self, *args: Any, to: Path | None = None, **options: Any) -> None:
         if connection.vendor != "sqlite":
             raise CommandError("This database is PostgreSQL: back it up with pg_dump (see README).")
         target = (

