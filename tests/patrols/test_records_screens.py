@@ -107,6 +107,14 @@ def test_log_lists_started_shifts_of_published_rosters_newest_first(world, log, 
     body = response.content.decode()
     assert body.count('class="pr-flagged"') == 1
     assert "桥栏杆松动" in body
+    # each row's day and its hours in Shanghai time
+    start = timezone.localtime(monday.starts_at)
+    end = timezone.localtime(monday.ends_at)
+    assert f">{MONDAY.isoformat()}</a>" in body
+    assert f"{start:%H:%M}–{end:%H:%M}" in body and start.tzinfo.key == "Asia/Shanghai"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("patrols:log_list")).content.decode()
+    assert "Hazard" in english and "发现隐患" not in english  # the finding in the reader's language
 
 
 def test_log_filters_by_village_and_month(world, log, client):

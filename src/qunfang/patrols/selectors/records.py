@@ -215,7 +215,7 @@ def decorate(shifts) -> list[Shift]:
     shifts = list(shifts)
     ids = [s.pk for s in shifts]
     people: dict[int, list[LogPerson]] = {pk: [] for pk in ids}
-    outcomes = dict(Outcome.choices)
+    outcomes = {value: str(label) for value, label in Outcome.choices}  # translated once
     rows = Assignment.objects.filter(shift_id__in=ids).order_by("id")
     for shift_id, outcome, name in rows.values_list("shift_id", "outcome", "person__name"):
         people[shift_id].append(LogPerson(name, outcome, outcomes.get(outcome, outcome)))
@@ -234,7 +234,7 @@ def decorate(shifts) -> list[Shift]:
     )
     for row in accepted.order_by("recorded_at", "id").values_list(*columns):
         scans[row[0]].append(row[1:])
-    findings = dict(Finding.choices)
+    findings = {value: str(label) for value, label in Finding.choices}
     for shift in shifts:
         visited: dict[int, LogPoint]
         visited, found, no_position, positioned = {}, [], 0, set()
@@ -247,6 +247,9 @@ def decorate(shifts) -> list[Shift]:
                     no_position += 1
             if finding in FLAGGED:
                 found.append(LogFinding(pk, finding, findings.get(finding, finding), note, at))
+        # the row's times as text here: the template's date filters were a tenth of the page
+        start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+        shift.day, shift.hours = shift.service_date.isoformat(), f"{start:%H:%M}–{end:%H:%M}"
         shift.people = people[shift.pk]
         shift.visited_points = list(visited.values())
         shift.visited = len(visited)
