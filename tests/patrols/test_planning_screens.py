@@ -788,6 +788,9 @@ def test_roster_list_filters_by_status(client, world, patrol):
     client.force_login(world.director1)
     everything = client.get(reverse("patrols:roster_list"))
     assert len(everything.context["page"].object_list) == 2
+    [published] = [r for r in everything.context["page"].object_list if r.status == "published"]
+    seated = Assignment.objects.filter(shift__roster=published).count()
+    assert (published.seats, published.filled, published.unfilled) == (2, seated, 2 - seated)
     drafts = client.get(reverse("patrols:roster_list") + "?status=draft")
     [draft] = drafts.context["page"].object_list
     assert (draft.seats, draft.filled, draft.unfilled) == (2, 0, 2)

@@ -375,6 +375,10 @@ class Roster(RegionOwned):
     and how the solver did."""
 
     also_visible_via = ("zone__villages",)
+    # a page's counts, set by selectors.planning.count_seats (not columns)
+    seats: int
+    filled: int
+    unfilled: int
 
     region = models.ForeignKey(Region, verbose_name=_("village or township"), on_delete=models.PROTECT,
                                related_name="rosters")  # fmt: skip

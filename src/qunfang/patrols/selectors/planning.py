@@ -18,15 +18,11 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
@@ -146,30 +142,34 @@ def zones(*, user):
 
 
 def rosters(*, user, status: str = ""):
-    seats = (
-        Shift.objects.filter(roster=OuterRef("pk"))
-        .values("roster")
-        .annotate(total=Sum("headcount"))
-        .values("total")
-    )
-    filled = (
-        Assignment.objects.filter(shift__roster=OuterRef("pk"))
-        .values("shift__roster")
-        .annotate(total=Count("id"))
-        .values("total")
-    )
-    qs = (
-        Roster.objects.visible_to(user)
-        .select_related("region", "zone", "created_by")
-        .annotate(
-            seats=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0)),
-            filled=Coalesce(Subquery(filled, output_field=IntegerField()), Value(0)),
-        )
-        .annotate(unfilled=F("seats") - F("filled"))
-    )
+    """The rosters the user sees, newest first; `count_seats()` adds the counts to a page."""
+    qs = Roster.objects.visible_to(user).select_related("region", "zone", "created_by")
     if status in RosterStatus.values:
         qs = qs.filter(status=status)
     return qs
+
+
+def count_seats(rosters: list[Roster]) -> list[Roster]:
+    """Each roster's seats, seats filled and seats empty, in two grouped queries for the page
+    alone: as subqueries of the list, SQLite counted every roster's seats before sorting, the
+    page's and all the others' (two fifths of the list's time)."""
+    ids = [r.pk for r in rosters]
+    seats = dict(
+        Shift.objects.filter(roster_id__in=ids)
+        .values("roster_id")
+        .annotate(n=Sum("headcount"))
+        .values_list("roster_id", "n")
+    )
+    filled = dict(
+        Assignment.objects.filter(shift__roster_id__in=ids)
+        .values("shift__roster_id")
+        .annotate(n=Count("id"))
+        .values_list("shift__roster_id", "n")
+    )
+    for roster in rosters:
+        roster.seats, roster.filled = seats.get(roster.pk, 0), filled.get(roster.pk, 0)
+        roster.unfilled = roster.seats - roster.filled
+    return rosters
 
 
 def unfilled_shifts(*, user, since: dt.date):

@@ -415,9 +415,10 @@ def zone_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
 @permission_required(VIEW)
 def roster_list(request: SignedInRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    queryset = selectors.rosters(user=request.user, status=status)
+    page = _page(request, selectors.rosters(user=request.user, status=status))
+    page.object_list = selectors.count_seats(list(page.object_list))
     return render(request, "patrols/planning/roster_list.html", {
-        "page": _page(request, queryset), "status": status, "statuses": RosterStatus.choices,
+        "page": page, "status": status, "statuses": RosterStatus.choices,
         "can_manage": request.user.can(MANAGE),
     })  # fmt: skip
 
