@@ -51,8 +51,8 @@ from qunfang.casebook.selectors import cases as sel
 from qunfang.casebook.selectors.reports import period_start, rollup
 from qunfang.casebook.services import cases, reports
 from qunfang.core.forms import errors_onto
-from qunfang.core.http import SignedInRequest
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.http import SignedInRequest, requested_village
+from qunfang.core.models import Region
 from qunfang.core.permissions import permission_required
 from qunfang.core.registers import Column, RegisterView
 from qunfang.core.roles import Perm
@@ -80,14 +80,6 @@ def _nav(request: SignedInRequest) -> dict:
     return {"receives": bool(sel.receiving_levels(request.user))}
 
 
-def _village(request: SignedInRequest) -> Region | None:
-    """The `village` filter: one of the user's villages (another answers 404), or none."""
-    code = request.GET.get("village", "").strip()
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
-
-
 # ---- the list --------------------------------------------------------------------------------
 
 
@@ -99,7 +91,7 @@ def case_list(request: SignedInRequest) -> HttpResponse:
     severity = int(severity_code) if severity_code in {str(v) for v in Severity.values} else None
     types = list(sel.case_types())
     type_code = get.get("type", "") if get.get("type") in {t.code for t in types} else ""
-    village = _village(request)
+    village = requested_village(request)
     flags: dict[str, Any] = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
              "overdue": get.get("overdue") == "1"}  # fmt: skip
     search = get.get("q", "").strip()[:50]

@@ -40,8 +40,8 @@ from qunfang.casebook.models import (
 )
 from qunfang.casebook.selectors import inspections as sel
 from qunfang.casebook.services import inspections as services
-from qunfang.core.http import SignedInRequest
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.http import SignedInRequest, requested_village
+from qunfang.core.models import Region
 from qunfang.core.permissions import permission_required
 from qunfang.core.registers import Column, DateRange, RegisterView
 from qunfang.core.roles import Perm
@@ -59,14 +59,6 @@ def _act_on(request: SignedInRequest, region: Region) -> None:
         raise PermissionDenied
 
 
-def _village(request: SignedInRequest) -> Region | None:
-    """The `village` filter: one of the user's villages (another answers 404), or none."""
-    code = request.GET.get("village", "").strip()
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
-
-
 def _detail_url(inspection_id: int, hazard_id: int | None = None) -> str:
     url = reverse("casebook:inspection_detail", args=[inspection_id])
     return f"{url}#hazard-{hazard_id}" if hazard_id else url
@@ -77,7 +69,7 @@ def _detail_url(inspection_id: int, hazard_id: int | None = None) -> str:
 
 @permission_required(VIEW)
 def inspection_list(request: SignedInRequest) -> HttpResponse:
-    village = _village(request)
+    village = requested_village(request)
     kind = request.GET.get("kind", "") if request.GET.get("kind") in PlaceKind.values else ""
     statuses = [*InspectionStatus.choices, (sel.OVERDUE, _("With overdue rectification"))]
     status = request.GET.get("status", "") if request.GET.get("status") in dict(statuses) else ""
@@ -321,7 +313,7 @@ def order_reinspect(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(VIEW)
 def overdue_orders(request: SignedInRequest) -> HttpResponse:
-    village = _village(request)
+    village = requested_village(request)
     today = timezone.localdate()
     page = Paginator(
         sel.overdue_orders(request.user, village=village, today=today), PAGE_SIZE

@@ -32,8 +32,8 @@ from qunfang.casebook.models import Case, MediationCase, MediationStatus, Opinio
 from qunfang.casebook.selectors import mediation as sel
 from qunfang.casebook.services import mediation as service
 from qunfang.core.forms import errors_onto
-from qunfang.core.http import SignedInRequest
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.http import SignedInRequest, requested_village
+from qunfang.core.models import Region
 from qunfang.core.permissions import permission_required
 from qunfang.core.registers import Column, DateRange, RegisterView
 from qunfang.core.roles import Perm
@@ -70,19 +70,12 @@ def _acting(request: SignedInRequest, pk: int) -> MediationCase:
     return mediation
 
 
-def _village(request: SignedInRequest) -> Region | None:
-    code = request.GET.get("village", "").strip()
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
-
-
 # ---- the book ----------------------------------------------------------------------------------
 
 
 @permission_required(Perm.VIEW_BOOKS)
 def mediation_list(request: SignedInRequest) -> HttpResponse:
-    village = _village(request)
+    village = requested_village(request)
     status = request.GET.get("status", "").strip()
     if status and status not in MediationStatus.values:
         messages.error(request, _("There is no such status; all mediations are shown."))

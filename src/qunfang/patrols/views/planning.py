@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qunfang.core.exports import export_response
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.pdf import printable
 from qunfang.core.permissions import NotYours, permission_required
@@ -62,13 +62,8 @@ def _page(request: SignedInRequest, queryset):
 
 def _village_filter(request: SignedInRequest, queryset, lookup: str = "region"):
     """?village=<code> narrows a list to one of the user's villages (404 for any other)."""
-    code = request.GET.get("village", "")
-    if not code:
-        return queryset
-    village = visible_or_404(
-        Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code
-    )
-    return queryset.filter(**{lookup: village})
+    village = requested_village(request)
+    return queryset if village is None else queryset.filter(**{lookup: village})
 
 
 def _list_context(request: SignedInRequest, **extra) -> dict:

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qunfang.core.exports import export_response
-from qunfang.core.http import SignedInRequest
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.http import SignedInRequest, requested_village
+from qunfang.core.models import Region
 from qunfang.core.permissions import permission_required
 from qunfang.core.registers import Column, Month, RegisterView
 from qunfang.core.roles import Perm
@@ -43,14 +43,6 @@ PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
 
 
 # ---- filters --------------------------------------------------------------------------------
-
-
-def _village(request: SignedInRequest) -> Region | None:
-    """The `village` filter: one of the user's villages (another answers 404), or none."""
-    code = request.GET.get("village", "").strip()
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
 
 
 def _month(request: SignedInRequest, *, required: bool):
@@ -84,7 +76,7 @@ def _filters(request: SignedInRequest, village, first, **extra) -> dict:
 def log_list(request: SignedInRequest) -> HttpResponse:
     """Without a month, the recent days (said on the page): the log of every year is never read
     to show its first page."""
-    village, first = _village(request), _month(request, required=False)
+    village, first = requested_village(request), _month(request, required=False)
     since = None if first else timezone.localdate() - dt.timedelta(days=LOG_RECENT_DAYS - 1)
     page = Paginator(
         sel.log_shifts(request.user, village=village, first=first, since=since), PAGE_SIZE
@@ -178,7 +170,7 @@ def assignment_outcome(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(VIEW)
 def attendance(request: SignedInRequest) -> HttpResponse:
-    village, first = _village(request), _month(request, required=True)
+    village, first = requested_village(request), _month(request, required=True)
     # one grouped query: a township's month is a few hundred people, and the village rows are
     # their sums
     people = list(sel.attendance_people(request.user, first=first, village=village))
@@ -199,7 +191,7 @@ def _counts(row: dict) -> list:
 
 @permission_required(VIEW)
 def attendance_export(request: SignedInRequest) -> HttpResponse:
-    village, first = _village(request), _month(request, required=True)
+    village, first = requested_village(request), _month(request, required=True)
     counts = [_("Shifts planned"), _("Served"), _("Late"), _("Partial"), _("Missed"), _("Excused"),
               _("Not yet closed"), _("Hours served"), _("Attendance rate (%)"), _("Point check-ins"),
               _("Point check-ins with a position")]  # fmt: skip

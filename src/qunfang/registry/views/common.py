@@ -14,21 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from qunfang.core.http import SignedInRequest
-from qunfang.core.models import Region, RegionKind
 from qunfang.core.roles import Perm
-from qunfang.core.scoping import visible_or_404
 from qunfang.core.selectors import villages_visible
 
 PAGE_SIZE = 50
 VIEW, MANAGE = Perm.VIEW_REGISTRY, Perm.MANAGE_REGISTRY
-
-
-def village_filter(request: SignedInRequest) -> Region | None:
-    """?village=<code> narrows a list to one of the user's villages (404 for any other)."""
-    code = request.GET.get("village", "")
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page[Any]:

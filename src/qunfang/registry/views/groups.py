@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.pdf import printable
 from qunfang.core.permissions import permission_required
 from qunfang.core.scoping import visible_or_404
@@ -20,14 +20,13 @@ from qunfang.registry.views.common import (
     form_page,
     list_context,
     paginate,
-    village_filter,
 )
 
 
 @permission_required(VIEW)
 def group_list(request: SignedInRequest) -> HttpResponse:
     context = list_context(request)
-    queryset = selectors.joint_defence_groups(user=request.user, village=village_filter(request))
+    queryset = selectors.joint_defence_groups(user=request.user, village=requested_village(request))
     return render(
         request, "registry/group_list.html", {**context, "page": paginate(request, queryset)}
     )

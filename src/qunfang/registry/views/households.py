@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.permissions import permission_required
 from qunfang.core.scoping import visible_or_404
 from qunfang.registry import forms, selectors
@@ -16,7 +16,6 @@ from qunfang.registry.views.common import (
     form_page,
     list_context,
     paginate,
-    village_filter,
 )
 
 
@@ -25,7 +24,7 @@ def household_list(request: SignedInRequest) -> HttpResponse:
     context = list_context(request, flag=request.GET.get("flag", ""))
     queryset = selectors.households(
         user=request.user,
-        village=village_filter(request),
+        village=requested_village(request),
         search=context["q"],
         flag=context["flag"],
     )

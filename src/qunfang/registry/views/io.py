@@ -8,14 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qunfang.core import spreadsheets as files
 from qunfang.core.exports import export_response, spreadsheet_response
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
 from qunfang.registry import forms, selectors, spreadsheets
 from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS, report_json, start_import
-from qunfang.registry.views.common import village_filter
 
 
 def _layout_or_404(layout: str):
@@ -71,7 +70,7 @@ def export_view(request: SignedInRequest, layout: str, fmt: str) -> HttpResponse
     spec = _layout_or_404(layout)
     if fmt not in files.FORMATS:
         raise Http404
-    village, search = village_filter(request), request.GET.get("q", "").strip()[:50]
+    village, search = requested_village(request), request.GET.get("q", "").strip()[:50]
     queryset = selectors.export_rows(
         layout=layout, user=request.user, village=village, search=search
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.permissions import permission_required
 from qunfang.core.scoping import visible_or_404
 from qunfang.registry import forms, selectors
@@ -25,7 +25,6 @@ from qunfang.registry.views.common import (
     form_page,
     list_context,
     paginate,
-    village_filter,
 )
 
 
@@ -40,7 +39,7 @@ def organisation_list(request: SignedInRequest) -> HttpResponse:
     )
     queryset = selectors.organisations(
         user=request.user,
-        village=village_filter(request),
+        village=requested_village(request),
         search=context["q"],
         kind=context["kind"] if context["kind"] in OrgKind.values else "",
         status=context["status"] if context["status"] in OrgStatus.values else "",

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from qunfang.core import services as core_services
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.permissions import permission_required
 from qunfang.core.scoping import visible_or_404
 from qunfang.registry import forms, selectors
@@ -28,7 +28,6 @@ from qunfang.registry.views.common import (
     form_page,
     list_context,
     paginate,
-    village_filter,
 )
 
 DUE_SHOWN = 200  # the most urgent first; a county sees a count of the rest
@@ -39,7 +38,7 @@ def person_list(request: SignedInRequest) -> HttpResponse:
     context = list_context(request, serving=request.GET.get("serving", ""))
     serving = {"yes": True, "no": False}.get(context["serving"])
     queryset = selectors.people(
-        user=request.user, village=village_filter(request), search=context["q"], serving=serving
+        user=request.user, village=requested_village(request), search=context["q"], serving=serving
     )
     return render(
         request, "registry/person_list.html", {**context, "page": paginate(request, queryset)}
