@@ -114,17 +114,32 @@ class OnDutyOut(Schema):
 def _shift_out(a: Assignment, now: dt.datetime) -> dict:
     s = a.shift
     return {
-        "assignment": a.pk, "date": s.service_date, "starts_at": s.starts_at, "ends_at": s.ends_at,
-        "night": s.night, "shift": s.pattern.name, "route": s.pattern.route.name if s.pattern.route is not None else None,
-        "village": s.region.name, "zone": s.zone.name if s.zone is not None else None, "outcome": a.outcome,
+        "assignment": a.pk,
+        "date": s.service_date,
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "night": s.night,
+        "shift": s.pattern.name,
+        "route": s.pattern.route.name if s.pattern.route is not None else None,
+        "village": s.region.name,
+        "zone": s.zone.name if s.zone is not None else None,
+        "outcome": a.outcome,
         "open_for_check_in": selectors_self.is_open(a, now),
-        "partners": [{"id": p.person_id, "name": p.person.name} for p in s.assignments.all() if p.person_id != a.person_id],
+        "partners": [
+            {"id": p.person_id, "name": p.person.name}
+            for p in s.assignments.all()
+            if p.person_id != a.person_id
+        ],
         "swap_pending": bool(a.swap_requests.all()),
-    }  # fmt: skip
+    }
 
 
-@router.get("/my-shifts", response=MyShiftsOut, url_name="patrols_my_shifts",
-            summary="My current and upcoming shifts")  # fmt: skip
+@router.get(
+    "/my-shifts",
+    response=MyShiftsOut,
+    url_name="patrols_my_shifts",
+    summary="My current and upcoming shifts",
+)
 def my_shifts(request: SignedInRequest):
     person = selectors_self.person_of(request.user)
     if person is None:
@@ -134,8 +149,12 @@ def my_shifts(request: SignedInRequest):
     return {"person": {"id": person.pk, "name": person.name}, "shifts": shifts}
 
 
-@router.get("/on-duty", response=list[OnDutyOut], url_name="patrols_on_duty",
-            summary="Who is on duty now in your jurisdiction")  # fmt: skip
+@router.get(
+    "/on-duty",
+    response=list[OnDutyOut],
+    url_name="patrols_on_duty",
+    summary="Who is on duty now in your jurisdiction",
+)
 def on_duty(request: SignedInRequest):
     if not (request.user.can(Perm.PATROL) or request.user.can(Perm.VIEW_PATROLS)):
         raise PermissionDenied
@@ -284,23 +303,39 @@ def _own_person(request: SignedInRequest) -> Person:
 
 def _check_in_out(c: CheckIn, outcome: str) -> dict:
     return {
-        "id": c.pk, "client_id": c.client_id, "assignment": c.assignment_id, "kind": c.kind, "point": c.point_id,
-        "recorded_at": c.recorded_at, "accepted": c.accepted, "refusal": c.refusal,
+        "id": c.pk,
+        "client_id": c.client_id,
+        "assignment": c.assignment_id,
+        "kind": c.kind,
+        "point": c.point_id,
+        "recorded_at": c.recorded_at,
+        "accepted": c.accepted,
+        "refusal": c.refusal,
         "detail": checkin.refusal_message(c) if not c.accepted else _("Checked in."),
-        "distance_m": c.distance_m, "far_from_point": c.far_from_point, "outcome": outcome,
-    }  # fmt: skip
+        "distance_m": c.distance_m,
+        "far_from_point": c.far_from_point,
+        "outcome": outcome,
+    }
 
 
-@router.post("/check-ins", auth=patrol_auth, url_name="patrols_check_in",
-             response={200: CheckInOut, 201: CheckInOut, 400: Problems, 422: CheckInOut},
-             openapi_extra=_write(CheckInIn), summary="Check in on patrol (a resend of the same client_id is answered once)")  # fmt: skip
+@router.post(
+    "/check-ins",
+    auth=patrol_auth,
+    url_name="patrols_check_in",
+    response={200: CheckInOut, 201: CheckInOut, 400: Problems, 422: CheckInOut},
+    openapi_extra=_write(CheckInIn),
+    summary="Check in on patrol (a resend of the same client_id is answered once)",
+)
 def check_in(request: SignedInRequest):
     try:
         body = _body(request, CheckInIn)
     except BadInput as exc:
         return _bad(exc)
-    assignment = visible_or_404(Assignment.objects.select_related("shift__pattern", "zone"), request.user,
-                                pk=body.assignment)  # fmt: skip
+    assignment = visible_or_404(
+        Assignment.objects.select_related("shift__pattern", "zone"),
+        request.user,
+        pk=body.assignment,
+    )
     point = None
     if body.point is not None:
         reachable = PatrolPoint.objects.filter(
@@ -314,11 +349,18 @@ def check_in(request: SignedInRequest):
         return Status(400, {"detail": _("Scan the sign of a patrol point."), "problems": []})
     accuracy = min(round(body.accuracy_m), 100_000) if body.accuracy_m is not None else None
     scan = checkin.Scan(
-        client_id=body.client_id, kind=body.kind, point=point, code=body.code,
+        client_id=body.client_id,
+        kind=body.kind,
+        point=point,
+        code=body.code,
         latitude=body.latitude.quantize(Decimal("0.000001")) if body.latitude is not None else None,
-        longitude=body.longitude.quantize(Decimal("0.000001")) if body.longitude is not None else None,
-        accuracy_m=accuracy, finding=body.finding, note=body.note,
-    )  # fmt: skip
+        longitude=body.longitude.quantize(Decimal("0.000001"))
+        if body.longitude is not None
+        else None,
+        accuracy_m=accuracy,
+        finding=body.finding,
+        note=body.note,
+    )
     try:
         record, created = checkin.check_in(assignment=assignment, scan=scan, user=request.user)
     except ValidationError as exc:
@@ -330,9 +372,14 @@ def check_in(request: SignedInRequest):
     return Status(201 if created else 200, out)
 
 
-@router.post("/absences", auth=patrol_auth, url_name="patrols_absence_create",
-             response={201: AbsenceOut, 400: Problems}, openapi_extra=_write(AbsenceIn),
-             summary="Declare an absence; answers with the published shifts it clashes with")  # fmt: skip
+@router.post(
+    "/absences",
+    auth=patrol_auth,
+    url_name="patrols_absence_create",
+    response={201: AbsenceOut, 400: Problems},
+    openapi_extra=_write(AbsenceIn),
+    summary="Declare an absence; answers with the published shifts it clashes with",
+)
 def absence_create(request: SignedInRequest):
     try:
         body = _body(request, AbsenceIn)
@@ -340,8 +387,13 @@ def absence_create(request: SignedInRequest):
     except BadInput as exc:
         return _bad(exc)
     try:
-        absence = shifts.declare_absence(person=person, starts_on=body.starts_on, ends_on=body.ends_on,
-                                           reason=body.reason, by=request.user)  # fmt: skip
+        absence = shifts.declare_absence(
+            person=person,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            reason=body.reason,
+            by=request.user,
+        )
     except ValidationError as exc:
         return _refused(exc)
     clashes = [
@@ -353,20 +405,36 @@ def absence_create(request: SignedInRequest):
         }
         for a in selectors_self.clashing_assignments(absence)
     ]
-    return Status(201, {"id": absence.pk, "starts_on": absence.starts_on, "ends_on": absence.ends_on,
-                        "reason": absence.reason, "clashes": clashes})  # fmt: skip
+    return Status(
+        201,
+        {
+            "id": absence.pk,
+            "starts_on": absence.starts_on,
+            "ends_on": absence.ends_on,
+            "reason": absence.reason,
+            "clashes": clashes,
+        },
+    )
 
 
-@router.post("/swaps", auth=patrol_auth, url_name="patrols_swap_create",
-             response={201: SwapOut, 400: Problems, 403: Detail}, openapi_extra=_write(SwapIn),
-             summary="Ask the director to let someone take over one of my shifts")  # fmt: skip
+@router.post(
+    "/swaps",
+    auth=patrol_auth,
+    url_name="patrols_swap_create",
+    response={201: SwapOut, 400: Problems, 403: Detail},
+    openapi_extra=_write(SwapIn),
+    summary="Ask the director to let someone take over one of my shifts",
+)
 def swap_create(request: SignedInRequest):
     try:
         body = _body(request, SwapIn)
     except BadInput as exc:
         return _bad(exc)
-    assignment = visible_or_404(Assignment.objects.select_related("shift__pattern", "person"), request.user,
-                                pk=body.assignment)  # fmt: skip
+    assignment = visible_or_404(
+        Assignment.objects.select_related("shift__pattern", "person"),
+        request.user,
+        pk=body.assignment,
+    )
     if assignment.person.account_id != request.user.pk:
         return Status(403, {"detail": _("This shift is not yours.")})
     people = Person.objects.filter(pk=body.replacement).prefetch_related(
@@ -379,9 +447,18 @@ def swap_create(request: SignedInRequest):
     if replacement is None:
         raise Http404
     try:
-        swap = swaps.request_swap(assignment=assignment, replacement=replacement, reason=body.reason,
-                                     by=request.user)  # fmt: skip
+        swap = swaps.request_swap(
+            assignment=assignment, replacement=replacement, reason=body.reason, by=request.user
+        )
     except ValidationError as exc:
         return _refused(exc)
-    return Status(201, {"id": swap.pk, "assignment": assignment.pk, "status": swap.status, "reason": swap.reason,
-                        "replacement": {"id": replacement.pk, "name": replacement.name}})  # fmt: skip
+    return Status(
+        201,
+        {
+            "id": swap.pk,
+            "assignment": assignment.pk,
+            "status": swap.status,
+            "reason": swap.reason,
+            "replacement": {"id": replacement.pk, "name": replacement.name},
+        },
+    )

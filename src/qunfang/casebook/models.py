@@ -57,8 +57,14 @@ class EscalationRule(models.Model):
     """What must go up, to whom and how fast: for a type (or all types) from a severity up.
     Reference data kept by the system administrator."""
 
-    case_type = models.ForeignKey(CaseType, verbose_name=_("incident type"), on_delete=models.CASCADE,
-                                  null=True, blank=True, help_text=_("Empty: every type."))  # fmt: skip
+    case_type = models.ForeignKey(
+        CaseType,
+        verbose_name=_("incident type"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Empty: every type."),
+    )
     min_severity = models.PositiveSmallIntegerField(_("from severity"), choices=Severity.choices)
     to_township = models.BooleanField(_("report to the township"), default=True)
     to_police = models.BooleanField(_("report to the police station"), default=False)
@@ -118,8 +124,14 @@ class Case(RegionOwned):
     region = models.ForeignKey(
         Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="cases"
     )
-    group = models.ForeignKey(Region, verbose_name=_("villager group"), on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")  # fmt: skip
+    group = models.ForeignKey(
+        Region,
+        verbose_name=_("villager group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(default=_case_number_year, editable=False)
     serial = models.PositiveIntegerField(editable=False)  # running number per village and year
     case_type = models.ForeignKey(
@@ -140,8 +152,14 @@ class Case(RegionOwned):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     reporter_kind = models.CharField(_("reported by"), max_length=20, choices=ReporterKind.choices)
-    reporter = models.ForeignKey(Person, verbose_name=_("reporter"), on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")  # fmt: skip
+    reporter = models.ForeignKey(
+        Person,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     # 举报人保密: the name (and the linked person) is shown only to Perm.VIEW_CONFIDENTIAL through
     # a logged reveal, never on prints, and is not searchable
@@ -157,18 +175,30 @@ class Case(RegionOwned):
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED
     )
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
-                              related_name="owned_cases")  # fmt: skip
-    handover_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("being handed to"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    handover_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("being handed to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     handover_reason = models.CharField(_("reason for the hand-over"), max_length=200, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
     outcome_note = models.TextField(_("how it ended"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    source_check_in = models.ForeignKey("patrols.CheckIn", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="cases")  # fmt: skip
-    source_opinion = models.ForeignKey("Opinion", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="cases")  # fmt: skip
+    source_check_in = models.ForeignKey(
+        "patrols.CheckIn", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    source_opinion = models.ForeignKey(
+        "Opinion", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -213,8 +243,14 @@ class CaseParty(RegionOwned):
     region_lookup = "case__region"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
-    person = models.ForeignKey(Person, verbose_name=_("person in the registry"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")  # fmt: skip
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person in the registry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -241,8 +277,9 @@ class Attachment(RegionOwned):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")  # fmt: skip
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -274,10 +311,12 @@ class CaseEvent(AppendOnly):
     kind = models.CharField(_("event"), max_length=20, choices=CaseEventKind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")  # fmt: skip
-    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")  # fmt: skip
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -306,11 +345,13 @@ class Escalation(RegionOwned):
     required = models.BooleanField(_("required by the rules"), default=True)
     due_at = models.DateTimeField(_("report due by"))
     sent_at = models.DateTimeField(_("reported at"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")  # fmt: skip
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                        blank=True, related_name="+")  # fmt: skip
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     instructions = models.TextField(_("instructions handed back"), blank=True)
 
     history = HistoricalRecords()
@@ -393,18 +434,31 @@ class MediationCase(RegionOwned):
     )
     year = models.PositiveSmallIntegerField(default=_case_number_year, editable=False)
     serial = models.PositiveIntegerField(editable=False)
-    case = models.ForeignKey(Case, verbose_name=_("from case"), on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="mediations")  # fmt: skip
-    opinion = models.ForeignKey("Opinion", verbose_name=_("from the opinion book"), on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="mediations")  # fmt: skip
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("from case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mediations",
+    )
+    opinion = models.ForeignKey(
+        "Opinion",
+        verbose_name=_("from the opinion book"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mediations",
+    )
     dispute_type = models.CharField(_("dispute"), max_length=30, choices=DisputeType.choices)
     summary = models.TextField(_("what the dispute is about"))
     applied_on = models.DateField(_("applied on"))
     mediators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("mediators"), related_name="+"
     )
-    status = models.CharField(_("status"), max_length=15, choices=MediationStatus.choices,
-                              default=MediationStatus.APPLIED)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=15, choices=MediationStatus.choices, default=MediationStatus.APPLIED
+    )
     agreement = models.TextField(_("agreement"), blank=True)
     referred_to = models.CharField(_("referred to"), max_length=100, blank=True)
     follow_up_due = models.DateField(_("follow-up visit due"), null=True, blank=True)
@@ -500,8 +554,12 @@ class Inspection(RegionOwned):
     planned_for = models.DateField(_("planned for"), null=True, blank=True)
     inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
     inspectors = models.CharField(_("inspectors"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=InspectionStatus.choices,
-                              default=InspectionStatus.PLANNED)  # fmt: skip
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InspectionStatus.choices,
+        default=InspectionStatus.PLANNED,
+    )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -624,23 +682,33 @@ class Opinion(RegionOwned):
             "confidential reporters, each time logged, and never printed."
         ),
     )
-    channel = models.CharField(_("channel"), max_length=12,
-                               choices=[("in_person", _("In person")), ("public_form", _("Public form"))])  # fmt: skip
+    channel = models.CharField(
+        _("channel"),
+        max_length=12,
+        choices=[("in_person", _("In person")), ("public_form", _("Public form"))],
+    )
     tracking_code = models.CharField(
         max_length=12, unique=True, default=new_tracking_code, editable=False
     )
-    status = models.CharField(_("status"), max_length=10, choices=OpinionStatus.choices,
-                              default=OpinionStatus.RECEIVED)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=OpinionStatus.choices, default=OpinionStatus.RECEIVED
+    )
     answer = models.TextField(_("answer"), blank=True)
     answer_published = models.BooleanField(_("answer published"), default=False)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")  # fmt: skip
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
-    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True,
-                                                    validators=[MinValueValidator(1), MaxValueValidator(5)])  # fmt: skip
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")  # fmt: skip
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # an anonymous public entry waits for the next hourly batch of notices (opinions.send_held_notices),
     # so no message leaves at the moment of the sender's request
     notice_pending = models.BooleanField(default=False, editable=False)

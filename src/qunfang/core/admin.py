@@ -91,9 +91,12 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc
             )
         if "roles_field" in form.cleaned_data:
             services.user_set_roles_and_region(
-                user=obj, roles=set(form.cleaned_data["roles_field"]), region=region,
-                by=by, request=request,
-            )  # fmt: skip
+                user=obj,
+                roles=set(form.cleaned_data["roles_field"]),
+                region=region,
+                by=by,
+                request=request,
+            )
 
 
 admin.site.unregister(Group)  # roles are Qunfang's own; Django's groups would be a second system

@@ -161,9 +161,11 @@ class AccountLanguageForm(forms.ModelForm[User]):
 
 class NotificationPreferenceForm(forms.ModelForm[NotificationPreference]):
     email_kinds = forms.MultipleChoiceField(
-        label=_("Also by e-mail"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Also by e-mail"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=lambda: list(KIND_LABELS.items()),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = NotificationPreference

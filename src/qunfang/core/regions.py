@@ -18,8 +18,14 @@ from qunfang.core.models import Region, RegionKind
 
 PARENT_COLUMNS = ("parent_code", "parentCode", "streetCode", "areaCode", "cityCode", "provinceCode")
 _SHORT_KIND = {6: RegionKind.COUNTY, 9: RegionKind.TOWNSHIP, 12: RegionKind.VILLAGE}
-_NAME_SUFFIXES = (("社区居民委员会", "社区"), ("村民委员会", "村"), ("社区居委会", "社区"),
-                  ("村委会", "村"), ("居民委员会", ""), ("居委会", ""))  # fmt: skip
+_NAME_SUFFIXES = (
+    ("社区居民委员会", "社区"),
+    ("村民委员会", "村"),
+    ("社区居委会", "社区"),
+    ("村委会", "村"),
+    ("居民委员会", ""),
+    ("居委会", ""),
+)
 
 
 @dataclass
@@ -126,8 +132,12 @@ def _full(code: str) -> str:
 def _upsert(
     row: RegionRow, parent: Region | None, region: Region | None, report: ImportReport
 ) -> Region:
-    values = {"name": short_name(row.name), "official_name": row.name,
-              "kind": _SHORT_KIND[len(row.code)], "parent": parent}  # fmt: skip
+    values = {
+        "name": short_name(row.name),
+        "official_name": row.name,
+        "kind": _SHORT_KIND[len(row.code)],
+        "parent": parent,
+    }
     if region is None:
         report.created += 1
         return Region.objects.create(code=_full(row.code), **values)

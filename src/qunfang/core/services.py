@@ -68,9 +68,12 @@ def user_create(
     _sync_admin_flags(user, roles)
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(roles)])
     security_event_record(
-        kind=SecurityEventKind.ACCOUNT_CREATED, request=request, user=user, actor=by,
+        kind=SecurityEventKind.ACCOUNT_CREATED,
+        request=request,
+        user=user,
+        actor=by,
         detail={"roles": sorted(roles), "region": region.code if region else None},
-    )  # fmt: skip
+    )
     return user
 
 
@@ -89,22 +92,31 @@ def user_set_roles_and_region(
         user.region = region
         user.save(update_fields=["region"])
         security_event_record(
-            kind=SecurityEventKind.JURISDICTION_CHANGED, request=request, user=user, actor=by,
+            kind=SecurityEventKind.JURISDICTION_CHANGED,
+            request=request,
+            user=user,
+            actor=by,
             detail={"from": old, "to": region.code if region else None},
-        )  # fmt: skip
+        )
     current = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
     for role in sorted(roles - current):
         UserRole.objects.create(user=user, role=role)
         security_event_record(
-            kind=SecurityEventKind.ROLE_GRANTED, request=request, user=user, actor=by,
+            kind=SecurityEventKind.ROLE_GRANTED,
+            request=request,
+            user=user,
+            actor=by,
             detail={"role": role},
-        )  # fmt: skip
+        )
     for role in sorted(current - roles):
         UserRole.objects.filter(user=user, role=role).delete()
         security_event_record(
-            kind=SecurityEventKind.ROLE_REVOKED, request=request, user=user, actor=by,
+            kind=SecurityEventKind.ROLE_REVOKED,
+            request=request,
+            user=user,
+            actor=by,
             detail={"role": role},
-        )  # fmt: skip
+        )
     _sync_admin_flags(user, roles)
     user.__dict__.pop("role_names", None)
     user.__dict__.pop("permissions", None)
@@ -125,9 +137,12 @@ def personal_data_reveal(
         raise PermissionDenied
     if isinstance(subject, User):
         security_event_record(
-            kind=SecurityEventKind.PERSONAL_DATA_REVEALED, request=request, user=subject,
-            actor=viewer, detail={"field": field},
-        )  # fmt: skip
+            kind=SecurityEventKind.PERSONAL_DATA_REVEALED,
+            request=request,
+            user=subject,
+            actor=viewer,
+            detail={"field": field},
+        )
     else:
         reveal_record(viewer=viewer, record=subject, field=field, request=request)
     value: str = getattr(subject, field)

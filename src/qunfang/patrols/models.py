@@ -44,18 +44,35 @@ class SignPeriod(models.IntegerChoices):
 class PatrolPoint(RegionOwned):
     """A place on the patrol round with a QR sign whose code rotates."""
 
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="patrol_points")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="patrol_points"
+    )
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])  # fmt: skip
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])  # fmt: skip
-    radius_m = models.PositiveIntegerField(_("check-in radius (metres)"), default=150,
-                                           validators=[MinValueValidator(10), MaxValueValidator(5000)])  # fmt: skip
-    sign_period = models.PositiveIntegerField(_("code changes"), choices=SignPeriod.choices,
-                                              default=SignPeriod.WEEK)  # fmt: skip
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    radius_m = models.PositiveIntegerField(
+        _("check-in radius (metres)"),
+        default=150,
+        validators=[MinValueValidator(10), MaxValueValidator(5000)],
+    )
+    sign_period = models.PositiveIntegerField(
+        _("code changes"), choices=SignPeriod.choices, default=SignPeriod.WEEK
+    )
     secret = models.CharField(max_length=64, default=_new_secret, editable=False)
     active = models.BooleanField(_("in use"), default=True)
 
@@ -170,8 +187,9 @@ class PointDisplay(RegionOwned):
 
 
 class PatrolRoute(RegionOwned):
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="patrol_routes")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="patrol_routes"
+    )
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     points: "models.ManyToManyField[PatrolPoint, RouteStop]" = models.ManyToManyField(
@@ -216,15 +234,17 @@ class JointZone(RegionOwned):
 
     also_visible_via = ("villages",)
 
-    region = models.ForeignKey(Region, verbose_name=_("township"), on_delete=models.PROTECT,
-                               related_name="joint_zones")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("township"), on_delete=models.PROTECT, related_name="joint_zones"
+    )
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     villages: "models.ManyToManyField[Region, ZoneVillage]" = models.ManyToManyField(
         Region, through="ZoneVillage", related_name="member_of_zones", verbose_name=_("villages")
     )
-    members = models.ManyToManyField(Person, blank=True, related_name="joint_zones",
-                                     verbose_name=_("members"))  # fmt: skip
+    members = models.ManyToManyField(
+        Person, blank=True, related_name="joint_zones", verbose_name=_("members")
+    )
     active = models.BooleanField(_("in use"), default=True)
 
     history = HistoricalRecords()
@@ -251,8 +271,12 @@ class ZoneVillage(RegionOwned):
     village = models.ForeignKey(
         Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
-    cost_share = models.DecimalField(_("cost share (%)"), max_digits=5, decimal_places=2,
-                                     validators=[MinValueValidator(0), MaxValueValidator(100)])  # fmt: skip
+    cost_share = models.DecimalField(
+        _("cost share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
 
     history = HistoricalRecords()
 
@@ -283,14 +307,28 @@ class ShiftPattern(RegionOwned):
 
     also_visible_via = ("zone__villages",)
 
-    region = models.ForeignKey(Region, verbose_name=_("village or township"), on_delete=models.PROTECT,
-                               related_name="shift_patterns")  # fmt: skip
-    zone = models.ForeignKey(JointZone, verbose_name=_("joint zone"), on_delete=models.PROTECT,
-                             null=True, blank=True, related_name="patterns")  # fmt: skip
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village or township"),
+        on_delete=models.PROTECT,
+        related_name="shift_patterns",
+    )
+    zone = models.ForeignKey(
+        JointZone,
+        verbose_name=_("joint zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patterns",
+    )
     household_group = models.ForeignKey(
-        JointDefenceGroup, verbose_name=_("ten-household group (rotation by household)"),
-        on_delete=models.PROTECT, null=True, blank=True, related_name="shift_patterns",
-    )  # fmt: skip
+        JointDefenceGroup,
+        verbose_name=_("ten-household group (rotation by household)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shift_patterns",
+    )
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(
         _("kind"), max_length=10, choices=ShiftKind.choices, default=ShiftKind.DAY
@@ -299,21 +337,40 @@ class ShiftPattern(RegionOwned):
     duration_minutes = models.PositiveIntegerField(
         _("length (minutes)"), validators=[MinValueValidator(30), MaxValueValidator(16 * 60)]
     )
-    weekdays = models.CharField(_("weekdays"), max_length=7, default="1234567",
-                                help_text=_("1 = Monday … 7 = Sunday"))  # fmt: skip
-    cycle_length = models.PositiveSmallIntegerField(_("cycle length (days)"), null=True, blank=True,
-                                                    validators=[MinValueValidator(2), MaxValueValidator(28)])  # fmt: skip
-    cycle_on = models.PositiveSmallIntegerField(_("days on per cycle"), null=True, blank=True,
-                                                validators=[MinValueValidator(1)])  # fmt: skip
-    headcount = models.PositiveSmallIntegerField(_("people per shift"), default=2,
-                                                 validators=[MinValueValidator(1), MaxValueValidator(20)])  # fmt: skip
-    required_qualification = models.CharField(_("required qualification"), max_length=20, blank=True,
-                                              choices=Qualification.choices)  # fmt: skip
-    route = models.ForeignKey(PatrolRoute, verbose_name=_("route"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="patterns")  # fmt: skip
-    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1,
-                                 validators=[MinValueValidator(0.1), MaxValueValidator(10)],
-                                 help_text=_("How much full strength matters; the forecast raises it for hot hours."))  # fmt: skip
+    weekdays = models.CharField(
+        _("weekdays"), max_length=7, default="1234567", help_text=_("1 = Monday … 7 = Sunday")
+    )
+    cycle_length = models.PositiveSmallIntegerField(
+        _("cycle length (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(28)],
+    )
+    cycle_on = models.PositiveSmallIntegerField(
+        _("days on per cycle"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    headcount = models.PositiveSmallIntegerField(
+        _("people per shift"), default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    required_qualification = models.CharField(
+        _("required qualification"), max_length=20, blank=True, choices=Qualification.choices
+    )
+    route = models.ForeignKey(
+        PatrolRoute,
+        verbose_name=_("route"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patterns",
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0.1), MaxValueValidator(10)],
+        help_text=_("How much full strength matters; the forecast raises it for hot hours."),
+    )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     active = models.BooleanField(_("in use"), default=True)
@@ -380,14 +437,25 @@ class Roster(RegionOwned):
     filled: int
     unfilled: int
 
-    region = models.ForeignKey(Region, verbose_name=_("village or township"), on_delete=models.PROTECT,
-                               related_name="rosters")  # fmt: skip
-    zone = models.ForeignKey(JointZone, verbose_name=_("joint zone"), on_delete=models.PROTECT,
-                             null=True, blank=True, related_name="rosters")  # fmt: skip
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village or township"),
+        on_delete=models.PROTECT,
+        related_name="rosters",
+    )
+    zone = models.ForeignKey(
+        JointZone,
+        verbose_name=_("joint zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rosters",
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    status = models.CharField(_("status"), max_length=12, choices=RosterStatus.choices,
-                              default=RosterStatus.DRAFT)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=12, choices=RosterStatus.choices, default=RosterStatus.DRAFT
+    )
     solver_status = models.CharField(_("solver result"), max_length=12, blank=True)
     objective = models.FloatField(_("objective"), null=True, blank=True)
     bound = models.FloatField(_("bound"), null=True, blank=True)
@@ -399,8 +467,9 @@ class Roster(RegionOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="+")  # fmt: skip
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["problems"])
@@ -483,10 +552,20 @@ class Assignment(RegionOwned):
     zone = models.ForeignKey(
         JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT,
-                               related_name="patrol_assignments")  # fmt: skip
-    household = models.ForeignKey(Household, verbose_name=_("household on duty"), on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="patrol_assignments")  # fmt: skip
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="patrol_assignments",
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household on duty"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patrol_assignments",
+    )
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PLANNED
     )
@@ -544,10 +623,15 @@ class PatrolProfile(RegionOwned):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="patrol_profile")
     experienced = models.BooleanField(_("experienced (may lead a night patrol)"), default=False)
     volunteer = models.BooleanField(_("volunteer (not paid)"), default=True)
-    max_nights_per_week = models.PositiveSmallIntegerField(_("at most nights per week"), null=True, blank=True,
-                                                           validators=[MaxValueValidator(7)])  # fmt: skip
-    prefers = models.CharField(_("prefers"), max_length=10, blank=True,
-                               choices=[("day", _("Day shifts")), ("night", _("Night shifts"))])  # fmt: skip
+    max_nights_per_week = models.PositiveSmallIntegerField(
+        _("at most nights per week"), null=True, blank=True, validators=[MaxValueValidator(7)]
+    )
+    prefers = models.CharField(
+        _("prefers"),
+        max_length=10,
+        blank=True,
+        choices=[("day", _("Day shifts")), ("night", _("Night shifts"))],
+    )
 
     history = HistoricalRecords()
 
@@ -575,8 +659,12 @@ class SwapRequest(RegionOwned):
     zone = models.ForeignKey(
         JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    replacement = models.ForeignKey(Person, verbose_name=_("who takes over"), on_delete=models.PROTECT,
-                                    related_name="swaps_taken")  # fmt: skip
+    replacement = models.ForeignKey(
+        Person,
+        verbose_name=_("who takes over"),
+        on_delete=models.PROTECT,
+        related_name="swaps_taken",
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
@@ -585,8 +673,9 @@ class SwapRequest(RegionOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -631,8 +720,14 @@ class CheckIn(RegionOwned):
         JointZone, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=CheckInKind.choices)
-    point = models.ForeignKey(PatrolPoint, verbose_name=_("patrol point"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="check_ins")  # fmt: skip
+    point = models.ForeignKey(
+        PatrolPoint,
+        verbose_name=_("patrol point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+    )
     recorded_at = models.DateTimeField(_("recorded"))
     accepted = models.BooleanField(_("accepted"), default=True)
     refusal = models.CharField(_("refused because"), max_length=30, blank=True)
@@ -724,8 +819,12 @@ class BusySeason(RegionOwned):
     """A farming season (planting, harvest) when volunteers get fewer shifts. Set for a
     township it holds for all its villages."""
 
-    region = models.ForeignKey(Region, verbose_name=_("township or village"), on_delete=models.PROTECT,
-                               related_name="busy_seasons")  # fmt: skip
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("township or village"),
+        on_delete=models.PROTECT,
+        related_name="busy_seasons",
+    )
     name = models.CharField(_("name"), max_length=60)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))

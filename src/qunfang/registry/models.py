@@ -46,12 +46,14 @@ class OrgStatus(models.TextChoices):
 
 
 class Organisation(RegionOwned):
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="organisations")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="organisations"
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=OrgKind.choices)
-    form = models.CharField(_("organisation form"), max_length=20, choices=OrgForm.choices,
-                            default=OrgForm.NONE)  # fmt: skip
+    form = models.CharField(
+        _("organisation form"), max_length=20, choices=OrgForm.choices, default=OrgForm.NONE
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
@@ -100,8 +102,9 @@ class Post(RegionOwned):
     requires_vetting = models.BooleanField(_("requires vetting"), default=False)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
-    required_training = models.CharField(_("required training"), max_length=30, blank=True,
-                                         choices=TrainingKind.choices)  # fmt: skip
+    required_training = models.CharField(
+        _("required training"), max_length=30, blank=True, choices=TrainingKind.choices
+    )
 
     history = HistoricalRecords()
 
@@ -149,13 +152,26 @@ class Political(models.TextChoices):
 class Household(RegionOwned):
     """The duty unit of ten-household joint defence."""
 
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="households")  # fmt: skip
-    group = models.ForeignKey(Region, verbose_name=_("villager group"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="group_households")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
+    )
+    group = models.ForeignKey(
+        Region,
+        verbose_name=_("villager group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_households",
+    )
     number = models.CharField(_("household number"), max_length=20)
-    head = models.ForeignKey("Person", verbose_name=_("head of household"), on_delete=models.SET_NULL,
-                             null=True, blank=True, related_name="+")  # fmt: skip
+    head = models.ForeignKey(
+        "Person",
+        verbose_name=_("head of household"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     elderly_only = models.BooleanField(_("elderly only"), default=False)
     disabled_member = models.BooleanField(_("has a disabled member"), default=False)
@@ -188,10 +204,17 @@ class Household(RegionOwned):
 
 
 class Person(RegionOwned):
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="people")  # fmt: skip
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="members")  # fmt: skip
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="people"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
     name = models.CharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
@@ -202,13 +225,20 @@ class Person(RegionOwned):
     education = models.CharField(
         _("education"), max_length=20, choices=Education.choices, blank=True
     )
-    political_status = models.CharField(_("political status"), max_length=20, choices=Political.choices,
-                                        blank=True)  # fmt: skip
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=Political.choices, blank=True
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     may_serve = models.BooleanField(_("may serve on duty for the household"), default=True)
     # The person's own sign-in, for self-service (own shifts, absences, check-in on patrol).
-    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"),
-                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="person")  # fmt: skip
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
 
     history = HistoricalRecords(excluded_fields=["id_number_bidx"])
 
@@ -288,13 +318,29 @@ class Membership(RegionOwned):
 class JointDefenceGroup(RegionOwned):
     """十户联防组: about ten households, one of which leads. Re-forming keeps the history."""
 
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="joint_defence_groups")  # fmt: skip
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="groups")  # fmt: skip
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="joint_defence_groups",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+    )
     name = models.CharField(_("name"), max_length=60)
-    leader_household = models.ForeignKey(Household, verbose_name=_("leading household"),
-                                         on_delete=models.PROTECT, related_name="+", null=True, blank=True)  # fmt: skip
+    leader_household = models.ForeignKey(
+        Household,
+        verbose_name=_("leading household"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     formed_on = models.DateField(_("formed on"))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
@@ -362,16 +408,29 @@ class VettingCheck(RegionOwned):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="vetting_checks")
     kind = models.CharField(_("check"), max_length=20, choices=VettingKind.choices)
-    result = models.CharField(_("result"), max_length=20, choices=VettingResult.choices,
-                              default=VettingResult.PENDING)  # fmt: skip
+    result = models.CharField(
+        _("result"), max_length=20, choices=VettingResult.choices, default=VettingResult.PENDING
+    )
     evidence = models.TextField(_("evidence"), blank=True)
     checked_on = models.DateField(_("checked on"))
     due_on = models.DateField(_("re-vetting due"))
-    village_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                          blank=True, related_name="+", verbose_name=_("village committee sign-off"))  # fmt: skip
+    village_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village committee sign-off"),
+    )
     village_signed_on = models.DateField(_("village sign-off date"), null=True, blank=True)
-    police_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+", verbose_name=_("police station sign-off"))  # fmt: skip
+    police_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("police station sign-off"),
+    )
     police_signed_on = models.DateField(_("police sign-off date"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -438,14 +497,30 @@ class SecurityContract(RegionOwned):
     """治安承包: a written agreement — duties, rights, pay and performance terms, settled
     against results. The contractor is a person or a team (an organisation)."""
 
-    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.PROTECT,
-                               related_name="security_contracts")  # fmt: skip
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="security_contracts",
+    )
     number = models.CharField(_("contract number"), max_length=40)
     title = models.CharField(_("title"), max_length=100)
-    contractor_person = models.ForeignKey(Person, verbose_name=_("contractor (person)"), on_delete=models.PROTECT,
-                                          null=True, blank=True, related_name="contracts")  # fmt: skip
-    contractor_team = models.ForeignKey(Organisation, verbose_name=_("contractor (team)"), on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="contracts")  # fmt: skip
+    contractor_person = models.ForeignKey(
+        Person,
+        verbose_name=_("contractor (person)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    contractor_team = models.ForeignKey(
+        Organisation,
+        verbose_name=_("contractor (team)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
     area = models.ManyToManyField(
         Region, verbose_name=_("area covered"), related_name="+", blank=True
     )
@@ -455,14 +530,21 @@ class SecurityContract(RegionOwned):
     duties = models.TextField(_("duties"))
     rights = models.TextField(_("rights"), blank=True)
     benefits = models.TextField(_("benefits"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices,
-                              default=ContractStatus.DRAFT)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_note = models.TextField(_("settlement or termination note"), blank=True)
     agreement_scan = models.FileField(_("scanned agreement"), upload_to="contracts/%Y/", blank=True)
-    renewed_from = models.OneToOneField("self", verbose_name=_("renews"), on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="renewal")  # fmt: skip
+    renewed_from = models.OneToOneField(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+    )
 
     history = HistoricalRecords(m2m_fields=[area])
 

@@ -89,8 +89,11 @@ def households(*, user, village=None, group=None, search="", flag="") -> QuerySe
     if group:
         queryset = queryset.filter(group=group)
     if search:
-        queryset = queryset.filter(Q(number__icontains=search) | Q(head__name__icontains=search) |
-                                   Q(address__icontains=search))  # fmt: skip
+        queryset = queryset.filter(
+            Q(number__icontains=search)
+            | Q(head__name__icontains=search)
+            | Q(address__icontains=search)
+        )
     if flag in ("elderly_only", "disabled_member", "absent", "low_income", "five_guarantees"):
         queryset = queryset.filter(**{flag: True})
     return queryset.prefetch_related("members").order_by("region_id", "number")

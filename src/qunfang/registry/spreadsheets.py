@@ -179,25 +179,39 @@ class HouseholdImporter(RegisterImporter[Household]):
         for row in rows:
             v = row.values
             if v["number"] in seen:
-                self.error(row, "number", _("Household %(number)s is already on row %(row)d.")
-                           % {"number": v["number"], "row": seen[v["number"]]})  # fmt: skip
+                self.error(
+                    row,
+                    "number",
+                    _("Household %(number)s is already on row %(row)d.")
+                    % {"number": v["number"], "row": seen[v["number"]]},
+                )
                 continue
             seen[v["number"]] = row.number
             values = {key: v[key] for key in self.FLAGS if key in v}
             if "group" in v:
                 values["group"] = groups.get(v["group"])
                 if values["group"] is None:
-                    self.error(row, "group", _("%(village)s has no villager group %(group)s.")
-                               % {"village": village.name, "group": v["group"]})  # fmt: skip
+                    self.error(
+                        row,
+                        "group",
+                        _("%(village)s has no villager group %(group)s.")
+                        % {"village": village.name, "group": v["group"]},
+                    )
                     continue
             if "head" in v:
                 head = heads.get(blind_index(v["head"]))
                 if head is None:
                     # Households come before people: the head is linked by importing this file
                     # again once the people are in.
-                    self.notice(row, "head", _("Nobody in the register has this ID number yet, "
-                                               "so the head is not linked. Import the people, "
-                                               "then this file again."))  # fmt: skip
+                    self.notice(
+                        row,
+                        "head",
+                        _(
+                            "Nobody in the register has this ID number yet, "
+                            "so the head is not linked. Import the people, "
+                            "then this file again."
+                        ),
+                    )
                 elif not _in_village(head, village):
                     self.error(
                         row, "head", _("This ID number belongs to a person of another village.")
@@ -211,12 +225,18 @@ class HouseholdImporter(RegisterImporter[Household]):
     def write(self, reason: str) -> None:
         # Households carry no encrypted field and no computed column, so bulk writes are safe;
         # the *_with_history helpers keep the audit history complete.
-        bulk_create_with_history(self.creates, Household, batch_size=LOOKUP_CHUNK,
-                                 default_change_reason=reason)  # fmt: skip
+        bulk_create_with_history(
+            self.creates, Household, batch_size=LOOKUP_CHUNK, default_change_reason=reason
+        )
         if self.updates:
             fields = sorted({name for _household, changed in self.updates for name in changed})
-            bulk_update_with_history([h for h, _changed in self.updates], Household, fields,
-                                     batch_size=LOOKUP_CHUNK, default_change_reason=reason)  # fmt: skip
+            bulk_update_with_history(
+                [h for h, _changed in self.updates],
+                Household,
+                fields,
+                batch_size=LOOKUP_CHUNK,
+                default_change_reason=reason,
+            )
 
 
 def _born_and_sex(id_number: str) -> tuple[dt.date, str]:
@@ -225,8 +245,18 @@ def _born_and_sex(id_number: str) -> tuple[dt.date, str]:
 
 
 class PersonImporter(RegisterImporter[Person]):
-    FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "education", "political_status",
-              "household", "address", "may_serve")  # fmt: skip
+    FIELDS = (
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "phone",
+        "education",
+        "political_status",
+        "household",
+        "address",
+        "may_serve",
+    )
 
     def check(self, rows: list[Row]) -> None:
         village = self.village
@@ -255,8 +285,11 @@ class PersonImporter(RegisterImporter[Person]):
                 if v["sex"] != sex:
                     self.error(row, "sex", _("The sex does not match the ID number."))
                 if id_number in seen_ids:
-                    self.error(row, "id_number", _("Row %(row)d has the same ID number.")
-                               % {"row": seen_ids[id_number]})  # fmt: skip
+                    self.error(
+                        row,
+                        "id_number",
+                        _("Row %(row)d has the same ID number.") % {"row": seen_ids[id_number]},
+                    )
                 elif blind_index(id_number) in elsewhere:
                     self.error(
                         row,
@@ -269,31 +302,54 @@ class PersonImporter(RegisterImporter[Person]):
             if "household" in v:
                 v["household"] = households.get(v["household"])
                 if v["household"] is None:
-                    self.error(row, "household", _("%(village)s has no household %(number)s; import the households first.")
-                               % {"village": village.name, "number": row.values["household"]})  # fmt: skip
+                    self.error(
+                        row,
+                        "household",
+                        _("%(village)s has no household %(number)s; import the households first.")
+                        % {"village": village.name, "number": row.values["household"]},
+                    )
             if len(self.report.errors) > errors_before:
                 continue
             person = by_bidx.get(blind_index(id_number)) if id_number else None
             if person is None:  # by name and birth date, never taking over someone else's ID
-                candidates = [p for p in by_name[(v["name"], v["birth_date"])]
-                              if not (id_number and p.id_number)]  # fmt: skip
+                candidates = [
+                    p
+                    for p in by_name[(v["name"], v["birth_date"])]
+                    if not (id_number and p.id_number)
+                ]
                 if len(candidates) > 1:
-                    self.error(row, "name", _("Several people of this village have this name and "
-                                              "birth date; add the ID number to tell them apart."))  # fmt: skip
+                    self.error(
+                        row,
+                        "name",
+                        _(
+                            "Several people of this village have this name and "
+                            "birth date; add the ID number to tell them apart."
+                        ),
+                    )
                     continue
                 person = candidates[0] if candidates else None
             if person is not None:
                 if person.pk in matched:
-                    self.error(row, "name", _("Row %(row)d already describes this person.")
-                               % {"row": matched[person.pk]})  # fmt: skip
+                    self.error(
+                        row,
+                        "name",
+                        _("Row %(row)d already describes this person.")
+                        % {"row": matched[person.pk]},
+                    )
                     continue
                 matched[person.pk] = row.number
             elif not id_number:
                 key = (v["name"], v["birth_date"])
                 if key in seen_names:
-                    self.error(row, "name", _("Row %(row)d has a person with the same name and birth "
-                                              "date; add the ID number to tell them apart.")
-                               % {"row": seen_names[key]})  # fmt: skip
+                    self.error(
+                        row,
+                        "name",
+                        _(
+                            "Row %(row)d has a person with the same name and birth "
+                            "date; add the ID number to tell them apart."
+                        )
+                        % {"row": seen_names[key]},
+                    )
                     continue
                 seen_names[key] = row.number
             values = {key: v[key] for key in self.FIELDS if key in v}
@@ -336,14 +392,20 @@ class MembershipImporter(RegisterImporter[Membership]):
 
     def check(self, rows: list[Row]) -> None:
         village = self.village
-        posts = {(p.organisation.name, p.title): p for p in
-                 Post.objects.filter(organisation__region=village).select_related("organisation__region")}  # fmt: skip
+        posts = {
+            (p.organisation.name, p.title): p
+            for p in Post.objects.filter(organisation__region=village).select_related(
+                "organisation__region"
+            )
+        }
         organisations = set(
             Organisation.objects.filter(region=village).values_list("name", flat=True)
         )
         people = _people_by_bidx(blind_index(r.values["id_number"]) for r in rows)
-        existing = {(m.person_id, m.post_id, m.started_on): m
-                    for m in Membership.objects.filter(post__organisation__region=village)}  # fmt: skip
+        existing = {
+            (m.person_id, m.post_id, m.started_on): m
+            for m in Membership.objects.filter(post__organisation__region=village)
+        }
         taken = Counter(m.post_id for m in existing.values() if m.ended_on is None)
         opened: set[tuple[int, int]] = set()
         seen: dict[tuple, int] = {}
@@ -362,16 +424,28 @@ class MembershipImporter(RegisterImporter[Membership]):
                     row, "id_number", _("This ID number belongs to a person of another village.")
                 )
             elif v["organisation"] not in organisations:
-                self.error(row, "organisation", _("%(village)s has no organisation %(name)s.")
-                           % {"village": village.name, "name": v["organisation"]})  # fmt: skip
+                self.error(
+                    row,
+                    "organisation",
+                    _("%(village)s has no organisation %(name)s.")
+                    % {"village": village.name, "name": v["organisation"]},
+                )
             elif post is None:
-                self.error(row, "post", _("%(organisation)s has no post %(post)s.")
-                           % {"organisation": v["organisation"], "post": v["post"]})  # fmt: skip
+                self.error(
+                    row,
+                    "post",
+                    _("%(organisation)s has no post %(post)s.")
+                    % {"organisation": v["organisation"], "post": v["post"]},
+                )
             elif v.get("ended_on") and v["ended_on"] < v["started_on"]:
                 self.error(row, "ended_on", _("A membership cannot end before it started."))
             elif (person.pk, post.pk, v["started_on"]) in seen:
-                self.error(row, "started_on", _("Row %(row)d has the same membership.")
-                           % {"row": seen[(person.pk, post.pk, v["started_on"])]})  # fmt: skip
+                self.error(
+                    row,
+                    "started_on",
+                    _("Row %(row)d has the same membership.")
+                    % {"row": seen[(person.pk, post.pk, v["started_on"])]},
+                )
             else:
                 key = (person.pk, post.pk, v["started_on"])
                 seen[key] = row.number
@@ -429,109 +503,296 @@ def _masked(person: Person | None) -> str:
 
 
 HOUSEHOLDS = Layout(
-    key="households", label=gettext_lazy("Households"), sheet="住户",
-    sheet_aliases=("户籍", "户", "households"), model=Household,
-    select_related=("region", "group", "head"), importer=HouseholdImporter,
+    key="households",
+    label=gettext_lazy("Households"),
+    sheet="住户",
+    sheet_aliases=("户籍", "户", "households"),
+    model=Household,
+    select_related=("region", "group", "head"),
+    importer=HouseholdImporter,
     columns=(
         village_column(lambda h: h.region),
-        Column("number", "户号", ("household number", "户编号", "编号"), cells.text(20), required=True,
-               help=gettext_lazy("The household's number in the village register; unique in the village."),
-               example="0001", export=lambda h: h.number, text=True),
-        Column("group", "村民小组", ("villager group", "小组", "组别"), cells.text(100),
-               help=gettext_lazy("Name of the villager group; it must already exist under the village."),
-               example="第一村民小组", export=lambda h: h.group.name if h.group_id else ""),
-        Column("head", "户主身份证号", ("head ID number", "户主身份证号码"), cells.parse_id_number,
-               help=gettext_lazy("ID number of the head of household, a person of the village. Import "
-                                 "the households, then the people, then this file again to link heads."),
-               example=EXAMPLE_ID, export=lambda h: _masked(h.head), text=True),
+        Column(
+            "number",
+            "户号",
+            ("household number", "户编号", "编号"),
+            cells.text(20),
+            required=True,
+            help=gettext_lazy(
+                "The household's number in the village register; unique in the village."
+            ),
+            example="0001",
+            export=lambda h: h.number,
+            text=True,
+        ),
+        Column(
+            "group",
+            "村民小组",
+            ("villager group", "小组", "组别"),
+            cells.text(100),
+            help=gettext_lazy(
+                "Name of the villager group; it must already exist under the village."
+            ),
+            example="第一村民小组",
+            export=lambda h: h.group.name if h.group_id else "",
+        ),
+        Column(
+            "head",
+            "户主身份证号",
+            ("head ID number", "户主身份证号码"),
+            cells.parse_id_number,
+            help=gettext_lazy(
+                "ID number of the head of household, a person of the village. Import "
+                "the households, then the people, then this file again to link heads."
+            ),
+            example=EXAMPLE_ID,
+            export=lambda h: _masked(h.head),
+            text=True,
+        ),
         Column("head_name", "户主姓名", export=lambda h: h.head.name if h.head_id else ""),
-        Column("address", "地址", ("address", "住址", "门牌"), cells.text(200),
-               help=gettext_lazy("Address of the household."), example="一组12号",
-               export=lambda h: h.address),
-        Column("elderly_only", "仅老人户", ("elderly only", "老人户"), cells.parse_bool,
-               help=gettext_lazy("是 if only elderly people live here (exempt from duty)."),
-               example="否", export=lambda h: cells.yes_no(h.elderly_only)),
-        Column("disabled_member", "有残疾人", ("disabled member", "残疾人户"), cells.parse_bool,
-               help=gettext_lazy("是 if a member of the household is disabled (exempt from duty)."),
-               example="否", export=lambda h: cells.yes_no(h.disabled_member)),
-        Column("absent", "外出/不在家", ("away", "外出", "不在家", "外出户"), cells.parse_bool,
-               help=gettext_lazy("是 if the household is away working elsewhere (exempt from duty)."),
-               example="否", export=lambda h: cells.yes_no(h.absent)),
-        Column("low_income", "低保", ("minimum living allowance", "低保户"), cells.parse_bool,
-               help=gettext_lazy("是 if the household receives the minimum living allowance."),
-               example="否", export=lambda h: cells.yes_no(h.low_income)),
-        Column("five_guarantees", "五保", ("five guarantees", "五保户"), cells.parse_bool,
-               help=gettext_lazy("是 if the household receives the five guarantees."),
-               example="否", export=lambda h: cells.yes_no(h.five_guarantees)),
+        Column(
+            "address",
+            "地址",
+            ("address", "住址", "门牌"),
+            cells.text(200),
+            help=gettext_lazy("Address of the household."),
+            example="一组12号",
+            export=lambda h: h.address,
+        ),
+        Column(
+            "elderly_only",
+            "仅老人户",
+            ("elderly only", "老人户"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if only elderly people live here (exempt from duty)."),
+            example="否",
+            export=lambda h: cells.yes_no(h.elderly_only),
+        ),
+        Column(
+            "disabled_member",
+            "有残疾人",
+            ("disabled member", "残疾人户"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if a member of the household is disabled (exempt from duty)."),
+            example="否",
+            export=lambda h: cells.yes_no(h.disabled_member),
+        ),
+        Column(
+            "absent",
+            "外出/不在家",
+            ("away", "外出", "不在家", "外出户"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if the household is away working elsewhere (exempt from duty)."),
+            example="否",
+            export=lambda h: cells.yes_no(h.absent),
+        ),
+        Column(
+            "low_income",
+            "低保",
+            ("minimum living allowance", "低保户"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if the household receives the minimum living allowance."),
+            example="否",
+            export=lambda h: cells.yes_no(h.low_income),
+        ),
+        Column(
+            "five_guarantees",
+            "五保",
+            ("five guarantees", "五保户"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if the household receives the five guarantees."),
+            example="否",
+            export=lambda h: cells.yes_no(h.five_guarantees),
+        ),
     ),
-)  # fmt: skip
+)
 
 PEOPLE = Layout(
-    key="people", label=gettext_lazy("People"), sheet="人员",
-    sheet_aliases=("人口", "村民", "people"), model=Person,
-    select_related=("region", "household"), importer=PersonImporter,
+    key="people",
+    label=gettext_lazy("People"),
+    sheet="人员",
+    sheet_aliases=("人口", "村民", "people"),
+    model=Person,
+    select_related=("region", "household"),
+    importer=PersonImporter,
     columns=(
         village_column(lambda p: p.region),
-        Column("name", "姓名", ("name",), cells.text(50), required=True,
-               help=gettext_lazy("Full name."), example="王秀英", export=lambda p: p.name),
-        Column("sex", "性别", ("sex", "gender"), cells.choice(SEX_LABELS, Sex), required=True,
-               help=gettext_lazy("男 or 女."), example="女",
-               export=lambda p: cells.choice_label(SEX_LABELS, p.sex)),
-        Column("birth_date", "出生日期", ("birth date", "出生年月日", "生日"), cells.parse_date,
-               help=gettext_lazy("YYYY-MM-DD. May be left empty when the ID number is given."),
-               example=dt.date(1949, 12, 31), export=lambda p: p.birth_date),
-        Column("id_number", "身份证号", ("ID number", "身份证号码", "公民身份号码"), cells.parse_id_number,
-               help=gettext_lazy("18 characters. Format the column as text so Excel keeps every digit. "
-                                 "People are matched by it; without it, by name and birth date."),
-               example=EXAMPLE_ID, export=lambda p: p.masked_id_number, text=True),
-        Column("phone", "电话", ("phone", "联系电话", "手机", "手机号"), cells.parse_phone,
-               help=gettext_lazy("Mobile number or landline with its area code."),
-               example="13800138000", export=lambda p: p.masked_phone, text=True),
-        Column("education", "文化程度", ("education", "学历"), cells.choice(EDUCATION_LABELS, Education),
-               help=gettext_lazy("未上学, 小学, 初中, 高中/中专 or 大专及以上."), example="小学",
-               export=lambda p: cells.choice_label(EDUCATION_LABELS, p.education)),
-        Column("political_status", "政治面貌", ("political status",), cells.choice(POLITICAL_LABELS, Political),
-               help=gettext_lazy("群众, 中共党员, 共青团员 or 其他党派."), example="群众",
-               export=lambda p: cells.choice_label(POLITICAL_LABELS, p.political_status)),
-        Column("household", "户号", ("household number", "household"), cells.text(20),
-               help=gettext_lazy("Number of the person's household; the household must already be imported."),
-               example="0001", export=lambda p: p.household.number if p.household_id else "", text=True),
-        Column("address", "住址", ("address", "地址"), cells.text(200),
-               help=gettext_lazy("Address, if different from the household's."), example="一组12号",
-               export=lambda p: p.address),
-        Column("may_serve", "可参加值守", ("may serve", "可值守", "可参加巡逻"), cells.parse_bool,
-               help=gettext_lazy("是 if the person may serve on duty for the household."), example="否",
-               export=lambda p: cells.yes_no(p.may_serve)),
+        Column(
+            "name",
+            "姓名",
+            ("name",),
+            cells.text(50),
+            required=True,
+            help=gettext_lazy("Full name."),
+            example="王秀英",
+            export=lambda p: p.name,
+        ),
+        Column(
+            "sex",
+            "性别",
+            ("sex", "gender"),
+            cells.choice(SEX_LABELS, Sex),
+            required=True,
+            help=gettext_lazy("男 or 女."),
+            example="女",
+            export=lambda p: cells.choice_label(SEX_LABELS, p.sex),
+        ),
+        Column(
+            "birth_date",
+            "出生日期",
+            ("birth date", "出生年月日", "生日"),
+            cells.parse_date,
+            help=gettext_lazy("YYYY-MM-DD. May be left empty when the ID number is given."),
+            example=dt.date(1949, 12, 31),
+            export=lambda p: p.birth_date,
+        ),
+        Column(
+            "id_number",
+            "身份证号",
+            ("ID number", "身份证号码", "公民身份号码"),
+            cells.parse_id_number,
+            help=gettext_lazy(
+                "18 characters. Format the column as text so Excel keeps every digit. "
+                "People are matched by it; without it, by name and birth date."
+            ),
+            example=EXAMPLE_ID,
+            export=lambda p: p.masked_id_number,
+            text=True,
+        ),
+        Column(
+            "phone",
+            "电话",
+            ("phone", "联系电话", "手机", "手机号"),
+            cells.parse_phone,
+            help=gettext_lazy("Mobile number or landline with its area code."),
+            example="13800138000",
+            export=lambda p: p.masked_phone,
+            text=True,
+        ),
+        Column(
+            "education",
+            "文化程度",
+            ("education", "学历"),
+            cells.choice(EDUCATION_LABELS, Education),
+            help=gettext_lazy("未上学, 小学, 初中, 高中/中专 or 大专及以上."),
+            example="小学",
+            export=lambda p: cells.choice_label(EDUCATION_LABELS, p.education),
+        ),
+        Column(
+            "political_status",
+            "政治面貌",
+            ("political status",),
+            cells.choice(POLITICAL_LABELS, Political),
+            help=gettext_lazy("群众, 中共党员, 共青团员 or 其他党派."),
+            example="群众",
+            export=lambda p: cells.choice_label(POLITICAL_LABELS, p.political_status),
+        ),
+        Column(
+            "household",
+            "户号",
+            ("household number", "household"),
+            cells.text(20),
+            help=gettext_lazy(
+                "Number of the person's household; the household must already be imported."
+            ),
+            example="0001",
+            export=lambda p: p.household.number if p.household_id else "",
+            text=True,
+        ),
+        Column(
+            "address",
+            "住址",
+            ("address", "地址"),
+            cells.text(200),
+            help=gettext_lazy("Address, if different from the household's."),
+            example="一组12号",
+            export=lambda p: p.address,
+        ),
+        Column(
+            "may_serve",
+            "可参加值守",
+            ("may serve", "可值守", "可参加巡逻"),
+            cells.parse_bool,
+            help=gettext_lazy("是 if the person may serve on duty for the household."),
+            example="否",
+            export=lambda p: cells.yes_no(p.may_serve),
+        ),
     ),
-)  # fmt: skip
+)
 
 MEMBERSHIPS = Layout(
-    key="memberships", label=gettext_lazy("Memberships"), sheet="任职",
-    sheet_aliases=("任职情况", "岗位", "memberships"), model=Membership,
-    select_related=("person", "post__organisation__region"), importer=MembershipImporter,
+    key="memberships",
+    label=gettext_lazy("Memberships"),
+    sheet="任职",
+    sheet_aliases=("任职情况", "岗位", "memberships"),
+    model=Membership,
+    select_related=("person", "post__organisation__region"),
+    importer=MembershipImporter,
     columns=(
         village_column(lambda m: m.post.organisation.region),
         Column("person_name", "姓名", export=lambda m: m.person.name),
-        Column("id_number", "身份证号", ("ID number", "身份证号码", "公民身份号码"), cells.parse_id_number,
-               required=True, help=gettext_lazy("ID number of a person of the village, already imported."),
-               example=EXAMPLE_ID, export=lambda m: m.person.masked_id_number, text=True),
-        Column("organisation", "组织名称", ("organisation", "organization", "组织"), cells.text(100),
-               required=True, help=gettext_lazy("Name of an organisation of the village, as registered."),
-               example="治保会", export=lambda m: m.post.organisation.name),
-        Column("post", "岗位", ("post", "职务"), cells.text(60), required=True,
-               help=gettext_lazy("Title of a post of that organisation."), example="主任",
-               export=lambda m: m.post.title),
-        Column("started_on", "起始日期", ("from", "started on", "任职日期", "开始日期"), cells.parse_date,
-               required=True, help=gettext_lazy("YYYY-MM-DD."), example=dt.date(2024, 1, 1),
-               export=lambda m: m.started_on),
-        Column("ended_on", "结束日期", ("until", "ended on", "离任日期"), cells.parse_date,
-               help=gettext_lazy("YYYY-MM-DD, empty while the person holds the post. A row without "
-                                 "it places the person now, so the post's requirements apply."),
-               export=lambda m: m.ended_on),
-        Column("end_reason", "离任原因", ("reason for leaving", "end reason"), cells.text(200),
-               help=gettext_lazy("Why the person left the post."), export=lambda m: m.end_reason),
+        Column(
+            "id_number",
+            "身份证号",
+            ("ID number", "身份证号码", "公民身份号码"),
+            cells.parse_id_number,
+            required=True,
+            help=gettext_lazy("ID number of a person of the village, already imported."),
+            example=EXAMPLE_ID,
+            export=lambda m: m.person.masked_id_number,
+            text=True,
+        ),
+        Column(
+            "organisation",
+            "组织名称",
+            ("organisation", "organization", "组织"),
+            cells.text(100),
+            required=True,
+            help=gettext_lazy("Name of an organisation of the village, as registered."),
+            example="治保会",
+            export=lambda m: m.post.organisation.name,
+        ),
+        Column(
+            "post",
+            "岗位",
+            ("post", "职务"),
+            cells.text(60),
+            required=True,
+            help=gettext_lazy("Title of a post of that organisation."),
+            example="主任",
+            export=lambda m: m.post.title,
+        ),
+        Column(
+            "started_on",
+            "起始日期",
+            ("from", "started on", "任职日期", "开始日期"),
+            cells.parse_date,
+            required=True,
+            help=gettext_lazy("YYYY-MM-DD."),
+            example=dt.date(2024, 1, 1),
+            export=lambda m: m.started_on,
+        ),
+        Column(
+            "ended_on",
+            "结束日期",
+            ("until", "ended on", "离任日期"),
+            cells.parse_date,
+            help=gettext_lazy(
+                "YYYY-MM-DD, empty while the person holds the post. A row without "
+                "it places the person now, so the post's requirements apply."
+            ),
+            export=lambda m: m.ended_on,
+        ),
+        Column(
+            "end_reason",
+            "离任原因",
+            ("reason for leaving", "end reason"),
+            cells.text(200),
+            help=gettext_lazy("Why the person left the post."),
+            export=lambda m: m.end_reason,
+        ),
     ),
-)  # fmt: skip
+)
 
 LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (HOUSEHOLDS, PEOPLE, MEMBERSHIPS)}
 

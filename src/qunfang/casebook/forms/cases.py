@@ -147,8 +147,10 @@ class CaseForm(forms.ModelForm):
             self.add_error("group", _("The villager group is not in this village."))
         lat, lon = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lon is None):
-            self.add_error("longitude" if lon is None else "latitude",
-                           _("Give both latitude and longitude, or neither."))  # fmt: skip
+            self.add_error(
+                "longitude" if lon is None else "latitude",
+                _("Give both latitude and longitude, or neither."),
+            )
         elif lat is not None and not (Decimal(-90) <= lat <= 90 and Decimal(-180) <= lon <= 180):
             self.add_error("latitude", _("The position is not a valid latitude and longitude."))
         kind = data.get("reporter_kind")
@@ -201,8 +203,12 @@ class CloseForm(forms.Form):
 
     to = forms.CharField(widget=forms.HiddenInput, initial=CaseStatus.CLOSED)
     outcome = forms.ChoiceField(label=_("outcome"), choices=[("", "—"), *CaseOutcome.choices])
-    note = forms.CharField(label=_("how it ended"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    note = forms.CharField(
+        label=_("how it ended"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class HandoverForm(forms.Form):
@@ -224,26 +230,44 @@ class HandoverAnswerForm(forms.Form):
 
 
 class ReportUpwardForm(forms.Form):
-    level = forms.ChoiceField(label=_("report to"), required=False,
-                              choices=[("", _("Every level that is due")), *Level.choices])  # fmt: skip
+    level = forms.ChoiceField(
+        label=_("report to"),
+        required=False,
+        choices=[("", _("Every level that is due")), *Level.choices],
+    )
 
 
 class AcknowledgeForm(forms.Form):
-    instructions = forms.CharField(label=_("instructions handed back"), max_length=2000, required=False,
-                                   widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    instructions = forms.CharField(
+        label=_("instructions handed back"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SituationReportForm(forms.Form):
     region = forms.ModelChoiceField(label=_("village"), queryset=Region.objects.none())
-    period = forms.ChoiceField(label=_("period"), choices=ReportPeriod.choices, widget=forms.RadioSelect,
-                               initial=ReportPeriod.DAILY)  # fmt: skip
-    starts_on = forms.DateField(label=_("from"), widget=DATE,
-                                help_text=_("The day reported on; a weekly report starts on a Monday."))  # fmt: skip
+    period = forms.ChoiceField(
+        label=_("period"),
+        choices=ReportPeriod.choices,
+        widget=forms.RadioSelect,
+        initial=ReportPeriod.DAILY,
+    )
+    starts_on = forms.DateField(
+        label=_("from"),
+        widget=DATE,
+        help_text=_("The day reported on; a weekly report starts on a Monday."),
+    )
     nil_return = forms.BooleanField(
         label=_("Nil return (零上报): nothing happened in this period"), required=False
     )
-    summary = forms.CharField(label=_("summary"), max_length=4000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    summary = forms.CharField(
+        label=_("summary"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,30 +25,49 @@ PASS, FAIL = "pass", "fail"
 
 class InspectionForm(forms.Form):
     region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
-        label=_("Village"), queryset=None, empty_label=None,
-        error_messages={"required": _("Choose the village."), "invalid_choice": _("Choose one of your villages.")},
-    )  # fmt: skip
-    place_name = forms.CharField(label=_("Place"), max_length=100,
-                                 error_messages={"required": _("Name the place to inspect.")})  # fmt: skip
+        label=_("Village"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose the village."),
+            "invalid_choice": _("Choose one of your villages."),
+        },
+    )
+    place_name = forms.CharField(
+        label=_("Place"),
+        max_length=100,
+        error_messages={"required": _("Name the place to inspect.")},
+    )
     place_kind = forms.ChoiceField(
-        label=_("Kind of place"), choices=PlaceKind.choices,
+        label=_("Kind of place"),
+        choices=PlaceKind.choices,
         help_text=_("The checklist for this kind of place is filled in for you."),
-        error_messages={"required": _("Choose the kind of place."), "invalid_choice": _("Choose the kind of place.")},
-    )  # fmt: skip
+        error_messages={
+            "required": _("Choose the kind of place."),
+            "invalid_choice": _("Choose the kind of place."),
+        },
+    )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     when = forms.ChoiceField(
-        label=_("When"), widget=forms.RadioSelect, initial=PLANNED,
+        label=_("When"),
+        widget=forms.RadioSelect,
+        initial=PLANNED,
         choices=[(PLANNED, _("Planned for a day")), (NOW, _("Ad hoc: inspect now"))],
         error_messages={"required": _("Say whether the inspection is planned or made now.")},
-    )  # fmt: skip
+    )
     planned_for = forms.DateField(
-        label=_("Planned for"), required=False, widget=DATE,
+        label=_("Planned for"),
+        required=False,
+        widget=DATE,
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
-    )  # fmt: skip
+    )
     extra_items = forms.CharField(
-        label=_("More checklist items"), required=False, max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One item per line, added to the default checklist."),
-    )  # fmt: skip
+        label=_("More checklist items"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One item per line, added to the default checklist."),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -79,22 +98,33 @@ class RecordForm(forms.Form):
     """The checklist as it was found: for each item passed or failed, a note, and whether a
     failed item is registered as a hazard."""
 
-    inspectors = forms.CharField(label=_("Inspectors"), max_length=200,
-                                 error_messages={"required": _("Name the inspectors.")})  # fmt: skip
+    inspectors = forms.CharField(
+        label=_("Inspectors"),
+        max_length=200,
+        error_messages={"required": _("Name the inspectors.")},
+    )
     inspected_on = forms.DateField(
-        label=_("Inspected on"), widget=DATE,
-        error_messages={"required": _("Give the date of the inspection."), "invalid": _("Enter the date as YYYY-MM-DD.")},
-    )  # fmt: skip
+        label=_("Inspected on"),
+        widget=DATE,
+        error_messages={
+            "required": _("Give the date of the inspection."),
+            "invalid": _("Enter the date as YYYY-MM-DD."),
+        },
+    )
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.items: list[ChecklistItem] = list(inspection.items.all())
         for item in self.items:
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
-                label=item.text, widget=forms.RadioSelect, choices=[(PASS, _("Passed")), (FAIL, _("Failed"))],
-                error_messages={"required": _("Mark this item passed or failed."),
-                                "invalid_choice": _("Mark this item passed or failed.")},
-            )  # fmt: skip
+                label=item.text,
+                widget=forms.RadioSelect,
+                choices=[(PASS, _("Passed")), (FAIL, _("Failed"))],
+                error_messages={
+                    "required": _("Mark this item passed or failed."),
+                    "invalid_choice": _("Mark this item passed or failed."),
+                },
+            )
             self.fields[f"note_{item.pk}"] = forms.CharField(
                 label=_("Note"), max_length=200, required=False
             )
@@ -117,10 +147,14 @@ class RecordForm(forms.Form):
 
     def rows(self):
         return [
-            {"item": item, "result": self[f"result_{item.pk}"], "note": self[f"note_{item.pk}"],
-             "hazard": self[f"hazard_{item.pk}"]}
+            {
+                "item": item,
+                "result": self[f"result_{item.pk}"],
+                "note": self[f"note_{item.pk}"],
+                "hazard": self[f"hazard_{item.pk}"],
+            }
             for item in self.items
-        ]  # fmt: skip
+        ]
 
     def results(self) -> dict[int, tuple[bool, str]]:
         return {
@@ -161,24 +195,39 @@ class PhotosField(forms.FileField):
 
 class HazardForm(forms.Form):
     description = forms.CharField(
-        label=_("Hazard"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Hazard"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Describe the hazard.")},
-    )  # fmt: skip
-    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int,
-                                      initial=Severity.ORDINARY)  # fmt: skip
-    photos = PhotosField(label=_("Photos"), required=False,
-                         help_text=_("Up to 6 photos (JPEG, PNG or WebP), 8 MB each."))  # fmt: skip
+    )
+    severity = forms.TypedChoiceField(
+        label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.ORDINARY
+    )
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to 6 photos (JPEG, PNG or WebP), 8 MB each."),
+    )
 
 
 class OrderForm(forms.Form):
-    responsible = forms.CharField(label=_("Responsible party"), max_length=100,
-                                  error_messages={"required": _("Name who must rectify the hazard.")})  # fmt: skip
-    measures = forms.CharField(label=_("Required measures"), widget=forms.Textarea(attrs={"rows": 3}),
-                               error_messages={"required": _("Say what must be done.")})  # fmt: skip
+    responsible = forms.CharField(
+        label=_("Responsible party"),
+        max_length=100,
+        error_messages={"required": _("Name who must rectify the hazard.")},
+    )
+    measures = forms.CharField(
+        label=_("Required measures"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what must be done.")},
+    )
     deadline = forms.DateField(
-        label=_("Deadline"), widget=DATE,
-        error_messages={"required": _("Give the deadline."), "invalid": _("Enter the date as YYYY-MM-DD.")},
-    )  # fmt: skip
+        label=_("Deadline"),
+        widget=DATE,
+        error_messages={
+            "required": _("Give the deadline."),
+            "invalid": _("Enter the date as YYYY-MM-DD."),
+        },
+    )
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -195,22 +244,31 @@ class ReportDoneForm(forms.Form):
 
 class ReinspectForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("What the re-inspection found"), widget=forms.RadioSelect, choices=Reinspection.choices,
-        error_messages={"required": _("Choose what the re-inspection found."),
-                        "invalid_choice": _("Choose what the re-inspection found.")},
-    )  # fmt: skip
+        label=_("What the re-inspection found"),
+        widget=forms.RadioSelect,
+        choices=Reinspection.choices,
+        error_messages={
+            "required": _("Choose what the re-inspection found."),
+            "invalid_choice": _("Choose what the re-inspection found."),
+        },
+    )
     reinspected_on = forms.DateField(
-        label=_("Re-inspected on"), widget=DATE,
-        error_messages={"required": _("Give the date of the re-inspection."),
-                        "invalid": _("Enter the date as YYYY-MM-DD.")},
-    )  # fmt: skip
+        label=_("Re-inspected on"),
+        widget=DATE,
+        error_messages={
+            "required": _("Give the date of the re-inspection."),
+            "invalid": _("Enter the date as YYYY-MM-DD."),
+        },
+    )
     result = forms.CharField(
         label=_("What was seen"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     new_deadline = forms.DateField(
-        label=_("New deadline (when not rectified)"), required=False, widget=DATE,
+        label=_("New deadline (when not rectified)"),
+        required=False,
+        widget=DATE,
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
-    )  # fmt: skip
+    )
 
     def clean(self):
         data = super().clean()

@@ -36,39 +36,63 @@ class MediationForm(forms.Form):
     book (then the village is the source's)."""
 
     region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
-        label=_("Village"), queryset=None,
-        error_messages={"required": _("Choose the village."), "invalid_choice": _("Choose one of your villages.")},
-    )  # fmt: skip
+        label=_("Village"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose the village."),
+            "invalid_choice": _("Choose one of your villages."),
+        },
+    )
     dispute_type = forms.ChoiceField(
-        label=_("Kind of dispute"), choices=[("", "—"), *DisputeType.choices],
-        error_messages={"required": _("Choose the kind of dispute."),
-                        "invalid_choice": _("Choose the kind of dispute.")},
-    )  # fmt: skip
+        label=_("Kind of dispute"),
+        choices=[("", "—"), *DisputeType.choices],
+        error_messages={
+            "required": _("Choose the kind of dispute."),
+            "invalid_choice": _("Choose the kind of dispute."),
+        },
+    )
     summary = forms.CharField(
-        label=_("What the dispute is about"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+        label=_("What the dispute is about"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
         error_messages={"required": _("Say what the dispute is about.")},
-    )  # fmt: skip
-    applied_on = forms.DateField(label=_("Applied on"), widget=DATE, error_messages={
-        **DATE_ERRORS, "required": _("Enter the date of the application.")})  # fmt: skip
-    a_name = forms.CharField(label=_("Applicant (party A): name"), max_length=50, required=False,
-                             help_text=_("Leave empty when you choose the person from the registry."))  # fmt: skip
+    )
+    applied_on = forms.DateField(
+        label=_("Applied on"),
+        widget=DATE,
+        error_messages={**DATE_ERRORS, "required": _("Enter the date of the application.")},
+    )
+    a_name = forms.CharField(
+        label=_("Applicant (party A): name"),
+        max_length=50,
+        required=False,
+        help_text=_("Leave empty when you choose the person from the registry."),
+    )
     a_person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
-        label=_("Applicant in the registry"), queryset=None, required=False,
+        label=_("Applicant in the registry"),
+        queryset=None,
+        required=False,
         error_messages={"invalid_choice": _("Choose a person of your villages.")},
-    )  # fmt: skip
+    )
     a_address = forms.CharField(label=_("Applicant's address"), max_length=200, required=False)
     b_name = forms.CharField(label=_("Other party (party B): name"), max_length=50, required=False)
     b_person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
-        label=_("Other party in the registry"), queryset=None, required=False,
+        label=_("Other party in the registry"),
+        queryset=None,
+        required=False,
         error_messages={"invalid_choice": _("Choose a person of your villages.")},
-    )  # fmt: skip
+    )
     b_address = forms.CharField(label=_("Other party's address"), max_length=200, required=False)
     mediators: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
-        label=_("Mediators"), queryset=None, widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one mediator."),
-                        "invalid_choice": _("Choose mediators of your villages."),
-                        "invalid_pk_value": _("Choose mediators of your villages.")},
-    )  # fmt: skip
+        label=_("Mediators"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one mediator."),
+            "invalid_choice": _("Choose mediators of your villages."),
+            "invalid_pk_value": _("Choose mediators of your villages."),
+        },
+    )
 
     def __init__(self, *args, user, fixed_village=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,13 +136,18 @@ class MediationForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(label=_("Held on"), widget=DATE, error_messages={
-        **DATE_ERRORS, "required": _("Enter the day of the session.")})  # fmt: skip
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=DATE,
+        error_messages={**DATE_ERRORS, "required": _("Enter the day of the session.")},
+    )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     notes = forms.CharField(
-        label=_("Record of the session"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000,
+        label=_("Record of the session"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
         error_messages={"required": _("Write down what was said and done in the session.")},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,17 +159,29 @@ class MoveForm(forms.Form):
 
     to = forms.ChoiceField(
         choices=MediationStatus.choices,
-        error_messages={"required": _("Choose where the mediation goes next."),
-                        "invalid_choice": _("Choose where the mediation goes next.")},
-    )  # fmt: skip
+        error_messages={
+            "required": _("Choose where the mediation goes next."),
+            "invalid_choice": _("Choose where the mediation goes next."),
+        },
+    )
     agreement = forms.CharField(
-        label=_("Agreement (what the parties agreed to)"), widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=8000, required=False,
-    )  # fmt: skip
-    follow_up_due = forms.DateField(label=_("Follow-up visit (回访) due on"), widget=DATE, required=False,
-                                    error_messages=DATE_ERRORS)  # fmt: skip
-    referred_to = forms.CharField(label=_("Referred to"), max_length=100, required=False,
-                                  help_text=_("For example the township's mediation committee, or a court."))  # fmt: skip
+        label=_("Agreement (what the parties agreed to)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=8000,
+        required=False,
+    )
+    follow_up_due = forms.DateField(
+        label=_("Follow-up visit (回访) due on"),
+        widget=DATE,
+        required=False,
+        error_messages=DATE_ERRORS,
+    )
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        max_length=100,
+        required=False,
+        help_text=_("For example the township's mediation committee, or a court."),
+    )
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -149,12 +190,17 @@ class MoveForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    on = forms.DateField(label=_("Visited on"), widget=DATE, error_messages={
-        **DATE_ERRORS, "required": _("Enter the day of the visit.")})  # fmt: skip
+    on = forms.DateField(
+        label=_("Visited on"),
+        widget=DATE,
+        error_messages={**DATE_ERRORS, "required": _("Enter the day of the visit.")},
+    )
     note = forms.CharField(
-        label=_("What the visit found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+        label=_("What the visit found"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
         error_messages={"required": _("Write down what the follow-up visit found.")},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,16 +17,32 @@ TEXT_MAX = 2000
 
 
 class PublicOpinionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What is it?"), choices=OpinionKind.choices, widget=forms.RadioSelect,
-                             initial=OpinionKind.OPINION)  # fmt: skip
-    text = forms.CharField(label=_("What do you want to tell the village?"), max_length=TEXT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 6}))  # fmt: skip
-    anonymous = forms.BooleanField(label=_("Stay anonymous (no name, no contact kept)"), required=False,
-                                   initial=True)  # fmt: skip
-    name = forms.CharField(label=_("Your name"), max_length=50, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
-    contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "tel"}))  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=OpinionKind.choices,
+        widget=forms.RadioSelect,
+        initial=OpinionKind.OPINION,
+    )
+    text = forms.CharField(
+        label=_("What do you want to tell the village?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Stay anonymous (no name, no contact kept)"), required=False, initial=True
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact = forms.CharField(
+        label=_("Phone or other contact"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
     # 举报人保密, ticked unless the sender unticks it: an unticked box sends nothing (False)
     confidential = forms.BooleanField(
         label=_(
@@ -37,8 +53,11 @@ class PublicOpinionForm(forms.Form):
         initial=True,
     )
     # A field people never see (hidden by CSS): only bots fill it.
-    website = forms.CharField(label=_("Leave this empty"), required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))  # fmt: skip
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
@@ -52,15 +71,28 @@ class PublicOpinionForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Tracking code"), max_length=40,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "class": "op-code-input"}))  # fmt: skip
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "op-code-input",
+            }
+        ),
+    )
 
 
 class RatingForm(forms.Form):
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
-    rating = forms.TypedChoiceField(label=_("How satisfied are you with the answer?"), coerce=int,
-                                    choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect)  # fmt: skip
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+    )
 
 
 class StaffOpinionForm(forms.Form):
@@ -68,8 +100,11 @@ class StaffOpinionForm(forms.Form):
         label=_("Village"), queryset=Region.objects.none(), to_field_name="code"
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=OpinionKind.choices)
-    text = forms.CharField(label=_("What the villager said or wrote"), max_length=TEXT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 6}))  # fmt: skip
+    text = forms.CharField(
+        label=_("What the villager said or wrote"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
     anonymous = forms.BooleanField(label=_("The villager wants to stay anonymous"), required=False)
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     contact = forms.CharField(label=_("Phone or other contact"), max_length=60, required=False)
@@ -80,10 +115,12 @@ class StaffOpinionForm(forms.Form):
         ),
         required=False,
     )
-    received_at = forms.DateTimeField(label=_("Received at"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"),
-                                      help_text=_("Empty: now."))  # fmt: skip
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,8 +144,10 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )
-    publish = forms.BooleanField(label=_("Publish the answer on the village's public board (no names are shown)"),
-                                 required=False)  # fmt: skip
+    publish = forms.BooleanField(
+        label=_("Publish the answer on the village's public board (no names are shown)"),
+        required=False,
+    )
 
 
 class MoveForm(forms.Form):
@@ -119,12 +158,14 @@ class ToCaseForm(forms.Form):
     case_type = forms.ModelChoiceField(
         label=_("Type"), queryset=CaseType.objects.filter(active=True)
     )
-    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int,
-                                      initial=Severity.ORDINARY)  # fmt: skip
+    severity = forms.TypedChoiceField(
+        label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.ORDINARY
+    )
     title = forms.CharField(label=_("Summary"), max_length=100)
-    occurred_at = forms.DateTimeField(label=_("Occurred at"),
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"))  # fmt: skip
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     name_openly = forms.BooleanField(
         label=_("Name the sender in the case register for every reader"),

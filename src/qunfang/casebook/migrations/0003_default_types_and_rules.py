@@ -19,7 +19,7 @@ def seed(apps, schema_editor):
         )
     for code, severity, township, police, minutes in ESCALATION_RULES:
         EscalationRule.objects.create(case_type=by_code.get(code), min_severity=severity, to_township=township,
-                                      to_police=police, within_minutes=minutes)  # fmt: skip
+                                      to_police=police, within_minutes=minutes)
 
 
 class Migration(migrations.Migration):

@@ -148,14 +148,25 @@ def case_types() -> QuerySet[CaseType]:
 
 def case_for_detail() -> QuerySet[Case]:
     return Case.objects.select_related(
-        "region__parent", "group", "case_type", "owner", "handover_to", "reporter", "registered_by",
-        "source_check_in__point", "source_opinion",
+        "region__parent",
+        "group",
+        "case_type",
+        "owner",
+        "handover_to",
+        "reporter",
+        "registered_by",
+        "source_check_in__point",
+        "source_opinion",
     ).prefetch_related(
         "parties",
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-        Prefetch("events", queryset=CaseEvent.objects.select_related("by", "from_owner", "to_owner")),
-        Prefetch("escalations", queryset=Escalation.objects.select_related("sent_by", "acknowledged_by")),
-    )  # fmt: skip
+        Prefetch(
+            "events", queryset=CaseEvent.objects.select_related("by", "from_owner", "to_owner")
+        ),
+        Prefetch(
+            "escalations", queryset=Escalation.objects.select_related("sent_by", "acknowledged_by")
+        ),
+    )
 
 
 def handover_candidates(case: Case) -> list[User]:

@@ -47,8 +47,11 @@ def _mediators() -> Prefetch:
 def follow_ups_due_q(today: dt.date | None = None) -> Q:
     """Agreed, not yet visited, and due within the week (or overdue)."""
     today = today or timezone.localdate()
-    return Q(status=MediationStatus.AGREED, followed_up_on__isnull=True,
-             follow_up_due__lte=today + FOLLOW_UP_WINDOW)  # fmt: skip
+    return Q(
+        status=MediationStatus.AGREED,
+        followed_up_on__isnull=True,
+        follow_up_due__lte=today + FOLLOW_UP_WINDOW,
+    )
 
 
 def mediation_list(
@@ -89,11 +92,17 @@ def status_moves(mediation: MediationCase) -> list[dict]:
         "history_date", "history_id"
     ):
         if previous is None or record.status != previous or record.history_change_reason:
-            rows.append({
-                "at": record.history_date, "by": record.history_user,
-                "from": MediationStatus(previous).label if previous and previous != record.status else "",
-                "to": MediationStatus(record.status).label, "reason": record.history_change_reason or "",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "at": record.history_date,
+                    "by": record.history_user,
+                    "from": MediationStatus(previous).label
+                    if previous and previous != record.status
+                    else "",
+                    "to": MediationStatus(record.status).label,
+                    "reason": record.history_change_reason or "",
+                }
+            )
         previous = record.status
     return rows
 

@@ -127,7 +127,18 @@ def rollup(
     for village in villages:
         report = reports.get(village.pk)
         counts = report.counts if report else {}
-        rows.append(RollupRow(village=village, report=report, registered=registered.get(village.pk, 0),
-                              cells=[(t, counts.get(t.code, 0)) for t in types]))  # fmt: skip
-    return Rollup(period=period, starts_on=starts_on, ends_on=period_end(period, starts_on) - dt.timedelta(days=1),
-                  types=types, rows=rows)  # fmt: skip
+        rows.append(
+            RollupRow(
+                village=village,
+                report=report,
+                registered=registered.get(village.pk, 0),
+                cells=[(t, counts.get(t.code, 0)) for t in types],
+            )
+        )
+    return Rollup(
+        period=period,
+        starts_on=starts_on,
+        ends_on=period_end(period, starts_on) - dt.timedelta(days=1),
+        types=types,
+        rows=rows,
+    )

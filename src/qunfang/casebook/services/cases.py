@@ -134,9 +134,14 @@ def register_case(
         party.save()
     for checked in attachments:
         Attachment.objects.create(
-            region=case.region, case=case, file=checked.file, content_type=checked.content_type,
-            size=checked.size, original_name=checked.name, uploaded_by=by,
-        )  # fmt: skip
+            region=case.region,
+            case=case,
+            file=checked.file,
+            content_type=checked.content_type,
+            size=checked.size,
+            original_name=checked.name,
+            uploaded_by=by,
+        )
     return case
 
 
@@ -273,8 +278,14 @@ def _offer_handover(case: Case, to: User, reason: str, by: User) -> Case:
         raise ValidationError(_("A closed case is not handed over; reopen it first."))
     case.handover_to, case.handover_reason = to, reason.strip()
     case.save()
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.HANDOVER_OFFERED, from_owner=case.owner, to_owner=to,
-                             note=reason, by=by)  # fmt: skip
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.HANDOVER_OFFERED,
+        from_owner=case.owner,
+        to_owner=to,
+        note=reason,
+        by=by,
+    )
     notify(
         to,
         "assignment",
@@ -304,8 +315,14 @@ def _answer_handover(case: Case, accept: bool, by: User, note: str) -> Case:
     case.handover_to, case.handover_reason = None, ""
     case.save()
     kind = CaseEventKind.HANDOVER_ACCEPTED if accept else CaseEventKind.HANDOVER_DECLINED
-    CaseEvent.objects.create(case=case, kind=kind, from_owner=previous, to_owner=by if accept else previous,
-                             note=note, by=by)  # fmt: skip
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        from_owner=previous,
+        to_owner=by if accept else previous,
+        note=note,
+        by=by,
+    )
     if not accept:
         notify(
             previous,

@@ -253,9 +253,14 @@ def inspection_create(
     if len(texts) > MAX_ITEMS:
         raise ValidationError(_("A checklist has at most %(n)d items.") % {"n": MAX_ITEMS})
     inspection = Inspection.objects.create(
-        region=region, place_name=place_name.strip(), place_kind=place_kind, address=address.strip(),
-        planned_for=planned_for, note=note.strip(), created_by=by,
-    )  # fmt: skip
+        region=region,
+        place_name=place_name.strip(),
+        place_kind=place_kind,
+        address=address.strip(),
+        planned_for=planned_for,
+        note=note.strip(),
+        created_by=by,
+    )
     ChecklistItem.objects.bulk_create([ChecklistItem(inspection=inspection, text=t) for t in texts])
     return inspection
 
@@ -372,9 +377,13 @@ def hazard_add(
         )
         for number, info in enumerate(checked, start=1):
             attachment = Attachment(
-                region_id=inspection.region_id, hazard=hazard, content_type=info.content_type, size=info.size,
-                original_name=PurePosixPath(info.name.replace("\\", "/")).name[:200], uploaded_by=by,
-            )  # fmt: skip
+                region_id=inspection.region_id,
+                hazard=hazard,
+                content_type=info.content_type,
+                size=info.size,
+                original_name=PurePosixPath(info.name.replace("\\", "/")).name[:200],
+                uploaded_by=by,
+            )
             attachment.file.save(_photo_name(hazard, number, info), info.file, save=False)
             attachment.save()
     return hazard
@@ -482,19 +491,31 @@ def _escalate(order: RectificationOrder, *, by: User, finding: str) -> Case:
             _("The incident type for hazards is missing; ask the system administrator.")
         )
     title = _("Hazard not rectified: %(place)s") % {"place": inspection.place_name}
-    description = "\n".join([
-        _("Hazard found on %(date)s: %(hazard)s") % {
-            "date": f"{inspection.inspected_on:%Y-%m-%d}" if inspection.inspected_on else "—",
-            "hazard": hazard.description,
-        },
-        _("Rectification ordered of %(who)s by %(deadline)s: %(measures)s") % {
-            "who": order.responsible, "deadline": f"{order.deadline:%Y-%m-%d}", "measures": order.measures,
-        },
-        _("Re-inspection: %(finding)s") % {"finding": finding},
-    ])  # fmt: skip
+    description = "\n".join(
+        [
+            _("Hazard found on %(date)s: %(hazard)s")
+            % {
+                "date": f"{inspection.inspected_on:%Y-%m-%d}" if inspection.inspected_on else "—",
+                "hazard": hazard.description,
+            },
+            _("Rectification ordered of %(who)s by %(deadline)s: %(measures)s")
+            % {
+                "who": order.responsible,
+                "deadline": f"{order.deadline:%Y-%m-%d}",
+                "measures": order.measures,
+            },
+            _("Re-inspection: %(finding)s") % {"finding": finding},
+        ]
+    )
     case = Case(
-        region=inspection.region, case_type=case_type, severity=hazard.severity, title=title[:100],
-        description=description, occurred_at=timezone.now(), address=(inspection.address or inspection.place_name)[:200],
-        reporter_kind=ReporterKind.STAFF, reporter_name=str(by)[:50],
-    )  # fmt: skip
+        region=inspection.region,
+        case_type=case_type,
+        severity=hazard.severity,
+        title=title[:100],
+        description=description,
+        occurred_at=timezone.now(),
+        address=(inspection.address or inspection.place_name)[:200],
+        reporter_kind=ReporterKind.STAFF,
+        reporter_name=str(by)[:50],
+    )
     return register_case(case=case, by=by)

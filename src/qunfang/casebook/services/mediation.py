@@ -156,9 +156,11 @@ def _check_parties(mediation: MediationCase, parties: Iterable[PartyData]) -> li
     for party in parties:
         if party.person is not None and party.person.region_id != mediation.region_id:
             raise ValidationError(
-                {f"{party.side.lower()}_person": _("%(name)s is not registered in this village.")
-                 % {"name": party.person.name}}
-            )  # fmt: skip
+                {
+                    f"{party.side.lower()}_person": _("%(name)s is not registered in this village.")
+                    % {"name": party.person.name}
+                }
+            )
         name = (party.name or (party.person.name if party.person else "")).strip()
         if name:
             kept.append(
@@ -272,8 +274,12 @@ def add_session(
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("A session cannot be recorded before it is held.")})
     if held_on < mediation.applied_on:
-        raise ValidationError({"held_on": _("The session cannot be before the application (%(day)s).")
-                               % {"day": mediation.applied_on}})  # fmt: skip
+        raise ValidationError(
+            {
+                "held_on": _("The session cannot be before the application (%(day)s).")
+                % {"day": mediation.applied_on}
+            }
+        )
     return MediationSession.objects.create(
         mediation=mediation,
         held_on=held_on,
@@ -409,6 +415,10 @@ def record_follow_up(
     locked.followed_up_on, locked.follow_up_note = on, note.strip()
     locked._change_reason = _("Follow-up visit recorded")
     locked.save()
-    _case_note(locked, by, _("Mediation case %(number)s: follow-up visit on %(day)s.")
-               % {"number": locked.number, "day": on})  # fmt: skip
+    _case_note(
+        locked,
+        by,
+        _("Mediation case %(number)s: follow-up visit on %(day)s.")
+        % {"number": locked.number, "day": on},
+    )
     return locked

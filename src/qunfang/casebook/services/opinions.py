@@ -100,13 +100,17 @@ def check_form_token(token: str, village: Region, *, now: float | None = None) -
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         valid, age = False, 0
     if not valid or age > FORM_MAX_SECONDS:
-        raise ValidationError(_("This form has expired. Please read your entry once more and send it again."),
-                              code="expired")  # fmt: skip
+        raise ValidationError(
+            _("This form has expired. Please read your entry once more and send it again."),
+            code="expired",
+        )
     if age < FORM_MIN_SECONDS:
         raise ValidationError(
-            _("That was faster than anyone can write. Please read your entry once more and send it again."),
+            _(
+                "That was faster than anyone can write. Please read your entry once more and send it again."
+            ),
             code="too_fast",
-        )  # fmt: skip
+        )
 
 
 # A used token is remembered at least as long as it could be sent again (FORM_MAX_SECONDS after
@@ -487,12 +491,20 @@ def to_case(
     else:
         kind = ReporterKind.PUBLIC_FORM if opinion.channel == "public_form" else ReporterKind.PERSON
     case = cases.register_case(
-        case=Case(region=opinion.region, case_type=case_type, severity=severity, title=title.strip(),
-                  description=opinion.text, occurred_at=occurred_at, reporter_kind=kind,
-                  reporter_name="" if opinion.anonymous else opinion.name, source_opinion=opinion,
-                  reporter_confidential=(confidential or opinion.confidential) and not opinion.anonymous),
+        case=Case(
+            region=opinion.region,
+            case_type=case_type,
+            severity=severity,
+            title=title.strip(),
+            description=opinion.text,
+            occurred_at=occurred_at,
+            reporter_kind=kind,
+            reporter_name="" if opinion.anonymous else opinion.name,
+            source_opinion=opinion,
+            reporter_confidential=(confidential or opinion.confidential) and not opinion.anonymous,
+        ),
         by=by,
-    )  # fmt: skip
+    )
     changed = False
     if case.reporter_confidential and not opinion.confidential:
         opinion.confidential, changed = True, True

@@ -79,16 +79,29 @@ def open_case_from_check_in(check_in) -> Case | None:
     finding = check_in.get_finding_display()
     where = point.name if point is not None else ""
     case = Case(
-        region=village, case_type=case_type, severity=Severity.ORDINARY,
-        title=(_("Patrol finding: %(finding)s at %(place)s") % {"finding": finding, "place": where}
-               if where else _("Patrol finding: %(finding)s") % {"finding": finding})[:100],
+        region=village,
+        case_type=case_type,
+        severity=Severity.ORDINARY,
+        title=(
+            _("Patrol finding: %(finding)s at %(place)s") % {"finding": finding, "place": where}
+            if where
+            else _("Patrol finding: %(finding)s") % {"finding": finding}
+        )[:100],
         description=check_in.note or _("Reported by the patrol at check-in."),
-        occurred_at=check_in.recorded_at, reported_at=check_in.recorded_at, address=where[:200],
-        latitude=check_in.latitude if check_in.latitude is not None else getattr(point, "latitude", None),
-        longitude=check_in.longitude if check_in.longitude is not None else getattr(point, "longitude", None),
-        reporter_kind=ReporterKind.PATROL, reporter=person, reporter_name=person.name[:50],
+        occurred_at=check_in.recorded_at,
+        reported_at=check_in.recorded_at,
+        address=where[:200],
+        latitude=check_in.latitude
+        if check_in.latitude is not None
+        else getattr(point, "latitude", None),
+        longitude=check_in.longitude
+        if check_in.longitude is not None
+        else getattr(point, "longitude", None),
+        reporter_kind=ReporterKind.PATROL,
+        reporter=person,
+        reporter_name=person.name[:50],
         source_check_in=check_in,
-    )  # fmt: skip
+    )
     owner = _owner_for(case, check_in.by)
     if owner is None:
         log.warning(

@@ -55,20 +55,33 @@ def submit_report(
     counts = case_counts(region=region, period=period, starts_on=starts_on)
     total = sum(counts.values())
     if nil_return and total:
-        raise ValidationError({
-            "nil_return": _("The case register holds %(n)d case(s) for this period, so a nil return is not possible.")
-            % {"n": total}
-        })  # fmt: skip
+        raise ValidationError(
+            {
+                "nil_return": _(
+                    "The case register holds %(n)d case(s) for this period, so a nil return is not possible."
+                )
+                % {"n": total}
+            }
+        )
     if not nil_return and not total and not summary:
-        raise ValidationError({
-            "summary": _("No case was registered in this period: send a nil return, or say in the summary what happened.")
-        })  # fmt: skip
+        raise ValidationError(
+            {
+                "summary": _(
+                    "No case was registered in this period: send a nil return, or say in the summary what happened."
+                )
+            }
+        )
     try:
         with transaction.atomic():
             return SituationReport.objects.create(
-                region=region, period=period, starts_on=starts_on, nil_return=nil_return, summary=summary,
-                counts=counts, submitted_by=by,
-            )  # fmt: skip
+                region=region,
+                period=period,
+                starts_on=starts_on,
+                nil_return=nil_return,
+                summary=summary,
+                counts=counts,
+                submitted_by=by,
+            )
     except IntegrityError:  # the same report sent twice at the same moment
         raise ValidationError(
             _(

@@ -92,8 +92,11 @@ def case_list(request: SignedInRequest) -> HttpResponse:
     types = list(sel.case_types())
     type_code = get.get("type", "") if get.get("type") in {t.code for t in types} else ""
     village = requested_village(request)
-    flags: dict[str, Any] = {"mine": get.get("owner") == "me", "handover_to_me": get.get("handover") == "me",
-             "overdue": get.get("overdue") == "1"}  # fmt: skip
+    flags: dict[str, Any] = {
+        "mine": get.get("owner") == "me",
+        "handover_to_me": get.get("handover") == "me",
+        "overdue": get.get("overdue") == "1",
+    }
     search = get.get("q", "").strip()[:50]
     queryset = sel.case_list(
         request.user,
@@ -106,11 +109,24 @@ def case_list(request: SignedInRequest) -> HttpResponse:
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(get.get("page"))
     page.object_list = sel.mark_overdue(list(page.object_list))
-    return render(request, "casebook/cases/case_list.html", {
-        "page": page, "q": search, "statuses": S.choices, "status": status, "severities": Severity.choices,
-        "severity": severity, "types": types, "type_code": type_code, "villages": villages_visible(user=request.user),
-        "village_code": village.code if village else "", **flags, **_nav(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/cases/case_list.html",
+        {
+            "page": page,
+            "q": search,
+            "statuses": S.choices,
+            "status": status,
+            "severities": Severity.choices,
+            "severity": severity,
+            "types": types,
+            "type_code": type_code,
+            "villages": villages_visible(user=request.user),
+            "village_code": village.code if village else "",
+            **flags,
+            **_nav(request),
+        },
+    )
 
 
 # ---- registering -----------------------------------------------------------------------------
@@ -171,8 +187,11 @@ def _escalation_rows(
                 and e.due_at < now - sel.ACK_GRACE
             )
         )
-        can_ack = (e.sent_at is not None and e.level in sel.receiving_levels(user)
-                   and user.pk not in (e.sent_by_id, case.owner_id))  # fmt: skip
+        can_ack = (
+            e.sent_at is not None
+            and e.level in sel.receiving_levels(user)
+            and user.pk not in (e.sent_by_id, case.owner_id)
+        )
         form = ack_form if ack_pk == e.pk else AcknowledgeForm(auto_id=f"ack{e.pk}_%s")
         rows.append(
             {
@@ -285,13 +304,21 @@ def case_move(request: SignedInRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         to = form.cleaned_data["to"]
         try:
-            cases.move(case=case, to=to, by=request.user, note=form.cleaned_data["note"].strip(),
-                       outcome=form.cleaned_data["outcome"])  # fmt: skip
+            cases.move(
+                case=case,
+                to=to,
+                by=request.user,
+                note=form.cleaned_data["note"].strip(),
+                outcome=form.cleaned_data["outcome"],
+            )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, _("Case %(number)s is now %(status)s.")
-                             % {"number": case.number, "status": S(to).label})  # fmt: skip
+            messages.success(
+                request,
+                _("Case %(number)s is now %(status)s.")
+                % {"number": case.number, "status": S(to).label},
+            )
             return redirect("casebook:case_detail", case.pk)
     return _failed(request, case, **{"close_form" if closing else "move_form": form})
 
@@ -303,13 +330,20 @@ def case_handover(request: SignedInRequest, pk: int) -> HttpResponse:
     form = HandoverForm(request.POST, candidates=sel.handover_candidates(case), auto_id="ho_%s")
     if form.is_valid():
         try:
-            cases.offer_handover(case=case, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"],
-                                 by=request.user)  # fmt: skip
+            cases.offer_handover(
+                case=case,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, _("The case is offered to %(user)s; it stays yours until they accept.")
-                             % {"user": form.cleaned_data["to"]})  # fmt: skip
+            messages.success(
+                request,
+                _("The case is offered to %(user)s; it stays yours until they accept.")
+                % {"user": form.cleaned_data["to"]},
+            )
             return redirect("casebook:case_detail", case.pk)
     return _failed(request, case, handover_form=form)
 
@@ -333,8 +367,11 @@ def case_handover_answer(request: SignedInRequest, pk: int) -> HttpResponse:
                     request, _("Case %(number)s is now yours.") % {"number": case.number}
                 )
             else:
-                messages.success(request, _("You declined case %(number)s; %(owner)s keeps it.")
-                                 % {"number": case.number, "owner": case.owner})  # fmt: skip
+                messages.success(
+                    request,
+                    _("You declined case %(number)s; %(owner)s keeps it.")
+                    % {"number": case.number, "owner": case.owner},
+                )
             return redirect("casebook:case_detail", case.pk)
     # (an ErrorList yields its messages as text)
     text = " ".join(m for errors in form.errors.values() for m in errors)  # type: ignore[misc]
@@ -356,8 +393,11 @@ def case_report_upward(request: SignedInRequest, pk: int) -> HttpResponse:
             errors_onto(form, exc)
         else:
             if sent:
-                messages.success(request, _("Reported to: %(levels)s.")
-                                 % {"levels": "、".join(e.get_level_display() for e in sent)})  # fmt: skip
+                messages.success(
+                    request,
+                    _("Reported to: %(levels)s.")
+                    % {"levels": "、".join(e.get_level_display() for e in sent)},
+                )
             else:
                 messages.info(
                     request,
@@ -395,8 +435,11 @@ def escalation_acknowledge(request: SignedInRequest, pk: int) -> HttpResponse:
                 instructions=form.cleaned_data["instructions"],
             )
         except PermissionDenied:
-            messages.error(request, _("Only the %(level)s acknowledges this report.")
-                           % {"level": escalation.get_level_display()})  # fmt: skip
+            messages.error(
+                request,
+                _("Only the %(level)s acknowledges this report.")
+                % {"level": escalation.get_level_display()},
+            )
             return redirect(back)
         except ValidationError as exc:
             errors_onto(form, exc)
@@ -456,9 +499,16 @@ def escalation_inbox(request: SignedInRequest) -> HttpResponse:
         }
         for e in page.object_list
     ]
-    return render(request, "casebook/cases/escalation_inbox.html", {
-        "page": page, "rows": rows, "open_only": open_only, "levels": [Level(lv).label for lv in levels],
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/cases/escalation_inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "open_only": open_only,
+            "levels": [Level(lv).label for lv in levels],
+        },
+    )
 
 
 # ---- the printable register (案件登记簿) -------------------------------------------------------
@@ -522,13 +572,20 @@ def situation_list(request: SignedInRequest) -> HttpResponse:
     day = _day(request, "day", timezone.localdate())
     starts_on = period_start(period, day)
     step = dt.timedelta(days=7 if period == ReportPeriod.WEEKLY else 1)
-    return render(request, "casebook/cases/situation_list.html", {
-        "rollup": rollup(request.user, period=period, starts_on=starts_on),
-        "period": period, "periods": ReportPeriod.choices, "day": starts_on,
-        "previous": starts_on - step, "next": starts_on + step if starts_on + step <= timezone.localdate() else None,
-        "can_submit": request.user.can(Perm.MANAGE_VILLAGE),
-        **_nav(request),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/cases/situation_list.html",
+        {
+            "rollup": rollup(request.user, period=period, starts_on=starts_on),
+            "period": period,
+            "periods": ReportPeriod.choices,
+            "day": starts_on,
+            "previous": starts_on - step,
+            "next": starts_on + step if starts_on + step <= timezone.localdate() else None,
+            "can_submit": request.user.can(Perm.MANAGE_VILLAGE),
+            **_nav(request),
+        },
+    )
 
 
 @permission_required(Perm.MANAGE_VILLAGE)
@@ -537,9 +594,14 @@ def situation_submit(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = reports.submit_report(region=data["region"], period=data["period"], starts_on=data["starts_on"],
-                                           nil_return=data["nil_return"], summary=data["summary"],
-                                           by=request.user)  # fmt: skip
+            report = reports.submit_report(
+                region=data["region"],
+                period=data["period"],
+                starts_on=data["starts_on"],
+                nil_return=data["nil_return"],
+                summary=data["summary"],
+                by=request.user,
+            )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
@@ -548,8 +610,11 @@ def situation_submit(request: SignedInRequest) -> HttpResponse:
                     request, _("Nil return sent for %(village)s.") % {"village": report.region.name}
                 )
             else:
-                messages.success(request, _("Situation report sent for %(village)s: %(n)d case(s).")
-                                 % {"village": report.region.name, "n": sum(report.counts.values())})  # fmt: skip
+                messages.success(
+                    request,
+                    _("Situation report sent for %(village)s: %(n)d case(s).")
+                    % {"village": report.region.name, "n": sum(report.counts.values())},
+                )
             return redirect(
                 f"{reverse('casebook:situation_list')}?period={report.period}&day={report.starts_on}"
             )

@@ -78,11 +78,21 @@ def inspection_list(request: SignedInRequest) -> HttpResponse:
         request.user, village=village, kind=kind, status=status, today=today
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "casebook/inspections/list.html", {
-        "page": page, "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
-        "kinds": PlaceKind.choices, "kind": kind, "statuses": statuses, "status": status, "today": today,
-        "can_act": services.can_act(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/list.html",
+        {
+            "page": page,
+            "villages": villages_visible(user=request.user),
+            "village_code": village.code if village else "",
+            "kinds": PlaceKind.choices,
+            "kind": kind,
+            "statuses": statuses,
+            "status": status,
+            "today": today,
+            "can_act": services.can_act(request.user),
+        },
+    )
 
 
 # ---- planning and recording -----------------------------------------------------------------
@@ -95,10 +105,15 @@ def inspection_create(request: SignedInRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             inspection = services.inspection_create(
-                region=data["region"], place_name=data["place_name"], place_kind=data["place_kind"],
-                address=data["address"], planned_for=data["planned_for"], note=data["note"],
-                extra_items=data["extra_items"], by=request.user,
-            )  # fmt: skip
+                region=data["region"],
+                place_name=data["place_name"],
+                place_kind=data["place_kind"],
+                address=data["address"],
+                planned_for=data["planned_for"],
+                note=data["note"],
+                extra_items=data["extra_items"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -110,9 +125,15 @@ def inspection_create(request: SignedInRequest) -> HttpResponse:
                 return redirect("casebook:inspection_record", inspection.pk)
             messages.success(request, _("The inspection has been planned."))
             return redirect(inspection.get_absolute_url())
-    return render(request, "casebook/inspections/form.html", {
-        "form": form, "title": _("New safety inspection"), "back": reverse("casebook:inspection_list"),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/form.html",
+        {
+            "form": form,
+            "title": _("New safety inspection"),
+            "back": reverse("casebook:inspection_list"),
+        },
+    )
 
 
 @permission_required(VIEW)
@@ -127,9 +148,13 @@ def inspection_record(request: SignedInRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.inspection_record(
-                inspection=inspection, results=form.results(), inspectors=form.cleaned_data["inspectors"],
-                inspected_on=form.cleaned_data["inspected_on"], hazards_from=form.hazards_from(), by=request.user,
-            )  # fmt: skip
+                inspection=inspection,
+                results=form.results(),
+                inspectors=form.cleaned_data["inspectors"],
+                inspected_on=form.cleaned_data["inspected_on"],
+                hazards_from=form.hazards_from(),
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -156,8 +181,13 @@ def hazard_add(request: SignedInRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            hazard = services.hazard_add(inspection=inspection, description=data["description"],
-                                         severity=data["severity"], photos=data["photos"], by=request.user)  # fmt: skip
+            hazard = services.hazard_add(
+                inspection=inspection,
+                description=data["description"],
+                severity=data["severity"],
+                photos=data["photos"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -165,10 +195,17 @@ def hazard_add(request: SignedInRequest, pk: int) -> HttpResponse:
                 request, _("The hazard has been registered. Issue its rectification notice.")
             )
             return redirect("casebook:order_create", hazard.pk)
-    return render(request, "casebook/inspections/form.html", {
-        "form": form, "title": _("Hazard found at %(place)s") % {"place": inspection.place_name},
-        "back": inspection.get_absolute_url(), "inspection": inspection, "multipart": True,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/form.html",
+        {
+            "form": form,
+            "title": _("Hazard found at %(place)s") % {"place": inspection.place_name},
+            "back": inspection.get_absolute_url(),
+            "inspection": inspection,
+            "multipart": True,
+        },
+    )
 
 
 @permission_required(VIEW)
@@ -187,8 +224,13 @@ def _detail_page(
     can_act = services.can_act(request.user, inspection.region)
     hazards: list[dict[str, Any]] = []
     for hazard in inspection.hazards.all():
-        row: dict[str, Any] = {"hazard": hazard, "order": getattr(hazard, "order", None), "overdue": False,
-               "report_form": None, "reinspect_form": None}  # fmt: skip
+        row: dict[str, Any] = {
+            "hazard": hazard,
+            "order": getattr(hazard, "order", None),
+            "overdue": False,
+            "report_form": None,
+            "reinspect_form": None,
+        }
         order = row["order"]
         if order is not None:
             row["overdue"] = order.status == OrderStatus.OPEN and order.deadline < today
@@ -209,10 +251,19 @@ def _detail_page(
     # a failed item already registered as a hazard: its text starts the hazard's description
     for item in items:
         item.has_hazard = any(d == item.text or d.startswith(f"{item.text}：") for d in found)
-    return render(request, "casebook/inspections/detail.html", {
-        "inspection": inspection, "items": items, "hazards": hazards, "can_act": can_act, "today": today,
-        "failed_items": [i for i in items if i.passed is False], "errors": errors,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/detail.html",
+        {
+            "inspection": inspection,
+            "items": items,
+            "hazards": hazards,
+            "can_act": can_act,
+            "today": today,
+            "failed_items": [i for i in items if i.passed is False],
+            "errors": errors,
+        },
+    )
 
 
 # ---- rectification orders -------------------------------------------------------------------
@@ -239,8 +290,13 @@ def order_create(request: SignedInRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.order_issue(hazard=hazard, responsible=data["responsible"], measures=data["measures"],
-                                 deadline=data["deadline"], by=request.user)  # fmt: skip
+            services.order_issue(
+                hazard=hazard,
+                responsible=data["responsible"],
+                measures=data["measures"],
+                deadline=data["deadline"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -249,15 +305,23 @@ def order_create(request: SignedInRequest, pk: int) -> HttpResponse:
                 _("The rectification notice has been issued. Print it for the responsible party."),
             )
             return redirect(_detail_url(inspection.pk, hazard.pk))
-    return render(request, "casebook/inspections/form.html", {
-        "form": form, "title": _("Rectification notice (整改通知)"), "back": _detail_url(inspection.pk, hazard.pk),
-        "inspection": inspection, "hazard": hazard,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/form.html",
+        {
+            "form": form,
+            "title": _("Rectification notice (整改通知)"),
+            "back": _detail_url(inspection.pk, hazard.pk),
+            "inspection": inspection,
+            "hazard": hazard,
+        },
+    )
 
 
 def _order(request: SignedInRequest, pk: int) -> RectificationOrder:
-    order = visible_or_404(RectificationOrder.objects.select_related("hazard__inspection__region"),
-                           request.user, pk=pk)  # fmt: skip
+    order = visible_or_404(
+        RectificationOrder.objects.select_related("hazard__inspection__region"), request.user, pk=pk
+    )
     _act_on(request, order.hazard.inspection.region)
     return order
 
@@ -293,17 +357,30 @@ def order_reinspect(request: SignedInRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             order = services.order_reinspect(
-                order=order, outcome=data["outcome"], on=data["reinspected_on"], result=data["result"],
-                new_deadline=data["new_deadline"], by=request.user,
-            )  # fmt: skip
+                order=order,
+                outcome=data["outcome"],
+                on=data["reinspected_on"],
+                result=data["result"],
+                new_deadline=data["new_deadline"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, {
-                OrderStatus.VERIFIED: _("The rectification has been verified and the order closed."),
-                OrderStatus.OPEN: _("Not rectified: the order stays open with the new deadline."),
-                OrderStatus.ESCALATED: _("Escalated: the hazard is now a case in the register."),
-            }[OrderStatus(order.status)])  # fmt: skip
+            messages.success(
+                request,
+                {
+                    OrderStatus.VERIFIED: _(
+                        "The rectification has been verified and the order closed."
+                    ),
+                    OrderStatus.OPEN: _(
+                        "Not rectified: the order stays open with the new deadline."
+                    ),
+                    OrderStatus.ESCALATED: _(
+                        "Escalated: the hazard is now a case in the register."
+                    ),
+                }[OrderStatus(order.status)],
+            )
             return redirect(_detail_url(order.hazard.inspection_id, order.hazard_id))
     inspection = visible_or_404(
         sel.inspection_for_detail(request.user), request.user, pk=order.hazard.inspection_id
@@ -322,11 +399,18 @@ def overdue_orders(request: SignedInRequest) -> HttpResponse:
     for order in page.object_list:
         order.days_overdue = (today - order.deadline).days
     awaiting = list(sel.awaiting_reinspection(request.user, village=village)[: AWAITING_SHOWN + 1])
-    return render(request, "casebook/inspections/overdue.html", {
-        "page": page, "awaiting": awaiting[:AWAITING_SHOWN], "more_awaiting": len(awaiting) > AWAITING_SHOWN,
-        "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
-        "today": today,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/overdue.html",
+        {
+            "page": page,
+            "awaiting": awaiting[:AWAITING_SHOWN],
+            "more_awaiting": len(awaiting) > AWAITING_SHOWN,
+            "villages": villages_visible(user=request.user),
+            "village_code": village.code if village else "",
+            "today": today,
+        },
+    )
 
 
 # ---- photos ---------------------------------------------------------------------------------
@@ -342,9 +426,11 @@ def hazard_photo(request: SignedInRequest, pk: int) -> HttpResponseBase:
     except (FileNotFoundError, OSError, ValueError):
         raise Http404 from None
     return FileResponse(
-        handle, content_type=attachment.content_type if suffix else "application/octet-stream",
-        as_attachment=suffix is None, filename=f"hazard-photo-{attachment.pk}{suffix or ''}",
-    )  # fmt: skip
+        handle,
+        content_type=attachment.content_type if suffix else "application/octet-stream",
+        as_attachment=suffix is None,
+        filename=f"hazard-photo-{attachment.pk}{suffix or ''}",
+    )
 
 
 # ---- paper ----------------------------------------------------------------------------------
@@ -357,9 +443,16 @@ def inspection_print(request: SignedInRequest, pk: int) -> HttpResponse:
     inspection = visible_or_404(sel.inspection_for_detail(request.user), request.user, pk=pk)
     hazards = list(inspection.hazards.all())
     notices = [h for h in hazards if getattr(h, "order", None) is not None]
-    return render(request, "casebook/inspections/print.html", {
-        "inspection": inspection, "items": list(inspection.items.all()), "hazards": hazards, "notices": notices,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/inspections/print.html",
+        {
+            "inspection": inspection,
+            "items": list(inspection.items.all()),
+            "hazards": hazards,
+            "notices": notices,
+        },
+    )
 
 
 class InspectionRegister(RegisterView):

@@ -87,11 +87,20 @@ def mediation_list(request: SignedInRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     for m in page.object_list:
         m.dispute_label = service.dispute_label(m.dispute_type)
-    return render(request, "casebook/mediation/list.html", {
-        "page": page, "status": status, "statuses": MediationStatus.choices, "due": due,
-        "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
-        "can_create": service.can_act_somewhere(request.user), "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/mediation/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": MediationStatus.choices,
+            "due": due,
+            "villages": villages_visible(user=request.user),
+            "village_code": village.code if village else "",
+            "can_create": service.can_act_somewhere(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # ---- a new mediation ---------------------------------------------------------------------------
@@ -100,8 +109,9 @@ def mediation_list(request: SignedInRequest) -> HttpResponse:
 def _source(request: SignedInRequest) -> tuple[Case | None, Opinion | None]:
     case = opinion = None
     if request.GET.get("case"):
-        case = visible_or_404(Case.objects.select_related("case_type", "region"), request.user,
-                              pk=request.GET["case"])  # fmt: skip
+        case = visible_or_404(
+            Case.objects.select_related("case_type", "region"), request.user, pk=request.GET["case"]
+        )
     if request.GET.get("opinion"):
         opinion = visible_or_404(
             Opinion.objects.select_related("region"), request.user, pk=request.GET["opinion"]
@@ -134,14 +144,22 @@ def mediation_create(request: SignedInRequest) -> HttpResponse:
     if village is not None and not service.can_act(request.user, village):
         raise PermissionDenied
     problem = service.source_case_problem(case) if case else ""
-    form = MediationForm(request.POST or None, user=request.user, fixed_village=village,
-                         initial=_suggestion(case, opinion))  # fmt: skip
+    form = MediationForm(
+        request.POST or None,
+        user=request.user,
+        fixed_village=village,
+        initial=_suggestion(case, opinion),
+    )
     if request.method == "POST" and not problem and form.is_valid():
         data = form.cleaned_data
         mediation = MediationCase(
-            region=data.get("region") or village, case=case, opinion=opinion, dispute_type=data["dispute_type"],
-            summary=data["summary"].strip(), applied_on=data["applied_on"],
-        )  # fmt: skip
+            region=data.get("region") or village,
+            case=case,
+            opinion=opinion,
+            dispute_type=data["dispute_type"],
+            summary=data["summary"].strip(),
+            applied_on=data["applied_on"],
+        )
         parties = [
             service.PartyData(
                 side=side.upper(),
@@ -152,8 +170,9 @@ def mediation_create(request: SignedInRequest) -> HttpResponse:
             for side in ("a", "b")
         ]
         try:
-            mediation = service.open_mediation(mediation=mediation, parties=parties, mediators=data["mediators"],
-                                               by=request.user)  # fmt: skip
+            mediation = service.open_mediation(
+                mediation=mediation, parties=parties, mediators=data["mediators"], by=request.user
+            )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
@@ -162,9 +181,17 @@ def mediation_create(request: SignedInRequest) -> HttpResponse:
                 _("Mediation case %(number)s has been registered.") % {"number": mediation.number},
             )
             return redirect("casebook:mediation_detail", mediation.pk)
-    return render(request, "casebook/mediation/form.html", {
-        "form": form, "case": case, "opinion": opinion, "village": village, "problem": problem,
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/mediation/form.html",
+        {
+            "form": form,
+            "case": case,
+            "opinion": opinion,
+            "village": village,
+            "problem": problem,
+        },
+    )
 
 
 # ---- one mediation -----------------------------------------------------------------------------
@@ -181,25 +208,32 @@ def _detail(
     acting = service.can_act(request.user, mediation.region)
     parties = list(mediation.parties.all())
     failed_move = forms.get("move_form")
-    return render(request, "casebook/mediation/detail.html", {
-        "mediation": mediation,
-        "dispute": service.dispute_label(mediation.dispute_type),
-        "applicants": [p for p in parties if p.side == "A"],
-        "respondents": [p for p in parties if p.side == "B"],
-        "sessions": list(mediation.sessions.all()),
-        "mediators": list(mediation.mediators.all()),
-        "history": sel.status_moves(mediation),
-        "can_act": acting,
-        "moves": _moves(mediation, request.user),
-        "move_form": failed_move or MoveForm(),
-        "failed_to": failed_move.data.get("to", "") if failed_move is not None else "",
-        "session_form": forms.get("session_form") or SessionForm(),
-        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-        "follow_up_overdue": bool(
-            mediation.status == MediationStatus.AGREED and mediation.followed_up_on is None
-            and mediation.follow_up_due and mediation.follow_up_due < timezone.localdate()
-        ),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "casebook/mediation/detail.html",
+        {
+            "mediation": mediation,
+            "dispute": service.dispute_label(mediation.dispute_type),
+            "applicants": [p for p in parties if p.side == "A"],
+            "respondents": [p for p in parties if p.side == "B"],
+            "sessions": list(mediation.sessions.all()),
+            "mediators": list(mediation.mediators.all()),
+            "history": sel.status_moves(mediation),
+            "can_act": acting,
+            "moves": _moves(mediation, request.user),
+            "move_form": failed_move or MoveForm(),
+            "failed_to": failed_move.data.get("to", "") if failed_move is not None else "",
+            "session_form": forms.get("session_form") or SessionForm(),
+            "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
+            "follow_up_overdue": bool(
+                mediation.status == MediationStatus.AGREED
+                and mediation.followed_up_on is None
+                and mediation.follow_up_due
+                and mediation.follow_up_due < timezone.localdate()
+            ),
+        },
+        status=status,
+    )
 
 
 @permission_required(Perm.VIEW_BOOKS)
@@ -234,8 +268,11 @@ def mediation_move(request: SignedInRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, _("Mediation case %(number)s is now: %(status)s.")
-                             % {"number": moved.number, "status": moved.get_status_display()})  # fmt: skip
+            messages.success(
+                request,
+                _("Mediation case %(number)s is now: %(status)s.")
+                % {"number": moved.number, "status": moved.get_status_display()},
+            )
             return redirect("casebook:mediation_detail", moved.pk)
     return _detail(request, mediation, move_form=form)
 
@@ -275,18 +312,25 @@ def mediation_print(request: SignedInRequest, pk: int) -> HttpResponse:
         person = p.person
         p.sex_label = person.get_sex_display() if person else ""
         p.age_then = person.age_on(mediation.applied_on) if person else None
-        p.place = p.address or (person.address or (person.household.address if person.household else "")
-                                if person else "")  # fmt: skip
-    return render(request, PRINT_FORMS[which], {
-        "mediation": mediation,
-        "dispute": service.dispute_label(mediation.dispute_type),
-        "applicants": [p for p in parties if p.side == "A"],
-        "respondents": [p for p in parties if p.side == "B"],
-        "parties": parties,
-        "sessions": list(mediation.sessions.all()) or [None],  # no session yet: one blank sheet
-        "mediators": list(mediation.mediators.all()),
-        "on": mediation.applied_on,
-    })  # fmt: skip
+        p.place = p.address or (
+            person.address or (person.household.address if person.household else "")
+            if person
+            else ""
+        )
+    return render(
+        request,
+        PRINT_FORMS[which],
+        {
+            "mediation": mediation,
+            "dispute": service.dispute_label(mediation.dispute_type),
+            "applicants": [p for p in parties if p.side == "A"],
+            "respondents": [p for p in parties if p.side == "B"],
+            "parties": parties,
+            "sessions": list(mediation.sessions.all()) or [None],  # no session yet: one blank sheet
+            "mediators": list(mediation.mediators.all()),
+            "on": mediation.applied_on,
+        },
+    )
 
 
 class MediationRegister(RegisterView):

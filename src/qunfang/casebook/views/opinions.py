@@ -81,9 +81,17 @@ def _public_form_page(
     request, village, form, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
     """The form, each time with a fresh timing token (a refused entry is sent again with a new one)."""
-    return _public(request, "public_form.html",
-                   {"village": village, "form": form, "refusal": refusal, "started": opinions.form_token(village)},
-                   status=status)  # fmt: skip
+    return _public(
+        request,
+        "public_form.html",
+        {
+            "village": village,
+            "form": form,
+            "refusal": refusal,
+            "started": opinions.form_token(village),
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -96,21 +104,36 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
         return _public_form_page(request, village, form)
     data = form.cleaned_data
     if data["website"]:
-        return _public_form_page(request, village, form, status=400,
-                                 refusal=_("This entry looks automatic and has not been saved."))  # fmt: skip
+        return _public_form_page(
+            request,
+            village,
+            form,
+            status=400,
+            refusal=_("This entry looks automatic and has not been saved."),
+        )
     try:
         opinions.check_form_token(data["started"], village)
     except ValidationError as exc:
         return _public_form_page(request, village, form, refusal=exc.messages[0], status=400)
     if not opinions.public_entry_allowed(request, village):
-        return _public_form_page(request, village, form, status=429, refusal=_(
-            "Too many entries have been sent from your connection or to this village in the last hour. "
-            "Nothing has been saved: please try again later, or tell the village committee in person."
-        ))  # fmt: skip
+        return _public_form_page(
+            request,
+            village,
+            form,
+            status=429,
+            refusal=_(
+                "Too many entries have been sent from your connection or to this village in the last hour. "
+                "Nothing has been saved: please try again later, or tell the village committee in person."
+            ),
+        )
     if opinions.token_used(data["started"]):
-        return _public_form_page(request, village, PublicOpinionForm(), status=409, refusal=_(
-            "This entry has already been sent. Keep the tracking code you were shown."
-        ))  # fmt: skip
+        return _public_form_page(
+            request,
+            village,
+            PublicOpinionForm(),
+            status=409,
+            refusal=_("This entry has already been sent. Keep the tracking code you were shown."),
+        )
     try:
         opinion = opinions.submit_public(
             village=village,
@@ -124,9 +147,15 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
     except ValidationError as exc:
         form.add_error(None, exc)
         return _public_form_page(request, village, form)
-    return _public(request, "public_done.html",
-                   {"village": village, "code": opinion.tracking_code,
-                    "code_spaced": sel.spaced(opinion.tracking_code)})  # fmt: skip
+    return _public(
+        request,
+        "public_done.html",
+        {
+            "village": village,
+            "code": opinion.tracking_code,
+            "code_spaced": sel.spaced(opinion.tracking_code),
+        },
+    )
 
 
 def _track_page(request, *, status: int = 200, **context) -> HttpResponse:
@@ -138,10 +167,14 @@ def _track_found(
     request, opinion: Opinion, *, rating_form=None, error: str = "", thanks: bool = False
 ):
     return _track_page(
-        request, opinion=opinion, village=opinion.region, error=error, thanks=thanks,
+        request,
+        opinion=opinion,
+        village=opinion.region,
+        error=error,
+        thanks=thanks,
         rating_form=rating_form or RatingForm(initial={"code": opinion.tracking_code}),
         answered=bool(opinion.answer and opinion.answered_at),
-    )  # fmt: skip
+    )
 
 
 @never_cache
@@ -202,11 +235,21 @@ def opinion_list(request: SignedInRequest) -> HttpResponse:
         request.user, village=village, status=status, kind=kind, search=search
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "casebook/opinions/list.html", {
-        "page": page, "villages": villages_visible(user=request.user), "village_code": village.code if village else "",
-        "statuses": S.choices, "status": status, "kinds": OpinionKind.choices, "kind": kind, "q": search,
-        "can_act": opinions.can_act(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/opinions/list.html",
+        {
+            "page": page,
+            "villages": villages_visible(user=request.user),
+            "village_code": village.code if village else "",
+            "statuses": S.choices,
+            "status": status,
+            "kinds": OpinionKind.choices,
+            "kind": kind,
+            "q": search,
+            "can_act": opinions.can_act(request.user),
+        },
+    )
 
 
 @permission_required(any_of=opinions.ACT_PERMS)
@@ -216,19 +259,34 @@ def opinion_create(request: SignedInRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             opinion = opinions.enter_in_person(
-                village=data["village"], kind=data["kind"], text=data["text"], anonymous=data["anonymous"],
-                name=data["name"], contact=data["contact"], received_at=data["received_at"], by=request.user,
+                village=data["village"],
+                kind=data["kind"],
+                text=data["text"],
+                anonymous=data["anonymous"],
+                name=data["name"],
+                contact=data["contact"],
+                received_at=data["received_at"],
+                by=request.user,
                 confidential=data["confidential"],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The entry is in the book. Give the villager the tracking code %(code)s.")
-                             % {"code": sel.spaced(opinion.tracking_code)})  # fmt: skip
+            messages.success(
+                request,
+                _("The entry is in the book. Give the villager the tracking code %(code)s.")
+                % {"code": sel.spaced(opinion.tracking_code)},
+            )
             return redirect(opinion.get_absolute_url())
-    return render(request, "registry/form.html", {  # the house's generic form page
-        "form": form, "title": _("Enter an opinion given in person"), "back": reverse("casebook:opinion_list"),
-    })  # fmt: skip
+    return render(
+        request,
+        "registry/form.html",
+        {  # the house's generic form page
+            "form": form,
+            "title": _("Enter an opinion given in person"),
+            "back": reverse("casebook:opinion_list"),
+        },
+    )
 
 
 def _opinion(request: SignedInRequest, pk: int) -> Opinion:
@@ -262,19 +320,29 @@ def _detail(request: SignedInRequest, opinion: Opinion, *, answer_form=None, cas
     in_person = (
         opinion.channel == "in_person"
     )  # staff never see a public entry's code: no rating for the villager
-    return render(request, "casebook/opinions/detail.html", {
-        "opinion": opinion, "can_act": can_act, "answer_form": answer_form, "case_form": case_form,
-        "moves": [(s, S(s).label) for s in opinions.LIFECYCLE.allowed(opinion, request.user)],
-        "cases": list(opinion.cases.all()), "mediations": list(opinion.mediations.all()),
-        "mediation_url": _url_or_none("casebook:mediation_create") if can_act else None,
-        "sender_masked": masked,
-        "can_reveal_sender": masked and user.can(Perm.VIEW_CONFIDENTIAL),
-        "can_mark_confidential": can_act and not masked and not opinion.anonymous,
-        "contact_masked": "" if masked else opinions.mask_contact(opinion.contact),
-        "can_reveal_contact": not masked and bool(opinion.contact) and user.can(Perm.REVEAL_PERSONAL_DATA),
-        "code_spaced": sel.spaced(opinion.tracking_code) if in_person else "",
-        "history": [(h, history[k - 1] if k else None) for k, h in enumerate(history)],
-    })  # fmt: skip
+    return render(
+        request,
+        "casebook/opinions/detail.html",
+        {
+            "opinion": opinion,
+            "can_act": can_act,
+            "answer_form": answer_form,
+            "case_form": case_form,
+            "moves": [(s, S(s).label) for s in opinions.LIFECYCLE.allowed(opinion, request.user)],
+            "cases": list(opinion.cases.all()),
+            "mediations": list(opinion.mediations.all()),
+            "mediation_url": _url_or_none("casebook:mediation_create") if can_act else None,
+            "sender_masked": masked,
+            "can_reveal_sender": masked and user.can(Perm.VIEW_CONFIDENTIAL),
+            "can_mark_confidential": can_act and not masked and not opinion.anonymous,
+            "contact_masked": "" if masked else opinions.mask_contact(opinion.contact),
+            "can_reveal_contact": not masked
+            and bool(opinion.contact)
+            and user.can(Perm.REVEAL_PERSONAL_DATA),
+            "code_spaced": sel.spaced(opinion.tracking_code) if in_person else "",
+            "history": [(h, history[k - 1] if k else None) for k, h in enumerate(history)],
+        },
+    )
 
 
 @never_cache  # it shows the sender's name
@@ -341,14 +409,22 @@ def opinion_answer(request: SignedInRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, _("The answer is on the village's public board.") if action == "publish"
-                             else _("The answer has been taken off the public board."))  # fmt: skip
+            messages.success(
+                request,
+                _("The answer is on the village's public board.")
+                if action == "publish"
+                else _("The answer has been taken off the public board."),
+            )
         return redirect(opinion.get_absolute_url())
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            opinions.answer(opinion=opinion, text=form.cleaned_data["answer"], by=request.user,
-                            publish=form.cleaned_data["publish"])  # fmt: skip
+            opinions.answer(
+                opinion=opinion,
+                text=form.cleaned_data["answer"],
+                by=request.user,
+                publish=form.cleaned_data["publish"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -398,8 +474,10 @@ def opinion_to_case(request: SignedInRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Case %(number)s has been registered from this entry.")
-                             % {"number": case.number})  # fmt: skip
+            messages.success(
+                request,
+                _("Case %(number)s has been registered from this entry.") % {"number": case.number},
+            )
             return redirect(
                 _url_or_none("casebook:case_detail", case.pk) or opinion.get_absolute_url()
             )
@@ -442,8 +520,11 @@ def opinion_register_print(request: SignedInRequest) -> HttpResponseBase:
 @permission_required(any_of=opinions.ACT_PERMS)
 def opinion_poster(request: SignedInRequest, code: str) -> HttpResponse:
     """The A4 notice for the village board: its name and a QR code of the public form."""
-    village = visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE).select_related("parent"),
-                             request.user, code=code)  # fmt: skip
+    village = visible_or_404(
+        Region.objects.filter(kind=RegionKind.VILLAGE).select_related("parent"),
+        request.user,
+        code=code,
+    )
     form_url = request.build_absolute_uri(reverse("casebook:public_form", args=[village.code]))
     board_url = reverse("casebook:public_board", args=[village.code])
     context = {

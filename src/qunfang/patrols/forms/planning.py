@@ -184,9 +184,11 @@ class RouteForm(PlanningForm):
             name = f"stop_{point.pk}"
             self.fields[name] = forms.IntegerField(
                 label=f"{point.region.name} · {point.name}" if several else point.name,
-                required=False, min_value=1, max_value=999,
+                required=False,
+                min_value=1,
+                max_value=999,
                 widget=forms.NumberInput(attrs={"class": "stop-order", "inputmode": "numeric"}),
-            )  # fmt: skip
+            )
             self.fields[name].point = point
             if point.pk in orders:
                 self.initial[name] = orders[point.pk]
@@ -209,8 +211,17 @@ class RouteForm(PlanningForm):
                 continue
             point = self.fields[name].point
             if region is not None and point.region_id != region.pk:
-                self.add_error(name, _("%(point)s belongs to %(village)s, not to the route's village %(route_village)s.")
-                               % {"point": point.name, "village": point.region.name, "route_village": region.name})  # fmt: skip
+                self.add_error(
+                    name,
+                    _(
+                        "%(point)s belongs to %(village)s, not to the route's village %(route_village)s."
+                    )
+                    % {
+                        "point": point.name,
+                        "village": point.region.name,
+                        "route_village": region.name,
+                    },
+                )
             chosen.append((number, point))
         numbers = [n for n, _p in chosen]
         for number in sorted({n for n in numbers if numbers.count(n) > 1}):
@@ -238,22 +249,61 @@ class RouteForm(PlanningForm):
 
 class PatternForm(PlanningForm):
     region_kinds = (RegionKind.VILLAGE, RegionKind.TOWNSHIP)
-    field_order = ["region", "name", "kind", "starts_at", "hours", "days", "cycle_length", "cycle_on",
-                   "headcount", "required_qualification", "route", "household_group", "zone", "weight", "valid_from",
-                   "valid_until", "active"]  # fmt: skip
+    field_order = [
+        "region",
+        "name",
+        "kind",
+        "starts_at",
+        "hours",
+        "days",
+        "cycle_length",
+        "cycle_on",
+        "headcount",
+        "required_qualification",
+        "route",
+        "household_group",
+        "zone",
+        "weight",
+        "valid_from",
+        "valid_until",
+        "active",
+    ]
 
-    hours = forms.DecimalField(label=_("Length (hours)"), min_value=Decimal("0.5"), max_value=16, decimal_places=2,
-                               widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
-                               help_text=_("A shift that ends after midnight belongs to the day it starts."))  # fmt: skip
-    days = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAYS, required=False,
-                                     widget=forms.CheckboxSelectMultiple,
-                                     help_text=_("For day and night shifts. A rotating cycle ignores them."))  # fmt: skip
+    hours = forms.DecimalField(
+        label=_("Length (hours)"),
+        min_value=Decimal("0.5"),
+        max_value=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text=_("A shift that ends after midnight belongs to the day it starts."),
+    )
+    days = forms.MultipleChoiceField(
+        label=_("Weekdays"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For day and night shifts. A rotating cycle ignores them."),
+    )
 
     class Meta:
         model = ShiftPattern
-        fields = ["region", "zone", "name", "kind", "starts_at", "cycle_length", "cycle_on", "headcount",
-                  "required_qualification", "route", "household_group", "weight", "valid_from", "valid_until",
-                  "active"]  # fmt: skip
+        fields = [
+            "region",
+            "zone",
+            "name",
+            "kind",
+            "starts_at",
+            "cycle_length",
+            "cycle_on",
+            "headcount",
+            "required_qualification",
+            "route",
+            "household_group",
+            "weight",
+            "valid_from",
+            "valid_until",
+            "active",
+        ]
         widgets = {"starts_at": TIME, "valid_from": DATE, "valid_until": DATE}
         help_texts = {
             "zone": _("Only for a township pattern that a joint zone patrols."),
@@ -300,7 +350,12 @@ class PatternForm(PlanningForm):
             if cycle_length and cycle_on and cycle_on >= cycle_length:
                 self.add_error("cycle_on", _("The days on must be fewer than the cycle length."))
         elif cycle_length is not None or cycle_on is not None:
-            self.add_error("cycle_length", _("Only a rotating pattern has a cycle: choose the rotating kind or leave the cycle blank."))  # fmt: skip
+            self.add_error(
+                "cycle_length",
+                _(
+                    "Only a rotating pattern has a cycle: choose the rotating kind or leave the cycle blank."
+                ),
+            )
         elif not data.get("days"):
             self.add_error("days", _("Choose at least one weekday."))
         starts, until = data.get("valid_from"), data.get("valid_until")
@@ -313,19 +368,38 @@ class PatternForm(PlanningForm):
     def _check_same_place(self, data, region: Region) -> None:
         route, group, zone = data.get("route"), data.get("household_group"), data.get("zone")
         if route and route.region_id != region.pk:
-            self.add_error("route", _("The route %(route)s belongs to %(village)s, not to %(region)s.")
-                           % {"route": route.name, "village": route.region.name, "region": region.name})  # fmt: skip
+            self.add_error(
+                "route",
+                _("The route %(route)s belongs to %(village)s, not to %(region)s.")
+                % {"route": route.name, "village": route.region.name, "region": region.name},
+            )
         if group and group.region_id != region.pk:
-            self.add_error("household_group", _("The group %(group)s belongs to %(village)s, not to %(region)s.")
-                           % {"group": group.name, "village": group.region.name, "region": region.name})  # fmt: skip
+            self.add_error(
+                "household_group",
+                _("The group %(group)s belongs to %(village)s, not to %(region)s.")
+                % {"group": group.name, "village": group.region.name, "region": region.name},
+            )
         if zone:
             if region.kind != RegionKind.TOWNSHIP:
-                self.add_error("zone", _("A joint zone's pattern belongs to the township: choose the township as its place."))  # fmt: skip
+                self.add_error(
+                    "zone",
+                    _(
+                        "A joint zone's pattern belongs to the township: choose the township as its place."
+                    ),
+                )
             elif zone.region_id != region.pk:
-                self.add_error("zone", _("The zone %(zone)s belongs to %(township)s, not to %(region)s.")
-                               % {"zone": zone.name, "township": zone.region.name, "region": region.name})  # fmt: skip
+                self.add_error(
+                    "zone",
+                    _("The zone %(zone)s belongs to %(township)s, not to %(region)s.")
+                    % {"zone": zone.name, "township": zone.region.name, "region": region.name},
+                )
             if group:
-                self.add_error("household_group", _("A joint zone's pattern is patrolled by the zone's members, not by a ten-household group."))  # fmt: skip
+                self.add_error(
+                    "household_group",
+                    _(
+                        "A joint zone's pattern is patrolled by the zone's members, not by a ten-household group."
+                    ),
+                )
 
     def save(self, commit=True):
         pattern = self.instance
@@ -374,9 +448,13 @@ class ZoneForm(PlanningForm):
 
     region_kinds = (RegionKind.TOWNSHIP,)
 
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=Person.objects.none(), required=False,
-                                             widget=forms.CheckboxSelectMultiple,
-                                             help_text=_("Members of the patrol teams of the zone's villages."))  # fmt: skip
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members of the patrol teams of the zone's villages."),
+    )
 
     class Meta:
         model = JointZone
@@ -396,9 +474,15 @@ class ZoneForm(PlanningForm):
         for village in self.villages:
             name = f"share_{village.pk}"
             self.fields[name] = forms.DecimalField(
-                label=village.name, required=False, min_value=0, max_value=100, decimal_places=2,
-                widget=forms.NumberInput(attrs={"class": "share", "step": "0.01", "inputmode": "decimal"}),
-            )  # fmt: skip
+                label=village.name,
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                widget=forms.NumberInput(
+                    attrs={"class": "share", "step": "0.01", "inputmode": "decimal"}
+                ),
+            )
             self.fields[name].village = village
             if village.pk in shares:
                 self.initial[name] = shares[village.pk]
@@ -434,8 +518,11 @@ class ZoneForm(PlanningForm):
                 continue
             village = self.fields[name].village
             if township is not None and village.parent_id != township.pk:
-                self.add_error(name, _("%(village)s is not a village of %(township)s.")
-                               % {"village": village.name, "township": township.name})  # fmt: skip
+                self.add_error(
+                    name,
+                    _("%(village)s is not a village of %(township)s.")
+                    % {"village": village.name, "township": township.name},
+                )
             chosen[village] = share
         if any(name in self.errors for name in self.share_fields):
             return data
@@ -449,13 +536,19 @@ class ZoneForm(PlanningForm):
         else:
             total = sum(chosen.values(), Decimal(0))
             if total != 100:
-                self.add_error(None, _("The cost shares add up to %(total)s %%; they must add up to exactly 100 %%.")
-                               % {"total": f"{total.normalize():f}"})  # fmt: skip
+                self.add_error(
+                    None,
+                    _("The cost shares add up to %(total)s %%; they must add up to exactly 100 %%.")
+                    % {"total": f"{total.normalize():f}"},
+                )
         villages = {v.pk for v in chosen}
         for person in data.get("members") or []:
             if person.region_id not in villages:
-                self.add_error("members", _("%(name)s is from %(village)s, which is not in the zone.")
-                               % {"name": person.name, "village": person.region.name})  # fmt: skip
+                self.add_error(
+                    "members",
+                    _("%(name)s is from %(village)s, which is not in the zone.")
+                    % {"name": person.name, "village": person.region.name},
+                )
         self.chosen_shares = chosen
         return data
 
@@ -492,23 +585,45 @@ def month_end(first: dt.date) -> dt.date:
 
 
 class RosterForm(forms.Form):
-    PERIODS = [("week", _("A week from a date")), ("month", _("A calendar month")),
-               ("days", _("From a date to a date"))]  # fmt: skip
+    PERIODS = [
+        ("week", _("A week from a date")),
+        ("month", _("A calendar month")),
+        ("days", _("From a date to a date")),
+    ]
 
     scope = forms.ChoiceField(label=_("For"))
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, initial="week",
-                               widget=forms.RadioSelect)  # fmt: skip
-    starts_on = forms.DateField(label=_("First day"), required=False, widget=DATE,
-                                help_text=_("For a week, or from a date to a date."))  # fmt: skip
-    month = forms.CharField(label=_("Month"), required=False, max_length=7,
-                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-03"}),
-                            help_text=_("For a calendar month: YYYY-MM."))  # fmt: skip
-    ends_on = forms.DateField(label=_("Last day"), required=False, widget=DATE,
-                              help_text=_("Only for from a date to a date."))  # fmt: skip
-    min_rest_hours = forms.DecimalField(label=_("Minimum rest between shifts (hours)"), min_value=0, max_value=48,
-                                        decimal_places=1, initial=8)  # fmt: skip
-    max_nights_per_week = forms.IntegerField(label=_("At most night shifts per person per week"), min_value=0,
-                                             max_value=7, initial=2)  # fmt: skip
+    period = forms.ChoiceField(
+        label=_("Period"), choices=PERIODS, initial="week", widget=forms.RadioSelect
+    )
+    starts_on = forms.DateField(
+        label=_("First day"),
+        required=False,
+        widget=DATE,
+        help_text=_("For a week, or from a date to a date."),
+    )
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2027-03"}),
+        help_text=_("For a calendar month: YYYY-MM."),
+    )
+    ends_on = forms.DateField(
+        label=_("Last day"),
+        required=False,
+        widget=DATE,
+        help_text=_("Only for from a date to a date."),
+    )
+    min_rest_hours = forms.DecimalField(
+        label=_("Minimum rest between shifts (hours)"),
+        min_value=0,
+        max_value=48,
+        decimal_places=1,
+        initial=8,
+    )
+    max_nights_per_week = forms.IntegerField(
+        label=_("At most night shifts per person per week"), min_value=0, max_value=7, initial=2
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

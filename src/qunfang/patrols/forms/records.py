@@ -14,10 +14,13 @@ SETTLED = [(value, label) for value, label in Outcome.choices if value != Outcom
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("How the shift ended"), choices=SETTLED,
-        error_messages={"required": _("Choose how the shift ended."),
-                        "invalid_choice": _("Choose how the shift ended.")},
-    )  # fmt: skip
+        label=_("How the shift ended"),
+        choices=SETTLED,
+        error_messages={
+            "required": _("Choose how the shift ended."),
+            "invalid_choice": _("Choose how the shift ended."),
+        },
+    )
     note = forms.CharField(
         label=_("Note (the reason, for an excuse)"), max_length=200, required=False
     )
@@ -25,7 +28,10 @@ class OutcomeForm(forms.Form):
 
 class BuyOutForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount paid (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+        label=_("Amount paid (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
         error_messages={
             "required": _("Enter the amount paid, more than 0 yuan."),
             "invalid": _("Enter the amount as a number of yuan, for example 50 or 50.00."),
@@ -34,16 +40,19 @@ class BuyOutForm(forms.Form):
             "max_whole_digits": _("That amount is too large."),
             "max_decimal_places": _("Enter the amount in yuan with at most two decimal places."),
         },
-    )  # fmt: skip
+    )
     note = forms.CharField(label=_("Note (receipt number)"), max_length=200, required=False)
 
 
 class StandInForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=_("Member of the household who stands in"), queryset=Person.objects.none(),
-        error_messages={"required": _("Choose the member of the household who stands in."),
-                        "invalid_choice": _("Choose a member of the household on duty.")},
-    )  # fmt: skip
+        label=_("Member of the household who stands in"),
+        queryset=Person.objects.none(),
+        error_messages={
+            "required": _("Choose the member of the household who stands in."),
+            "invalid_choice": _("Choose a member of the household on duty."),
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,8 +24,12 @@ SIX_PLACES = Decimal("0.000001")
 class AbsenceForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("Until (inclusive)"), widget=DATE)
-    reason = forms.CharField(label=_("Reason"), max_length=100, required=False,
-                             help_text=_("For example: working in town, in hospital, harvest."))  # fmt: skip
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: working in town, in hospital, harvest."),
+    )
 
 
 class SwapForm(forms.Form):
@@ -60,9 +64,13 @@ class _PositionFields(forms.Form):
         required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
     )
     accuracy_m = forms.DecimalField(required=False, widget=forms.HiddenInput, min_value=0)
-    client_id = forms.UUIDField(widget=forms.HiddenInput,
-                                error_messages={"required": _("This form is out of date. Reload the page and try again."),
-                                                "invalid": _("This form is out of date. Reload the page and try again.")})  # fmt: skip
+    client_id = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This form is out of date. Reload the page and try again."),
+            "invalid": _("This form is out of date. Reload the page and try again."),
+        },
+    )
 
     def clean(self):
         data = super().clean()
@@ -95,15 +103,23 @@ class CheckInForm(_PositionFields):
             lambda: gettext("The %(digits)d digits under the QR code.") % {"digits": DIGITS}, str
         )(),
     )
-    finding = forms.ChoiceField(label=_("What did you find?"), choices=Finding.choices, initial=Finding.NOTHING,
-                                widget=forms.RadioSelect)  # fmt: skip
+    finding = forms.ChoiceField(
+        label=_("What did you find?"),
+        choices=Finding.choices,
+        initial=Finding.NOTHING,
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photo = forms.FileField(label=_("Photo"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
-                                                                   "capture": "environment"}),
-                            help_text=_("JPEG, PNG or WebP, at most 8 MB."))  # fmt: skip
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+        ),
+        help_text=_("JPEG, PNG or WebP, at most 8 MB."),
+    )
 
     def __init__(self, *args, code_from_sign: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,16 +136,31 @@ class CheckInForm(_PositionFields):
 
     def scan(self, point: PatrolPoint) -> Scan:
         d = self.cleaned_data
-        return Scan(client_id=d["client_id"], kind=CheckInKind.POINT, point=point, code=d["code"],
-                    finding=d["finding"], note=d["note"], photo=d["photo"], **self.position())  # fmt: skip
+        return Scan(
+            client_id=d["client_id"],
+            kind=CheckInKind.POINT,
+            point=point,
+            code=d["code"],
+            finding=d["finding"],
+            note=d["note"],
+            photo=d["photo"],
+            **self.position(),
+        )
 
 
 class CheckInActionForm(_PositionFields):
     """Start or end of patrol."""
 
-    kind = forms.ChoiceField(choices=[(CheckInKind.START, CheckInKind.START.label), (CheckInKind.END, CheckInKind.END.label)],
-                             error_messages={"required": _("Choose start or end of patrol."),
-                                             "invalid_choice": _("Choose start or end of patrol.")})  # fmt: skip
+    kind = forms.ChoiceField(
+        choices=[
+            (CheckInKind.START, CheckInKind.START.label),
+            (CheckInKind.END, CheckInKind.END.label),
+        ],
+        error_messages={
+            "required": _("Choose start or end of patrol."),
+            "invalid_choice": _("Choose start or end of patrol."),
+        },
+    )
 
     def scan(self) -> Scan:
         return Scan(

@@ -107,14 +107,15 @@ def swap_candidates(assignment: Assignment) -> list[Person]:
         day = shift.service_date
         members = (
             Person.objects.filter(
-                household__group_memberships__group_id=group_id, household__group_memberships__left_on__isnull=True,
+                household__group_memberships__group_id=group_id,
+                household__group_memberships__left_on__isnull=True,
                 may_serve=True,
             )
             .exclude(pk=assignment.person_id)
             .select_related("household", "region")
             .prefetch_related("vetting_checks", "training_records")
             .distinct()
-        )  # fmt: skip
+        )
         # (each has a household: the query reaches them through it)
         people = [
             p
@@ -165,17 +166,23 @@ def replacement_problems(assignment: Assignment, replacement: Person) -> list[st
             _("%(name)s lacks the required qualification: %(qual)s.")
             % {"name": replacement.name, "qual": shift.pattern.get_required_qualification_display()}
         )
-    if Absence.objects.filter(person=replacement, starts_on__lte=shift.service_date,
-                              ends_on__gte=shift.service_date).exists():  # fmt: skip
+    if Absence.objects.filter(
+        person=replacement, starts_on__lte=shift.service_date, ends_on__gte=shift.service_date
+    ).exists():
         problems.append(
             _("%(name)s has declared an absence that day.") % {"name": replacement.name}
         )
     window = dt.timedelta(days=7)
     theirs = list(
         Assignment.objects.filter(
-            person=replacement, shift__starts_at__gte=shift.starts_at - window, shift__starts_at__lte=shift.starts_at + window,
-        ).exclude(outcome=Outcome.EXCUSED).exclude(shift__roster__status=RosterStatus.WITHDRAWN).select_related("shift__pattern")
-    )  # fmt: skip
+            person=replacement,
+            shift__starts_at__gte=shift.starts_at - window,
+            shift__starts_at__lte=shift.starts_at + window,
+        )
+        .exclude(outcome=Outcome.EXCUSED)
+        .exclude(shift__roster__status=RosterStatus.WITHDRAWN)
+        .select_related("shift__pattern")
+    )
     mine = _as_solver_slot(assignment)
     rules = solver.Rules(
         min_rest_hours=8, max_nights_per_week=2, tz=timezone.get_default_timezone()

@@ -116,8 +116,13 @@ def pattern_times(pattern: ShiftPattern) -> dict:
     """Start, end and whether the shift ends on the next day (it still belongs to its start day)."""
     start = dt.datetime.combine(dt.date(2000, 1, 1), pattern.starts_at)
     end = start + dt.timedelta(minutes=pattern.duration_minutes)
-    return {"start": start.time(), "end": end.time(), "next_day": end.date() > start.date(),
-            "hours": Decimal(pattern.duration_minutes) / 60, "weekday_names": weekday_names(pattern.weekdays)}  # fmt: skip
+    return {
+        "start": start.time(),
+        "end": end.time(),
+        "next_day": end.date() > start.date(),
+        "hours": Decimal(pattern.duration_minutes) / 60,
+        "weekday_names": weekday_names(pattern.weekdays),
+    }
 
 
 def weekday_names(weekdays: str) -> str:
@@ -215,12 +220,15 @@ class Section:
         out = []
         for k in range(0, len(self.rows), 7):
             days = self.rows[k : k + 7]
-            out.append({
-                "days": [r["day"] for r in days],
-                "lines": [
-                    {"pattern": p, "cells": [r["cells"][i] for r in days]} for i, p in enumerate(self.patterns)
-                ],
-            })  # fmt: skip
+            out.append(
+                {
+                    "days": [r["day"] for r in days],
+                    "lines": [
+                        {"pattern": p, "cells": [r["cells"][i] for r in days]}
+                        for i, p in enumerate(self.patterns)
+                    ],
+                }
+            )
         return out
 
 
@@ -446,9 +454,11 @@ def zone_report(*, zone: JointZone, user, first: dt.date, last: dt.date) -> dict
     for row in served:
         seconds = row["length"].total_seconds() if row["length"] else 0
         hours[row["person__region_id"]] = {
-            "name": row["person__region__name"], "shifts": row["shifts"], "partial": row["partial"],
+            "name": row["person__region__name"],
+            "shifts": row["shifts"],
+            "partial": row["partial"],
             "hours": Decimal(seconds / 3600).quantize(Decimal("0.1")),
-        }  # fmt: skip
+        }
     total_hours = sum((h["hours"] for h in hours.values()), Decimal(0))
     rows = []
     for share in zone.shares.select_related("village"):

@@ -179,9 +179,15 @@ class LogFinding:
     recorded_at: dt.datetime
 
 
-def log_shifts(user, *, village: Region | None = None, first: dt.date | None = None,
-               last: dt.date | None = None, since: dt.date | None = None,
-               now: dt.datetime | None = None) -> QuerySet[Shift]:  # fmt: skip
+def log_shifts(
+    user,
+    *,
+    village: Region | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    since: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Shift]:
     """Shifts of published rosters that have started (running or closed), newest first, each
     with its people and their accepted check-ins prefetched (see `decorate`); of the days from
     `first` to `last` (the month of `first`), or from `since` on."""
@@ -407,8 +413,9 @@ class Turn:
     stand_ins: list = field(default_factory=list)
 
 
-def upcoming_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = None,
-                   limit: int = 60) -> list[Turn]:  # fmt: skip
+def upcoming_turns(
+    user, group: JointDefenceGroup, *, now: dt.datetime | None = None, limit: int = 60
+) -> list[Turn]:
     """Household turns of the group on published rosters that have not ended and are not
     settled, with the members of the household who may stand in that day."""
     now = now or timezone.now()
@@ -457,8 +464,9 @@ def upcoming_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = 
     ]
 
 
-def recent_turns(user, group: JointDefenceGroup, *, now: dt.datetime | None = None,
-                 days: int = 31) -> QuerySet[Assignment]:  # fmt: skip
+def recent_turns(
+    user, group: JointDefenceGroup, *, now: dt.datetime | None = None, days: int = 31
+) -> QuerySet[Assignment]:
     """Household turns that ended in the last month, newest first, each marked when it was
     bought out: a household that missed its turn may still pay for it."""
     now = now or timezone.now()
@@ -543,15 +551,17 @@ def ledger_summary(group: JointDefenceGroup) -> list[dict]:
     rows = []
     for household in sorted([*current.values(), *former.values()], key=lambda h: h.number):
         reasons = exemption_reasons(household)
-        rows.append({
-            "household": household,
-            "member": household.pk in current,
-            "exempt": bool(reasons),
-            "reasons": reasons,
-            "paid": paid.get(household.pk),
-            **zero,
-            **{k: v for k, v in balances.get(household.pk, {}).items() if k != "household"},
-        })  # fmt: skip
+        rows.append(
+            {
+                "household": household,
+                "member": household.pk in current,
+                "exempt": bool(reasons),
+                "reasons": reasons,
+                "paid": paid.get(household.pk),
+                **zero,
+                **{k: v for k, v in balances.get(household.pk, {}).items() if k != "household"},
+            }
+        )
     return rows
 
 

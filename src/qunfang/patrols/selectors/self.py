@@ -66,12 +66,21 @@ def my_assignments(user, person: Person, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (
         Assignment.objects.visible_to(user)
-        .filter(person=person, shift__roster__status=RosterStatus.PUBLISHED, shift__ends_at__gte=now - GRACE)
+        .filter(
+            person=person,
+            shift__roster__status=RosterStatus.PUBLISHED,
+            shift__ends_at__gte=now - GRACE,
+        )
         .exclude(outcome=Outcome.EXCUSED, shift__ends_at__lt=now)
         .select_related("shift__pattern__route", "shift__zone", "shift__region", "region")
-        .prefetch_related(_partners(), Prefetch("swap_requests", queryset=SwapRequest.objects.filter(status=SwapStatus.PENDING)))
+        .prefetch_related(
+            _partners(),
+            Prefetch(
+                "swap_requests", queryset=SwapRequest.objects.filter(status=SwapStatus.PENDING)
+            ),
+        )
         .order_by("shift__starts_at", "id")[:UPCOMING_SHOWN]
-    )  # fmt: skip
+    )
 
 
 def is_open(assignment: Assignment, now: dt.datetime) -> bool:
@@ -90,12 +99,15 @@ def open_assignments(person: Person | None, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (
         Assignment.objects.filter(
-            person=person, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
-            shift__starts_at__lte=now + EARLY, shift__ends_at__gte=now - GRACE,
+            person=person,
+            outcome=Outcome.PLANNED,
+            shift__roster__status=RosterStatus.PUBLISHED,
+            shift__starts_at__lte=now + EARLY,
+            shift__ends_at__gte=now - GRACE,
         )
         .select_related("shift__pattern__route", "shift__zone", "region")
         .order_by("shift__starts_at", "id")
-    )  # fmt: skip
+    )
 
 
 def assignment_for_point(person: Person | None, point: PatrolPoint, now: dt.datetime | None = None):
@@ -152,9 +164,12 @@ def my_absences(user, person: Person):
 def clashing_assignments(absence: Absence):
     """Published shifts that the absence now clashes with: the director should find a swap."""
     return Assignment.objects.filter(
-        person=absence.person, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
-        shift__service_date__gte=absence.starts_on, shift__service_date__lte=absence.ends_on,
-    ).select_related("shift__pattern")  # fmt: skip
+        person=absence.person,
+        outcome=Outcome.PLANNED,
+        shift__roster__status=RosterStatus.PUBLISHED,
+        shift__service_date__gte=absence.starts_on,
+        shift__service_date__lte=absence.ends_on,
+    ).select_related("shift__pattern")
 
 
 def my_swaps(user, person: Person):
@@ -179,11 +194,13 @@ def on_duty(user, now: dt.datetime | None = None):
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=_with_last_check_in(Assignment.objects.select_related("person")).order_by("person__name", "id"),
+                queryset=_with_last_check_in(Assignment.objects.select_related("person")).order_by(
+                    "person__name", "id"
+                ),
             )
         )
         .order_by("region__path", "starts_at", "id")
-    )  # fmt: skip
+    )
 
 
 def pending_swaps(user):
@@ -191,11 +208,16 @@ def pending_swaps(user):
         SwapRequest.objects.visible_to(user)
         .filter(status=SwapStatus.PENDING)
         .select_related(
-            "assignment__shift__pattern", "assignment__shift__region", "assignment__person", "replacement",
-            "requested_by", "region", "zone__region",
+            "assignment__shift__pattern",
+            "assignment__shift__region",
+            "assignment__person",
+            "replacement",
+            "requested_by",
+            "region",
+            "zone__region",
         )
         .order_by("assignment__shift__starts_at", "id")
-    )  # fmt: skip
+    )
 
 
 def decided_swaps(user, limit: int = 20):

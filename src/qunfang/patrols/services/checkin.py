@@ -150,10 +150,20 @@ def check_in(
         return existing, False
     _validate(assignment, scan, user, now)
     record = CheckIn(
-        client_id=scan.client_id, assignment=assignment, region_id=assignment.region_id, zone_id=assignment.zone_id,
-        kind=scan.kind, point=scan.point, recorded_at=now, latitude=scan.latitude, longitude=scan.longitude,
-        accuracy_m=scan.accuracy_m, finding=scan.finding, note=scan.note.strip(), by=user,
-    )  # fmt: skip
+        client_id=scan.client_id,
+        assignment=assignment,
+        region_id=assignment.region_id,
+        zone_id=assignment.zone_id,
+        kind=scan.kind,
+        point=scan.point,
+        recorded_at=now,
+        latitude=scan.latitude,
+        longitude=scan.longitude,
+        accuracy_m=scan.accuracy_m,
+        finding=scan.finding,
+        note=scan.note.strip(),
+        by=user,
+    )
     if scan.photo:
         record.photo = scan.photo
     if scan.point is not None:
@@ -224,8 +234,14 @@ LEDGER_FOR_OUTCOME: dict[str, str] = {
 
 
 @transaction.atomic
-def close_assignment(assignment: Assignment, *, now: dt.datetime | None = None, outcome: str | None = None,
-                     by=None, note: str = "") -> Assignment:  # fmt: skip
+def close_assignment(
+    assignment: Assignment,
+    *,
+    now: dt.datetime | None = None,
+    outcome: str | None = None,
+    by=None,
+    note: str = "",
+) -> Assignment:
     """Settle how the shift ended (from the check-ins unless `outcome` is given) and, for a
     household's turn, write it to the duty ledger once."""
     assignment = (
@@ -253,11 +269,15 @@ def close_assignment(assignment: Assignment, *, now: dt.datetime | None = None, 
         )
         if first_close or last is None or last.kind != kind:
             DutyLedgerEntry.objects.create(
-                region_id=assignment.region_id, household_id=assignment.household_id,
-                group_id=assignment.shift.pattern.household_group_id, assignment=assignment, kind=kind,
-                on=assignment.shift.service_date, note=note if not first_close or by else "",
+                region_id=assignment.region_id,
+                household_id=assignment.household_id,
+                group_id=assignment.shift.pattern.household_group_id,
+                assignment=assignment,
+                kind=kind,
+                on=assignment.shift.service_date,
+                note=note if not first_close or by else "",
                 recorded_by=by or assignment_recorder(assignment),
-            )  # fmt: skip
+            )
     return assignment
 
 
@@ -270,8 +290,9 @@ def assignment_recorder(assignment: Assignment):
 def close_due(now: dt.datetime | None = None, region=None) -> int:
     """Close every shift that ended more than the grace period ago. Idempotent."""
     now = now or timezone.now()
-    due = Assignment.objects.filter(outcome=Outcome.PLANNED, shift__ends_at__lt=now - GRACE,
-                                    shift__roster__status="published")  # fmt: skip
+    due = Assignment.objects.filter(
+        outcome=Outcome.PLANNED, shift__ends_at__lt=now - GRACE, shift__roster__status="published"
+    )
     if region is not None:
         due = due.filter(region__path__startswith=region.path)
     closed = 0

@@ -169,8 +169,9 @@ def busy_days(req: RosterRequest) -> frozenset[dt.date]:
     days = set()
     seasons = BusySeason.objects.filter(
         Q(region__path__startswith=req.region.path) | Q(region__path__in=ancestors(req.region)),
-        ends_on__gte=req.starts_on, starts_on__lte=req.ends_on,
-    )  # fmt: skip
+        ends_on__gte=req.starts_on,
+        starts_on__lte=req.ends_on,
+    )
     for s in seasons:
         d = max(s.starts_on, req.starts_on)
         while d <= min(s.ends_on, req.ends_on):
@@ -321,9 +322,12 @@ def generate_roster(req: RosterRequest, *, by, progress=None) -> Roster:
 
 def published_overlapping(roster: Roster):
     return Roster.objects.filter(
-        region=roster.region, zone=roster.zone, status=RosterStatus.PUBLISHED,
-        starts_on__lte=roster.ends_on, ends_on__gte=roster.starts_on,
-    ).exclude(pk=roster.pk)  # fmt: skip
+        region=roster.region,
+        zone=roster.zone,
+        status=RosterStatus.PUBLISHED,
+        starts_on__lte=roster.ends_on,
+        ends_on__gte=roster.starts_on,
+    ).exclude(pk=roster.pk)
 
 
 # ---- publishing and withdrawing -------------------------------------------------------------

@@ -75,9 +75,10 @@ def fill_household_shifts(
                 if taken == shift.headcount:
                     break
                 members = [
-                    p for p in eligible_members(household, shift.service_date, absent)
+                    p
+                    for p in eligible_members(household, shift.service_date, absent)
                     if _free(busy[p.pk], shift, rest)
-                ]  # fmt: skip
+                ]
                 if not members:
                     continue
                 member = min(members, key=lambda p: (len(busy[p.pk]), p.birth_date, p.pk))

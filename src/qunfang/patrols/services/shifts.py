@@ -103,10 +103,16 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
     if DutyLedgerEntry.objects.filter(assignment=assignment, kind=LedgerKind.BOUGHT_OUT).exists():
         raise ValidationError(_("This turn has already been bought out."))
     entry = DutyLedgerEntry.objects.create(
-        region_id=assignment.region_id, household_id=assignment.household_id,
-        group_id=assignment.shift.pattern.household_group_id, assignment=assignment, kind=LedgerKind.BOUGHT_OUT,
-        on=assignment.shift.service_date, amount=amount, note=note, recorded_by=by,
-    )  # fmt: skip
+        region_id=assignment.region_id,
+        household_id=assignment.household_id,
+        group_id=assignment.shift.pattern.household_group_id,
+        assignment=assignment,
+        kind=LedgerKind.BOUGHT_OUT,
+        on=assignment.shift.service_date,
+        amount=amount,
+        note=note,
+        recorded_by=by,
+    )
     if assignment.outcome == Outcome.PLANNED:
         assignment.outcome, assignment.closed_at, assignment.note = (
             Outcome.EXCUSED,
@@ -193,9 +199,12 @@ def send_reminders(*, now: dt.datetime | None = None, hours: int, sms=None, mail
     A rostered villager without an account gets the SMS alone, at the person's number."""
     now = now or timezone.now()
     due = Assignment.objects.filter(
-        reminded_at__isnull=True, outcome=Outcome.PLANNED, shift__roster__status=RosterStatus.PUBLISHED,
-        shift__starts_at__gt=now, shift__starts_at__lte=now + dt.timedelta(hours=hours),
-    ).select_related("person__account__notification_preference", "shift__pattern")  # fmt: skip
+        reminded_at__isnull=True,
+        outcome=Outcome.PLANNED,
+        shift__roster__status=RosterStatus.PUBLISHED,
+        shift__starts_at__gt=now,
+        shift__starts_at__lte=now + dt.timedelta(hours=hours),
+    ).select_related("person__account__notification_preference", "shift__pattern")
     sent = 0
     for a in due:
         start = timezone.localtime(a.shift.starts_at)

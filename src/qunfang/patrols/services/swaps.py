@@ -39,9 +39,13 @@ def request_swap(*, assignment: Assignment, replacement: Person, reason: str, by
     if problems:
         raise ValidationError(problems)
     return SwapRequest.objects.create(
-        assignment=assignment, region_id=assignment.region_id, zone_id=assignment.zone_id,
-        replacement=replacement, reason=reason, requested_by=by,
-    )  # fmt: skip
+        assignment=assignment,
+        region_id=assignment.region_id,
+        zone_id=assignment.zone_id,
+        replacement=replacement,
+        reason=reason,
+        requested_by=by,
+    )
 
 
 SWAP_MOVES: dict[str, frozenset[str]] = {

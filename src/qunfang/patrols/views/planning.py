@@ -67,8 +67,12 @@ def _village_filter(request: SignedInRequest, queryset, lookup: str = "region"):
 
 
 def _list_context(request: SignedInRequest, **extra) -> dict:
-    return {"villages": villages_visible(user=request.user), "village_code": request.GET.get("village", ""),
-            "can_manage": request.user.can(MANAGE), **extra}  # fmt: skip
+    return {
+        "villages": villages_visible(user=request.user),
+        "village_code": request.GET.get("village", ""),
+        "can_manage": request.user.can(MANAGE),
+        **extra,
+    }
 
 
 def _form_page(
@@ -147,10 +151,12 @@ def point_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
         change_or_403(request.user, point)
     form = forms.PointForm(request.POST or None, instance=point, user=request.user)
     return _form_page(
-        request, form, title=_("Edit patrol point") if point else _("New patrol point"),
+        request,
+        form,
+        title=_("Edit patrol point") if point else _("New patrol point"),
         back=point.get_absolute_url() if point else reverse("patrols:point_list"),
         saved=_("The patrol point has been saved."),
-    )  # fmt: skip
+    )
 
 
 def _sign_context(request: SignedInRequest, point: PatrolPoint, scale: int) -> dict:
@@ -261,8 +267,11 @@ def route_list(request: SignedInRequest) -> HttpResponse:
 def route_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     route = selectors.route(user=request.user, pk=pk)
     patterns = ShiftPattern.objects.visible_to(request.user).filter(route=route)
-    return render(request, "patrols/planning/route_detail.html",
-                  {"route": route, "patterns": patterns, "can_manage": request.user.can(MANAGE)})  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/route_detail.html",
+        {"route": route, "patterns": patterns, "can_manage": request.user.can(MANAGE)},
+    )
 
 
 @permission_required(MANAGE)
@@ -276,10 +285,13 @@ def route_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
         change_or_403(request.user, route)
     form = forms.RouteForm(request.POST or None, instance=route, user=request.user)
     return _form_page(
-        request, form, title=_("Edit patrol route") if route else _("New patrol route"),
+        request,
+        form,
+        title=_("Edit patrol route") if route else _("New patrol route"),
         back=route.get_absolute_url() if route else reverse("patrols:route_list"),
-        saved=_("The patrol route has been saved."), template="patrols/planning/route_form.html",
-    )  # fmt: skip
+        saved=_("The patrol route has been saved."),
+        template="patrols/planning/route_form.html",
+    )
 
 
 # ---- shift patterns ----------------------------------------------------------------------
@@ -294,8 +306,9 @@ def pattern_list(request: SignedInRequest) -> HttpResponse:
         {"pattern": p, "editable": may_change(request.user, p), **selectors.pattern_times(p)}
         for p in page.object_list
     ]
-    return render(request, "patrols/planning/pattern_list.html",
-                  _list_context(request, page=page, rows=rows))  # fmt: skip
+    return render(
+        request, "patrols/planning/pattern_list.html", _list_context(request, page=page, rows=rows)
+    )
 
 
 @permission_required(MANAGE)
@@ -312,11 +325,15 @@ def pattern_edit(request: SignedInRequest, pk: int | None = None) -> HttpRespons
         request.POST or None, instance=pattern, user=request.user, initial=initial
     )
     return _form_page(
-        request, form, title=_("Edit shift pattern") if pattern else _("New shift pattern"),
-        back=reverse("patrols:pattern_list"), saved=_("The shift pattern has been saved."),
-        times=selectors.pattern_times(pattern) if pattern else None, pattern=pattern,
+        request,
+        form,
+        title=_("Edit shift pattern") if pattern else _("New shift pattern"),
+        back=reverse("patrols:pattern_list"),
+        saved=_("The shift pattern has been saved."),
+        times=selectors.pattern_times(pattern) if pattern else None,
+        pattern=pattern,
         template="patrols/planning/pattern_form.html",
-    )  # fmt: skip
+    )
 
 
 # ---- busy farming seasons ----------------------------------------------------------------
@@ -344,11 +361,18 @@ def season_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse
         form.save()
         messages.success(request, _("The busy season has been saved."))
         return redirect("patrols:season_list")
-    return render(request, "patrols/planning/form.html", {
-        "form": form, "title": _("Edit busy farming season") if season else _("New busy farming season"),
-        "back": reverse("patrols:season_list"),
-        "intro": _("During a busy farming season volunteers get fewer shifts; paid members fill the gap."),
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/form.html",
+        {
+            "form": form,
+            "title": _("Edit busy farming season") if season else _("New busy farming season"),
+            "back": reverse("patrols:season_list"),
+            "intro": _(
+                "During a busy farming season volunteers get fewer shifts; paid members fill the gap."
+            ),
+        },
+    )
 
 
 # ---- joint zones -------------------------------------------------------------------------
@@ -357,8 +381,11 @@ def season_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse
 @permission_required(VIEW)
 def zone_list(request: SignedInRequest) -> HttpResponse:
     can_create = request.user.can(MANAGE) and forms.visible_townships(request.user).exists()
-    return render(request, "patrols/planning/zone_list.html",
-                  {"zones": selectors.zones(user=request.user), "can_create": can_create})  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/zone_list.html",
+        {"zones": selectors.zones(user=request.user), "can_create": can_create},
+    )
 
 
 @permission_required(VIEW)
@@ -374,11 +401,20 @@ def zone_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     shares = zone.shares.select_related("village")
     members = zone.members.select_related("region").order_by("region__code", "name")
     report = selectors.zone_report(zone=zone, user=request.user, first=first, last=last)
-    return render(request, "patrols/planning/zone_detail.html", {
-        "zone": zone, "shares": shares, "members": members, "report": report, "month": first,
-        "month_error": month_error, "can_edit": runs_zone(request.user, zone),
-        "rosters": Roster.objects.visible_to(request.user).filter(zone=zone)[:12],
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/zone_detail.html",
+        {
+            "zone": zone,
+            "shares": shares,
+            "members": members,
+            "report": report,
+            "month": first,
+            "month_error": month_error,
+            "can_edit": runs_zone(request.user, zone),
+            "rosters": Roster.objects.visible_to(request.user).filter(zone=zone)[:12],
+        },
+    )
 
 
 @permission_required(MANAGE)
@@ -398,10 +434,13 @@ def zone_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
             )
     form = forms.ZoneForm(request.POST or None, instance=zone, user=request.user)
     return _form_page(
-        request, form, title=_("Edit joint patrol zone") if zone else _("New joint patrol zone"),
+        request,
+        form,
+        title=_("Edit joint patrol zone") if zone else _("New joint patrol zone"),
         back=zone.get_absolute_url() if zone else reverse("patrols:zone_list"),
-        saved=_("The joint zone has been saved."), template="patrols/planning/zone_form.html",
-    )  # fmt: skip
+        saved=_("The joint zone has been saved."),
+        template="patrols/planning/zone_form.html",
+    )
 
 
 # ---- rosters -----------------------------------------------------------------------------
@@ -412,10 +451,16 @@ def roster_list(request: SignedInRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = _page(request, selectors.rosters(user=request.user, status=status))
     page.object_list = selectors.count_seats(list(page.object_list))
-    return render(request, "patrols/planning/roster_list.html", {
-        "page": page, "status": status, "statuses": RosterStatus.choices,
-        "can_manage": request.user.can(MANAGE),
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/roster_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": RosterStatus.choices,
+            "can_manage": request.user.can(MANAGE),
+        },
+    )
 
 
 @permission_required(MANAGE)
@@ -462,13 +507,19 @@ def _solver_words(status: str) -> str:
 def roster_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     roster = _roster(request, pk)
     sections = selectors.roster_grid(roster)
-    return render(request, "patrols/planning/roster_detail.html", {
-        "roster": roster, "sections": sections, "totals": selectors.grid_totals(sections),
-        "solver_status": _solver_words(roster.solver_status),
-        "problems": selectors.problem_lines(roster),
-        "moves": rostering.ROSTER_LIFECYCLE.allowed(roster, request.user),
-        "gap_percent": roster.gap * 100 if roster.gap is not None else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/planning/roster_detail.html",
+        {
+            "roster": roster,
+            "sections": sections,
+            "totals": selectors.grid_totals(sections),
+            "solver_status": _solver_words(roster.solver_status),
+            "problems": selectors.problem_lines(roster),
+            "moves": rostering.ROSTER_LIFECYCLE.allowed(roster, request.user),
+            "gap_percent": roster.gap * 100 if roster.gap is not None else None,
+        },
+    )
 
 
 @require_POST

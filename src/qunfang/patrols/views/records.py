@@ -38,8 +38,13 @@ from qunfang.registry.models import Household, JointDefenceGroup
 PAGE_SIZE = 50
 LOG_RECENT_DAYS = 31  # what the patrol log shows until a month is chosen
 VIEW, MANAGE = Perm.VIEW_PATROLS, Perm.MANAGE_PATROLS
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-               ".gif": "image/gif"}  # fmt: skip
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -82,9 +87,19 @@ def log_list(request: SignedInRequest) -> HttpResponse:
         sel.log_shifts(request.user, village=village, first=first, since=since), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     page.object_list = sel.decorate(page.object_list)
-    return render(request, "patrols/records/log_list.html",
-                  _filters(request, village, first, page=page, now=timezone.now(), since=since,
-                           recent_days=LOG_RECENT_DAYS))  # fmt: skip
+    return render(
+        request,
+        "patrols/records/log_list.html",
+        _filters(
+            request,
+            village,
+            first,
+            page=page,
+            now=timezone.now(),
+            since=since,
+            recent_days=LOG_RECENT_DAYS,
+        ),
+    )
 
 
 def _check_in_rows(assignment: Assignment) -> list[dict]:
@@ -107,13 +122,15 @@ def _shift_context(request: SignedInRequest, shift, bound: dict | None = None) -
         form = bound.get(a.pk) or OutcomeForm(
             initial={"outcome": "" if a.outcome == Outcome.PLANNED else a.outcome, "note": a.note},
             auto_id=f"a{a.pk}_%s",
-        )  # fmt: skip
-        rows.append({
-            "assignment": a,
-            "check_ins": _check_in_rows(a),
-            "visited": len({c.point_id for c in accepted if c.point_id}),
-            "form": form if can_settle or a.pk in bound else None,  # a refusal is always shown
-        })  # fmt: skip
+        )
+        rows.append(
+            {
+                "assignment": a,
+                "check_ins": _check_in_rows(a),
+                "visited": len({c.point_id for c in accepted if c.point_id}),
+                "form": form if can_settle or a.pk in bound else None,  # a refusal is always shown
+            }
+        )
     return {"shift": shift, "rows": rows, "can_settle": can_settle, "now": timezone.now()}
 
 
@@ -143,8 +160,12 @@ def assignment_outcome(request: SignedInRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST, auto_id=f"a{assignment.pk}_%s")
     if form.is_valid():
         try:
-            services.record_outcome(assignment=assignment, outcome=form.cleaned_data["outcome"], by=request.user,
-                                    note=form.cleaned_data["note"])  # fmt: skip
+            services.record_outcome(
+                assignment=assignment,
+                outcome=form.cleaned_data["outcome"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -156,8 +177,11 @@ def assignment_outcome(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _group_of(request, assignment) if request.POST.get("back") == "rotation" else None
     if group is not None:
         return _rotation_page(request, group, failed=_failure(assignment, "excuse", form))
-    shift = visible_or_404(sel.shift_for_detail(request.user, assignment.shift_id), request.user,
-                           pk=assignment.shift_id)  # fmt: skip
+    shift = visible_or_404(
+        sel.shift_for_detail(request.user, assignment.shift_id),
+        request.user,
+        pk=assignment.shift_id,
+    )
     return render(
         request,
         "patrols/records/shift_detail.html",
@@ -177,24 +201,55 @@ def attendance(request: SignedInRequest) -> HttpResponse:
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [sel.with_rate(row) for row in page.object_list]
     villages = [sel.with_rate(row) for row in sel.attendance_villages(people)]
-    return render(request, "patrols/records/attendance.html", _filters(
-        request, village, first, page=page, village_rows=villages, total=sel.attendance_total(villages),
-        previous_month=f"{sel.shift_month(first, -1):%Y-%m}", next_month=f"{sel.shift_month(first, 1):%Y-%m}",
-    ))  # fmt: skip
+    return render(
+        request,
+        "patrols/records/attendance.html",
+        _filters(
+            request,
+            village,
+            first,
+            page=page,
+            village_rows=villages,
+            total=sel.attendance_total(villages),
+            previous_month=f"{sel.shift_month(first, -1):%Y-%m}",
+            next_month=f"{sel.shift_month(first, 1):%Y-%m}",
+        ),
+    )
 
 
 def _counts(row: dict) -> list:
     row = sel.with_rate(row)
-    return [row["planned"], row["served"], row["late"], row["partial"], row["missed"], row["excused"], row["open"],
-            row["hours"], row["rate"], row["points_checked"], row["points_with_position"]]  # fmt: skip
+    return [
+        row["planned"],
+        row["served"],
+        row["late"],
+        row["partial"],
+        row["missed"],
+        row["excused"],
+        row["open"],
+        row["hours"],
+        row["rate"],
+        row["points_checked"],
+        row["points_with_position"],
+    ]
 
 
 @permission_required(VIEW)
 def attendance_export(request: SignedInRequest) -> HttpResponse:
     village, first = requested_village(request), _month(request, required=True)
-    counts = [_("Shifts planned"), _("Served"), _("Late"), _("Partial"), _("Missed"), _("Excused"),
-              _("Not yet closed"), _("Hours served"), _("Attendance rate (%)"), _("Point check-ins"),
-              _("Point check-ins with a position")]  # fmt: skip
+    counts = [
+        _("Shifts planned"),
+        _("Served"),
+        _("Late"),
+        _("Partial"),
+        _("Missed"),
+        _("Excused"),
+        _("Not yet closed"),
+        _("Hours served"),
+        _("Attendance rate (%)"),
+        _("Point check-ins"),
+        _("Point check-ins with a position"),
+    ]
     people = list(sel.attendance_people(request.user, first=first, village=village))
     villages = sel.attendance_villages(people)
     widths = [16, 16, *[12] * len(counts)]
@@ -307,21 +362,28 @@ def _rotation_page(
 ) -> HttpResponse:
     rows = sel.ledger_summary(group)
     now = timezone.now()
-    return render(request, "patrols/records/rotation.html", {
-        "group": group,
-        "turns": sel.upcoming_turns(request.user, group, now=now),
-        "recent": sel.recent_turns(request.user, group, now=now),
-        "ledger": rows,
-        "totals": sel.ledger_totals(rows),
-        "can_manage": may_change(request.user, group),
-        "failed": failed,
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/records/rotation.html",
+        {
+            "group": group,
+            "turns": sel.upcoming_turns(request.user, group, now=now),
+            "recent": sel.recent_turns(request.user, group, now=now),
+            "ledger": rows,
+            "totals": sel.ledger_totals(rows),
+            "can_manage": may_change(request.user, group),
+            "failed": failed,
+        },
+    )
 
 
 @permission_required(VIEW)
 def rotation(request: SignedInRequest, pk: int) -> HttpResponse:
-    group = visible_or_404(JointDefenceGroup.objects.select_related("region", "leader_household__head"),
-                           request.user, pk=pk)  # fmt: skip
+    group = visible_or_404(
+        JointDefenceGroup.objects.select_related("region", "leader_household__head"),
+        request.user,
+        pk=pk,
+    )
     return _rotation_page(request, group)
 
 
@@ -345,8 +407,12 @@ def ledger_buyout(request: SignedInRequest, pk: int) -> HttpResponse:
     form = BuyOutForm(request.POST)
     if form.is_valid():
         try:
-            entry = services.buy_out(assignment=assignment, amount=form.cleaned_data["amount"], by=request.user,
-                                     note=form.cleaned_data["note"])  # fmt: skip
+            entry = services.buy_out(
+                assignment=assignment,
+                amount=form.cleaned_data["amount"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -399,10 +465,16 @@ def household_ledger(request: SignedInRequest, pk: int) -> HttpResponse:
     page = Paginator(sel.household_lines(request.user, household), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "patrols/records/household_ledger.html", {
-        "household": household, "page": page, "balances": sel.household_balances(request.user, household),
-        "reasons": sel.exemption_reasons(household),
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/records/household_ledger.html",
+        {
+            "household": household,
+            "page": page,
+            "balances": sel.household_balances(request.user, household),
+            "reasons": sel.exemption_reasons(household),
+        },
+    )
 
 
 # ---- a check-in's photo ----------------------------------------------------------------------
@@ -423,6 +495,8 @@ def check_in_photo(request: SignedInRequest, pk: int) -> HttpResponseBase:
     except (FileNotFoundError, OSError):
         raise Http404 from None
     return FileResponse(
-        handle, content_type=PHOTO_TYPES.get(suffix, "application/octet-stream"),
-        as_attachment=suffix not in PHOTO_TYPES, filename=f"check-in-{check_in.pk}{suffix}",
-    )  # fmt: skip
+        handle,
+        content_type=PHOTO_TYPES.get(suffix, "application/octet-stream"),
+        as_attachment=suffix not in PHOTO_TYPES,
+        filename=f"check-in-{check_in.pk}{suffix}",
+    )

@@ -149,8 +149,12 @@ def swap_create(request: SignedInRequest, pk: int) -> HttpResponse:
     form = SwapForm(request.POST or None, candidates=[p for p, _problems in offered])
     if not closed and request.method == "POST" and form.is_valid():
         try:
-            swaps.request_swap(assignment=assignment, replacement=form.cleaned_data["replacement"],
-                                  reason=form.cleaned_data["reason"], by=request.user)  # fmt: skip
+            swaps.request_swap(
+                assignment=assignment,
+                replacement=form.cleaned_data["replacement"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -165,10 +169,18 @@ def swap_create(request: SignedInRequest, pk: int) -> HttpResponse:
         .select_related("replacement")
         .first()
     )
-    return render(request, "patrols/self/swap_form.html", {
-        "assignment": assignment, "form": form, "closed": closed, "refused": refused, "offered": offered,
-        "pending": pending,
-    })  # fmt: skip
+    return render(
+        request,
+        "patrols/self/swap_form.html",
+        {
+            "assignment": assignment,
+            "form": form,
+            "closed": closed,
+            "refused": refused,
+            "offered": offered,
+            "pending": pending,
+        },
+    )
 
 
 @require_POST
@@ -220,8 +232,11 @@ def swap_decide(request: SignedInRequest, pk: int) -> HttpResponse:
         swaps.decide_swap(swap=swap, approve=decision == "approve", by=request.user, note=note)
     except ValidationError as exc:
         for message in _messages_of(exc):
-            messages.error(request, _("The swap of %(day)s was not decided: %(why)s")
-                           % {"day": swap.assignment.shift.service_date, "why": message})  # fmt: skip
+            messages.error(
+                request,
+                _("The swap of %(day)s was not decided: %(why)s")
+                % {"day": swap.assignment.shift.service_date, "why": message},
+            )
     else:
         if decision == "approve":
             messages.success(
@@ -295,8 +310,12 @@ def scan(request: SignedInRequest, pk: int) -> HttpResponse:
     }
     if assignment is None:  # nothing to check in to: say why, save nothing
         return render(request, "patrols/self/scan.html", context)
-    form = CheckInForm(request.POST or None, request.FILES or None, code_from_sign=bool(code),
-                       initial={**fresh_client_id(), "code": code})  # fmt: skip
+    form = CheckInForm(
+        request.POST or None,
+        request.FILES or None,
+        code_from_sign=bool(code),
+        initial={**fresh_client_id(), "code": code},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             check_in, created = checkin.check_in(
@@ -345,6 +364,9 @@ def checkin_action(request: SignedInRequest, pk: int) -> HttpResponse:
         )
     else:
         assignment.refresh_from_db(fields=["outcome"])
-        messages.success(request, _("Patrol ended at %(time)s. The shift is recorded as: %(outcome)s.")
-                         % {"time": when, "outcome": assignment.get_outcome_display()})  # fmt: skip
+        messages.success(
+            request,
+            _("Patrol ended at %(time)s. The shift is recorded as: %(outcome)s.")
+            % {"time": when, "outcome": assignment.get_outcome_display()},
+        )
     return redirect("patrols:my")
