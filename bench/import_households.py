@@ -71,15 +71,34 @@ def workbook(header: list[str], rows) -> bytes:
 
 def build_files(count: int) -> tuple[bytes, bytes]:
     households = (
-        [f"{n:05d}", "第一村民小组" if n % 2 else "第二村民小组", id_number(n), f"{n % 40 + 1}组{n}号",
-         "是" if n % 17 == 0 else "否", "否", "是" if n % 9 == 0 else "否", "否", "否"]
+        [
+            f"{n:05d}",
+            "第一村民小组" if n % 2 else "第二村民小组",
+            id_number(n),
+            f"{n % 40 + 1}组{n}号",
+            "是" if n % 17 == 0 else "否",
+            "否",
+            "是" if n % 9 == 0 else "否",
+            "否",
+            "否",
+        ]
         for n in range(count)
-    )  # fmt: skip
+    )
     people = (
-        [SURNAMES[n % 20] + GIVEN[n % 19] + GIVEN[(n // 19) % 19], "女" if n % 2 else "男", "",
-         id_number(n), f"13{n % 10}{n:08d}", "初中", "群众", f"{n:05d}", "", "是"]
+        [
+            SURNAMES[n % 20] + GIVEN[n % 19] + GIVEN[(n // 19) % 19],
+            "女" if n % 2 else "男",
+            "",
+            id_number(n),
+            f"13{n % 10}{n:08d}",
+            "初中",
+            "群众",
+            f"{n:05d}",
+            "",
+            "是",
+        ]
         for n in range(count)
-    )  # fmt: skip
+    )
     return workbook(HOUSEHOLD_HEADER, households), workbook(PEOPLE_HEADER, people)
 
 
@@ -132,11 +151,18 @@ def run_sequence(households: bytes, people: bytes, trace: bool) -> list[dict]:
             layout=layout, village=village, file=io.BytesIO(data), filename=f"{layout}.xlsx"
         )
         seconds = time.perf_counter() - start
-        row = {"step": label, "rows": report.rows, "seconds": round(seconds, 2),
-               "rows_per_s": round(report.rows / seconds), "created": report.created,
-               "updated": report.updated, "unchanged": report.unchanged,
-               "errors": len(report.errors), "notices": len(report.notices),
-               "history_rows_added": history_rows() - before}  # fmt: skip
+        row = {
+            "step": label,
+            "rows": report.rows,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(report.rows / seconds),
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+            "notices": len(report.notices),
+            "history_rows_added": history_rows() - before,
+        }
         if trace:
             row = {"step": label, "peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
             tracemalloc.stop()
@@ -153,8 +179,11 @@ def main() -> None:
     setup_throwaway_django()
     start = time.perf_counter()
     households, people = build_files(args.rows)
-    files = {"households_kb": len(households) // 1024, "people_kb": len(people) // 1024,
-             "build_s": round(time.perf_counter() - start, 1)}  # fmt: skip
+    files = {
+        "households_kb": len(households) // 1024,
+        "people_kb": len(people) // 1024,
+        "build_s": round(time.perf_counter() - start, 1),
+    }
     timed = run_sequence(households, people, trace=False)
     traced = run_sequence(households, people, trace=True)
     for row, peak in zip(timed, traced, strict=True):
@@ -165,13 +194,20 @@ def main() -> None:
             json.dumps({"files": files, "steps": timed, "maxrss_mb": maxrss_mb}, ensure_ascii=False)
         )
         return
-    print(f"files: households {files['households_kb']} KiB, people {files['people_kb']} KiB "
-          f"(built in {files['build_s']} s)")  # fmt: skip
-    print(f"{'step':<34} {'rows':>6} {'s':>7} {'rows/s':>7} {'new':>6} {'changed':>7} {'same':>6} "
-          f"{'history+':>8} {'peak MB':>7}")  # fmt: skip
+    print(
+        f"files: households {files['households_kb']} KiB, people {files['people_kb']} KiB "
+        f"(built in {files['build_s']} s)"
+    )
+    print(
+        f"{'step':<34} {'rows':>6} {'s':>7} {'rows/s':>7} {'new':>6} {'changed':>7} {'same':>6} "
+        f"{'history+':>8} {'peak MB':>7}"
+    )
     for r in timed:
-        print(f"{r['step']:<34} {r['rows']:>6} {r['seconds']:>7} {r['rows_per_s']:>7} {r['created']:>6} "
-              f"{r['updated']:>7} {r['unchanged']:>6} {r['history_rows_added']:>8} {r['peak_mb']:>7}")  # fmt: skip
+        print(
+            f"{r['step']:<34} {r['rows']:>6} {r['seconds']:>7} {r['rows_per_s']:>7} "
+            f"{r['created']:>6} "
+            f"{r['updated']:>7} {r['unchanged']:>6} {r['history_rows_added']:>8} {r['peak_mb']:>7}"
+        )
     print(f"process peak RSS: {maxrss_mb} MB")
 
 

@@ -285,7 +285,8 @@ def main() -> None:
         f"({args.clients} clients, {args.workers} workers, {args.seconds:g} s a page)"
     )
     print(
-        f"{'role':<10} {'url':<28} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}"
+        f"{'role':<10} {'url':<28} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'errors':>6}"
     )
     for r in rows:
         print(

@@ -32,15 +32,32 @@ from casebook_data import build_casebook
 from throwaway import postgres_database, setup_django
 
 PAGES = [
-    "/", "/regions/", "/accounts/", "/accounts/?page=3", "/security-log/", "/api/v1/regions",
-    "/registry/organisations/", "/registry/people/", "/registry/people/?page=3", "/registry/households/",
-    "/registry/groups/", "/registry/due/",
-]  # fmt: skip
-PATROL_PAGES = [  # {roster}: this month's roster of the first village; {village}, {month}: its register
-    "/patrols/rosters/", "/patrols/rosters/{roster}/", "/patrols/log/", "/patrols/log/?page=3",
-    "/patrols/attendance/", "/patrols/register/?village={village}&month={month}", "/patrols/on-duty/",
-    "/patrols/swaps/", "/patrols/rosters/unfilled/", "/patrols/points/",
-]  # fmt: skip
+    "/",
+    "/regions/",
+    "/accounts/",
+    "/accounts/?page=3",
+    "/security-log/",
+    "/api/v1/regions",
+    "/registry/organisations/",
+    "/registry/people/",
+    "/registry/people/?page=3",
+    "/registry/households/",
+    "/registry/groups/",
+    "/registry/due/",
+]
+# {roster}: this month's roster of the first village; {village}, {month}: its register
+PATROL_PAGES = [
+    "/patrols/rosters/",
+    "/patrols/rosters/{roster}/",
+    "/patrols/log/",
+    "/patrols/log/?page=3",
+    "/patrols/attendance/",
+    "/patrols/register/?village={village}&month={month}",
+    "/patrols/on-duty/",
+    "/patrols/swaps/",
+    "/patrols/rosters/unfilled/",
+    "/patrols/points/",
+]
 CASEBOOK_PAGES = [
     "/books/cases/",
     "/books/cases/?page=3",
@@ -80,28 +97,61 @@ def build_registry(villages) -> None:
         [Household(region=v, number=f"{i:04d}") for v in villages for i in range(10)]
     )
     people = Person.objects.bulk_create(
-        [Person(region=h.region, household=h, name=f"村民{h.number}", sex="M", birth_date=dt.date(1980, 1, 1),
-                phone="13800000000") for h in households]
-    )  # fmt: skip
+        [
+            Person(
+                region=h.region,
+                household=h,
+                name=f"村民{h.number}",
+                sex="M",
+                birth_date=dt.date(1980, 1, 1),
+                phone="13800000000",
+            )
+            for h in households
+        ]
+    )
     orgs = Organisation.objects.bulk_create(
-        [Organisation(region=v, name=f"{v.name}{kind}", kind=kind) for v in villages
-         for kind in ("security_committee", "patrol_team")]
-    )  # fmt: skip
+        [
+            Organisation(region=v, name=f"{v.name}{kind}", kind=kind)
+            for v in villages
+            for kind in ("security_committee", "patrol_team")
+        ]
+    )
     posts = Post.objects.bulk_create(
-        [Post(organisation=o, title=t, seats=3, required_training="patrol" if t == "队员" else "")
-         for o in orgs for t in ("主任", "队员")]
-    )  # fmt: skip
+        [
+            Post(
+                organisation=o, title=t, seats=3, required_training="patrol" if t == "队员" else ""
+            )
+            for o in orgs
+            for t in ("主任", "队员")
+        ]
+    )
     by_village = {}
     for person in people:
         by_village.setdefault(person.region_id, []).append(person)
     Membership.objects.bulk_create(
-        [Membership(person=by_village[p.organisation.region_id][i], post=p, started_on=dt.date(2025, 1, 1))
-         for p in posts for i in range(2)]
-    )  # fmt: skip
+        [
+            Membership(
+                person=by_village[p.organisation.region_id][i],
+                post=p,
+                started_on=dt.date(2025, 1, 1),
+            )
+            for p in posts
+            for i in range(2)
+        ]
+    )
     TrainingRecord.objects.bulk_create(
-        [TrainingRecord(person=p, kind="patrol", course="巡逻", held_on=dt.date(2025, 3, 1), hours=8,
-                        certificate_expires_on=dt.date(2026, 12, 1)) for p in people[::3]]
-    )  # fmt: skip
+        [
+            TrainingRecord(
+                person=p,
+                kind="patrol",
+                course="巡逻",
+                held_on=dt.date(2025, 3, 1),
+                hours=8,
+                certificate_expires_on=dt.date(2026, 12, 1),
+            )
+            for p in people[::3]
+        ]
+    )
     groups = JointDefenceGroup.objects.bulk_create(
         [
             JointDefenceGroup(region=v, name="第1联防组", formed_on=dt.date(2025, 1, 1))
@@ -110,9 +160,11 @@ def build_registry(villages) -> None:
     )
     group_of = {g.region_id: g for g in groups}
     GroupMembership.objects.bulk_create(
-        [GroupMembership(group=group_of[h.region_id], household=h, joined_on=dt.date(2025, 1, 1))
-         for h in households]
-    )  # fmt: skip
+        [
+            GroupMembership(group=group_of[h.region_id], household=h, joined_on=dt.date(2025, 1, 1))
+            for h in households
+        ]
+    )
 
 
 PATROL_MONTHS = 3  # the current month and the two before it
@@ -182,14 +234,26 @@ def build_patrols(villages, scale) -> None:
         group.setdefault(g.region_id, g)
 
     PatrolProfile.objects.bulk_create(
-        [PatrolProfile(person=p, experienced=k < 4, prefers=rng.choice(["", "", "day", "night"]))
-         for v in villages for k, p in enumerate(people[v.pk])], batch_size=BATCH,
-    )  # fmt: skip
+        [
+            PatrolProfile(person=p, experienced=k < 4, prefers=rng.choice(["", "", "day", "night"]))
+            for v in villages
+            for k, p in enumerate(people[v.pk])
+        ],
+        batch_size=BATCH,
+    )
     points = PatrolPoint.objects.bulk_create(
-        [PatrolPoint(region=v, name=f"巡逻点{k + 1}", latitude=Decimal("29.710000") + Decimal(k) / 1000,
-                     longitude=Decimal("120.240000") + Decimal(v.pk % 100) / 1000)
-         for v in villages for k in range(4)], batch_size=BATCH,
-    )  # fmt: skip
+        [
+            PatrolPoint(
+                region=v,
+                name=f"巡逻点{k + 1}",
+                latitude=Decimal("29.710000") + Decimal(k) / 1000,
+                longitude=Decimal("120.240000") + Decimal(v.pk % 100) / 1000,
+            )
+            for v in villages
+            for k in range(4)
+        ],
+        batch_size=BATCH,
+    )
     points_of = {}
     for p in points:
         points_of.setdefault(p.region_id, []).append(p)
@@ -197,26 +261,58 @@ def build_patrols(villages, scale) -> None:
         [PatrolRoute(region=v, name=f"{v.name}巡逻路线") for v in villages], batch_size=BATCH
     )
     RouteStop.objects.bulk_create(
-        [RouteStop(route=r, point=p, order=k + 1) for r in routes
-         for k, p in enumerate(points_of[r.region_id])], batch_size=BATCH,
-    )  # fmt: skip
+        [
+            RouteStop(route=r, point=p, order=k + 1)
+            for r in routes
+            for k, p in enumerate(points_of[r.region_id])
+        ],
+        batch_size=BATCH,
+    )
     route_of = {r.region_id: r for r in routes}
     patterns = ShiftPattern.objects.bulk_create(
-        [ShiftPattern(region=v, name=name, kind=kind, starts_at=dt.time(SHIFT_HOURS[kind][0]),
-                      duration_minutes=SHIFT_HOURS[kind][1], headcount=2, route=route_of[v.pk],
-                      household_group=group[v.pk] if kind == ShiftKind.DAY else None,
-                      weight=Decimal("1.5") if kind == ShiftKind.NIGHT else Decimal(1), valid_from=start)
-         for v in villages for kind, name in ((ShiftKind.DAY, "十户联防白班"), (ShiftKind.NIGHT, "夜间巡逻"))],
+        [
+            ShiftPattern(
+                region=v,
+                name=name,
+                kind=kind,
+                starts_at=dt.time(SHIFT_HOURS[kind][0]),
+                duration_minutes=SHIFT_HOURS[kind][1],
+                headcount=2,
+                route=route_of[v.pk],
+                household_group=group[v.pk] if kind == ShiftKind.DAY else None,
+                weight=Decimal("1.5") if kind == ShiftKind.NIGHT else Decimal(1),
+                valid_from=start,
+            )
+            for v in villages
+            for kind, name in ((ShiftKind.DAY, "十户联防白班"), (ShiftKind.NIGHT, "夜间巡逻"))
+        ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     pattern_of = {(p.region_id, p.kind): p for p in patterns}
     rosters = Roster.objects.bulk_create(
-        [Roster(region=v, starts_on=first, ends_on=last, status=RosterStatus.PUBLISHED, solver_status="feasible",
-                objective=0, bound=0, gap=0, first_feasible_s=0.1, seconds=0.5, created_by=recorder[v.pk],
+        [
+            Roster(
+                region=v,
+                starts_on=first,
+                ends_on=last,
+                status=RosterStatus.PUBLISHED,
+                solver_status="feasible",
+                objective=0,
+                bound=0,
+                gap=0,
+                first_feasible_s=0.1,
+                seconds=0.5,
+                created_by=recorder[v.pk],
                 published_by=recorder[v.pk],
-                published_at=dt.datetime.combine(first - dt.timedelta(days=3), dt.time(16), tzinfo=tz))
-         for v in villages for first, last in months], batch_size=BATCH,
-    )  # fmt: skip
+                published_at=dt.datetime.combine(
+                    first - dt.timedelta(days=3), dt.time(16), tzinfo=tz
+                ),
+            )
+            for v in villages
+            for first, last in months
+        ],
+        batch_size=BATCH,
+    )
     shifts = []
     for roster in rosters:
         day = roster.starts_on
@@ -224,11 +320,19 @@ def build_patrols(villages, scale) -> None:
             for kind in (ShiftKind.DAY, ShiftKind.NIGHT):
                 pattern = pattern_of[roster.region_id, kind]
                 starts = dt.datetime.combine(day, pattern.starts_at, tzinfo=tz)
-                shifts.append(Shift(
-                    roster=roster, region_id=roster.region_id, pattern=pattern, service_date=day,
-                    starts_at=starts, ends_at=starts + dt.timedelta(minutes=pattern.duration_minutes),
-                    night=kind == ShiftKind.NIGHT, headcount=2, weight=pattern.weight,
-                ))  # fmt: skip
+                shifts.append(
+                    Shift(
+                        roster=roster,
+                        region_id=roster.region_id,
+                        pattern=pattern,
+                        service_date=day,
+                        starts_at=starts,
+                        ends_at=starts + dt.timedelta(minutes=pattern.duration_minutes),
+                        night=kind == ShiftKind.NIGHT,
+                        headcount=2,
+                        weight=pattern.weight,
+                    )
+                )
             day += dt.timedelta(days=1)
     shifts = insert(Shift, shifts)
 
@@ -240,16 +344,25 @@ def build_patrols(villages, scale) -> None:
             seats = 1  # a seat still empty
         for i in range(seats):
             person = team[(2 * k + i) % len(team)]
-            a = Assignment(shift=shift, region_id=shift.region_id, person=person,
-                           household_id=person.household_id if not shift.night else None)  # fmt: skip
+            a = Assignment(
+                shift=shift,
+                region_id=shift.region_id,
+                person=person,
+                household_id=person.household_id if not shift.night else None,
+            )
             if shift.ends_at + GRACE < now:  # closed
                 roll = rng.random()
                 if roll < 0.03:
                     a.outcome, a.note = Outcome.EXCUSED, "外出务工"
                     a.closed_at = shift.starts_at - dt.timedelta(hours=6)
                 else:
-                    a.outcome = (Outcome.MISSED if roll < 0.07 else Outcome.LATE if roll < 0.12
-                                 else Outcome.SERVED)  # fmt: skip
+                    a.outcome = (
+                        Outcome.MISSED
+                        if roll < 0.07
+                        else Outcome.LATE
+                        if roll < 0.12
+                        else Outcome.SERVED
+                    )
                     a.closed_at = shift.ends_at + dt.timedelta(minutes=5)
             assignments.append(a)
     assignments = insert(Assignment, assignments)
@@ -262,35 +375,73 @@ def build_patrols(villages, scale) -> None:
         running = a.outcome == Outcome.PLANNED and shift.starts_at <= now
         if turned_out or running:
             begin = shift.starts_at + dt.timedelta(minutes=25 if a.outcome == Outcome.LATE else -5)
-            scans = [(CheckInKind.START, None, begin),
-                     (CheckInKind.POINT, route_points[a.pk % 4], begin + dt.timedelta(hours=2)),
-                     (CheckInKind.END, None, shift.ends_at - dt.timedelta(minutes=10))]  # fmt: skip
+            scans = [
+                (CheckInKind.START, None, begin),
+                (CheckInKind.POINT, route_points[a.pk % 4], begin + dt.timedelta(hours=2)),
+                (CheckInKind.END, None, shift.ends_at - dt.timedelta(minutes=10)),
+            ]
             for kind, point, at in scans:
                 if at > now:
                     break
-                check_ins.append(CheckIn(
-                    client_id=uuid.UUID(int=rng.getrandbits(128), version=4), assignment=a,
-                    region_id=a.region_id, kind=kind, point=point, recorded_at=at,
-                    latitude=route_points[0].latitude, longitude=route_points[0].longitude, accuracy_m=10,
-                    distance_m=12 if point else None, by=by,
-                ))  # fmt: skip
+                check_ins.append(
+                    CheckIn(
+                        client_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                        assignment=a,
+                        region_id=a.region_id,
+                        kind=kind,
+                        point=point,
+                        recorded_at=at,
+                        latitude=route_points[0].latitude,
+                        longitude=route_points[0].longitude,
+                        accuracy_m=10,
+                        distance_m=12 if point else None,
+                        by=by,
+                    )
+                )
         if a.household_id:
             group_id = group[a.region_id].pk
-            owed = DutyLedgerEntry(region_id=a.region_id, household_id=a.household_id, group_id=group_id,
-                                   assignment=a, kind=LedgerKind.OWED, on=shift.service_date,
-                                   recorded_by=by)  # fmt: skip
+            owed = DutyLedgerEntry(
+                region_id=a.region_id,
+                household_id=a.household_id,
+                group_id=group_id,
+                assignment=a,
+                kind=LedgerKind.OWED,
+                on=shift.service_date,
+                recorded_by=by,
+            )
             ledger.append(owed)
-            settled = {Outcome.SERVED: LedgerKind.SERVED, Outcome.LATE: LedgerKind.SERVED,
-                       Outcome.MISSED: LedgerKind.MISSED, Outcome.EXCUSED: LedgerKind.EXCUSED}  # fmt: skip
+            settled = {
+                Outcome.SERVED: LedgerKind.SERVED,
+                Outcome.LATE: LedgerKind.SERVED,
+                Outcome.MISSED: LedgerKind.MISSED,
+                Outcome.EXCUSED: LedgerKind.EXCUSED,
+            }
             if a.outcome in settled:
-                ledger.append(DutyLedgerEntry(region_id=a.region_id, household_id=a.household_id,
-                                              group_id=group_id, assignment=a, kind=settled[a.outcome],
-                                              on=shift.service_date, recorded_by=by))  # fmt: skip
+                ledger.append(
+                    DutyLedgerEntry(
+                        region_id=a.region_id,
+                        household_id=a.household_id,
+                        group_id=group_id,
+                        assignment=a,
+                        kind=settled[a.outcome],
+                        on=shift.service_date,
+                        recorded_by=by,
+                    )
+                )
             if a.outcome == Outcome.MISSED and a.pk % 3 == 0:
-                ledger.append(DutyLedgerEntry(region_id=a.region_id, household_id=a.household_id,
-                                              group_id=group_id, assignment=a, kind=LedgerKind.BOUGHT_OUT,
-                                              on=shift.service_date, amount=Decimal(50),
-                                              note="补交代勤费", recorded_by=by))  # fmt: skip
+                ledger.append(
+                    DutyLedgerEntry(
+                        region_id=a.region_id,
+                        household_id=a.household_id,
+                        group_id=group_id,
+                        assignment=a,
+                        kind=LedgerKind.BOUGHT_OUT,
+                        on=shift.service_date,
+                        amount=Decimal(50),
+                        note="补交代勤费",
+                        recorded_by=by,
+                    )
+                )
     insert(CheckIn, check_ins)
     DutyLedgerEntry.objects.bulk_create(ledger, batch_size=BATCH)
 
@@ -306,14 +457,30 @@ def build_patrols(villages, scale) -> None:
         if v.pk in future:
             a = future[v.pk]
             others = [p for p in people[v.pk] if p.pk != a.person_id]
-            swaps.append(SwapRequest(assignment=a, region_id=v.pk, replacement=rng.choice(others),
-                                     reason="临时有事", requested_by=by))  # fmt: skip
+            swaps.append(
+                SwapRequest(
+                    assignment=a,
+                    region_id=v.pk,
+                    replacement=rng.choice(others),
+                    reason="临时有事",
+                    requested_by=by,
+                )
+            )
         if v.pk in past:
             a = past[v.pk]
-            swaps.append(SwapRequest(assignment=a, region_id=v.pk, replacement=a.person, reason="家里办喜事",
-                                     status=SwapStatus.APPROVED, requested_by=by, decided_by=by,
-                                     decided_at=a.shift.starts_at - dt.timedelta(days=1),
-                                     decision_note="同意"))  # fmt: skip
+            swaps.append(
+                SwapRequest(
+                    assignment=a,
+                    region_id=v.pk,
+                    replacement=a.person,
+                    reason="家里办喜事",
+                    status=SwapStatus.APPROVED,
+                    requested_by=by,
+                    decided_by=by,
+                    decided_at=a.shift.starts_at - dt.timedelta(days=1),
+                    decision_note="同意",
+                )
+            )
     SwapRequest.objects.bulk_create(swaps, batch_size=BATCH)
 
 
@@ -332,11 +499,13 @@ def build_township(t: int, county, password: str, scale: int) -> None:
     )
     villages = [
         Region.objects.create(
-            code=f"330681{100 + t:03d}{200 + v:03d}", name=f"镇{t}村{v}", kind=RegionKind.VILLAGE,
+            code=f"330681{100 + t:03d}{200 + v:03d}",
+            name=f"镇{t}村{v}",
+            kind=RegionKind.VILLAGE,
             parent=township,
         )
         for v in range(30)
-    ]  # fmt: skip
+    ]
     users = User.objects.bulk_create(
         [
             User(username=f"u{t}-{v}-{i}", full_name=f"村民{i}", region=village, password=password)
@@ -507,9 +676,15 @@ def measure(
         if 403 in statuses:
             continue  # this role may not open the page
         for scale in order:
-            rows.append({"scale": scale, "url": pages[order[0]][i], "user": username,
-                         "median_ms": round(statistics.median(times[scale]) * 1000, 1),
-                         "queries": queries[scale]})  # fmt: skip
+            rows.append(
+                {
+                    "scale": scale,
+                    "url": pages[order[0]][i],
+                    "user": username,
+                    "median_ms": round(statistics.median(times[scale]) * 1000, 1),
+                    "queries": queries[scale],
+                }
+            )
     return rows
 
 

@@ -143,21 +143,49 @@ def township(
                 )
             hot = 1.5 if d.weekday() in (4, 5) else 1.0
             slots.append(
-                Slot(f"{tag}-night", village, _at(d, 20), _at(d, 28), night=True, headcount=3,
-                     required_qualification="vetted", weight=hot, place=f"{village} 夜巡", kind="night")
-            )  # fmt: skip
+                Slot(
+                    f"{tag}-night",
+                    village,
+                    _at(d, 20),
+                    _at(d, 28),
+                    night=True,
+                    headcount=3,
+                    required_qualification="vetted",
+                    weight=hot,
+                    place=f"{village} 夜巡",
+                    kind="night",
+                )
+            )
             if (d.day + v) % 5 == 0:
                 slots.append(
-                    Slot(f"{tag}-market", village, _at(d, 6), _at(d, 12), headcount=2,
-                         required_qualification="traffic", weight=1.2, place=f"{village} 集市", kind="market")
-                )  # fmt: skip
+                    Slot(
+                        f"{tag}-market",
+                        village,
+                        _at(d, 6),
+                        _at(d, 12),
+                        headcount=2,
+                        required_qualification="traffic",
+                        weight=1.2,
+                        place=f"{village} 集市",
+                        kind="market",
+                    )
+                )
     for z in range(20 * scale // zone_size if zone_size else 0):
         zone = f"Z{z + 1:02d}"
         for d in (d for d in days if d.weekday() in (4, 5)):  # Friday and Saturday nights
             slots.append(
-                Slot(f"{zone}-{d:%m%d}-check", zone, _at(d, 22), _at(d, 30), night=True, headcount=2,
-                     required_qualification="vetted", place=f"{zone} 卡口", kind="checkpoint")
-            )  # fmt: skip
+                Slot(
+                    f"{zone}-{d:%m%d}-check",
+                    zone,
+                    _at(d, 22),
+                    _at(d, 30),
+                    night=True,
+                    headcount=2,
+                    required_qualification="vetted",
+                    place=f"{zone} 卡口",
+                    kind="checkpoint",
+                )
+            )
     return people, slots, rules
 
 
@@ -225,11 +253,20 @@ def main() -> None:
         print(json.dumps({"sizes": sizes}))
         return
     cols = [
-        ("scale", "scale"), ("people", "people"), ("slots", "slots"), ("vars", "variables"),
-        ("first s", "first_feasible_s"), ("secs", "seconds"), ("objective", "objective"),
-        ("bound", "bound"), ("gap", "gap"), ("viol", "violations"), ("empty", "empty_seats"),
-        ("spread", "spread_total"), ("night", "spread_night"),
-    ]  # fmt: skip
+        ("scale", "scale"),
+        ("people", "people"),
+        ("slots", "slots"),
+        ("vars", "variables"),
+        ("first s", "first_feasible_s"),
+        ("secs", "seconds"),
+        ("objective", "objective"),
+        ("bound", "bound"),
+        ("gap", "gap"),
+        ("viol", "violations"),
+        ("empty", "empty_seats"),
+        ("spread", "spread_total"),
+        ("night", "spread_night"),
+    ]
     print("  ".join(f"{h:>9}" for h, _ in cols) + "  | naive: viol  empty  spread  night")
     for s in sizes:
         n = s["naive"]

@@ -1,7 +1,9 @@
 """Shared fixtures: a small region tree and one persona per role.
 
 county 诸暨市
-├── township 枫桥镇 ── village 枫源村 (village 1, with group 第一村民小组) · village 乐山村 (village 2)
+├── township 枫桥镇
+│   ├── village 枫源村 (village 1, with group 第一村民小组)
+│   └── village 乐山村 (village 2)
 └── township 赵家镇 ── village 花明泉村 (village 3)
 """
 
@@ -141,15 +143,26 @@ def world(db):
 
     def account(username, role, region, full_name, phone=""):
         return user_create(
-            username=username, password=TEST_PASSWORD, region=region, roles={role},
-            full_name=full_name, phone=phone,
-        )  # fmt: skip
+            username=username,
+            password=TEST_PASSWORD,
+            region=region,
+            roles={role},
+            full_name=full_name,
+            phone=phone,
+        )
 
     return SimpleNamespace(
-        county=county, township=township, village1=village1, group1=group1, village2=village2,
-        township2=township2, village3=village3,
+        county=county,
+        township=township,
+        village1=village1,
+        group1=group1,
+        village2=village2,
+        township2=township2,
+        village3=village3,
         admin=account("admin", Role.SYSTEM_ADMIN, county, "管理员"),
-        township_officer=account("township", Role.TOWNSHIP_OFFICER, township, "陈建国", "13857500101"),
+        township_officer=account(
+            "township", Role.TOWNSHIP_OFFICER, township, "陈建国", "13857500101"
+        ),
         police=account("police", Role.POLICE_OFFICER, township, "王志强"),
         auditor=account("auditor", Role.AUDITOR, township, "周丽华"),
         director1=account("director1", Role.VILLAGE_DIRECTOR, village1, "骆金法", "13857500111"),
@@ -158,7 +171,7 @@ def world(db):
         director2=account("director2", Role.VILLAGE_DIRECTOR, village2, "蒋国良"),
         patrol2=account("patrol2", Role.PATROL_MEMBER, village2, "斯伟东"),
         township2_officer=account("township2", Role.TOWNSHIP_OFFICER, township2, "赵德明"),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -189,12 +202,18 @@ def records(world):
         VettingCheck,
     )
 
-    household = Household.objects.create(region=world.village1, group=world.group1, number="0001",
-                                         address="枫源村1号")  # fmt: skip
+    household = Household.objects.create(
+        region=world.village1, group=world.group1, number="0001", address="枫源村1号"
+    )
     person = Person.objects.create(
-        region=world.village1, household=household, name="楼阿根", sex="M", birth_date=dt.date(1980, 5, 17),
-        id_number="330681198005170011", phone="13700001111",
-    )  # fmt: skip
+        region=world.village1,
+        household=household,
+        name="楼阿根",
+        sex="M",
+        birth_date=dt.date(1980, 5, 17),
+        id_number="330681198005170011",
+        phone="13700001111",
+    )
     household.head = person
     household.save()
     org = Organisation.objects.create(
@@ -202,12 +221,31 @@ def records(world):
     )
     post = Post.objects.create(organisation=org, title="治保委员", seats=2)
     membership = Membership.objects.create(person=person, post=post, started_on=dt.date(2025, 1, 1))
-    group = JointDefenceGroup.objects.create(region=world.village1, name="第1联防组", formed_on=dt.date(2025, 1, 1),
-                                             leader_household=household)  # fmt: skip
-    check = VettingCheck.objects.create(person=person, kind="political", result="passed",
-                                        checked_on=dt.date(2025, 1, 1), due_on=dt.date(2028, 1, 1))  # fmt: skip
-    training = TrainingRecord.objects.create(person=person, kind="patrol", course="巡逻技能", held_on=dt.date(2025, 3, 1),
-                                             hours=8)  # fmt: skip
+    group = JointDefenceGroup.objects.create(
+        region=world.village1,
+        name="第1联防组",
+        formed_on=dt.date(2025, 1, 1),
+        leader_household=household,
+    )
+    check = VettingCheck.objects.create(
+        person=person,
+        kind="political",
+        result="passed",
+        checked_on=dt.date(2025, 1, 1),
+        due_on=dt.date(2028, 1, 1),
+    )
+    training = TrainingRecord.objects.create(
+        person=person, kind="patrol", course="巡逻技能", held_on=dt.date(2025, 3, 1), hours=8
+    )
     household2 = Household.objects.create(region=world.village2, number="0001", address="乐山村1号")
-    return SimpleNamespace(household=household, person=person, org=org, post=post, membership=membership,
-                           group=group, check=check, training=training, household2=household2)  # fmt: skip
+    return SimpleNamespace(
+        household=household,
+        person=person,
+        org=org,
+        post=post,
+        membership=membership,
+        group=group,
+        check=check,
+        training=training,
+        household2=household2,
+    )

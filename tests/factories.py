@@ -61,13 +61,19 @@ def contract_for(village, *, status="draft", scan=False, contractor=None, **fiel
         else {"contractor_team": contractor}
     )
     values = {
-        "region": village, "number": f"CT-{n:04d}", "title": f"{village.name}治安承包",
-        "starts_on": dt.date(2026, 1, 1), "ends_on": dt.date(2026, 12, 31), "amount": Decimal("12000.00"),
-        "duties": "夜间巡逻每周不少于三次\n看护村委会和文化礼堂", "rights": "按月领取报酬", "benefits": "意外伤害保险",
+        "region": village,
+        "number": f"CT-{n:04d}",
+        "title": f"{village.name}治安承包",
+        "starts_on": dt.date(2026, 1, 1),
+        "ends_on": dt.date(2026, 12, 31),
+        "amount": Decimal("12000.00"),
+        "duties": "夜间巡逻每周不少于三次\n看护村委会和文化礼堂",
+        "rights": "按月领取报酬",
+        "benefits": "意外伤害保险",
         "status": status,
         **party,
         **fields,
-    }  # fmt: skip
+    }
     if status != "draft":
         values.setdefault("signed_on", values["starts_on"] - dt.timedelta(days=10))
     if status in ("settled", "terminated"):

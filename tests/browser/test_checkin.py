@@ -24,9 +24,13 @@ def test_a_member_scans_a_sign_on_a_phone_and_checks_in_with_gps(
     shift = live_roster(world, patrol)
     point = patrol.points[1]  # 29.7120, 120.2400
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
-        geolocation={"latitude": 29.71205, "longitude": 120.24001, "accuracy": 15}, permissions=["geolocation"],
-    )  # fmt: skip
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        geolocation={"latitude": 29.71205, "longitude": 120.24001, "accuracy": 15},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -35,8 +35,10 @@ def test_a_director_is_told_in_chinese_why_a_placement_is_refused(
 
 def test_a_director_imports_households_from_a_csv_file(page: Page, live_server, world, tmp_path):
     sheet = tmp_path / "住户.csv"
-    sheet.write_text("户号,村民小组,地址,仅老人户\n0201,第一村民小组,枫源村201号,是\n0202,,枫源村202号,否\n",
-                     encoding="utf-8-sig")  # fmt: skip
+    sheet.write_text(
+        "户号,村民小组,地址,仅老人户\n0201,第一村民小组,枫源村201号,是\n0202,,枫源村202号,否\n",
+        encoding="utf-8-sig",
+    )
     sign_in(page, live_server.url, "director1")
     page.goto(f"{live_server.url}/registry/households/")
     page.get_by_role("link", name="从 Excel 导入").click()

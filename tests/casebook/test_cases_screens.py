@@ -47,15 +47,33 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def make_case(world, *, village=None, by=None, severity=Severity.ORDINARY, code="theft", title="枫源村电动车被盗",
-              ago=dt.timedelta(minutes=10), **fields) -> Case:  # fmt: skip
+def make_case(
+    world,
+    *,
+    village=None,
+    by=None,
+    severity=Severity.ORDINARY,
+    code="theft",
+    title="枫源村电动车被盗",
+    ago=dt.timedelta(minutes=10),
+    **fields,
+) -> Case:
     now = timezone.now()
     return cases.register_case(
-        case=Case(region=village or world.village1, case_type=CaseType.objects.get(code=code), severity=severity,
-                  title=title, description="昨夜停在院里的电动车不见了。", occurred_at=now - ago - dt.timedelta(hours=1),
-                  reported_at=now - ago, reporter_kind=ReporterKind.PERSON, reporter_name="楼阿根", **fields),
+        case=Case(
+            region=village or world.village1,
+            case_type=CaseType.objects.get(code=code),
+            severity=severity,
+            title=title,
+            description="昨夜停在院里的电动车不见了。",
+            occurred_at=now - ago - dt.timedelta(hours=1),
+            reported_at=now - ago,
+            reporter_kind=ReporterKind.PERSON,
+            reporter_name="楼阿根",
+            **fields,
+        ),
         by=by or world.director1,
-    )  # fmt: skip
+    )
 
 
 def set_status(case: Case, status: str) -> Case:
@@ -307,18 +325,34 @@ def test_overdue_reports_are_flagged(world, client):
 def form_data(world, **extra) -> dict:
     now = timezone.localtime()
     data = {
-        "region": world.village1.pk, "group": world.group1.pk, "case_type": CaseType.objects.get(code="dispute").pk,
-        "severity": Severity.ORDINARY, "title": "宅基地边界争执", "description": "两户因围墙位置发生争执。",
+        "region": world.village1.pk,
+        "group": world.group1.pk,
+        "case_type": CaseType.objects.get(code="dispute").pk,
+        "severity": Severity.ORDINARY,
+        "title": "宅基地边界争执",
+        "description": "两户因围墙位置发生争执。",
         "occurred_at": (now - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
         "reported_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "address": "枫源村3组", "latitude": "", "longitude": "", "reporter_kind": ReporterKind.PERSON,
-        "reporter": "", "reporter_name": "楼阿根",
-        "parties-TOTAL_FORMS": "3", "parties-INITIAL_FORMS": "0", "parties-MIN_NUM_FORMS": "0",
+        "address": "枫源村3组",
+        "latitude": "",
+        "longitude": "",
+        "reporter_kind": ReporterKind.PERSON,
+        "reporter": "",
+        "reporter_name": "楼阿根",
+        "parties-TOTAL_FORMS": "3",
+        "parties-INITIAL_FORMS": "0",
+        "parties-MIN_NUM_FORMS": "0",
         "parties-MAX_NUM_FORMS": "20",
-        "parties-0-name": "楼阿根", "parties-0-role": "party", "parties-0-note": "东邻",
-        "parties-1-name": "", "parties-1-role": "", "parties-1-note": "",
-        "parties-2-name": "", "parties-2-role": "", "parties-2-note": "",
-    }  # fmt: skip
+        "parties-0-name": "楼阿根",
+        "parties-0-role": "party",
+        "parties-0-note": "东邻",
+        "parties-1-name": "",
+        "parties-1-role": "",
+        "parties-1-note": "",
+        "parties-2-name": "",
+        "parties-2-role": "",
+        "parties-2-note": "",
+    }
     data.update(extra)
     return data
 
@@ -332,8 +366,10 @@ def upload(name: str, content: bytes, content_type: str = "image/jpeg"):
 def test_a_director_registers_a_case_with_parties_and_a_photo(world, client):
     client.force_login(world.director1)
     assert client.get(reverse("casebook:case_create")).status_code == 200
-    response = client.post(reverse("casebook:case_create"),
-                           form_data(world, attachments=[upload("现场.png", png_bytes(), "image/png")]))  # fmt: skip
+    response = client.post(
+        reverse("casebook:case_create"),
+        form_data(world, attachments=[upload("现场.png", png_bytes(), "image/png")]),
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     assert (
@@ -364,9 +400,12 @@ def test_a_director_registers_a_case_with_parties_and_a_photo(world, client):
 )
 def test_a_disguised_upload_is_refused_and_nothing_is_saved(world, client, media, name, content):
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:case_create"),
-                           form_data(world, attachments=[upload("ok.png", png_bytes(), "image/png"),
-                                                         upload(name, content)]))  # fmt: skip
+    response = client.post(
+        reverse("casebook:case_create"),
+        form_data(
+            world, attachments=[upload("ok.png", png_bytes(), "image/png"), upload(name, content)]
+        ),
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="form-errors"' in body and name in body
@@ -534,8 +573,13 @@ def test_acknowledging_ones_own_report_through_the_screens(world, client):
 
 
 def test_the_inbox_is_for_the_township_office_and_the_police(world, client):
-    for user, status in ((world.director1, 403), (world.mediator1, 403), (world.patrol1, 403),
-                         (world.township_officer, 200), (world.police, 200)):  # fmt: skip
+    for user, status in (
+        (world.director1, 403),
+        (world.mediator1, 403),
+        (world.patrol1, 403),
+        (world.township_officer, 200),
+        (world.police, 200),
+    ):
         client.force_login(user)
         assert client.get(reverse("casebook:escalation_inbox")).status_code == status, user
 
@@ -548,7 +592,7 @@ def test_patrol_members_do_not_see_the_case_register(world, client):
     assert client.get(reverse("casebook:case_list")).status_code == 302
 
 
-# ---- scoping --------------------------------------------------------------------------------------
+# ---- scoping -------------------------------------------------------------------------------------
 
 
 def test_other_villages_get_404_on_every_case_route(world, client, records):
@@ -590,7 +634,7 @@ def test_lists_show_nothing_of_another_village(world, client, records):
     )
 
 
-# ---- the list: filters and query counts -------------------------------------------------------------
+# ---- the list: filters and query counts ----------------------------------------------------------
 
 
 def test_the_list_filters(world, client):
@@ -662,8 +706,14 @@ def test_the_case_list_query_count_stays_flat(world, client):
 
 def test_the_escalation_inbox_query_count_stays_flat(world, client):
     def add(k, village=world.village1):
-        case = make_case(world, village=village, by=world.township_officer if village == world.village2 else None,
-                         severity=Severity.MAJOR, title=f"上报{k}", ago=dt.timedelta(hours=2))  # fmt: skip
+        case = make_case(
+            world,
+            village=village,
+            by=world.township_officer if village == world.village2 else None,
+            severity=Severity.MAJOR,
+            title=f"上报{k}",
+            ago=dt.timedelta(hours=2),
+        )
         cases.report_upward(case=case, by=case.owner, level=None)
 
     for k in range(3):
@@ -691,7 +741,7 @@ def test_the_case_page_query_count_stays_flat(world, client):
     assert many == few, (few, many)
 
 
-# ---- the paper register -----------------------------------------------------------------------------
+# ---- the paper register --------------------------------------------------------------------------
 
 
 # the cases are 10 to 19 minutes old and the register runs from the 1st: not just after midnight
@@ -736,7 +786,7 @@ def test_a_township_officer_chooses_the_village_first(world, client):
     assert 'data-testid="register-sheet"' in response.content.decode()
 
 
-# ---- the home panel ---------------------------------------------------------------------------------
+# ---- the home panel ------------------------------------------------------------------------------
 
 
 def test_the_home_panel(world):
@@ -753,7 +803,7 @@ def test_the_home_panel(world):
     assert 'data-testid="cases-panel"' in html and "?owner=me" in html
 
 
-# ---- the patrol-finding hook ------------------------------------------------------------------------
+# ---- the patrol-finding hook ---------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -766,10 +816,18 @@ def patrol_check_in(world, records):
         from qunfang.patrols.models import CheckIn, CheckInKind
 
         return CheckIn.objects.create(
-            client_id=uuid.uuid4(), assignment=made.assignment, region=world.village1, kind=CheckInKind.POINT,
-            point=made.point, recorded_at=timezone.now(), finding=finding, note=note, by=world.patrol1,
-            latitude=Decimal("29.710001"), longitude=Decimal("120.240001"),
-        )  # fmt: skip
+            client_id=uuid.uuid4(),
+            assignment=made.assignment,
+            region=world.village1,
+            kind=CheckInKind.POINT,
+            point=made.point,
+            recorded_at=timezone.now(),
+            finding=finding,
+            note=note,
+            by=world.patrol1,
+            latitude=Decimal("29.710001"),
+            longitude=Decimal("120.240001"),
+        )
 
     return check_in
 

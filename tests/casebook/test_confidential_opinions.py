@@ -86,7 +86,7 @@ def traces(body: str) -> list[str]:
     return [t for t in (SENDER, PHONE, MASKED_PHONE) if t in body]
 
 
-# ---- masked for every reader ----------------------------------------------------------------------
+# ---- masked for every reader ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("reader", ["director1", "mediator1", "auditor"])
@@ -129,7 +129,7 @@ def test_a_sender_that_is_not_confidential_is_shown_and_found_as_before(client, 
     assert reveals() == []
 
 
-# ---- the logged reveal ------------------------------------------------------------------------------
+# ---- the logged reveal ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("officer", ["township_officer", "police"])
@@ -196,7 +196,7 @@ def test_the_reveal_takes_only_post_and_needs_a_sender(client, world):
     assert reveals() == []
 
 
-# ---- an entry and its case are confidential together ----------------------------------------------
+# ---- an entry and its case are confidential together ---------------------------------------------
 
 
 def test_a_case_opened_from_a_confidential_entry_is_confidential(client, world):
@@ -312,7 +312,7 @@ def test_a_mediation_from_a_confidential_entry_does_not_name_the_sender(client, 
     assert response.status_code == 200 and SENDER not in response.content.decode()
 
 
-# ---- the public form and the staff form -------------------------------------------------------------
+# ---- the public form and the staff form ----------------------------------------------------------
 
 
 _ages = iter(range(10, 10_000))
@@ -390,7 +390,7 @@ def test_staff_mark_an_entry_in_person_confidential(client, world):
     assert traces(client.get(opinion.get_absolute_url()).content.decode()) == []
 
 
-# ---- the replay guard keeps the hour only ------------------------------------------------------------
+# ---- the replay guard keeps the hour only --------------------------------------------------------
 
 
 def expiries() -> dict[str, float]:

@@ -379,8 +379,11 @@ def check_situation_reports(now: dt.datetime) -> None:
 
 
 def check_mediations() -> None:
-    mediations = list(MediationCase.objects.select_related("case__case_type", "region").prefetch_related(
-        "mediators", "parties", "sessions"))  # fmt: skip
+    mediations = list(
+        MediationCase.objects.select_related("case__case_type", "region").prefetch_related(
+            "mediators", "parties", "sessions"
+        )
+    )
     assert len(mediations) >= 20
     statuses = Counter(m.status for m in mediations)
     assert statuses[MediationStatus.CLOSED] and statuses[MediationStatus.REFERRED], statuses

@@ -64,7 +64,7 @@ def reveals() -> list[SecurityEvent]:
     return list(SecurityEvent.objects.filter(kind="personal_data_revealed"))
 
 
-# ---- confidential reporters -----------------------------------------------------------------------
+# ---- confidential reporters ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("reader", ["director1", "mediator1", "auditor"])
@@ -280,7 +280,7 @@ def test_the_case_page_query_count_does_not_grow_with_a_confidential_reporter(
         client.get(masked.get_absolute_url())
 
 
-# ---- anonymous opinions: nothing that leaves or is logged ties the entry to the request -------------
+# ---- anonymous opinions: nothing that leaves or is logged ties the entry to the request ----------
 
 
 class RecordingSms:
@@ -435,7 +435,7 @@ def test_a_named_entry_is_still_told_at_once_with_its_link(client, world):
     assert Notification.objects.get(user=world.director1).url == opinion.get_absolute_url()
 
 
-# ---- an opinion's contact -------------------------------------------------------------------------
+# ---- an opinion's contact ------------------------------------------------------------------------
 
 
 def named_opinion(world, contact="13700002222") -> Opinion:

@@ -46,28 +46,41 @@ def today():
 
 def planned(world, *, village=None, by=None, kind=PlaceKind.RENTAL, name="楼家出租屋", days=2):
     return svc.inspection_create(
-        region=village or world.village1, place_name=name, place_kind=kind, by=by or world.director1,
+        region=village or world.village1,
+        place_name=name,
+        place_kind=kind,
+        by=by or world.director1,
         planned_for=today() + dt.timedelta(days=days),
-    )  # fmt: skip
+    )
 
 
 def record(inspection, by, *, failed=(), hazards=()):
-    """Record every item passed except the `failed` positions; `hazards` positions become hazards."""
+    """Record every item passed except the `failed` positions; `hazards` positions become
+    hazards."""
     items = list(inspection.items.order_by("id"))
     results = {
         item.pk: (n not in failed, "问题" if n in failed else "") for n, item in enumerate(items)
     }
     return svc.inspection_record(
-        inspection=inspection, results=results, inspectors="骆金法、何小军", inspected_on=today(), by=by,
+        inspection=inspection,
+        results=results,
+        inspectors="骆金法、何小军",
+        inspected_on=today(),
+        by=by,
         hazards_from=[items[n].pk for n in hazards],
-    )  # fmt: skip
+    )
 
 
 def with_order(world, *, days=7):
     inspection = record(planned(world), world.director1, failed=[0], hazards=[0])
     hazard = inspection.hazards.get()
-    order = svc.order_issue(hazard=hazard, responsible="楼家房东", measures="更换灭火器",
-                            deadline=today() + dt.timedelta(days=days), by=world.director1)  # fmt: skip
+    order = svc.order_issue(
+        hazard=hazard,
+        responsible="楼家房东",
+        measures="更换灭火器",
+        deadline=today() + dt.timedelta(days=days),
+        by=world.director1,
+    )
     return inspection, hazard, order
 
 
@@ -88,9 +101,13 @@ def test_every_kind_of_place_has_a_default_checklist():
 
 def test_a_new_inspection_gets_the_default_checklist_plus_its_own_items(world):
     inspection = svc.inspection_create(
-        region=world.village1, place_name="小学", place_kind=PlaceKind.SCHOOL, by=world.director1,
-        planned_for=today(), extra_items=["  校门口减速带完好 ", "校门口减速带完好", ""],
-    )  # fmt: skip
+        region=world.village1,
+        place_name="小学",
+        place_kind=PlaceKind.SCHOOL,
+        by=world.director1,
+        planned_for=today(),
+        extra_items=["  校门口减速带完好 ", "校门口减速带完好", ""],
+    )
     texts = list(inspection.items.values_list("text", flat=True))
     assert texts[: len(svc.default_checklist(PlaceKind.SCHOOL))] == svc.default_checklist(
         PlaceKind.SCHOOL
@@ -160,15 +177,31 @@ def test_an_inspection_is_recorded_once_and_completely(world):
     items = list(inspection.items.order_by("id"))
     partial = {items[0].pk: (True, "")}
     with pytest.raises(ValidationError, match=r"every checklist item|每"):
-        svc.inspection_record(inspection=inspection, results=partial, inspectors="甲", inspected_on=today(),
-                              by=world.director1)  # fmt: skip
+        svc.inspection_record(
+            inspection=inspection,
+            results=partial,
+            inspectors="甲",
+            inspected_on=today(),
+            by=world.director1,
+        )
     all_passed = {item.pk: (True, "") for item in items}
     with pytest.raises(ValidationError):  # a passed item is no hazard
-        svc.inspection_record(inspection=inspection, results=all_passed, inspectors="甲", inspected_on=today(),
-                              by=world.director1, hazards_from=[items[0].pk])  # fmt: skip
+        svc.inspection_record(
+            inspection=inspection,
+            results=all_passed,
+            inspectors="甲",
+            inspected_on=today(),
+            by=world.director1,
+            hazards_from=[items[0].pk],
+        )
     with pytest.raises(ValidationError):  # not in the future
-        svc.inspection_record(inspection=inspection, results=all_passed, inspectors="甲",
-                              inspected_on=today() + dt.timedelta(days=1), by=world.director1)  # fmt: skip
+        svc.inspection_record(
+            inspection=inspection,
+            results=all_passed,
+            inspectors="甲",
+            inspected_on=today() + dt.timedelta(days=1),
+            by=world.director1,
+        )
     assert Inspection.objects.get(pk=inspection.pk).status == InspectionStatus.PLANNED
     assert not Hazard.objects.exists()
     record(inspection, world.director1)
@@ -202,12 +235,22 @@ def test_a_deadline_in_the_past_is_refused_and_nothing_is_saved(world, client):
     inspection = record(planned(world), world.director1, failed=[0], hazards=[0])
     hazard = inspection.hazards.get()
     with pytest.raises(ValidationError, match=r"past|过去"):
-        svc.order_issue(hazard=hazard, responsible="房东", measures="整改", deadline=today() - dt.timedelta(days=1),
-                        by=world.director1)  # fmt: skip
+        svc.order_issue(
+            hazard=hazard,
+            responsible="房东",
+            measures="整改",
+            deadline=today() - dt.timedelta(days=1),
+            by=world.director1,
+        )
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:order_create", args=[hazard.pk]), {
-        "responsible": "房东", "measures": "整改", "deadline": f"{today() - dt.timedelta(days=1):%Y-%m-%d}",
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:order_create", args=[hazard.pk]),
+        {
+            "responsible": "房东",
+            "measures": "整改",
+            "deadline": f"{today() - dt.timedelta(days=1):%Y-%m-%d}",
+        },
+    )
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert not RectificationOrder.objects.exists()
@@ -230,16 +273,28 @@ def test_not_fixed_stays_open_with_a_new_deadline(world):
             order=order, outcome="not_fixed", on=today(), result="仍未更换", by=world.director1
         )
     with pytest.raises(ValidationError):
-        svc.order_reinspect(order=order, outcome="not_fixed", on=today(), result="仍未更换",
-                            new_deadline=today() - dt.timedelta(days=1), by=world.director1)  # fmt: skip
+        svc.order_reinspect(
+            order=order,
+            outcome="not_fixed",
+            on=today(),
+            result="仍未更换",
+            new_deadline=today() - dt.timedelta(days=1),
+            by=world.director1,
+        )
     with pytest.raises(ValidationError):  # what was seen is required unless verified
         svc.order_reinspect(
             order=order, outcome="not_fixed", on=today(), new_deadline=today(), by=world.director1
         )
     assert RectificationOrder.objects.get(pk=order.pk).status == OrderStatus.REPORTED_DONE
     new = today() + dt.timedelta(days=10)
-    order = svc.order_reinspect(order=order, outcome="not_fixed", on=today(), result="仍未更换", new_deadline=new,
-                                by=world.director1)  # fmt: skip
+    order = svc.order_reinspect(
+        order=order,
+        outcome="not_fixed",
+        on=today(),
+        result="仍未更换",
+        new_deadline=new,
+        by=world.director1,
+    )
     assert (
         order.status == OrderStatus.OPEN
         and order.deadline == new
@@ -258,8 +313,9 @@ def test_reported_done_only_from_open(world):
 
 def test_escalation_registers_exactly_one_hazard_case_linked_to_the_order(world):
     inspection, hazard, order = with_order(world)
-    order = svc.order_reinspect(order=order, outcome="escalated", on=today(), result="房东拒不整改",
-                                by=world.director1)  # fmt: skip
+    order = svc.order_reinspect(
+        order=order, outcome="escalated", on=today(), result="房东拒不整改", by=world.director1
+    )
     assert order.status == OrderStatus.ESCALATED
     case = Case.objects.get()
     assert order.escalated_case == case
@@ -314,17 +370,28 @@ def test_a_disguised_photo_is_refused_and_nothing_is_saved(world, client, _media
     inspection = record(planned(world), world.director1, failed=[0])
     client.force_login(world.director1)
     name, content, content_type = upload
-    response = client.post(reverse("casebook:hazard_add", args=[inspection.pk]), {
-        "description": "电线老化", "severity": "2",
-        "photos": [png("good.png"), SimpleUploadedFile(name, content, content_type=content_type)],
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:hazard_add", args=[inspection.pk]),
+        {
+            "description": "电线老化",
+            "severity": "2",
+            "photos": [
+                png("good.png"),
+                SimpleUploadedFile(name, content, content_type=content_type),
+            ],
+        },
+    )
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert not Hazard.objects.exists() and not Attachment.objects.exists()
     assert _files(_media) == []
     with pytest.raises(ValidationError):  # the service refuses it too
-        svc.hazard_add(inspection=inspection, description="电线老化", by=world.director1,
-                       photos=[SimpleUploadedFile(name, content, content_type=content_type)])  # fmt: skip
+        svc.hazard_add(
+            inspection=inspection,
+            description="电线老化",
+            by=world.director1,
+            photos=[SimpleUploadedFile(name, content, content_type=content_type)],
+        )
     assert not Hazard.objects.exists() and _files(_media) == []
 
 
@@ -333,9 +400,14 @@ def test_a_real_photo_is_stored_with_the_hazard_and_served_only_inside_the_juris
 ):
     inspection = record(planned(world), world.director1, failed=[0])
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:hazard_add", args=[inspection.pk]), {
-        "description": "电线老化", "severity": str(Severity.MAJOR), "photos": [png("现场 1.png"), png("b.png")],
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:hazard_add", args=[inspection.pk]),
+        {
+            "description": "电线老化",
+            "severity": str(Severity.MAJOR),
+            "photos": [png("现场 1.png"), png("b.png")],
+        },
+    )
     hazard = Hazard.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "casebook:order_create", args=[hazard.pk]
@@ -375,8 +447,12 @@ def test_a_hazard_photo_is_stored_without_its_gps_and_a_bomb_is_refused(world, c
 def test_too_many_photos_are_refused(world):
     inspection = record(planned(world), world.director1, failed=[0])
     with pytest.raises(ValidationError):
-        svc.hazard_add(inspection=inspection, description="x", by=world.director1,
-                       photos=[png(f"{n}.png") for n in range(svc.MAX_PHOTOS + 1)])  # fmt: skip
+        svc.hazard_add(
+            inspection=inspection,
+            description="x",
+            by=world.director1,
+            photos=[png(f"{n}.png") for n in range(svc.MAX_PHOTOS + 1)],
+        )
     assert not Hazard.objects.exists()
 
 
@@ -385,10 +461,18 @@ def test_too_many_photos_are_refused(world):
 
 def test_the_whole_lifecycle_through_the_screens(world, client):
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:inspection_create"), {
-        "region": world.village1.pk, "place_name": "楼家出租屋", "place_kind": PlaceKind.RENTAL, "address": "1号",
-        "when": "planned", "planned_for": f"{today() + dt.timedelta(days=1):%Y-%m-%d}", "extra_items": "天台门可开启",
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:inspection_create"),
+        {
+            "region": world.village1.pk,
+            "place_name": "楼家出租屋",
+            "place_kind": PlaceKind.RENTAL,
+            "address": "1号",
+            "when": "planned",
+            "planned_for": f"{today() + dt.timedelta(days=1):%Y-%m-%d}",
+            "extra_items": "天台门可开启",
+        },
+    )
     inspection = Inspection.objects.get()
     assert response.status_code == 302 and response["Location"] == inspection.get_absolute_url()
     assert inspection.items.filter(text="天台门可开启").exists()
@@ -408,9 +492,14 @@ def test_the_whole_lifecycle_through_the_screens(world, client):
     assert inspection.status == InspectionStatus.DONE
     hazard = inspection.hazards.get()
     assert "灭火器过期" in hazard.description
-    response = client.post(reverse("casebook:order_create", args=[hazard.pk]), {
-        "responsible": "楼家房东", "measures": "更换灭火器", "deadline": f"{today() + dt.timedelta(days=5):%Y-%m-%d}",
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:order_create", args=[hazard.pk]),
+        {
+            "responsible": "楼家房东",
+            "measures": "更换灭火器",
+            "deadline": f"{today() + dt.timedelta(days=5):%Y-%m-%d}",
+        },
+    )
     assert response.status_code == 302
     order = RectificationOrder.objects.get()
     detail = client.get(inspection.get_absolute_url()).content.decode()
@@ -422,8 +511,10 @@ def test_the_whole_lifecycle_through_the_screens(world, client):
         == 302
     )
     assert RectificationOrder.objects.get().status == OrderStatus.REPORTED_DONE
-    response = client.post(reverse("casebook:order_reinspect", args=[order.pk]),
-                           {"outcome": "verified", "reinspected_on": f"{today():%Y-%m-%d}"})  # fmt: skip
+    response = client.post(
+        reverse("casebook:order_reinspect", args=[order.pk]),
+        {"outcome": "verified", "reinspected_on": f"{today():%Y-%m-%d}"},
+    )
     assert response.status_code == 302
     assert RectificationOrder.objects.get().status == OrderStatus.VERIFIED
     inspection.refresh_from_db()
@@ -432,9 +523,15 @@ def test_the_whole_lifecycle_through_the_screens(world, client):
 
 def test_an_ad_hoc_inspection_goes_straight_to_its_checklist(world, client):
     client.force_login(world.township_officer)
-    response = client.post(reverse("casebook:inspection_create"), {
-        "region": world.village2.pk, "place_name": "乐山村鱼塘", "place_kind": PlaceKind.POND, "when": "now",
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:inspection_create"),
+        {
+            "region": world.village2.pk,
+            "place_name": "乐山村鱼塘",
+            "place_kind": PlaceKind.POND,
+            "when": "now",
+        },
+    )
     inspection = Inspection.objects.get()
     assert inspection.planned_for is None and inspection.region == world.village2
     assert response["Location"] == reverse("casebook:inspection_record", args=[inspection.pk])
@@ -444,8 +541,14 @@ def test_the_create_form_refuses_a_past_date_and_another_village(world, client):
     client.force_login(world.director1)
     url = reverse("casebook:inspection_create")
     base = {"place_name": "店", "place_kind": PlaceKind.SHOP, "when": "planned"}
-    past = client.post(url, {**base, "region": world.village1.pk,
-                             "planned_for": f"{today() - dt.timedelta(days=1):%Y-%m-%d}"})  # fmt: skip
+    past = client.post(
+        url,
+        {
+            **base,
+            "region": world.village1.pk,
+            "planned_for": f"{today() - dt.timedelta(days=1):%Y-%m-%d}",
+        },
+    )
     assert past.status_code == 200 and 'role="alert"' in past.content.decode()
     foreign = client.post(
         url, {**base, "region": world.village2.pk, "planned_for": f"{today():%Y-%m-%d}"}
@@ -478,8 +581,10 @@ def test_the_record_form_needs_every_item_and_refuses_a_hazard_on_a_passed_item(
 def test_a_refused_reinspection_shows_its_errors_on_the_detail_page(world, client):
     inspection, _hazard, order = with_order(world)
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:order_reinspect", args=[order.pk]),
-                           {"outcome": "not_fixed", "reinspected_on": f"{today():%Y-%m-%d}"})  # fmt: skip
+    response = client.post(
+        reverse("casebook:order_reinspect", args=[order.pk]),
+        {"outcome": "not_fixed", "reinspected_on": f"{today():%Y-%m-%d}"},
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert (
@@ -568,8 +673,13 @@ def test_viewers_see_but_do_not_act(world, book, client):
     assert (
         client.post(reverse("casebook:order_report_done", args=[book.order.pk])).status_code == 403
     )
-    assert client.post(reverse("casebook:order_reinspect", args=[book.order.pk]),
-                       {"outcome": "verified", "reinspected_on": f"{today():%Y-%m-%d}"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            reverse("casebook:order_reinspect", args=[book.order.pk]),
+            {"outcome": "verified", "reinspected_on": f"{today():%Y-%m-%d}"},
+        ).status_code
+        == 403
+    )
     assert RectificationOrder.objects.get(pk=book.order.pk).status == OrderStatus.OPEN
     client.force_login(world.patrol1)
     assert client.get(reverse("casebook:inspection_list")).status_code == 403
@@ -601,10 +711,19 @@ def test_overdue_orders_are_listed_and_highlighted(world, client):
     _inspection, _hazard, late = with_order(world)
     _make_overdue(late)
     with_order(world)  # on time: not listed
-    spot = record(planned(world, village=world.village2, by=world.township_officer, name="乐山村店"),
-                  world.township_officer, failed=[0], hazards=[0])  # fmt: skip
-    elsewhere = svc.order_issue(hazard=spot.hazards.get(), responsible="乐山村店主", measures="x", deadline=today(),
-                                by=world.township_officer)  # fmt: skip
+    spot = record(
+        planned(world, village=world.village2, by=world.township_officer, name="乐山村店"),
+        world.township_officer,
+        failed=[0],
+        hazards=[0],
+    )
+    elsewhere = svc.order_issue(
+        hazard=spot.hazards.get(),
+        responsible="乐山村店主",
+        measures="x",
+        deadline=today(),
+        by=world.township_officer,
+    )
     _make_overdue(elsewhere, days=1)
     assert list(sel.overdue_orders(world.director1)) == [late]
     assert list(sel.overdue_orders(world.township_officer)) == [late, elsewhere]
@@ -779,8 +898,12 @@ def test_the_printed_record_has_the_checklist_the_notice_and_signature_lines(wor
 
 def test_the_register_prints_numbered_rows_on_signed_sheets_for_a_village_and_period(world, client):
     for n in range(10):
-        record(planned(world, name=f"出租屋{n}"), world.director1, failed=[0] if n % 3 == 0 else [],
-               hazards=[0] if n % 3 == 0 else [])  # fmt: skip
+        record(
+            planned(world, name=f"出租屋{n}"),
+            world.director1,
+            failed=[0] if n % 3 == 0 else [],
+            hazards=[0] if n % 3 == 0 else [],
+        )
     record(
         planned(world, village=world.village2, by=world.township_officer, name="乐山村屋"),
         world.township_officer,

@@ -64,17 +64,30 @@ def _open(
 ):
     village = village or world.village1
     return service.open_mediation(
-        mediation=MediationCase(region=village, case=case, dispute_type=service.DisputeType.NEIGHBOURS,
-                                summary="排水沟堵塞引起的邻里纠纷", applied_on=applied_on or TODAY - dt.timedelta(days=10)),
-        parties=[service.PartyData(side="A", name=names[0], address="枫源村3号"),
-                 service.PartyData(side="B", name=names[1])],
-        mediators=mediators if mediators is not None else [world.mediator1], by=by or world.director1,
-    )  # fmt: skip
+        mediation=MediationCase(
+            region=village,
+            case=case,
+            dispute_type=service.DisputeType.NEIGHBOURS,
+            summary="排水沟堵塞引起的邻里纠纷",
+            applied_on=applied_on or TODAY - dt.timedelta(days=10),
+        ),
+        parties=[
+            service.PartyData(side="A", name=names[0], address="枫源村3号"),
+            service.PartyData(side="B", name=names[1]),
+        ],
+        mediators=mediators if mediators is not None else [world.mediator1],
+        by=by or world.director1,
+    )
 
 
 def _session(world, mediation, day=None):
-    return service.add_session(mediation=mediation, held_on=day or TODAY - dt.timedelta(days=5),
-                               notes="双方到场，陈述意见。", place="村调解室", by=world.mediator1)  # fmt: skip
+    return service.add_session(
+        mediation=mediation,
+        held_on=day or TODAY - dt.timedelta(days=5),
+        notes="双方到场，陈述意见。",
+        place="村调解室",
+        by=world.mediator1,
+    )
 
 
 def _at(world, status: str, **kw) -> MediationCase:
@@ -87,8 +100,13 @@ def _at(world, status: str, **kw) -> MediationCase:
         return m
     _session(world, m)
     if status in (S.AGREED, S.CLOSED):
-        m = service.move(mediation=m, to=S.AGREED, by=world.mediator1, agreement=AGREEMENT,
-                         follow_up_due=TODAY + dt.timedelta(days=30))  # fmt: skip
+        m = service.move(
+            mediation=m,
+            to=S.AGREED,
+            by=world.mediator1,
+            agreement=AGREEMENT,
+            follow_up_due=TODAY + dt.timedelta(days=30),
+        )
         if status == S.CLOSED:
             service.record_follow_up(mediation=m, on=TODAY, note="协议已履行。", by=world.mediator1)
             m = service.move(mediation=m, to=S.CLOSED, by=world.mediator1)
@@ -102,9 +120,15 @@ def _at(world, status: str, **kw) -> MediationCase:
 
 
 def _dispute_case(world, **fields) -> Case:
-    case = Case(region=world.village1, case_type=CaseType.objects.get(code=fields.pop("type", "dispute")),
-                title="宅基地边界争执", description="两户因围墙位置发生争执。",
-                occurred_at=timezone.now() - dt.timedelta(days=2), reporter_kind="person", **fields)  # fmt: skip
+    case = Case(
+        region=world.village1,
+        case_type=CaseType.objects.get(code=fields.pop("type", "dispute")),
+        title="宅基地边界争执",
+        description="两户因围墙位置发生争执。",
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+        reporter_kind="person",
+        **fields,
+    )
     case = cases.register_case(case=case, by=world.director1)
     CaseParty.objects.create(case=case, name="王五", role=PartyRole.PARTY)
     CaseParty.objects.create(case=case, name="赵六", role=PartyRole.PARTY)
@@ -113,8 +137,13 @@ def _dispute_case(world, **fields) -> Case:
 
 
 def _mediator(username, region, name):
-    return user_create(username=username, password=TEST_PASSWORD, region=region, roles={Role.MEDIATOR},
-                       full_name=name)  # fmt: skip
+    return user_create(
+        username=username,
+        password=TEST_PASSWORD,
+        region=region,
+        roles={Role.MEDIATOR},
+        full_name=name,
+    )
 
 
 # ---- the transition table, through the service ----------------------------------------------
@@ -145,7 +174,11 @@ def test_every_move_follows_the_table(world, start, to):
         assert "to" in refused.value.message_dict
         after = MediationCase.objects.get(pk=m.pk)
         assert (after.status, after.agreement, after.referred_to, after.follow_up_due) == (
-            before.status, before.agreement, before.referred_to, before.follow_up_due)  # fmt: skip
+            before.status,
+            before.agreement,
+            before.referred_to,
+            before.follow_up_due,
+        )
 
 
 def test_the_table_is_the_documented_lifecycle():
@@ -173,8 +206,13 @@ def test_agreeing_needs_the_agreement_text(world, agreement):
     m = _at(world, S.IN_MEDIATION)
     _session(world, m)
     with pytest.raises(ValidationError) as refused:
-        service.move(mediation=m, to=S.AGREED, by=world.mediator1, agreement=agreement,
-                     follow_up_due=TODAY + dt.timedelta(days=30))  # fmt: skip
+        service.move(
+            mediation=m,
+            to=S.AGREED,
+            by=world.mediator1,
+            agreement=agreement,
+            follow_up_due=TODAY + dt.timedelta(days=30),
+        )
     assert "agreement" in refused.value.message_dict
     m.refresh_from_db()
     assert (m.status, m.agreement, m.follow_up_due) == (S.IN_MEDIATION, "", None)
@@ -188,8 +226,13 @@ def test_agreeing_needs_the_follow_up_date(world):
         service.move(mediation=m, to=S.AGREED, by=world.mediator1, agreement=AGREEMENT)
     assert "follow_up_due" in refused.value.message_dict
     with pytest.raises(ValidationError):
-        service.move(mediation=m, to=S.AGREED, by=world.mediator1, agreement=AGREEMENT,
-                     follow_up_due=m.applied_on - dt.timedelta(days=1))  # fmt: skip
+        service.move(
+            mediation=m,
+            to=S.AGREED,
+            by=world.mediator1,
+            agreement=AGREEMENT,
+            follow_up_due=m.applied_on - dt.timedelta(days=1),
+        )
     assert MediationCase.objects.get(pk=m.pk).status == S.IN_MEDIATION
 
 
@@ -348,15 +391,26 @@ def test_parties_are_named_and_registry_people_belong_to_the_village(world, reco
         [service.PartyData(side="A", name="张三"), service.PartyData(side="B", person=stranger)],
     ):
         with pytest.raises(ValidationError):
-            service.open_mediation(mediation=MediationCase(**base), parties=parties, mediators=[world.mediator1],
-                                   by=world.director1)  # fmt: skip
+            service.open_mediation(
+                mediation=MediationCase(**base),
+                parties=parties,
+                mediators=[world.mediator1],
+                by=world.director1,
+            )
     assert not MediationCase.objects.exists()
     m = service.open_mediation(
-        mediation=MediationCase(**base), mediators=[world.mediator1], by=world.director1,
-        parties=[service.PartyData(side="A", name="张三"), service.PartyData(side="B", person=records.person)],
-    )  # fmt: skip
-    assert [(p.side, p.name, p.person_id) for p in m.parties.all()] == [("A", "张三", None),
-                                                                         ("B", records.person.name, records.person.pk)]  # fmt: skip
+        mediation=MediationCase(**base),
+        mediators=[world.mediator1],
+        by=world.director1,
+        parties=[
+            service.PartyData(side="A", name="张三"),
+            service.PartyData(side="B", person=records.person),
+        ],
+    )
+    assert [(p.side, p.name, p.person_id) for p in m.parties.all()] == [
+        ("A", "张三", None),
+        ("B", records.person.name, records.person.pk),
+    ]
 
 
 @pytest.mark.django_db
@@ -371,8 +425,12 @@ def test_bad_mediation_fields_are_refused(world):
         )
         setattr(m, field, value)
         with pytest.raises(ValidationError) as refused:
-            service.open_mediation(mediation=m, parties=[service.PartyData("A", "甲"), service.PartyData("B", "乙")],
-                                   mediators=[world.mediator1], by=world.director1)  # fmt: skip
+            service.open_mediation(
+                mediation=m,
+                parties=[service.PartyData("A", "甲"), service.PartyData("B", "乙")],
+                mediators=[world.mediator1],
+                by=world.director1,
+            )
         assert field in refused.value.message_dict
     assert not MediationCase.objects.exists()
 
@@ -397,7 +455,10 @@ def test_numbers_run_per_village_and_year(world):
     last_year = _open(world, applied_on=TODAY.replace(year=TODAY.year - 1, month=12, day=31))
     this_year_again = _open(world)
     assert [first.number, second.number, this_year_again.number] == [
-        f"{TODAY.year}-0001", f"{TODAY.year}-0002", f"{TODAY.year}-0003"]  # fmt: skip
+        f"{TODAY.year}-0001",
+        f"{TODAY.year}-0002",
+        f"{TODAY.year}-0003",
+    ]
     assert other_village.number == f"{TODAY.year}-0001"
     assert last_year.number == f"{TODAY.year - 1}-0001"
 
@@ -473,10 +534,15 @@ def mediator(client, world):
 
 def _create_data(world, **over):
     data = {
-        "region": world.village1.pk, "dispute_type": "neighbours", "summary": "排水沟纠纷",
-        "applied_on": TODAY.isoformat(), "a_name": "张三", "a_address": "枫源村3号", "b_name": "李四",
+        "region": world.village1.pk,
+        "dispute_type": "neighbours",
+        "summary": "排水沟纠纷",
+        "applied_on": TODAY.isoformat(),
+        "a_name": "张三",
+        "a_address": "枫源村3号",
+        "b_name": "李四",
         "mediators": [world.mediator1.pk],
-    }  # fmt: skip
+    }
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -511,8 +577,10 @@ def test_readers_who_do_not_act_see_no_forms(world, client):
     assert client.get(reverse("casebook:mediation_create")).status_code == 403
     body = client.get(reverse("casebook:mediation_detail", args=[m.pk])).content.decode()
     assert "张三" in body and 'name="to"' not in body and "session-save" not in body
-    for route, data in (("mediation_move", {"to": "failed"}),
-                        ("mediation_session_add", {"held_on": TODAY.isoformat(), "notes": "x"})):  # fmt: skip
+    for route, data in (
+        ("mediation_move", {"to": "failed"}),
+        ("mediation_session_add", {"held_on": TODAY.isoformat(), "notes": "x"}),
+    ):
         assert client.post(reverse(f"casebook:{route}", args=[m.pk]), data).status_code == 403
     assert MediationCase.objects.get(pk=m.pk).status == S.IN_MEDIATION
     assert not MediationSession.objects.exists()
@@ -558,7 +626,9 @@ def test_a_mediator_registers_an_application(world, mediator, records):
     assert (m.region, m.status, m.number) == (world.village1, S.APPLIED, f"{TODAY.year}-0001")
     assert list(m.mediators.all()) == [world.mediator1]
     assert [(p.side, p.name, p.person_id, p.address) for p in m.parties.all()] == [
-        ("A", "张三", None, "枫源村3号"), ("B", records.person.name, records.person.pk, "")]  # fmt: skip
+        ("A", "张三", None, "枫源村3号"),
+        ("B", records.person.name, records.person.pk, ""),
+    ]
 
 
 @pytest.mark.django_db
@@ -631,8 +701,13 @@ def test_a_case_that_is_no_dispute_is_refused_on_screen(world, mediator):
 
 @pytest.mark.django_db
 def test_an_opinion_goes_to_mediation(world, mediator):
-    opinion = Opinion.objects.create(region=world.village1, kind="complaint", text="邻居家的狗天天夜里叫。",
-                                     name="孙八", channel="in_person")  # fmt: skip
+    opinion = Opinion.objects.create(
+        region=world.village1,
+        kind="complaint",
+        text="邻居家的狗天天夜里叫。",
+        name="孙八",
+        channel="in_person",
+    )
     url = reverse("casebook:mediation_create") + f"?opinion={opinion.pk}"
     page = mediator.get(url).content.decode()
     assert "邻居家的狗天天夜里叫。" in page and 'value="孙八"' in page
@@ -644,8 +719,9 @@ def test_an_opinion_goes_to_mediation(world, mediator):
 def test_sources_of_another_village_answer_404(world, client):
     client.force_login(world.director2)
     case = _dispute_case(world)
-    opinion = Opinion.objects.create(region=world.village1, kind="opinion", text="意见", anonymous=True,
-                                     channel="public_form")  # fmt: skip
+    opinion = Opinion.objects.create(
+        region=world.village1, kind="opinion", text="意见", anonymous=True, channel="public_form"
+    )
     for query in (f"?case={case.pk}", f"?opinion={opinion.pk}", "?case=abc"):
         assert client.get(reverse("casebook:mediation_create") + query).status_code == 404
 
@@ -680,8 +756,18 @@ def test_the_whole_mediation_through_the_screens(world, mediator):
     )
     assert response.status_code == 200 and "needs its text" in response.content.decode()
     assert MediationCase.objects.get(pk=m.pk).status == S.IN_MEDIATION
-    assert post("mediation_move", {"to": "agreed", "agreement": AGREEMENT, "follow_up_due": TODAY.isoformat(),
-                                   "note": "当场签字"}).status_code == 302  # fmt: skip
+    assert (
+        post(
+            "mediation_move",
+            {
+                "to": "agreed",
+                "agreement": AGREEMENT,
+                "follow_up_due": TODAY.isoformat(),
+                "note": "当场签字",
+            },
+        ).status_code
+        == 302
+    )
     # closing before the visit: refused on screen
     response = post("mediation_move", {"to": "closed"})
     assert response.status_code == 200 and "follow-up visit" in response.content.decode()
@@ -748,11 +834,19 @@ def test_write_routes_take_post_only(world, mediator):
 @pytest.mark.parametrize("form", ["application", "record", "agreement"])
 def test_the_paper_forms_carry_the_parties_and_signature_lines(world, mediator, records, form):
     m = service.open_mediation(
-        mediation=MediationCase(region=world.village1, dispute_type="housing_land", summary="宅基地纠纷",
-                                applied_on=TODAY - dt.timedelta(days=5)),
-        parties=[service.PartyData("A", "张三", address="枫源村3号"), service.PartyData("B", person=records.person)],
-        mediators=[world.mediator1], by=world.director1,
-    )  # fmt: skip
+        mediation=MediationCase(
+            region=world.village1,
+            dispute_type="housing_land",
+            summary="宅基地纠纷",
+            applied_on=TODAY - dt.timedelta(days=5),
+        ),
+        parties=[
+            service.PartyData("A", "张三", address="枫源村3号"),
+            service.PartyData("B", person=records.person),
+        ],
+        mediators=[world.mediator1],
+        by=world.director1,
+    )
     m = service.move(mediation=m, to=S.IN_MEDIATION, by=world.mediator1)
     _session(world, m, TODAY - dt.timedelta(days=4))
     _session(world, m, TODAY - dt.timedelta(days=2))
@@ -805,8 +899,10 @@ def test_the_register_prints_a_villages_period(world, client):
     assert (
         'data-testid="village-required"' in client.get(url).content.decode()
     )  # a township chooses
-    body = client.get(url, {"village": world.village1.code, "from": f"{TODAY.year}-01-01",
-                            "to": TODAY.isoformat()}).content.decode()  # fmt: skip
+    body = client.get(
+        url,
+        {"village": world.village1.code, "from": f"{TODAY.year}-01-01", "to": TODAY.isoformat()},
+    ).content.decode()
     assert body.count('data-testid="register-row"') == 12
     assert body.count('data-testid="register-sheet"') == 2  # 10 rows a sheet
     assert all(m.number in body for m in inside) and "去年甲" not in body and "乐山甲" not in body
@@ -835,8 +931,9 @@ def test_the_register_is_the_directors_own_by_default_and_refuses_bad_dates(worl
 
 @pytest.mark.django_db
 def test_the_panel_shows_follow_up_visits_due_within_a_week(world):
-    due_soon, overdue, later, done = (_at(world, S.AGREED, names=(f"{k}甲", f"{k}乙"))
-                                      for k in ("soon", "late", "later", "done"))  # fmt: skip
+    due_soon, overdue, later, done = (
+        _at(world, S.AGREED, names=(f"{k}甲", f"{k}乙")) for k in ("soon", "late", "later", "done")
+    )
     MediationCase.objects.filter(pk=due_soon.pk).update(follow_up_due=TODAY + dt.timedelta(days=7))
     MediationCase.objects.filter(pk=overdue.pk).update(follow_up_due=TODAY - dt.timedelta(days=2))
     MediationCase.objects.filter(pk=later.pk).update(follow_up_due=TODAY + dt.timedelta(days=8))

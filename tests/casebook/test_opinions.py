@@ -41,20 +41,33 @@ _ages = iter(range(10, 10_000))
 
 def _entry(village, **fields):
     """A filled public form, opened some seconds ago (each with its own token)."""
-    data = {"kind": "suggestion", "text": "建议在文化礼堂门口装一盏路灯。", "anonymous": "on",
-            "started": opinions.form_token(village, now=time.time() - next(_ages))}  # fmt: skip
+    data = {
+        "kind": "suggestion",
+        "text": "建议在文化礼堂门口装一盏路灯。",
+        "anonymous": "on",
+        "started": opinions.form_token(village, now=time.time() - next(_ages)),
+    }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def _send(client, village, **fields):
-    return client.post(_form_url(village), _entry(village, **fields), REMOTE_ADDR=SENDER_IP,
-                       HTTP_USER_AGENT=SENDER_AGENT)  # fmt: skip
+    return client.post(
+        _form_url(village),
+        _entry(village, **fields),
+        REMOTE_ADDR=SENDER_IP,
+        HTTP_USER_AGENT=SENDER_AGENT,
+    )
 
 
 def _opinion(world, **fields):
-    values = {"region": world.village1, "kind": "complaint", "text": "垃圾桶三天没人清。", "anonymous": True,
-              "channel": "public_form"}  # fmt: skip
+    values = {
+        "region": world.village1,
+        "kind": "complaint",
+        "text": "垃圾桶三天没人清。",
+        "anonymous": True,
+        "channel": "public_form",
+    }
     values.update(fields)
     return Opinion.objects.create(**values)
 
@@ -246,8 +259,16 @@ def _track(client, code, **extra):
 
 
 def test_a_tracking_code_shows_status_and_answer_but_no_name(client, world):
-    opinion = _opinion(world, anonymous=False, name="楼阿根", contact="13700001111", channel="in_person",
-                       status=OpinionStatus.ANSWERED, answer="已联系保洁员，每天清运。", answered_at=timezone.now())  # fmt: skip
+    opinion = _opinion(
+        world,
+        anonymous=False,
+        name="楼阿根",
+        contact="13700001111",
+        channel="in_person",
+        status=OpinionStatus.ANSWERED,
+        answer="已联系保洁员，每天清运。",
+        answered_at=timezone.now(),
+    )
     typed = spaced(opinion.tracking_code).lower()  # spaces and small letters are fine
     response = _track(client, typed)
     body = response.content.decode()
@@ -260,8 +281,10 @@ def test_a_tracking_code_shows_status_and_answer_but_no_name(client, world):
 
 def test_every_wrong_code_gets_the_same_answer(client, world):
     _opinion(world)
-    answers = [_without_tokens(_track(client, code).content.decode())
-               for code in ("ABCD EFGH JKLM", "ZZZZZZZZZZZZ", "1", "'; drop table x;--", "😀" * 12)]  # fmt: skip
+    answers = [
+        _without_tokens(_track(client, code).content.decode())
+        for code in ("ABCD EFGH JKLM", "ZZZZZZZZZZZZ", "1", "'; drop table x;--", "😀" * 12)
+    ]
     assert len(set(answers)) == 1
     assert 'data-testid="track-not-found"' in answers[0]
     assert "ABCD" not in answers[0]  # the code tried is not echoed
@@ -322,11 +345,26 @@ def test_rating_with_a_wrong_code_gets_the_not_found_answer(client, world):
 
 
 def test_the_public_board_shows_published_answers_of_its_village_only_without_names(client, world):
-    _opinion(world, anonymous=False, name="楼阿根", channel="in_person", text="私人的话OWN", status="answered",
-             answer="公开的答复PUB", answer_published=True, answered_at=timezone.now())  # fmt: skip
+    _opinion(
+        world,
+        anonymous=False,
+        name="楼阿根",
+        channel="in_person",
+        text="私人的话OWN",
+        status="answered",
+        answer="公开的答复PUB",
+        answer_published=True,
+        answered_at=timezone.now(),
+    )
     _opinion(world, status="answered", answer="未公开的答复HID", answered_at=timezone.now())
-    _opinion(world, region=world.village2, status="answered", answer="乐山村的答复V2", answer_published=True,
-             answered_at=timezone.now())  # fmt: skip
+    _opinion(
+        world,
+        region=world.village2,
+        status="answered",
+        answer="乐山村的答复V2",
+        answer_published=True,
+        answered_at=timezone.now(),
+    )
     body = client.get(reverse("casebook:public_board", args=[world.village1.code])).content.decode()
     assert "公开的答复PUB" in body
     assert "未公开的答复HID" not in body and "乐山村的答复V2" not in body
@@ -334,15 +372,21 @@ def test_the_public_board_shows_published_answers_of_its_village_only_without_na
     assert 'class="mainnav"' not in body
 
 
-# ---- staff ----------------------------------------------------------------------------------------
+# ---- staff ---------------------------------------------------------------------------------------
 
 
 def test_staff_enter_answer_publish_and_close_an_entry(client, world):
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:opinion_create"), {
-        "village": world.village1.code, "kind": "report", "text": "河边护栏松动。", "name": "楼阿根",
-        "contact": "13700001111",
-    })  # fmt: skip
+    response = client.post(
+        reverse("casebook:opinion_create"),
+        {
+            "village": world.village1.code,
+            "kind": "report",
+            "text": "河边护栏松动。",
+            "name": "楼阿根",
+            "contact": "13700001111",
+        },
+    )
     opinion = Opinion.objects.get()
     assert response.status_code == 302 and response["Location"] == opinion.get_absolute_url()
     assert (opinion.channel, opinion.entered_by, opinion.name) == (
@@ -390,8 +434,16 @@ def test_a_public_entry_shows_no_tracking_code_to_staff(client, world):
     assert opinion.tracking_code not in body and spaced(opinion.tracking_code) not in body
 
 
-@pytest.mark.parametrize("start, to", [("received", "closed"), ("received", "answered"), ("in_hand", "closed"),
-                                       ("closed", "answered"), ("received", "nonsense")])  # fmt: skip
+@pytest.mark.parametrize(
+    "start, to",
+    [
+        ("received", "closed"),
+        ("received", "answered"),
+        ("in_hand", "closed"),
+        ("closed", "answered"),
+        ("received", "nonsense"),
+    ],
+)
 def test_forbidden_moves_are_refused_and_change_nothing(client, world, start, to):
     opinion = _opinion(world, status=start, answer="已处理。" if start == "closed" else "")
     with pytest.raises(ValidationError):
@@ -437,8 +489,14 @@ def test_an_entry_becomes_a_case_once(client, world):
     opinion = _opinion(world)
     theft = CaseType.objects.get(code="theft")
     client.force_login(world.director1)
-    data = {"case_type": theft.pk, "severity": 2, "title": "电动车被盗",
-            "occurred_at": timezone.localtime(timezone.now() - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
+    data = {
+        "case_type": theft.pk,
+        "severity": 2,
+        "title": "电动车被盗",
+        "occurred_at": timezone.localtime(timezone.now() - dt.timedelta(hours=3)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+    }
     response = client.post(reverse("casebook:opinion_to_case", args=[opinion.pk]), data)
     assert response.status_code == 302
     case = Case.objects.get()
@@ -489,8 +547,14 @@ def test_the_contact_is_masked_and_only_those_allowed_get_the_show_button(client
 
 def test_a_named_entry_in_person_becomes_a_case_with_its_reporter(world):
     opinion = _opinion(world, anonymous=False, name="楼阿根", channel="in_person")
-    case = opinions.to_case(opinion=opinion, case_type=CaseType.objects.get(code="dispute"), severity=1,
-                            title="邻里纠纷", occurred_at=timezone.now(), by=world.mediator1)  # fmt: skip
+    case = opinions.to_case(
+        opinion=opinion,
+        case_type=CaseType.objects.get(code="dispute"),
+        severity=1,
+        title="邻里纠纷",
+        occurred_at=timezone.now(),
+        by=world.mediator1,
+    )
     assert (case.reporter_kind, case.reporter_name, case.owner) == (
         ReporterKind.PERSON,
         "楼阿根",
@@ -500,16 +564,26 @@ def test_a_named_entry_in_person_becomes_a_case_with_its_reporter(world):
 
 def test_staff_cannot_enter_an_opinion_for_another_village(client, world):
     client.force_login(world.director1)
-    response = client.post(reverse("casebook:opinion_create"),
-                           {"village": world.village2.code, "kind": "opinion", "text": "x", "anonymous": "on"})  # fmt: skip
+    response = client.post(
+        reverse("casebook:opinion_create"),
+        {"village": world.village2.code, "kind": "opinion", "text": "x", "anonymous": "on"},
+    )
     assert response.status_code == 200 and response.context["form"].errors["village"]
     assert Opinion.objects.count() == 0
 
 
 def test_an_entry_of_another_village_cannot_be_entered(world):
     with pytest.raises(ValidationError):
-        opinions.enter_in_person(village=world.village1, kind="opinion", text="x", anonymous=True, name="",
-                                 contact="", received_at=None, by=world.director2)  # fmt: skip
+        opinions.enter_in_person(
+            village=world.village1,
+            kind="opinion",
+            text="x",
+            anonymous=True,
+            name="",
+            contact="",
+            received_at=None,
+            by=world.director2,
+        )
 
 
 # ---- jurisdiction -------------------------------------------------------------------------------
@@ -573,7 +647,7 @@ def test_viewers_read_but_do_not_act_and_patrol_members_see_nothing(client, worl
     assert client.get(reverse("casebook:opinion_list")).status_code == 302  # to the sign-in page
 
 
-# ---- lists, register, poster ----------------------------------------------------------------------
+# ---- lists, register, poster ---------------------------------------------------------------------
 
 
 def test_the_list_filters_and_puts_unanswered_entries_first(client, world):
@@ -603,10 +677,18 @@ def test_the_list_filters_and_puts_unanswered_entries_first(client, world):
 
 def _grow(world, n):
     for k in range(n):
-        _opinion(world, anonymous=bool(k % 2), name="" if k % 2 else f"村民{k}", channel="in_person",
-                 region=world.village1 if k % 3 else world.village2, status=["received", "answered", "closed"][k % 3],
-                 answer="答复" if k % 3 else "", answer_published=bool(k % 3), answered_by=world.director1,
-                 answered_at=timezone.now())  # fmt: skip
+        _opinion(
+            world,
+            anonymous=bool(k % 2),
+            name="" if k % 2 else f"村民{k}",
+            channel="in_person",
+            region=world.village1 if k % 3 else world.village2,
+            status=["received", "answered", "closed"][k % 3],
+            answer="答复" if k % 3 else "",
+            answer_published=bool(k % 3),
+            answered_by=world.director1,
+            answered_at=timezone.now(),
+        )
 
 
 @pytest.mark.parametrize("user", ["township_officer", "director1"])
@@ -680,8 +762,15 @@ def test_an_empty_period_still_prints_one_signed_sheet(client, world):
     assert body.count('data-testid="register-sheet"') == 1 and 'data-testid="stamp-box"' in body
 
 
-@pytest.mark.parametrize("params", [{"from": "2027-13-01"}, {"from": "2027-02-30"}, {"to": "yesterday"},
-                                    {"from": "2027-05-01", "to": "2027-04-01"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2027-13-01"},
+        {"from": "2027-02-30"},
+        {"to": "yesterday"},
+        {"from": "2027-05-01", "to": "2027-04-01"},
+    ],
+)
 def test_bad_register_dates_get_a_clear_message(client, world, params):
     client.force_login(world.director1)
     response = client.get(reverse("casebook:opinion_register_print"), params)

@@ -26,11 +26,17 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 def register(world, *, day: dt.date, code="theft", village=None, hour=10, by=None) -> Case:
     return cases.register_case(
-        case=Case(region=village or world.village1, case_type=CaseType.objects.get(code=code), title=f"{code}案",
-                  description="经过", occurred_at=at(day, hour - 1), reported_at=at(day, hour),
-                  reporter_kind=ReporterKind.HOTLINE),
+        case=Case(
+            region=village or world.village1,
+            case_type=CaseType.objects.get(code=code),
+            title=f"{code}案",
+            description="经过",
+            occurred_at=at(day, hour - 1),
+            reported_at=at(day, hour),
+            reporter_kind=ReporterKind.HOTLINE,
+        ),
         by=by or world.director1,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -130,15 +136,20 @@ def test_the_township_rollup(world, days):
     ] == [report_sel.MISSING]
 
 
-# ---- screens --------------------------------------------------------------------------------------
+# ---- screens -------------------------------------------------------------------------------------
 
 
 def test_a_director_sends_reports_through_the_screens(world, client, days):
     client.force_login(world.director1)
     assert client.get(reverse("casebook:situation_submit")).status_code == 200
     url = reverse("casebook:situation_submit")
-    data = {"region": world.village1.pk, "period": DAILY, "starts_on": days["tuesday"].isoformat(),
-            "nil_return": "on", "summary": ""}  # fmt: skip
+    data = {
+        "region": world.village1.pk,
+        "period": DAILY,
+        "starts_on": days["tuesday"].isoformat(),
+        "nil_return": "on",
+        "summary": "",
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     assert SituationReport.objects.get().nil_return
@@ -189,11 +200,20 @@ def test_the_rollup_query_count_stays_flat(world, client, days):
 
     few = count()
     for k in range(12):
-        village = Region.objects.create(code=f"330681109{300 + k}", name=f"新村{k}", kind=RegionKind.VILLAGE,
-                                        parent=world.township)  # fmt: skip
+        village = Region.objects.create(
+            code=f"330681109{300 + k}",
+            name=f"新村{k}",
+            kind=RegionKind.VILLAGE,
+            parent=world.township,
+        )
         register(world, day=monday, village=village, by=world.township_officer)
-        SituationReport.objects.create(region=village, period=DAILY, starts_on=monday, counts={"theft": 1},
-                                       submitted_by=world.township_officer)  # fmt: skip
+        SituationReport.objects.create(
+            region=village,
+            period=DAILY,
+            starts_on=monday,
+            counts={"theft": 1},
+            submitted_by=world.township_officer,
+        )
     many = count()
     # session, user, roles; villages, reports (with the sender), cases by village, types
     assert many == few, (few, many)

@@ -29,9 +29,11 @@ SCOPED = "scoped"
 ROUTES: dict[str, str] = {
     "casebook:case_list": SCOPED,
     "casebook:case_create": SCOPED,  # the form offers only the user's villages, groups and people
-    "casebook:case_register_print": SCOPED,  # a village's own register, or a choice of one's villages
+    # a village's own register, or a choice of one's villages
+    "casebook:case_register_print": SCOPED,
     "casebook:case_detail": FOREIGN_404,
-    "casebook:case_reporter_reveal": FOREIGN_404,  # POST only; the name needs VIEW_CONFIDENTIAL when confidential
+    # POST only; the name needs VIEW_CONFIDENTIAL when confidential
+    "casebook:case_reporter_reveal": FOREIGN_404,
     "casebook:case_move": FOREIGN_404,
     "casebook:case_handover": FOREIGN_404,
     "casebook:case_handover_answer": FOREIGN_404,
@@ -69,20 +71,39 @@ def records(world, base) -> SimpleNamespace:
     and the police station must acknowledge), with a photo, and today's situation report."""
     now = timezone.now()
     case = cases.register_case(
-        case=Case(region=world.village1, group=world.group1, case_type=CaseType.objects.get(code="theft"),
-                  severity=Severity.MAJOR, title=MARKER_TITLE, description="夜间祠堂铜香炉被盗。",
-                  occurred_at=now - dt.timedelta(hours=3), reported_at=now - dt.timedelta(hours=2),
-                  address="枫源村祠堂", reporter_kind=ReporterKind.PERSON, reporter=base.person),
+        case=Case(
+            region=world.village1,
+            group=world.group1,
+            case_type=CaseType.objects.get(code="theft"),
+            severity=Severity.MAJOR,
+            title=MARKER_TITLE,
+            description="夜间祠堂铜香炉被盗。",
+            occurred_at=now - dt.timedelta(hours=3),
+            reported_at=now - dt.timedelta(hours=2),
+            address="枫源村祠堂",
+            reporter_kind=ReporterKind.PERSON,
+            reporter=base.person,
+        ),
         by=world.director1,
-    )  # fmt: skip
+    )
     cases.report_upward(case=case, by=world.director1, level=None)
-    attachment = Attachment(region=world.village1, case=case, content_type="image/png", size=len(png_bytes()),
-                            original_name="现场.png", uploaded_by=world.director1)  # fmt: skip
+    attachment = Attachment(
+        region=world.village1,
+        case=case,
+        content_type="image/png",
+        size=len(png_bytes()),
+        original_name="现场.png",
+        uploaded_by=world.director1,
+    )
     attachment.file.save("walk.png", ContentFile(png_bytes()), save=True)
     report = SituationReport.objects.create(
-        region=world.village1, period=ReportPeriod.DAILY, starts_on=timezone.localdate(), summary=MARKER_SUMMARY,
-        counts={"theft": 1}, submitted_by=world.director1,
-    )  # fmt: skip
+        region=world.village1,
+        period=ReportPeriod.DAILY,
+        starts_on=timezone.localdate(),
+        summary=MARKER_SUMMARY,
+        counts={"theft": 1},
+        submitted_by=world.director1,
+    )
     return SimpleNamespace(
         case=case,
         escalation=case.escalations.get(level=Level.TOWNSHIP),

@@ -1,4 +1,5 @@
-"""Outsider-walk classification of the safety inspection routes (see tests/core/test_outsider_walk.py).
+"""Outsider-walk classification of the safety inspection routes
+(see tests/core/test_outsider_walk.py).
 
 `records()` makes one of each inspection record in village 1: a planned inspection (its
 checklist opens for recording), a recorded one with a hazard under an open order (with a
@@ -61,27 +62,48 @@ def records(world, base) -> SimpleNamespace:
     today = timezone.localdate()
     by = world.director1
     planned = inspections.inspection_create(
-        region=world.village1, place_name="枫源村小卖部", place_kind=PlaceKind.SHOP, by=by,
+        region=world.village1,
+        place_name="枫源村小卖部",
+        place_kind=PlaceKind.SHOP,
+        by=by,
         planned_for=today + dt.timedelta(days=3),
-    )  # fmt: skip
+    )
     inspection = inspections.inspection_create(
-        region=world.village1, place_name=MARKER_PLACE, place_kind=PlaceKind.RENTAL, address="枫源村1号", by=by,
-    )  # fmt: skip
+        region=world.village1,
+        place_name=MARKER_PLACE,
+        place_kind=PlaceKind.RENTAL,
+        address="枫源村1号",
+        by=by,
+    )
     items = list(inspection.items.order_by("id"))
     results = {
         item.pk: (item is not items[0], "灭火器过期" if item is items[0] else "") for item in items
     }
     inspection = inspections.inspection_record(
-        inspection=inspection, results=results, inspectors="骆金法", inspected_on=today, by=by,
+        inspection=inspection,
+        results=results,
+        inspectors="骆金法",
+        inspected_on=today,
+        by=by,
         hazards_from=[items[0].pk],
-    )  # fmt: skip
+    )
     hazard = inspection.hazards.get()
-    order = inspections.order_issue(hazard=hazard, responsible="楼家房东", measures="更换灭火器",
-                                    deadline=today + dt.timedelta(days=7), by=by)  # fmt: skip
+    order = inspections.order_issue(
+        hazard=hazard,
+        responsible="楼家房东",
+        measures="更换灭火器",
+        deadline=today + dt.timedelta(days=7),
+        by=by,
+    )
     photo_upload = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
-    hazard_open = inspections.hazard_add(inspection=inspection, description="楼道堆放杂物", by=by,
-                                         photos=[photo_upload])  # fmt: skip
+    hazard_open = inspections.hazard_add(
+        inspection=inspection, description="楼道堆放杂物", by=by, photos=[photo_upload]
+    )
     return SimpleNamespace(
-        planned=planned, inspection=inspection, hazard=hazard, order=order, hazard_open=hazard_open,
+        planned=planned,
+        inspection=inspection,
+        hazard=hazard,
+        order=order,
+        hazard_open=hazard_open,
         photo=hazard_open.attachments.get(),
-    )  # fmt: skip
+    )

@@ -17,7 +17,8 @@ SCOPED = "scoped"
 ROUTES: dict[str, str] = {
     "casebook:mediation_list": SCOPED,
     "casebook:mediation_create": SCOPED,  # lists only the user's villages, mediators and people
-    "casebook:mediation_register_print": SCOPED,  # a village's own register, or a choice of one's villages
+    # a village's own register, or a choice of one's villages
+    "casebook:mediation_register_print": SCOPED,
     "casebook:mediation_detail": FOREIGN_404,
     "casebook:mediation_session_add": FOREIGN_404,
     "casebook:mediation_move": FOREIGN_404,
@@ -41,14 +42,26 @@ def records(world, base) -> SimpleNamespace:
     mediator and one session."""
     today = timezone.localdate()
     mediation = service.open_mediation(
-        mediation=MediationCase(region=world.village1, dispute_type=service.DisputeType.NEIGHBOURS,
-                                summary="枫源村邻里排水沟纠纷", applied_on=today - dt.timedelta(days=3)),
-        parties=[service.PartyData(side="A", name=MARKER_PARTY, address="枫源村2号"),
-                 service.PartyData(side="B", person=base.person)],
-        mediators=[world.mediator1], by=world.director1,
-    )  # fmt: skip
+        mediation=MediationCase(
+            region=world.village1,
+            dispute_type=service.DisputeType.NEIGHBOURS,
+            summary="枫源村邻里排水沟纠纷",
+            applied_on=today - dt.timedelta(days=3),
+        ),
+        parties=[
+            service.PartyData(side="A", name=MARKER_PARTY, address="枫源村2号"),
+            service.PartyData(side="B", person=base.person),
+        ],
+        mediators=[world.mediator1],
+        by=world.director1,
+    )
     service.move(mediation=mediation, to=MediationStatus.IN_MEDIATION, by=world.mediator1)
-    service.add_session(mediation=mediation, held_on=today - dt.timedelta(days=1), place="枫源村调解室",
-                        notes="双方陈述各自意见。", by=world.mediator1)  # fmt: skip
+    service.add_session(
+        mediation=mediation,
+        held_on=today - dt.timedelta(days=1),
+        place="枫源村调解室",
+        notes="双方陈述各自意见。",
+        by=world.mediator1,
+    )
     mediation.refresh_from_db()
     return SimpleNamespace(mediation=mediation)

@@ -1,4 +1,5 @@
-"""Outsider-walk classification of the opinion book's routes (see tests/core/test_outsider_walk.py)."""
+"""Outsider-walk classification of the opinion book's routes
+(see tests/core/test_outsider_walk.py)."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -18,7 +19,8 @@ ROUTES: dict[str, str] = {
     "casebook:opinion_poster": FOREIGN_404,  # <code> = village 1's code (the walk's shared sample)
     "casebook:opinion_detail": FOREIGN_404,
     "casebook:opinion_contact_reveal": FOREIGN_404,  # POST only, logged
-    "casebook:opinion_sender_reveal": FOREIGN_404,  # POST only; a confidential sender needs VIEW_CONFIDENTIAL
+    # POST only; a confidential sender needs VIEW_CONFIDENTIAL
+    "casebook:opinion_sender_reveal": FOREIGN_404,
     "casebook:opinion_confidential": FOREIGN_404,  # POST only, staff of the village
     "casebook:opinion_answer": FOREIGN_404,
     "casebook:opinion_move": FOREIGN_404,
@@ -51,9 +53,19 @@ def records(world, base) -> SimpleNamespace:
     from qunfang.casebook.models import Opinion
 
     opinion = Opinion.objects.create(
-        region=world.village1, kind="complaint", text=OPINION_TEXT, anonymous=False, name=base.person.name,
-        contact="13700001111", channel="in_person", entered_by=world.director1,
-        created_at=timezone.now() - dt.timedelta(days=2), status="answered", answer=ANSWER_TEXT,
-        answer_published=True, answered_by=world.director1, answered_at=timezone.now(),
-    )  # fmt: skip
+        region=world.village1,
+        kind="complaint",
+        text=OPINION_TEXT,
+        anonymous=False,
+        name=base.person.name,
+        contact="13700001111",
+        channel="in_person",
+        entered_by=world.director1,
+        created_at=timezone.now() - dt.timedelta(days=2),
+        status="answered",
+        answer=ANSWER_TEXT,
+        answer_published=True,
+        answered_by=world.director1,
+        answered_at=timezone.now(),
+    )
     return SimpleNamespace(opinion=opinion)

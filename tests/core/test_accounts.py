@@ -25,8 +25,9 @@ def test_role_and_jurisdiction_changes_are_logged_with_who_did_them(world):
     assert world.patrol1.can(Perm.HANDLE_MEDIATION)
     # the domain history keeps the old jurisdiction too
     assert [h.region_id for h in world.patrol1.history.order_by("history_id")] == [
-        world.village1.pk, world.village2.pk,
-    ]  # fmt: skip
+        world.village1.pk,
+        world.village2.pk,
+    ]
 
 
 @pytest.mark.django_db
@@ -45,9 +46,15 @@ def test_the_admin_form_changes_roles_through_the_service(world, client):
     client.force_login(world.admin)
     url = reverse("admin:core_user_change", args=[world.patrol1.pk])
     form = {
-        "username": "patrol1", "full_name": "何小军", "email": "", "region": world.village1.pk,
-        "phone": "13912345678", "id_number": "", "is_active": "on", "roles_field": ["patrol_member", "mediator"],
-    }  # fmt: skip
+        "username": "patrol1",
+        "full_name": "何小军",
+        "email": "",
+        "region": world.village1.pk,
+        "phone": "13912345678",
+        "id_number": "",
+        "is_active": "on",
+        "roles_field": ["patrol_member", "mediator"],
+    }
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(pk=world.patrol1.pk).role_names == {"patrol_member", "mediator"}
@@ -62,9 +69,15 @@ def test_the_admin_form_refuses_a_bad_id_number_and_changes_nothing(world, clien
     client.force_login(world.admin)
     url = reverse("admin:core_user_change", args=[world.patrol1.pk])
     form = {
-        "username": "patrol1", "full_name": "改名", "email": "", "region": world.village1.pk,
-        "phone": "", "id_number": "110105194912310021", "is_active": "on", "roles_field": ["patrol_member"],
-    }  # fmt: skip
+        "username": "patrol1",
+        "full_name": "改名",
+        "email": "",
+        "region": world.village1.pk,
+        "phone": "",
+        "id_number": "110105194912310021",
+        "is_active": "on",
+        "roles_field": ["patrol_member"],
+    }
     response = client.post(url, form)
     assert response.status_code == 200 and "校验位" in response.content.decode()
     world.patrol1.refresh_from_db()

@@ -13,9 +13,10 @@ def _signed_in(base_url, username):
     page = client.get("/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = client.post(
-        "/login/", data={"username": username, "password": TEST_PASSWORD, "csrfmiddlewaretoken": token},
+        "/login/",
+        data={"username": username, "password": TEST_PASSWORD, "csrfmiddlewaretoken": token},
         headers={"Referer": f"{base_url}/login/"},
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.text
     return client
 

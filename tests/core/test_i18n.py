@@ -16,9 +16,11 @@ SOURCE = LOCALE.parent
 
 def _untranslated(po):
     return [
-        e.msgid for e in po
-        if not e.obsolete and ("fuzzy" in e.flags or not (e.msgstr or any(e.msgstr_plural.values())))
-    ]  # fmt: skip
+        e.msgid
+        for e in po
+        if not e.obsolete
+        and ("fuzzy" in e.flags or not (e.msgstr or any(e.msgstr_plural.values())))
+    ]
 
 
 def test_every_chinese_string_is_translated():
@@ -48,10 +50,22 @@ def test_catalogues_hold_every_string_in_the_source(tmp_path):
     shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
         # from the copy's parent: `qunfang` is then the copy, not the installed package
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-location"],
-        cwd=tmp_path, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "en",
+            "--no-location",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "qunfang.test_settings"},
-    )  # fmt: skip
+    )
     for language in ("zh_Hans", "en"):
         fresh = {
             e.msgid

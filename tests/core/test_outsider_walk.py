@@ -93,15 +93,26 @@ for _walk_module in PATROL_WALKS + CASEBOOK_WALKS:
 
 # Which village-1 record fills a route's `pk` (default: the patrol member's account).
 PK_OWNER = {
-    "registry:organisation_detail": "org", "registry:organisation_edit": "org",
-    "registry:post_edit": "post", "registry:post_place": "post", "registry:membership_end": "membership",
-    "registry:person_detail": "person", "registry:person_edit": "person", "registry:person_reveal": "person",
-    "registry:vetting_sign": "check", "registry:household_detail": "household",
-    "registry:household_edit": "household", "registry:group_detail": "group", "registry:group_edit": "group",
-    "registry:group_print": "group", "core:job": "job",
-    **{f"registry:contract_{view}": "contract"
-       for view in ("detail", "edit", "transition", "renew", "print", "scan")},
-}  # fmt: skip
+    "registry:organisation_detail": "org",
+    "registry:organisation_edit": "org",
+    "registry:post_edit": "post",
+    "registry:post_place": "post",
+    "registry:membership_end": "membership",
+    "registry:person_detail": "person",
+    "registry:person_edit": "person",
+    "registry:person_reveal": "person",
+    "registry:vetting_sign": "check",
+    "registry:household_detail": "household",
+    "registry:household_edit": "household",
+    "registry:group_detail": "group",
+    "registry:group_edit": "group",
+    "registry:group_print": "group",
+    "core:job": "job",
+    **{
+        f"registry:contract_{view}": "contract"
+        for view in ("detail", "edit", "transition", "renew", "print", "scan")
+    },
+}
 
 
 def _walk(patterns, namespace=""):

@@ -87,8 +87,13 @@ def _grow(world, n):
             kind=RegionKind.VILLAGE,
             parent=world.township,
         )
-        user = user_create(username=f"d{village.code}", password=None, region=village,
-                           roles={Role.VILLAGE_DIRECTOR}, phone="13800000000")  # fmt: skip
+        user = user_create(
+            username=f"d{village.code}",
+            password=None,
+            region=village,
+            roles={Role.VILLAGE_DIRECTOR},
+            phone="13800000000",
+        )
         SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN_FAILED, user=user, region=village)
 
 

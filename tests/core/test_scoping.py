@@ -15,8 +15,11 @@ def _codes(queryset):
 def test_each_user_sees_exactly_their_subtree(world):
     assert _codes(Region.objects.visible_to(world.director1)) == {"330681109290", "330681109290001"}
     assert _codes(Region.objects.visible_to(world.township_officer)) == {
-        "330681109000", "330681109290", "330681109290001", "330681109291",
-    }  # fmt: skip
+        "330681109000",
+        "330681109290",
+        "330681109290001",
+        "330681109291",
+    }
     assert Region.objects.visible_to(world.admin).count() == Region.objects.count()
     assert set(User.objects.visible_to(world.director2)) == {world.director2, world.patrol2}
 
@@ -50,9 +53,10 @@ UNSCOPED = {
 
 def _qunfang_models():
     return [
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if m.__module__.startswith("qunfang.") and not m.__name__.startswith("Historical")
-    ]  # fmt: skip
+    ]
 
 
 def _is_scoped(model):

@@ -21,8 +21,12 @@ def run_qunfang(args, env_overrides, tmp_path):
     env.update({"QUNFANG_DATA_DIR": str(tmp_path), **env_overrides})
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _production_env(tmp_path):
@@ -60,11 +64,18 @@ def test_secrets_can_come_from_files(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("QUNFANG_DEBUG", "maybe"), ("QUNFANG_SESSION_IDLE_MINUTES", "ten"), ("QUNFANG_ENV", "staging"),
-     ("QUNFANG_DATABASE_URL", "mysql://x/y"), ("QUNFANG_FIELD_KEYS", "k1:tooshort"),
-     ("QUNFANG_MAX_REQUEST_MB", "lots"), ("QUNFANG_REDIS_URL", "localhost:6379"),
-     ("QUNFANG_TRUSTED_PROXIES", "10.0.0.1, nginx"), ("QUNFANG_TASKS", "celery")],
-)  # fmt: skip
+    [
+        ("QUNFANG_DEBUG", "maybe"),
+        ("QUNFANG_SESSION_IDLE_MINUTES", "ten"),
+        ("QUNFANG_ENV", "staging"),
+        ("QUNFANG_DATABASE_URL", "mysql://x/y"),
+        ("QUNFANG_FIELD_KEYS", "k1:tooshort"),
+        ("QUNFANG_MAX_REQUEST_MB", "lots"),
+        ("QUNFANG_REDIS_URL", "localhost:6379"),
+        ("QUNFANG_TRUSTED_PROXIES", "10.0.0.1, nginx"),
+        ("QUNFANG_TASKS", "celery"),
+    ],
+)
 def test_a_bad_value_stops_start_up_and_names_the_variable(tmp_path, name, value):
     result = run_qunfang(["check"], {name: value}, tmp_path)
     assert result.returncode != 0
@@ -104,8 +115,12 @@ def test_env_helpers(monkeypatch):
 def test_database_urls():
     pg = parse_database_url("postgres://qf:p%40ss@db.local:5433/qunfang?sslmode=require", ROOT)
     assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "qf", "p@ss", "db.local", "5433", "qunfang",
-    )  # fmt: skip
+        "qf",
+        "p@ss",
+        "db.local",
+        "5433",
+        "qunfang",
+    )
     assert pg["OPTIONS"] == {"sslmode": "require"}
     lite = parse_database_url("sqlite:///var/x.sqlite3", ROOT)
     assert lite["NAME"] == str(ROOT / "var/x.sqlite3")
@@ -133,8 +148,13 @@ def test_sqlite_pragmas_are_in_force_on_a_file_database(tmp_path, django_db_bloc
             ):
                 cursor.execute(f"PRAGMA {name}")
                 pragmas[name] = cursor.fetchone()[0]
-        assert pragmas == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 5000,
-                           "foreign_keys": 1, "secure_delete": 1}  # fmt: skip
+        assert pragmas == {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "busy_timeout": 5000,
+            "foreign_keys": 1,
+            "secure_delete": 1,
+        }
         assert wrapper.transaction_mode == "IMMEDIATE"
     finally:
         wrapper.close()

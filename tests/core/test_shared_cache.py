@@ -42,7 +42,11 @@ def _run(code: str, env: dict) -> str:
 
 def _processes_share_a_counter(env: dict) -> list[str]:
     key = f"qf:test-limit:{uuid.uuid4().hex}"  # fresh each run; gone from Redis after a minute
-    bump = f"from django.core.cache import cache\ncache.add({key!r}, 0, 60)\nprint(cache.incr({key!r}))"
+    bump = (
+        "from django.core.cache import cache\n"
+        f"cache.add({key!r}, 0, 60)\n"
+        f"print(cache.incr({key!r}))"
+    )
     return [_run(bump, env) for _ in range(3)]
 
 

@@ -283,9 +283,8 @@ def _multipart(fields: dict, files: list[tuple[str, bytes]]) -> tuple[bytes, str
     boundary = "qunfang-test-boundary"
     parts = []
     for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        part = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        parts.append(part.encode())
     for filename, data in files:
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '

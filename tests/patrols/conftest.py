@@ -45,8 +45,13 @@ def _team(village, names, prefix, experienced=4):
     post = Post.objects.create(organisation=org, title="队员", seats=20)
     people = []
     for k, name in enumerate(names):
-        p = Person.objects.create(region=village, name=name, sex="M", birth_date=dt.date(1975 + k, 3, 1),
-                                  phone=f"139{prefix}{k:05d}")  # fmt: skip
+        p = Person.objects.create(
+            region=village,
+            name=name,
+            sex="M",
+            birth_date=dt.date(1975 + k, 3, 1),
+            phone=f"139{prefix}{k:05d}",
+        )
         Membership.objects.create(person=p, post=post, started_on=dt.date(2025, 1, 1))
         PatrolProfile.objects.create(person=p, experienced=k < experienced)
         people.append(p)
@@ -76,34 +81,89 @@ def patrol(world):
     route = PatrolRoute.objects.create(region=world.village1, name="夜巡路线")
     for k, p in enumerate(points):
         RouteStop.objects.create(route=route, point=p, order=k + 1)
-    day = ShiftPattern.objects.create(region=world.village1, name="白班", kind=ShiftKind.DAY, starts_at=dt.time(8),
-                                      duration_minutes=480, headcount=1, valid_from=dt.date(2027, 1, 1))  # fmt: skip
-    night = ShiftPattern.objects.create(region=world.village1, name="夜班", kind=ShiftKind.NIGHT, starts_at=dt.time(20),
-                                        duration_minutes=480, headcount=2, route=route,
-                                        valid_from=dt.date(2027, 1, 1))  # fmt: skip
+    day = ShiftPattern.objects.create(
+        region=world.village1,
+        name="白班",
+        kind=ShiftKind.DAY,
+        starts_at=dt.time(8),
+        duration_minutes=480,
+        headcount=1,
+        valid_from=dt.date(2027, 1, 1),
+    )
+    night = ShiftPattern.objects.create(
+        region=world.village1,
+        name="夜班",
+        kind=ShiftKind.NIGHT,
+        starts_at=dt.time(20),
+        duration_minutes=480,
+        headcount=2,
+        route=route,
+        valid_from=dt.date(2027, 1, 1),
+    )
     # ten-household group: ten households of village 1, two of them exempt
     group = JointDefenceGroup.objects.create(
         region=world.village1, name="第3联防组", formed_on=dt.date(2025, 1, 1)
     )
     households = []
     for k in range(10):
-        h = Household.objects.create(region=world.village1, group=world.group1, number=f"H{k:03d}",
-                                     elderly_only=k == 8, absent=k == 9)  # fmt: skip
-        Person.objects.create(region=world.village1, household=h, name=f"户主{k}", sex="M",
-                              birth_date=dt.date(1970 + k, 1, 1))  # fmt: skip
-        Person.objects.create(region=world.village1, household=h, name=f"家人{k}", sex="F",
-                              birth_date=dt.date(1990, 1, 1))  # fmt: skip
+        h = Household.objects.create(
+            region=world.village1,
+            group=world.group1,
+            number=f"H{k:03d}",
+            elderly_only=k == 8,
+            absent=k == 9,
+        )
+        Person.objects.create(
+            region=world.village1,
+            household=h,
+            name=f"户主{k}",
+            sex="M",
+            birth_date=dt.date(1970 + k, 1, 1),
+        )
+        Person.objects.create(
+            region=world.village1,
+            household=h,
+            name=f"家人{k}",
+            sex="F",
+            birth_date=dt.date(1990, 1, 1),
+        )
         GroupMembership.objects.create(group=group, household=h, joined_on=dt.date(2025, 1, 1))
         households.append(h)
-    rota = ShiftPattern.objects.create(region=world.village1, name="联防值守", starts_at=dt.time(19),
-                                       duration_minutes=180, headcount=1, household_group=group,
-                                       valid_from=dt.date(2027, 1, 1))  # fmt: skip
+    rota = ShiftPattern.objects.create(
+        region=world.village1,
+        name="联防值守",
+        starts_at=dt.time(19),
+        duration_minutes=180,
+        headcount=1,
+        household_group=group,
+        valid_from=dt.date(2027, 1, 1),
+    )
     zone = JointZone.objects.create(region=world.township, name="枫源—乐山联防区")
     ZoneVillage.objects.create(zone=zone, village=world.village1, cost_share=Decimal("60"))
     ZoneVillage.objects.create(zone=zone, village=world.village2, cost_share=Decimal("40"))
     zone.members.set(people[4:] + people2)
-    zone_pattern = ShiftPattern.objects.create(region=world.township, zone=zone, name="边界夜巡", kind=ShiftKind.NIGHT,
-                                               starts_at=dt.time(21), duration_minutes=360, headcount=2,
-                                               weekdays="56", valid_from=dt.date(2027, 1, 1))  # fmt: skip
-    return SimpleNamespace(org=org, people=people, people2=people2, points=points, route=route, day=day, night=night,
-                           group=group, households=households, rota=rota, zone=zone, zone_pattern=zone_pattern)  # fmt: skip
+    zone_pattern = ShiftPattern.objects.create(
+        region=world.township,
+        zone=zone,
+        name="边界夜巡",
+        kind=ShiftKind.NIGHT,
+        starts_at=dt.time(21),
+        duration_minutes=360,
+        headcount=2,
+        weekdays="56",
+        valid_from=dt.date(2027, 1, 1),
+    )
+    return SimpleNamespace(
+        org=org,
+        people=people,
+        people2=people2,
+        points=points,
+        route=route,
+        day=day,
+        night=night,
+        group=group,
+        households=households,
+        rota=rota,
+        zone=zone,
+        zone_pattern=zone_pattern,
+    )

@@ -26,8 +26,14 @@ def api(live_server, world, patrol):
 
 
 def body(shift, point, **extra):
-    return {"client_id": str(uuid.uuid4()), "assignment": shift.mine.pk, "kind": "point", "point": point.pk,
-            "code": signs.current_code(point), **extra}  # fmt: skip
+    return {
+        "client_id": str(uuid.uuid4()),
+        "assignment": shift.mine.pk,
+        "kind": "point",
+        "point": point.pk,
+        "code": signs.current_code(point),
+        **extra,
+    }
 
 
 def test_my_shifts_lists_the_current_and_upcoming_shifts(api, world, patrol):
@@ -59,8 +65,15 @@ def test_on_duty_is_scoped(api, world, patrol):
 def test_a_check_in_is_201_and_its_resend_200_with_the_same_body(api, world, patrol):
     shift = live_roster(world, patrol)
     client = api("patrol1")
-    sent = body(shift, patrol.points[0], latitude=29.7101, longitude=120.24, accuracy_m=9.6, finding="hazard",
-                note="桥栏松动")  # fmt: skip
+    sent = body(
+        shift,
+        patrol.points[0],
+        latitude=29.7101,
+        longitude=120.24,
+        accuracy_m=9.6,
+        finding="hazard",
+        note="桥栏松动",
+    )
     first = client.post("/api/v1/patrols/check-ins", json=sent)
     assert first.status_code == 201, first.text
     assert (
@@ -201,8 +214,10 @@ def test_writes_need_sign_in_csrf_and_the_patrol_permission(api, live_server, wo
 def test_declaring_an_absence_answers_with_its_clashes(api, world, patrol):
     upcoming = live_roster(world, patrol, start=timezone.now() + dt.timedelta(days=2))
     day = upcoming.shift.service_date
-    response = api("patrol1").post("/api/v1/patrols/absences",
-                                   json={"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": "住院"})  # fmt: skip
+    response = api("patrol1").post(
+        "/api/v1/patrols/absences",
+        json={"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": "住院"},
+    )
     assert response.status_code == 201, response.text
     assert [c["assignment"] for c in response.json()["clashes"]] == [upcoming.mine.pk]
     reversed_dates = {
@@ -232,14 +247,20 @@ def test_a_swap_over_the_api_and_a_person_in_two_places(api, world, patrol):
     )
     assert refused.status_code == 400 and busy.name in refused.json()["detail"]
     assert SwapRequest.objects.count() == 0
-    foreign = client.post("/api/v1/patrols/swaps",
-                          json={"assignment": upcoming.mine.pk, "replacement": patrol.people2[1].pk})  # fmt: skip
+    foreign = client.post(
+        "/api/v1/patrols/swaps",
+        json={"assignment": upcoming.mine.pk, "replacement": patrol.people2[1].pk},
+    )
     assert foreign.status_code == 404
-    not_mine = client.post("/api/v1/patrols/swaps",
-                           json={"assignment": upcoming.assignments[1].pk, "replacement": patrol.people[3].pk})  # fmt: skip
+    not_mine = client.post(
+        "/api/v1/patrols/swaps",
+        json={"assignment": upcoming.assignments[1].pk, "replacement": patrol.people[3].pk},
+    )
     assert not_mine.status_code == 403
-    ok = client.post("/api/v1/patrols/swaps",
-                     json={"assignment": upcoming.mine.pk, "replacement": patrol.people[3].pk, "reason": "出差"})  # fmt: skip
+    ok = client.post(
+        "/api/v1/patrols/swaps",
+        json={"assignment": upcoming.mine.pk, "replacement": patrol.people[3].pk, "reason": "出差"},
+    )
     assert ok.status_code == 201 and ok.json()["status"] == "pending"
     assert SwapRequest.objects.get().replacement == patrol.people[3]
 
@@ -248,8 +269,13 @@ def test_the_openapi_document_lists_the_patrol_routes(live_server):
     import httpx
 
     schema = httpx.get(f"{live_server.url}/api/v1/openapi.json").json()
-    paths = {"/api/v1/patrols/my-shifts", "/api/v1/patrols/on-duty", "/api/v1/patrols/check-ins",
-             "/api/v1/patrols/absences", "/api/v1/patrols/swaps"}  # fmt: skip
+    paths = {
+        "/api/v1/patrols/my-shifts",
+        "/api/v1/patrols/on-duty",
+        "/api/v1/patrols/check-ins",
+        "/api/v1/patrols/absences",
+        "/api/v1/patrols/swaps",
+    }
     assert paths <= set(schema["paths"])
     assert (
         "client_id"

@@ -45,14 +45,26 @@ def clock(monkeypatch):
 
 
 def _roster(world, region, status=RosterStatus.PUBLISHED, starts_on=MONDAY, days=31):
-    return Roster.objects.create(region=region, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=days - 1),
-                                 status=status, created_by=world.director1)  # fmt: skip
+    return Roster.objects.create(
+        region=region,
+        starts_on=starts_on,
+        ends_on=starts_on + dt.timedelta(days=days - 1),
+        status=status,
+        created_by=world.director1,
+    )
 
 
 def _shift(roster, pattern, day, hours=8):
     start = at(day, pattern.starts_at.hour)
-    return Shift.objects.create(roster=roster, region=roster.region, pattern=pattern, service_date=day, starts_at=start,
-                                ends_at=start + dt.timedelta(hours=hours), headcount=pattern.headcount)  # fmt: skip
+    return Shift.objects.create(
+        roster=roster,
+        region=roster.region,
+        pattern=pattern,
+        service_date=day,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        headcount=pattern.headcount,
+    )
 
 
 def _serve(roster, pattern, person, outcomes, first_day=MONDAY):
@@ -79,8 +91,14 @@ def month(world, patrol, clock):
     _serve(april, patrol.day, a, [M], first_day=dt.date(2027, 4, 1))
     from qunfang.patrols.models import ShiftPattern
 
-    pattern2 = ShiftPattern.objects.create(region=world.village2, name="乐山白班", starts_at=dt.time(8),
-                                           duration_minutes=480, headcount=1, valid_from=dt.date(2027, 1, 1))  # fmt: skip
+    pattern2 = ShiftPattern.objects.create(
+        region=world.village2,
+        name="乐山白班",
+        starts_at=dt.time(8),
+        duration_minutes=480,
+        headcount=1,
+        valid_from=dt.date(2027, 1, 1),
+    )
     _serve(_roster(world, world.village2), pattern2, patrol.people2[0], [S, M])
     return {"a": a, "b": b}
 

@@ -45,7 +45,8 @@ def real_png() -> bytes:
 
 @pytest.fixture(autouse=True, params=[SignPeriod.MINUTE, SignPeriod.WEEK])
 def sign_period(request, patrol):
-    """The rules hold alike for a screen at the point (a code a minute) and a printed sign (a week)."""
+    """The rules hold alike for a screen at the point (a code a minute) and a printed sign
+    (a week)."""
     for point in patrol.points:
         point.sign_period = request.param
         point.save()
@@ -62,17 +63,36 @@ def live_roster(
     region = region or world.village1
     people = people if people is not None else patrol.people[:2]
     day = timezone.localtime(start).date()
-    roster = Roster.objects.create(region=region, zone=zone, starts_on=day, ends_on=day, status=RosterStatus.PUBLISHED,
-                                   created_by=world.director1, published_by=world.director1,
-                                   published_at=timezone.now())  # fmt: skip
-    shift = Shift.objects.create(roster=roster, region=region, zone=zone, pattern=pattern, service_date=day,
-                                 starts_at=start, ends_at=start + dt.timedelta(hours=hours), night=pattern.is_night,
-                                 headcount=len(people) or 1)  # fmt: skip
+    roster = Roster.objects.create(
+        region=region,
+        zone=zone,
+        starts_on=day,
+        ends_on=day,
+        status=RosterStatus.PUBLISHED,
+        created_by=world.director1,
+        published_by=world.director1,
+        published_at=timezone.now(),
+    )
+    shift = Shift.objects.create(
+        roster=roster,
+        region=region,
+        zone=zone,
+        pattern=pattern,
+        service_date=day,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        night=pattern.is_night,
+        headcount=len(people) or 1,
+    )
     assignments = [
         Assignment.objects.create(shift=shift, region=region, zone=zone, person=p) for p in people
     ]
-    return SimpleNamespace(roster=roster, shift=shift, assignments=assignments,
-                           mine=assignments[0] if assignments else None)  # fmt: skip
+    return SimpleNamespace(
+        roster=roster,
+        shift=shift,
+        assignments=assignments,
+        mine=assignments[0] if assignments else None,
+    )
 
 
 def scan_url(point, code=None):
@@ -155,8 +175,13 @@ def test_a_forged_code_is_refused(client_for, world, patrol):
 def test_a_check_in_two_kilometres_from_the_point_is_refused(client_for, world, patrol):
     live_roster(world, patrol)
     point = patrol.points[0]  # 29.7100, 120.2400; 0.018° of latitude is about 2 km
-    response = post_scan(client_for(world.patrol1), point, latitude="29.728000", longitude="120.240000",
-                         accuracy_m="20")  # fmt: skip
+    response = post_scan(
+        client_for(world.patrol1),
+        point,
+        latitude="29.728000",
+        longitude="120.240000",
+        accuracy_m="20",
+    )
     record = CheckIn.objects.get()
     assert not record.accepted and record.refusal == checkin.Refusal.FAR and record.far_from_point
     assert 1950 < record.distance_m < 2050
@@ -171,8 +196,12 @@ def test_a_duplicate_sent_twice_is_recorded_once_and_answered_the_same(client_fo
     client = client_for(world.patrol1)
     point = patrol.points[0]
     page = client.get(scan_url(point))
-    fields = {"client_id": page.context["form"].initial["client_id"], "code": signs.current_code(point),
-              "finding": "hazard", "note": "路灯坏了"}  # fmt: skip
+    fields = {
+        "client_id": page.context["form"].initial["client_id"],
+        "code": signs.current_code(point),
+        "finding": "hazard",
+        "note": "路灯坏了",
+    }
     first = client.post(scan_url(point), fields)
     second = client.post(scan_url(point), fields)
     assert CheckIn.objects.count() == 1
@@ -186,8 +215,13 @@ def test_a_duplicate_sent_twice_is_recorded_once_and_answered_the_same(client_fo
 
 def test_a_point_not_on_the_round_saves_nothing(client_for, world, patrol):
     live_roster(world, patrol)
-    elsewhere = PatrolPoint.objects.create(region=world.village1, name="水库", latitude=Decimal("29.7"),
-                                           longitude=Decimal("120.2"), sign_period=SignPeriod.MINUTE)  # fmt: skip
+    elsewhere = PatrolPoint.objects.create(
+        region=world.village1,
+        name="水库",
+        latitude=Decimal("29.7"),
+        longitude=Decimal("120.2"),
+        sign_period=SignPeriod.MINUTE,
+    )
     response = client_for(world.patrol1).get(scan_url(elsewhere))
     assert response.status_code == 200 and "form" not in response.context
     assert "不在" in response.content.decode() or "not on the round" in response.content.decode()
@@ -226,8 +260,14 @@ def test_a_joint_patrol_member_of_the_next_village_may_check_in_on_the_zone_roun
 ):
     """A zone shift has no route here: every point of the zone's villages is on its round, so
     village 2's member may check in at a village 1 point while serving it."""
-    live_roster(world, patrol, pattern=patrol.zone_pattern, zone=patrol.zone, region=world.township,
-                people=[patrol.people2[0], patrol.people[4]])  # fmt: skip
+    live_roster(
+        world,
+        patrol,
+        pattern=patrol.zone_pattern,
+        zone=patrol.zone,
+        region=world.township,
+        people=[patrol.people2[0], patrol.people[4]],
+    )
     response = post_scan(client_for(world.patrol2), patrol.points[0])
     assert response.context["check_in"].accepted
     assert CheckIn.objects.get().by == world.patrol2
@@ -247,8 +287,14 @@ def test_the_code_can_be_typed_when_the_qr_does_not_scan(client_for, world, patr
     client = client_for(world.patrol1)
     page = client.get(scan_url(point, code=""))
     assert 'type="text" name="code"' in page.content.decode()
-    client.post(scan_url(point, code=""), {"client_id": str(uuid.uuid4()), "code": " " + signs.current_code(point),
-                                            "finding": "nothing"})  # fmt: skip
+    client.post(
+        scan_url(point, code=""),
+        {
+            "client_id": str(uuid.uuid4()),
+            "code": " " + signs.current_code(point),
+            "finding": "nothing",
+        },
+    )
     assert CheckIn.objects.get().accepted
 
 
@@ -330,9 +376,16 @@ def test_start_and_end_of_patrol_from_the_members_page(client_for, world, patrol
     assert CheckIn.objects.filter(kind=CheckInKind.START).count() == 1
     assert any("已" in str(m) or "Already" in str(m) for m in again.context["messages"])
     for point in patrol.points:
-        checkin.check_in(assignment=shift.mine, user=world.patrol1,
-                         scan=Scan(client_id=uuid.uuid4(), kind=CheckInKind.POINT, point=point,
-                                   code=signs.current_code(point)))  # fmt: skip
+        checkin.check_in(
+            assignment=shift.mine,
+            user=world.patrol1,
+            scan=Scan(
+                client_id=uuid.uuid4(),
+                kind=CheckInKind.POINT,
+                point=point,
+                code=signs.current_code(point),
+            ),
+        )
     action(client, shift.mine, "end")
     shift.mine.refresh_from_db()
     assert shift.mine.outcome == Outcome.SERVED and shift.mine.closed_at is not None
@@ -358,8 +411,15 @@ def test_a_start_without_a_client_id_or_kind_saves_nothing(client_for, world, pa
 
 def test_an_outsider_gets_404_for_the_start_of_a_shift(client_for, world, patrol):
     shift = live_roster(world, patrol)
-    assert client_for(world.patrol2).post(reverse("patrols:checkin_action", args=[shift.mine.pk]),
-                                          {"kind": "start", "client_id": str(uuid.uuid4())}).status_code == 404  # fmt: skip
+    assert (
+        client_for(world.patrol2)
+        .post(
+            reverse("patrols:checkin_action", args=[shift.mine.pk]),
+            {"kind": "start", "client_id": str(uuid.uuid4())},
+        )
+        .status_code
+        == 404
+    )
 
 
 # ---- how a shift ends ---------------------------------------------------------------------
@@ -372,8 +432,14 @@ def _fixed(world, patrol):
 
 def _round(assignment, user, when, points, *, start=True, end=True):
     def send(kind, point=None, minutes=0):
-        scan = Scan(client_id=uuid.uuid4(), kind=kind, point=point,
-                    code=signs.current_code(point, at=when + dt.timedelta(minutes=minutes)) if point else "")  # fmt: skip
+        scan = Scan(
+            client_id=uuid.uuid4(),
+            kind=kind,
+            point=point,
+            code=signs.current_code(point, at=when + dt.timedelta(minutes=minutes))
+            if point
+            else "",
+        )
         return checkin.check_in(
             assignment=assignment, scan=scan, user=user, now=when + dt.timedelta(minutes=minutes)
         )
@@ -423,8 +489,12 @@ def test_close_due_marks_a_shift_without_check_ins_missed_once(world, patrol):
 def test_a_duplicate_does_not_count_twice_towards_the_outcome(world, patrol):
     shift = _fixed(world, patrol)
     now = at(MONDAY, 20, 5)
-    same = Scan(client_id=uuid.uuid4(), kind=CheckInKind.POINT, point=patrol.points[0],
-                code=signs.current_code(patrol.points[0], at=now))  # fmt: skip
+    same = Scan(
+        client_id=uuid.uuid4(),
+        kind=CheckInKind.POINT,
+        point=patrol.points[0],
+        code=signs.current_code(patrol.points[0], at=now),
+    )
     first, created = checkin.check_in(assignment=shift.mine, scan=same, user=world.patrol1, now=now)
     again, created_again = checkin.check_in(
         assignment=shift.mine, scan=same, user=world.patrol1, now=now

@@ -120,8 +120,15 @@ def test_serving_the_turn_settles_it(world, patrol, week, clock):
         (CheckInKind.POINT, 30, patrol.points[0]),
         (CheckInKind.END, 170, None),
     ):
-        CheckIn.objects.create(client_id=uuid.uuid4(), assignment=turn, region=turn.region, kind=kind, point=point,
-                               recorded_at=start + dt.timedelta(minutes=minutes), by=world.patrol1)  # fmt: skip
+        CheckIn.objects.create(
+            client_id=uuid.uuid4(),
+            assignment=turn,
+            region=turn.region,
+            kind=kind,
+            point=point,
+            recorded_at=start + dt.timedelta(minutes=minutes),
+            by=world.patrol1,
+        )
     clock["now"] = AFTER
     close_assignment(turn, now=AFTER)
     close_assignment(turn, now=AFTER)  # closing again changes nothing

@@ -62,22 +62,45 @@ def week_roster(world, **kw) -> Roster:
     )
 
 
-def built_roster(world, patterns, people, *, days=7, region=None, zone=None, status=RosterStatus.DRAFT,
-                 start=MONDAY, fill=None) -> Roster:  # fmt: skip
+def built_roster(
+    world,
+    patterns,
+    people,
+    *,
+    days=7,
+    region=None,
+    zone=None,
+    status=RosterStatus.DRAFT,
+    start=MONDAY,
+    fill=None,
+) -> Roster:
     """A roster written straight to the database (no solver): the shifts of `patterns` on the
     days they run, seats filled from `people` in turn (`fill` seats per shift; default: all)."""
-    roster = Roster.objects.create(region=region or world.village1, zone=zone, starts_on=start,
-                                   ends_on=start + dt.timedelta(days=days - 1), status=status,
-                                   created_by=world.director1, solver_status="optimal")  # fmt: skip
+    roster = Roster.objects.create(
+        region=region or world.village1,
+        zone=zone,
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=days - 1),
+        status=status,
+        created_by=world.director1,
+        solver_status="optimal",
+    )
     turn = 0
     for k in range(days):
         day = start + dt.timedelta(days=k)
         for pattern in (p for p in patterns if p.runs_on(day)):
             begin = at(day, pattern.starts_at.hour, pattern.starts_at.minute)
-            shift = Shift.objects.create(roster=roster, region=pattern.region, zone=zone, pattern=pattern,
-                                         service_date=day, starts_at=begin,
-                                         ends_at=begin + dt.timedelta(minutes=pattern.duration_minutes),
-                                         night=pattern.is_night, headcount=pattern.headcount)  # fmt: skip
+            shift = Shift.objects.create(
+                roster=roster,
+                region=pattern.region,
+                zone=zone,
+                pattern=pattern,
+                service_date=day,
+                starts_at=begin,
+                ends_at=begin + dt.timedelta(minutes=pattern.duration_minutes),
+                night=pattern.is_night,
+                headcount=pattern.headcount,
+            )
             for _seat in range(pattern.headcount if fill is None else fill):
                 person = people[turn % len(people)]
                 turn += 1
@@ -97,10 +120,19 @@ def body(response) -> str:
 def test_director_adds_a_point_with_coordinates(client, world, patrol):
     client.force_login(world.director1)
     assert client.get(reverse("patrols:point_create")).status_code == 200
-    response = client.post(reverse("patrols:point_create"), {
-        "region": world.village1.pk, "name": "祠堂", "description": "老祠堂门口", "latitude": "29.7151234",
-        "longitude": "120.2412345", "radius_m": 120, "sign_period": SignPeriod.WEEK, "active": "on",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:point_create"),
+        {
+            "region": world.village1.pk,
+            "name": "祠堂",
+            "description": "老祠堂门口",
+            "latitude": "29.7151234",
+            "longitude": "120.2412345",
+            "radius_m": 120,
+            "sign_period": SignPeriod.WEEK,
+            "active": "on",
+        },
+    )
     point = PatrolPoint.objects.get(name="祠堂")
     assert response.status_code == 302 and response["Location"] == point.get_absolute_url()
     assert point.latitude == Decimal("29.715123")  # a phone's extra decimals are rounded
@@ -124,10 +156,17 @@ def test_bad_coordinates_are_refused_and_nothing_is_saved(
     client, world, latitude, longitude, field, words
 ):
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:point_create"), {
-        "region": world.village1.pk, "name": "坏点", "latitude": latitude, "longitude": longitude,
-        "radius_m": 100, "sign_period": SignPeriod.WEEK,
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:point_create"),
+        {
+            "region": world.village1.pk,
+            "name": "坏点",
+            "latitude": latitude,
+            "longitude": longitude,
+            "radius_m": 100,
+            "sign_period": SignPeriod.WEEK,
+        },
+    )
     assert response.status_code == 200
     assert any(words in str(e) for e in response.context["form"].errors[field]), response.context[
         "form"
@@ -138,18 +177,30 @@ def test_bad_coordinates_are_refused_and_nothing_is_saved(
 
 def test_a_point_cannot_be_put_in_another_village(client, world):
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:point_create"), {
-        "region": world.village2.pk, "name": "外村点", "radius_m": 100, "sign_period": SignPeriod.WEEK,
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:point_create"),
+        {
+            "region": world.village2.pk,
+            "name": "外村点",
+            "radius_m": 100,
+            "sign_period": SignPeriod.WEEK,
+        },
+    )
     assert "region" in response.context["form"].errors
     assert not PatrolPoint.objects.filter(name="外村点").exists()
 
 
 def test_point_names_are_unique_within_a_village(client, world, patrol):
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:point_create"), {
-        "region": world.village1.pk, "name": "村委会", "radius_m": 100, "sign_period": SignPeriod.WEEK,
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:point_create"),
+        {
+            "region": world.village1.pk,
+            "name": "村委会",
+            "radius_m": 100,
+            "sign_period": SignPeriod.WEEK,
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors
     assert PatrolPoint.objects.filter(name="村委会").count() == 1
 
@@ -160,10 +211,18 @@ def test_editing_a_point_keeps_its_village_and_secret(client, world, patrol):
     client.force_login(world.director1)
     form = client.get(reverse("patrols:point_edit", args=[point.pk])).context["form"]
     assert "region" not in form.fields
-    client.post(reverse("patrols:point_edit", args=[point.pk]), {
-        "name": "村委会大门", "latitude": "29.71", "longitude": "120.24", "radius_m": 80,
-        "sign_period": SignPeriod.MINUTE, "active": "on", "region": world.village2.pk,
-    })  # fmt: skip
+    client.post(
+        reverse("patrols:point_edit", args=[point.pk]),
+        {
+            "name": "村委会大门",
+            "latitude": "29.71",
+            "longitude": "120.24",
+            "radius_m": 80,
+            "sign_period": SignPeriod.MINUTE,
+            "active": "on",
+            "region": world.village2.pk,
+        },
+    )
     point.refresh_from_db()
     assert (point.name, point.radius_m, point.region, point.secret) == (
         "村委会大门",
@@ -181,11 +240,24 @@ def test_point_detail_shows_routes_and_recent_check_ins(client, world, patrol):
     assignment = Assignment.objects.filter(shift__roster=roster).first()
     now = timezone.now()
     for accepted in (True, True, False):
-        CheckIn.objects.create(assignment=assignment, region=world.village1, kind=CheckInKind.POINT, point=point,
-                               recorded_at=now, accepted=accepted, refusal="" if accepted else "stale",
-                               by=world.patrol1)  # fmt: skip
-    CheckIn.objects.create(assignment=assignment, region=world.village1, kind=CheckInKind.POINT, point=point,
-                           recorded_at=now - dt.timedelta(days=40), by=world.patrol1)  # fmt: skip
+        CheckIn.objects.create(
+            assignment=assignment,
+            region=world.village1,
+            kind=CheckInKind.POINT,
+            point=point,
+            recorded_at=now,
+            accepted=accepted,
+            refusal="" if accepted else "stale",
+            by=world.patrol1,
+        )
+    CheckIn.objects.create(
+        assignment=assignment,
+        region=world.village1,
+        kind=CheckInKind.POINT,
+        point=point,
+        recorded_at=now - dt.timedelta(days=40),
+        by=world.patrol1,
+    )
     client.force_login(world.director1)
     response = client.get(reverse("patrols:point_detail", args=[point.pk]))
     assert response.context["recent"]["n_accepted"] == 2
@@ -236,10 +308,17 @@ def test_director_makes_a_route_with_points_in_order(client, world, patrol):
     client.force_login(world.director1)
     form = client.get(reverse("patrols:route_create")).context["form"]
     assert {f"stop_{p.pk}" for p in patrol.points} <= set(form.fields)
-    response = client.post(reverse("patrols:route_create"), {
-        "region": world.village1.pk, "name": "白天线", "active": "on",
-        f"stop_{a.pk}": "3", f"stop_{b.pk}": "", f"stop_{c.pk}": "1",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:route_create"),
+        {
+            "region": world.village1.pk,
+            "name": "白天线",
+            "active": "on",
+            f"stop_{a.pk}": "3",
+            f"stop_{b.pk}": "",
+            f"stop_{c.pk}": "1",
+        },
+    )
     route = PatrolRoute.objects.get(name="白天线")
     assert response["Location"] == route.get_absolute_url()
     assert list(route.stops.values_list("point__name", "order")) == [("老街口", 1), ("村委会", 2)]
@@ -252,9 +331,16 @@ def test_reordering_a_route(client, world, patrol):
     client.force_login(world.director1)
     form = client.get(reverse("patrols:route_edit", args=[patrol.route.pk])).context["form"]
     assert form.initial[f"stop_{a.pk}"] == 1
-    client.post(reverse("patrols:route_edit", args=[patrol.route.pk]), {
-        "name": "夜巡路线", "active": "on", f"stop_{a.pk}": "20", f"stop_{b.pk}": "10", f"stop_{c.pk}": "",
-    })  # fmt: skip
+    client.post(
+        reverse("patrols:route_edit", args=[patrol.route.pk]),
+        {
+            "name": "夜巡路线",
+            "active": "on",
+            f"stop_{a.pk}": "20",
+            f"stop_{b.pk}": "10",
+            f"stop_{c.pk}": "",
+        },
+    )
     assert list(patrol.route.stops.values_list("point__name", "order")) == [
         ("枫源桥", 1),
         ("村委会", 2),
@@ -262,12 +348,19 @@ def test_reordering_a_route(client, world, patrol):
 
 
 def test_points_of_another_village_cannot_join_a_route(client, world, patrol):
-    other = PatrolPoint.objects.create(region=world.village2, name="乐山桥", latitude=Decimal("29.7"),
-                                       longitude=Decimal("120.2"))  # fmt: skip
+    other = PatrolPoint.objects.create(
+        region=world.village2, name="乐山桥", latitude=Decimal("29.7"), longitude=Decimal("120.2")
+    )
     client.force_login(world.township_officer)  # sees both villages' points
-    response = client.post(reverse("patrols:route_create"), {
-        "region": world.village1.pk, "name": "混合线", f"stop_{patrol.points[0].pk}": "1", f"stop_{other.pk}": "2",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:route_create"),
+        {
+            "region": world.village1.pk,
+            "name": "混合线",
+            f"stop_{patrol.points[0].pk}": "1",
+            f"stop_{other.pk}": "2",
+        },
+    )
     assert response.status_code == 200
     assert "乐山桥 belongs to 乐山村, not to the route's village 枫源村." in body(response)
     assert not PatrolRoute.objects.filter(name="混合线").exists()
@@ -287,9 +380,14 @@ def test_a_director_cannot_even_name_another_villages_point(client, world, patro
 def test_two_points_with_the_same_number_are_refused(client, world, patrol):
     a, b, _c = patrol.points
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:route_edit", args=[patrol.route.pk]), {
-        "name": "夜巡路线", f"stop_{a.pk}": "1", f"stop_{b.pk}": "1",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:route_edit", args=[patrol.route.pk]),
+        {
+            "name": "夜巡路线",
+            f"stop_{a.pk}": "1",
+            f"stop_{b.pk}": "1",
+        },
+    )
     assert "Two points have the number 1" in body(response)
     assert patrol.route.stops.count() == 3
 
@@ -298,9 +396,18 @@ def test_two_points_with_the_same_number_are_refused(client, world, patrol):
 
 
 def pattern_data(world, **kw):
-    data = {"region": world.village1.pk, "name": "晚班", "kind": ShiftKind.NIGHT, "starts_at": "22:00",
-            "hours": "8", "days": ["1", "3", "5"], "headcount": 2, "weight": "1.5",
-            "valid_from": "2027-01-01", "active": "on"}  # fmt: skip
+    data = {
+        "region": world.village1.pk,
+        "name": "晚班",
+        "kind": ShiftKind.NIGHT,
+        "starts_at": "22:00",
+        "hours": "8",
+        "days": ["1", "3", "5"],
+        "headcount": 2,
+        "weight": "1.5",
+        "valid_from": "2027-01-01",
+        "active": "on",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -313,7 +420,11 @@ def test_director_adds_a_night_pattern_that_ends_next_day(client, world, patrol)
     assert response.status_code == 302, response.context["form"].errors
     pattern = ShiftPattern.objects.get(name="晚班")
     assert (pattern.weekdays, pattern.duration_minutes, pattern.route, pattern.weight) == (
-        "135", 480, patrol.route, Decimal("1.5"))  # fmt: skip
+        "135",
+        480,
+        patrol.route,
+        Decimal("1.5"),
+    )
     listing = body(client.get(reverse("patrols:pattern_list")))
     row = listing[listing.index("晚班") :]
     row = row[: row.index("</tr>")]
@@ -335,11 +446,15 @@ def test_rotating_pattern_needs_a_cycle(client, world):
     )
     errors = response.context["form"].errors
     assert "needs the cycle length" in str(errors["cycle_length"])
-    response = client.post(reverse("patrols:pattern_create"),
-                           pattern_data(world, kind=ShiftKind.ROTATING, cycle_length=6, cycle_on=6))  # fmt: skip
+    response = client.post(
+        reverse("patrols:pattern_create"),
+        pattern_data(world, kind=ShiftKind.ROTATING, cycle_length=6, cycle_on=6),
+    )
     assert "fewer than the cycle length" in str(response.context["form"].errors["cycle_on"])
-    response = client.post(reverse("patrols:pattern_create"),
-                           pattern_data(world, kind=ShiftKind.ROTATING, cycle_length=6, cycle_on=4, days=None))  # fmt: skip
+    response = client.post(
+        reverse("patrols:pattern_create"),
+        pattern_data(world, kind=ShiftKind.ROTATING, cycle_length=6, cycle_on=4, days=None),
+    )
     assert response.status_code == 302
     pattern = ShiftPattern.objects.get(name="晚班")
     assert (pattern.cycle_length, pattern.cycle_on, pattern.weekdays) == (6, 4, "1234567")
@@ -375,8 +490,10 @@ def test_a_pattern_keeps_its_route_group_and_zone_in_the_same_place(client, worl
         reverse("patrols:pattern_create"), pattern_data(world, zone=patrol.zone.pk)
     )
     assert "choose the township" in str(response.context["form"].errors["zone"])
-    response = client.post(reverse("patrols:pattern_create"),
-                           pattern_data(world, region=world.township.pk, zone=patrol.zone.pk))  # fmt: skip
+    response = client.post(
+        reverse("patrols:pattern_create"),
+        pattern_data(world, region=world.township.pk, zone=patrol.zone.pk),
+    )
     assert response.status_code == 302
     assert ShiftPattern.objects.get(name="晚班").zone == patrol.zone
     assert not ShiftPattern.objects.filter(route=other_route).exists()
@@ -412,24 +529,38 @@ def test_a_director_cannot_pick_a_township_or_another_villages_group(client, wor
 
 def test_director_records_a_busy_season(client, world):
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:season_create"), {
-        "region": world.village1.pk, "name": "春耕", "starts_on": "2027-04-01", "ends_on": "2027-04-30",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:season_create"),
+        {
+            "region": world.village1.pk,
+            "name": "春耕",
+            "starts_on": "2027-04-01",
+            "ends_on": "2027-04-30",
+        },
+    )
     assert response["Location"] == reverse("patrols:season_list")
     season = BusySeason.objects.get(name="春耕")
     listing = body(client.get(reverse("patrols:season_list")))
     assert "春耕" in listing and "2027-04-30" in listing and ">30<" in listing
-    client.post(reverse("patrols:season_edit", args=[season.pk]),
-                {"name": "春耕", "starts_on": "2027-04-05", "ends_on": "2027-04-30"})  # fmt: skip
+    client.post(
+        reverse("patrols:season_edit", args=[season.pk]),
+        {"name": "春耕", "starts_on": "2027-04-05", "ends_on": "2027-04-30"},
+    )
     season.refresh_from_db()
     assert season.starts_on == dt.date(2027, 4, 5)
 
 
 def test_a_season_that_ends_before_it_starts_is_refused(client, world):
     client.force_login(world.director1)
-    response = client.post(reverse("patrols:season_create"), {
-        "region": world.village1.pk, "name": "秋收", "starts_on": "2027-10-01", "ends_on": "2027-09-01",
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:season_create"),
+        {
+            "region": world.village1.pk,
+            "name": "秋收",
+            "starts_on": "2027-10-01",
+            "ends_on": "2027-09-01",
+        },
+    )
     assert "The season ends before it starts." in body(response)
     assert not BusySeason.objects.exists()
 
@@ -438,9 +569,14 @@ def test_a_season_that_ends_before_it_starts_is_refused(client, world):
 
 
 def zone_data(world, patrol, **kw):
-    data = {"region": world.township.pk, "name": "东片联防区", "active": "on",
-            f"share_{world.village1.pk}": "70", f"share_{world.village2.pk}": "30",
-            "members": [patrol.people[5].pk, patrol.people2[1].pk]}  # fmt: skip
+    data = {
+        "region": world.township.pk,
+        "name": "东片联防区",
+        "active": "on",
+        f"share_{world.village1.pk}": "70",
+        f"share_{world.village2.pk}": "30",
+        "members": [patrol.people[5].pk, patrol.people2[1].pk],
+    }
     data.update(kw)
     return data
 
@@ -487,10 +623,16 @@ def test_zone_edit_changes_shares_and_members(client, world, patrol):
     client.force_login(world.township_officer)
     form = client.get(reverse("patrols:zone_edit", args=[patrol.zone.pk])).context["form"]
     assert form.initial[f"share_{world.village1.pk}"] == Decimal(60)
-    response = client.post(reverse("patrols:zone_edit", args=[patrol.zone.pk]), {
-        "name": patrol.zone.name, "active": "on", f"share_{world.village1.pk}": "50",
-        f"share_{world.village2.pk}": "50", "members": [p.pk for p in patrol.people[4:6]] + [patrol.people2[0].pk],
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:zone_edit", args=[patrol.zone.pk]),
+        {
+            "name": patrol.zone.name,
+            "active": "on",
+            f"share_{world.village1.pk}": "50",
+            f"share_{world.village2.pk}": "50",
+            "members": [p.pk for p in patrol.people[4:6]] + [patrol.people2[0].pk],
+        },
+    )
     assert response.status_code == 302
     assert set(patrol.zone.shares.values_list("cost_share", flat=True)) == {Decimal(50)}
     assert patrol.zone.members.count() == 3
@@ -504,10 +646,16 @@ def test_zone_members_must_come_from_its_villages(client, world, patrol):
         region=village4, name="外来人", sex="M", birth_date=dt.date(1980, 1, 1)
     )
     client.force_login(world.township_officer)
-    response = client.post(reverse("patrols:zone_edit", args=[patrol.zone.pk]), {
-        "name": patrol.zone.name, f"share_{world.village1.pk}": "50", f"share_{village4.pk}": "50",
-        f"share_{world.village2.pk}": "", "members": [patrol.people2[0].pk, patrol.people[4].pk],
-    })  # fmt: skip
+    response = client.post(
+        reverse("patrols:zone_edit", args=[patrol.zone.pk]),
+        {
+            "name": patrol.zone.name,
+            f"share_{world.village1.pk}": "50",
+            f"share_{village4.pk}": "50",
+            f"share_{world.village2.pk}": "",
+            "members": [patrol.people2[0].pk, patrol.people[4].pk],
+        },
+    )
     assert "is from 乐山村, which is not in the zone" in body(response)
     assert stranger.name not in body(response)  # not a patrol member: not offered at all
     assert patrol.zone.shares.count() == 2 and patrol.zone.members.count() == 8
@@ -530,20 +678,42 @@ def test_village_director_sees_the_zone_but_cannot_change_it(client, world, patr
 def test_zone_report_credits_hours_to_each_village(client, world, patrol):
     # three Friday/Saturday nights of six hours: village 1 serves two (one late), village 2 one
     # in part; a missed one counts for nobody
-    roster = built_roster(world, [patrol.zone_pattern], [patrol.people[4], patrol.people2[0]], days=7,
-                          region=world.township, zone=patrol.zone, status=RosterStatus.PUBLISHED, fill=1)  # fmt: skip
+    roster = built_roster(
+        world,
+        [patrol.zone_pattern],
+        [patrol.people[4], patrol.people2[0]],
+        days=7,
+        region=world.township,
+        zone=patrol.zone,
+        status=RosterStatus.PUBLISHED,
+        fill=1,
+    )
     assignments = list(Assignment.objects.filter(shift__roster=roster).order_by("shift__starts_at"))
     assert len(assignments) == 2  # Friday and Saturday
-    extra = built_roster(world, [patrol.zone_pattern], [patrol.people[5], patrol.people2[1]], days=7,
-                         start=MONDAY + dt.timedelta(days=7), region=world.township, zone=patrol.zone,
-                         status=RosterStatus.PUBLISHED, fill=2)  # fmt: skip
+    extra = built_roster(
+        world,
+        [patrol.zone_pattern],
+        [patrol.people[5], patrol.people2[1]],
+        days=7,
+        start=MONDAY + dt.timedelta(days=7),
+        region=world.township,
+        zone=patrol.zone,
+        status=RosterStatus.PUBLISHED,
+        fill=2,
+    )
     more = list(
         Assignment.objects.filter(shift__roster=extra).order_by(
             "shift__starts_at", "person__region__code"
         )
     )
-    outcomes = {assignments[0]: Outcome.SERVED, assignments[1]: Outcome.PARTIAL, more[0]: Outcome.LATE,
-                more[1]: Outcome.MISSED, more[2]: Outcome.EXCUSED, more[3]: Outcome.PLANNED}  # fmt: skip
+    outcomes = {
+        assignments[0]: Outcome.SERVED,
+        assignments[1]: Outcome.PARTIAL,
+        more[0]: Outcome.LATE,
+        more[1]: Outcome.MISSED,
+        more[2]: Outcome.EXCUSED,
+        more[3]: Outcome.PLANNED,
+    }
     for a, outcome in outcomes.items():
         a.outcome = outcome
         a.save()
@@ -568,8 +738,13 @@ def test_zone_report_credits_hours_to_each_village(client, world, patrol):
 
 
 def roster_data(world, **kw):
-    data = {"scope": f"village:{world.village1.pk}", "period": "week", "starts_on": MONDAY.isoformat(),
-            "min_rest_hours": "8", "max_nights_per_week": "2"}  # fmt: skip
+    data = {
+        "scope": f"village:{world.village1.pk}",
+        "period": "week",
+        "starts_on": MONDAY.isoformat(),
+        "min_rest_hours": "8",
+        "max_nights_per_week": "2",
+    }
     data.update(kw)
     return data
 
@@ -597,7 +772,12 @@ def test_director_makes_a_week_roster_from_the_form(client, world, patrol):
     )
     assert f'href="{roster.get_absolute_url()}"' in body(client.get(job.get_absolute_url()))
     assert (roster.region, roster.zone, roster.starts_on, roster.ends_on, roster.status) == (
-        world.village1, None, MONDAY, MONDAY + dt.timedelta(days=6), RosterStatus.DRAFT)  # fmt: skip
+        world.village1,
+        None,
+        MONDAY,
+        MONDAY + dt.timedelta(days=6),
+        RosterStatus.DRAFT,
+    )
     assert roster.created_by == world.director1
     page = client.get(roster.get_absolute_url())
     assert page.status_code == 200
@@ -622,7 +802,11 @@ def test_month_roster_for_a_joint_zone(client, world, patrol):
     assert response.status_code == 302, response.context["form"].errors
     roster = Roster.objects.get()
     assert (roster.zone, roster.region, roster.starts_on, roster.ends_on) == (
-        patrol.zone, world.township, dt.date(2027, 3, 1), dt.date(2027, 3, 31))  # fmt: skip
+        patrol.zone,
+        world.township,
+        dt.date(2027, 3, 1),
+        dt.date(2027, 3, 31),
+    )
     # Fridays and Saturdays of March 2027: 4 + 4
     assert roster.shifts.count() == 8
 
@@ -688,30 +872,106 @@ def test_shortages_are_explained_in_plain_words(client, world, patrol):
 @pytest.mark.parametrize(
     ("problem", "sentence"),
     [
-        ({"code": "too_few_eligible", "constraint": "qualification", "day": "2027-03-01", "shift": "夜班",
-          "village": "枫源村", "needed": 3, "available": 1, "short": 2, "params": {}},
-         "夜班 (枫源村): needs 3, only 1 eligible — 2 short (too few hold the required qualification)."),
-        ({"code": "no_experienced", "constraint": "experienced", "day": "2027-03-01", "shift": "夜班",
-          "village": "枫源村", "needed": 2, "available": 4, "short": 2, "params": {}},
-         "none of the 4 eligible people is — 2 short."),
-        ({"code": "simultaneous_demand", "constraint": "simultaneous", "day": "2027-03-01", "needed": 5,
-          "available": 3, "short": 2, "params": {"start": "20:00", "count": "3"}},
-         "from 20:00: 3 shifts at the same time (or within the rest period) need 5 people, but only 3"),
-        ({"code": "lead_capacity", "constraint": "experienced", "day": "2027-03-01", "needed": 7, "available": 4,
-          "short": 3, "params": {"until": "2027-03-07", "count": "2"}},
-         "to 2027-03-07 Sun: 7 night shifts need an experienced member, but the 2 experienced members may lead at most 4"),
-        ({"code": "understaffed", "constraint": "rest", "day": "2027-03-02", "shift": "白班", "village": "枫源村",
-          "needed": 2, "available": 3, "short": 1, "proven": False,
-          "params": {"assigned": "1", "blocked": {"rest": 2, "night_limit": 1}}},
-         "needs 2, assigned 1 — 1 short; why nobody else could: 2 would not get the minimum rest; 1 reached the night limit for the week."),
-        ({"code": "household_short", "constraint": "household", "day": "2027-03-01", "shift": "联防值守",
-          "village": "枫源村", "needed": 1, "available": 0, "short": 1, "params": {"households": "0"}},
-         "the ten-household rotation needs 1, only 0 households could send an eligible member — 1 short."),
-        ({"code": "invalid_input", "constraint": "input", "params": {"detail": "slot 3 ends before it starts"}},
-         "The roster could not be built from this data: slot 3 ends before it starts."),
-        ({"code": "something_new", "day": "2027-03-02", "shift": "白班", "short": 2}, "白班: 2 short."),
+        (
+            {
+                "code": "too_few_eligible",
+                "constraint": "qualification",
+                "day": "2027-03-01",
+                "shift": "夜班",
+                "village": "枫源村",
+                "needed": 3,
+                "available": 1,
+                "short": 2,
+                "params": {},
+            },
+            "夜班 (枫源村): needs 3, only 1 eligible — 2 short "
+            "(too few hold the required qualification).",
+        ),
+        (
+            {
+                "code": "no_experienced",
+                "constraint": "experienced",
+                "day": "2027-03-01",
+                "shift": "夜班",
+                "village": "枫源村",
+                "needed": 2,
+                "available": 4,
+                "short": 2,
+                "params": {},
+            },
+            "none of the 4 eligible people is — 2 short.",
+        ),
+        (
+            {
+                "code": "simultaneous_demand",
+                "constraint": "simultaneous",
+                "day": "2027-03-01",
+                "needed": 5,
+                "available": 3,
+                "short": 2,
+                "params": {"start": "20:00", "count": "3"},
+            },
+            "from 20:00: 3 shifts at the same time (or within the rest period) need 5 people, "
+            "but only 3",
+        ),
+        (
+            {
+                "code": "lead_capacity",
+                "constraint": "experienced",
+                "day": "2027-03-01",
+                "needed": 7,
+                "available": 4,
+                "short": 3,
+                "params": {"until": "2027-03-07", "count": "2"},
+            },
+            "to 2027-03-07 Sun: 7 night shifts need an experienced member, "
+            "but the 2 experienced members may lead at most 4",
+        ),
+        (
+            {
+                "code": "understaffed",
+                "constraint": "rest",
+                "day": "2027-03-02",
+                "shift": "白班",
+                "village": "枫源村",
+                "needed": 2,
+                "available": 3,
+                "short": 1,
+                "proven": False,
+                "params": {"assigned": "1", "blocked": {"rest": 2, "night_limit": 1}},
+            },
+            "needs 2, assigned 1 — 1 short; why nobody else could: "
+            "2 would not get the minimum rest; 1 reached the night limit for the week.",
+        ),
+        (
+            {
+                "code": "household_short",
+                "constraint": "household",
+                "day": "2027-03-01",
+                "shift": "联防值守",
+                "village": "枫源村",
+                "needed": 1,
+                "available": 0,
+                "short": 1,
+                "params": {"households": "0"},
+            },
+            "the ten-household rotation needs 1, "
+            "only 0 households could send an eligible member — 1 short.",
+        ),
+        (
+            {
+                "code": "invalid_input",
+                "constraint": "input",
+                "params": {"detail": "slot 3 ends before it starts"},
+            },
+            "The roster could not be built from this data: slot 3 ends before it starts.",
+        ),
+        (
+            {"code": "something_new", "day": "2027-03-02", "shift": "白班", "short": 2},
+            "白班: 2 short.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_finding_reads_as_a_sentence(problem, sentence):
     with translation.override("en"):
         assert sentence in problem_sentence(problem)
@@ -809,8 +1069,15 @@ def valid_long_ago(*patterns):
 def test_unfilled_seats_of_published_rosters_from_today_on(client, world, patrol):
     today = timezone.localdate()
     valid_long_ago(patrol.day, patrol.night)
-    published = built_roster(world, [patrol.night], patrol.people, days=3, start=today - dt.timedelta(days=1),
-                             status=RosterStatus.PUBLISHED, fill=1)  # fmt: skip
+    published = built_roster(
+        world,
+        [patrol.night],
+        patrol.people,
+        days=3,
+        start=today - dt.timedelta(days=1),
+        status=RosterStatus.PUBLISHED,
+        fill=1,
+    )
     built_roster(
         world, [patrol.day], patrol.people, days=3, start=today, fill=0
     )  # a draft: not yet a gap
@@ -842,8 +1109,14 @@ def test_print_week_and_month(client, world, patrol):
 
 
 def test_print_a_zone_roster(client, world, patrol):
-    roster = built_roster(world, [patrol.zone_pattern], patrol.people[4:6] + patrol.people2[:2], days=7,
-                          region=world.township, zone=patrol.zone)  # fmt: skip
+    roster = built_roster(
+        world,
+        [patrol.zone_pattern],
+        patrol.people[4:6] + patrol.people2[:2],
+        days=7,
+        region=world.township,
+        zone=patrol.zone,
+    )
     client.force_login(world.director2)  # a member village sees the zone's roster
     page = body(client.get(reverse("patrols:roster_print", args=[roster.pk]) + "?layout=month"))
     assert "枫源—乐山联防区" in page and patrol.people2[0].name in page
@@ -910,26 +1183,59 @@ def test_export_defuses_zone_and_shift_names_and_names_the_file_safely(client, w
 
 def township_roster(world, villages: int, days: int) -> Roster:
     """A township roster over `villages` villages with a day and a night pattern each."""
-    roster = Roster.objects.create(region=world.township, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=days - 1),
-                                   created_by=world.director1, solver_status="feasible", problems=[
-                                       {"code": "understaffed", "constraint": "rest", "day": "2027-03-01",
-                                        "shift": "夜班", "village": "x", "needed": 2, "short": 1, "params": {}}])  # fmt: skip
+    roster = Roster.objects.create(
+        region=world.township,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=days - 1),
+        created_by=world.director1,
+        solver_status="feasible",
+        problems=[
+            {
+                "code": "understaffed",
+                "constraint": "rest",
+                "day": "2027-03-01",
+                "shift": "夜班",
+                "village": "x",
+                "needed": 2,
+                "short": 1,
+                "params": {},
+            }
+        ],
+    )
     shifts, seats = [], []
     for v in range(villages):
-        village = Region.objects.create(code=f"33068110{9500 + Region.objects.count():04d}", name=f"测试村{v}",
-                                        kind=RegionKind.VILLAGE, parent=world.township)  # fmt: skip
+        village = Region.objects.create(
+            code=f"33068110{9500 + Region.objects.count():04d}",
+            name=f"测试村{v}",
+            kind=RegionKind.VILLAGE,
+            parent=world.township,
+        )
         person = Person.objects.create(
             region=village, name=f"队员{v}", sex="M", birth_date=dt.date(1980, 1, 1)
         )
         for start, hours in ((8, 8), (20, 10)):
-            pattern = ShiftPattern.objects.create(region=village, name=f"{start}点班", starts_at=dt.time(start),
-                                                  duration_minutes=hours * 60, headcount=2,
-                                                  valid_from=dt.date(2027, 1, 1))  # fmt: skip
+            pattern = ShiftPattern.objects.create(
+                region=village,
+                name=f"{start}点班",
+                starts_at=dt.time(start),
+                duration_minutes=hours * 60,
+                headcount=2,
+                valid_from=dt.date(2027, 1, 1),
+            )
             for k in range(days):
                 day = MONDAY + dt.timedelta(days=k)
-                shifts.append(Shift(roster=roster, region=village, pattern=pattern, service_date=day,
-                                    starts_at=at(day, start), ends_at=at(day, start) + dt.timedelta(hours=hours),
-                                    headcount=2, night=start == 20))  # fmt: skip
+                shifts.append(
+                    Shift(
+                        roster=roster,
+                        region=village,
+                        pattern=pattern,
+                        service_date=day,
+                        starts_at=at(day, start),
+                        ends_at=at(day, start) + dt.timedelta(hours=hours),
+                        headcount=2,
+                        night=start == 20,
+                    )
+                )
                 seats.append(person)
     Shift.objects.bulk_create(shifts)
     Assignment.objects.bulk_create(
@@ -971,13 +1277,24 @@ def grow(world, patrol, n: int) -> None:
     valid_long_ago(patrol.day)
     base = PatrolPoint.objects.count()
     for k in range(n):
-        point = PatrolPoint.objects.create(region=world.village1, name=f"点{base + k}", latitude=Decimal("29.7"),
-                                           longitude=Decimal("120.2"))  # fmt: skip
+        point = PatrolPoint.objects.create(
+            region=world.village1,
+            name=f"点{base + k}",
+            latitude=Decimal("29.7"),
+            longitude=Decimal("120.2"),
+        )
         route = PatrolRoute.objects.create(region=world.village1, name=f"线{base + k}")
         RouteStop.objects.create(route=route, point=point, order=1)
-        ShiftPattern.objects.create(region=world.village1, name=f"班{base + k}", starts_at=dt.time(k % 24),
-                                    duration_minutes=120, headcount=1, route=route, household_group=patrol.group,
-                                    valid_from=dt.date(2027, 1, 1))  # fmt: skip
+        ShiftPattern.objects.create(
+            region=world.village1,
+            name=f"班{base + k}",
+            starts_at=dt.time(k % 24),
+            duration_minutes=120,
+            headcount=1,
+            route=route,
+            household_group=patrol.group,
+            valid_from=dt.date(2027, 1, 1),
+        )
         BusySeason.objects.create(
             region=world.village1, name=f"季{base + k}", starts_on=MONDAY, ends_on=MONDAY
         )
@@ -985,8 +1302,15 @@ def grow(world, patrol, n: int) -> None:
         ZoneVillage.objects.create(zone=zone, village=world.village1, cost_share=50)
         ZoneVillage.objects.create(zone=zone, village=world.village2, cost_share=50)
         zone.members.add(patrol.people[0])
-        built_roster(world, [patrol.day], patrol.people, days=1, start=timezone.localdate() + dt.timedelta(days=k),
-                     status=RosterStatus.PUBLISHED, fill=0)  # fmt: skip
+        built_roster(
+            world,
+            [patrol.day],
+            patrol.people,
+            days=1,
+            start=timezone.localdate() + dt.timedelta(days=k),
+            status=RosterStatus.PUBLISHED,
+            fill=0,
+        )
 
 
 @pytest.mark.parametrize(

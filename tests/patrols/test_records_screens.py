@@ -49,23 +49,43 @@ def client(client, settings):
 
 
 def _roster(world, status=RosterStatus.PUBLISHED, region=None):
-    return Roster.objects.create(region=region or world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
-                                 status=status, created_by=world.director1)  # fmt: skip
+    return Roster.objects.create(
+        region=region or world.village1,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=6),
+        status=status,
+        created_by=world.director1,
+    )
 
 
 def _shift(roster, pattern, day, people):
     start = at(day, pattern.starts_at.hour)
-    shift = Shift.objects.create(roster=roster, region=roster.region, pattern=pattern, service_date=day, starts_at=start,
-                                 ends_at=start + dt.timedelta(minutes=pattern.duration_minutes),
-                                 headcount=pattern.headcount, night=pattern.is_night)  # fmt: skip
+    shift = Shift.objects.create(
+        roster=roster,
+        region=roster.region,
+        pattern=pattern,
+        service_date=day,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=pattern.duration_minutes),
+        headcount=pattern.headcount,
+        night=pattern.is_night,
+    )
     for p in people:
         Assignment.objects.create(shift=shift, region=shift.region, person=p)
     return shift
 
 
 def _check(assignment, kind, when, point=None, **kw):
-    return CheckIn.objects.create(client_id=uuid.uuid4(), assignment=assignment, region=assignment.region, kind=kind,
-                                  point=point, recorded_at=when, by_id=assignment.person.account_id or assignment.shift.roster.created_by_id, **kw)  # fmt: skip
+    return CheckIn.objects.create(
+        client_id=uuid.uuid4(),
+        assignment=assignment,
+        region=assignment.region,
+        kind=kind,
+        point=point,
+        recorded_at=when,
+        by_id=assignment.person.account_id or assignment.shift.roster.created_by_id,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -83,10 +103,22 @@ def log(world, patrol, clock):
     _check(a, CheckInKind.START, start + dt.timedelta(minutes=2))
     position = {"latitude": Decimal("29.7100"), "longitude": Decimal("120.2400"), "distance_m": 3}
     _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=20), patrol.points[0], **position)
-    _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=40), patrol.points[1], finding=Finding.HAZARD,
-           note="桥栏杆松动")  # fmt: skip
-    _check(a, CheckInKind.POINT, start + dt.timedelta(minutes=50), patrol.points[2], accepted=False,
-           refusal="stale_code")  # fmt: skip
+    _check(
+        a,
+        CheckInKind.POINT,
+        start + dt.timedelta(minutes=40),
+        patrol.points[1],
+        finding=Finding.HAZARD,
+        note="桥栏杆松动",
+    )
+    _check(
+        a,
+        CheckInKind.POINT,
+        start + dt.timedelta(minutes=50),
+        patrol.points[2],
+        accepted=False,
+        refusal="stale_code",
+    )
     return {"monday": monday, "tuesday": tuesday, "future": future, "draft": draft, "assignment": a}
 
 
@@ -135,9 +167,14 @@ def test_log_filters_by_village_and_month(world, log, client):
 
 
 def test_log_shows_joint_zone_shifts_to_each_member_village(world, patrol, clock, client):
-    roster = Roster.objects.create(region=world.township, zone=patrol.zone, starts_on=MONDAY,
-                                   ends_on=MONDAY + dt.timedelta(days=6), status=RosterStatus.PUBLISHED,
-                                   created_by=world.township_officer)  # fmt: skip
+    roster = Roster.objects.create(
+        region=world.township,
+        zone=patrol.zone,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=6),
+        status=RosterStatus.PUBLISHED,
+        created_by=world.township_officer,
+    )
     shift = _shift(roster, patrol.zone_pattern, MONDAY, [patrol.people[4], patrol.people2[1]])
     shift.zone = patrol.zone
     shift.save()
@@ -264,7 +301,7 @@ def test_check_in_photo_is_served_behind_sign_in_and_scope(world, log, client, s
     assert client.get(url).status_code == 404
 
 
-# ---- the paper register ---------------------------------------------------------------------------
+# ---- the paper register --------------------------------------------------------------------------
 
 
 def test_register_needs_a_village_when_the_user_has_several(world, log, client):
@@ -293,10 +330,8 @@ def test_register_has_rows_sign_off_and_page_numbers(world, log, client):
     assert "Patrol member on duty (signature)" in body and "Security director's review" in body
     assert "Sheet 1 of 1" in body and "qunfang/print.css" in body
     # points visited of the Monday round; 枫源桥 only by a scan without the phone's position
-    assert (
-        '村委会、枫源桥<span class="pr-nopos-mark" data-testid="no-position">（no position）</span> (2/3)'
-        in body
-    )
+    no_position = '<span class="pr-nopos-mark" data-testid="no-position">（no position）</span>'
+    assert f"村委会、枫源桥{no_position} (2/3)" in body
     assert body.count('data-testid="no-position"') == 1
     assert (
         "“No position”: the point was checked only by scans without the phone's position." in body
@@ -307,8 +342,13 @@ def test_register_has_rows_sign_off_and_page_numbers(world, log, client):
 
 def test_register_splits_into_sheets_each_with_its_sign_off(world, patrol, clock, client):
     clock["now"] = at(MONDAY + dt.timedelta(days=20), 12)
-    roster = Roster.objects.create(region=world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=19),
-                                   status=RosterStatus.PUBLISHED, created_by=world.director1)  # fmt: skip
+    roster = Roster.objects.create(
+        region=world.village1,
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=19),
+        status=RosterStatus.PUBLISHED,
+        created_by=world.director1,
+    )
     for d in range(19):
         _shift(roster, patrol.night, MONDAY + dt.timedelta(days=d), patrol.people[:2])
     client.force_login(world.director1)
@@ -320,7 +360,7 @@ def test_register_splits_into_sheets_each_with_its_sign_off(world, patrol, clock
     assert "Sheet 3 of 3" in body
 
 
-# ---- outsiders ------------------------------------------------------------------------------------
+# ---- outsiders -----------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -54,8 +54,12 @@ def test_night_shift_crossing_midnight_belongs_to_its_start_day(world, patrol):
 
 
 def test_declared_absence_is_respected(world, patrol):
-    Absence.objects.create(person=patrol.people[2], starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
-                           declared_by=world.director1)  # fmt: skip
+    Absence.objects.create(
+        person=patrol.people[2],
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=6),
+        declared_by=world.director1,
+    )
     roster = generate_roster(week(world), by=world.director1)
     assert not Assignment.objects.filter(shift__roster=roster, person=patrol.people[2]).exists()
 
@@ -98,9 +102,17 @@ def test_zone_roster_draws_from_both_villages(world, patrol):
 
 def test_bad_periods_are_refused_and_nothing_is_saved(world, patrol):
     with pytest.raises(ValidationError):
-        generate_roster(RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY - dt.timedelta(days=1)),
-                        by=world.director1)  # fmt: skip
+        generate_roster(
+            RosterRequest(
+                region=world.village1, starts_on=MONDAY, ends_on=MONDAY - dt.timedelta(days=1)
+            ),
+            by=world.director1,
+        )
     with pytest.raises(ValidationError):
-        generate_roster(RosterRequest(region=world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=90)),
-                        by=world.director1)  # fmt: skip
+        generate_roster(
+            RosterRequest(
+                region=world.village1, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=90)
+            ),
+            by=world.director1,
+        )
     assert not Shift.objects.exists()

@@ -53,11 +53,20 @@ def later(world, patrol, days=2, **kw):
 def test_my_page_shows_shifts_partners_absences_and_swaps(client_for, world, patrol):
     now_shift = live_roster(world, patrol)
     upcoming = later(world, patrol)
-    Absence.objects.create(person=patrol.people[0], starts_on=timezone.localdate() + dt.timedelta(days=20),
-                           ends_on=timezone.localdate() + dt.timedelta(days=21), reason="进城打工",
-                           declared_by=world.patrol1)  # fmt: skip
-    SwapRequest.objects.create(assignment=upcoming.mine, region=world.village1, replacement=patrol.people[3],
-                               requested_by=world.patrol1, reason="家里有事")  # fmt: skip
+    Absence.objects.create(
+        person=patrol.people[0],
+        starts_on=timezone.localdate() + dt.timedelta(days=20),
+        ends_on=timezone.localdate() + dt.timedelta(days=21),
+        reason="进城打工",
+        declared_by=world.patrol1,
+    )
+    SwapRequest.objects.create(
+        assignment=upcoming.mine,
+        region=world.village1,
+        replacement=patrol.people[3],
+        requested_by=world.patrol1,
+        reason="家里有事",
+    )
     response = client_for(world.patrol1).get(reverse("patrols:my"))
     assert response.status_code == 200
     assert response.context["assignments"] == [now_shift.mine, upcoming.mine]
@@ -105,16 +114,23 @@ def test_on_duty_queries_stay_flat_as_shifts_grow(client_for, world, patrol):
     few = _queries(client, reverse("patrols:on_duty"))
     for k in range(5):
         s = live_roster(world, patrol, people=patrol.people[2 + k % 3 : 4 + k % 3])
-        checkin.check_in(assignment=s.mine, user=_account(world, s.mine),
-                         scan=Scan(client_id=uuid.uuid4(), kind=CheckInKind.START))  # fmt: skip
+        checkin.check_in(
+            assignment=s.mine,
+            user=_account(world, s.mine),
+            scan=Scan(client_id=uuid.uuid4(), kind=CheckInKind.START),
+        )
     assert _queries(client, reverse("patrols:on_duty")) == few
 
 
 def _account(world, assignment):
     person = assignment.person
     if person.account_id is None:
-        person.account = user_create(username=f"p{person.pk}", password=None, region=world.village1,
-                                     roles={Role.PATROL_MEMBER})  # fmt: skip
+        person.account = user_create(
+            username=f"p{person.pk}",
+            password=None,
+            region=world.village1,
+            roles={Role.PATROL_MEMBER},
+        )
         person.save()
     return person.account
 
@@ -126,9 +142,15 @@ def test_declaring_an_absence_lists_the_published_shifts_it_clashes_with(client_
     upcoming = later(world, patrol, days=3)
     day = upcoming.shift.service_date
     client = client_for(world.patrol1)
-    response = client.post(reverse("patrols:absence_create"),
-                           {"starts_on": day.isoformat(), "ends_on": (day + dt.timedelta(days=1)).isoformat(),
-                            "reason": "住院"}, follow=True)  # fmt: skip
+    response = client.post(
+        reverse("patrols:absence_create"),
+        {
+            "starts_on": day.isoformat(),
+            "ends_on": (day + dt.timedelta(days=1)).isoformat(),
+            "reason": "住院",
+        },
+        follow=True,
+    )
     absence = Absence.objects.get()
     assert absence.person == patrol.people[0] and absence.declared_by == world.patrol1
     assert response.context["clashes"] == [upcoming.mine]
@@ -177,8 +199,10 @@ def test_a_member_asks_for_a_swap_to_someone_free(client_for, world, patrol):
     offered = [p for p, _ in page.context["offered"]]
     assert patrol.people[3] in offered and patrol.people[0] not in offered
     assert patrol.people[1] not in offered  # already on this shift
-    response = client.post(reverse("patrols:swap_create", args=[upcoming.mine.pk]),
-                           {"replacement": patrol.people[3].pk, "reason": "家里有事"})  # fmt: skip
+    response = client.post(
+        reverse("patrols:swap_create", args=[upcoming.mine.pk]),
+        {"replacement": patrol.people[3].pk, "reason": "家里有事"},
+    )
     assert response.status_code == 302
     swap = SwapRequest.objects.get()
     assert swap.status == SwapStatus.PENDING and swap.replacement == patrol.people[3]
@@ -190,8 +214,13 @@ def test_a_person_in_two_places_is_refused_as_replacement(client_for, world, pat
     shown, and a forged post changes nothing."""
     upcoming = later(world, patrol)
     busy = patrol.people[5]
-    live_roster(world, patrol, start=upcoming.shift.starts_at + dt.timedelta(hours=2), pattern=patrol.day,
-                people=[busy])  # fmt: skip
+    live_roster(
+        world,
+        patrol,
+        start=upcoming.shift.starts_at + dt.timedelta(hours=2),
+        pattern=patrol.day,
+        people=[busy],
+    )
     problems = replacement_problems(upcoming.mine, busy)
     assert any("已在" in p or "already on a shift" in p for p in problems), problems
     client = client_for(world.patrol1)
@@ -314,10 +343,16 @@ def test_an_approval_that_became_impossible_is_refused(client_for, world, patrol
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
     # meanwhile the replacement was put on an overlapping shift: a person in two places
-    live_roster(world, patrol, start=upcoming.shift.starts_at + dt.timedelta(hours=1), pattern=patrol.day,
-                people=[patrol.people[3]])  # fmt: skip
-    response = client_for(world.director1).post(reverse("patrols:swap_decide", args=[swap.pk]),
-                                                {"decision": "approve"}, follow=True)  # fmt: skip
+    live_roster(
+        world,
+        patrol,
+        start=upcoming.shift.starts_at + dt.timedelta(hours=1),
+        pattern=patrol.day,
+        people=[patrol.people[3]],
+    )
+    response = client_for(world.director1).post(
+        reverse("patrols:swap_decide", args=[swap.pk]), {"decision": "approve"}, follow=True
+    )
     assert any(patrol.people[3].name in str(m) for m in response.context["messages"])
     swap.refresh_from_db()
     upcoming.mine.refresh_from_db()
@@ -330,10 +365,18 @@ def test_swap_pages_need_the_right_permission(client_for, world, patrol):
     swap = swaps.request_swap(
         assignment=upcoming.mine, replacement=patrol.people[3], reason="", by=world.patrol1
     )
-    assert client_for(world.patrol1).post(reverse("patrols:swap_decide", args=[swap.pk]),
-                                          {"decision": "approve"}).status_code == 403  # fmt: skip
-    assert client_for(world.director2).post(reverse("patrols:swap_decide", args=[swap.pk]),
-                                            {"decision": "approve"}).status_code == 404  # fmt: skip
+    assert (
+        client_for(world.patrol1)
+        .post(reverse("patrols:swap_decide", args=[swap.pk]), {"decision": "approve"})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(world.director2)
+        .post(reverse("patrols:swap_decide", args=[swap.pk]), {"decision": "approve"})
+        .status_code
+        == 404
+    )
     assert (
         client_for(world.director2).get(reverse("patrols:swap_list")).context["pending"].count()
         == 0
@@ -347,9 +390,16 @@ def test_who_is_on_duty_now_with_the_last_check_in(client_for, world, patrol):
     running = live_roster(world, patrol)
     later(world, patrol)  # not running now
     point = patrol.points[1]
-    checkin.check_in(assignment=running.mine, user=world.patrol1,
-                     scan=Scan(client_id=uuid.uuid4(), kind=CheckInKind.POINT, point=point,
-                               code=signs.current_code(point)))  # fmt: skip
+    checkin.check_in(
+        assignment=running.mine,
+        user=world.patrol1,
+        scan=Scan(
+            client_id=uuid.uuid4(),
+            kind=CheckInKind.POINT,
+            point=point,
+            code=signs.current_code(point),
+        ),
+    )
     response = client_for(world.patrol1).get(reverse("patrols:on_duty"))
     assert response.context["shifts"] == [running.shift]
     html = response.content.decode()

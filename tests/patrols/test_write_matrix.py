@@ -498,7 +498,7 @@ def test_every_write_route_is_classified(world):
         assert WALK_ROUTES[name] == WALK_KIND[covered_by], name
 
 
-# ---- the matrix -----------------------------------------------------------------------------------
+# ---- the matrix ----------------------------------------------------------------------------------
 
 
 def snapshot() -> dict[str, list]:
@@ -563,7 +563,7 @@ def test_read_only_routes_write_nothing_for_anyone(w):
     assert not wrote
 
 
-# ---- what a member village is told and shown ------------------------------------------------------
+# ---- what a member village is told and shown -----------------------------------------------------
 
 
 def test_a_member_village_is_told_who_runs_the_zone(w, client, settings):

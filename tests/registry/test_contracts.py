@@ -75,22 +75,36 @@ def _formset(prefix, rows, initial=0):
 
 
 def _draft_data(world, person, **overrides):
-    terms = overrides.pop("terms", [
-        {"metric": "thefts", "comparator": "lte", "target": "2", "deduction": "500"},
-        {"metric": "patrol_hours", "comparator": "gte", "target": "40", "deduction": "300"},
-    ])  # fmt: skip
-    payments = overrides.pop("payments", [
-        {"due_on": "2026-01-15", "amount": "6000", "note": "首期"},
-        {"due_on": "2026-12-15", "amount": "6000", "note": "考核后"},
-    ])  # fmt: skip
+    terms = overrides.pop(
+        "terms",
+        [
+            {"metric": "thefts", "comparator": "lte", "target": "2", "deduction": "500"},
+            {"metric": "patrol_hours", "comparator": "gte", "target": "40", "deduction": "300"},
+        ],
+    )
+    payments = overrides.pop(
+        "payments",
+        [
+            {"due_on": "2026-01-15", "amount": "6000", "note": "首期"},
+            {"due_on": "2026-12-15", "amount": "6000", "note": "考核后"},
+        ],
+    )
     data = {
-        "region": world.village1.pk, "number": "FY-2026-01", "title": "枫源村夜间巡逻承包",
-        "contractor_person": person.pk if person else "", "contractor_team": "",
-        "area": [world.village1.pk, world.group1.pk], "starts_on": "2026-01-01", "ends_on": "2026-12-31",
-        "amount": "12000", "duties": "夜间巡逻每周不少于三次\n看护村委会", "rights": "按月领取报酬",
+        "region": world.village1.pk,
+        "number": "FY-2026-01",
+        "title": "枫源村夜间巡逻承包",
+        "contractor_person": person.pk if person else "",
+        "contractor_team": "",
+        "area": [world.village1.pk, world.group1.pk],
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "amount": "12000",
+        "duties": "夜间巡逻每周不少于三次\n看护村委会",
+        "rights": "按月领取报酬",
         "benefits": "意外伤害保险",
-        **_formset("terms", terms), **_formset("payments", payments),
-    }  # fmt: skip
+        **_formset("terms", terms),
+        **_formset("payments", payments),
+    }
     data.update(overrides)
     return data
 
@@ -145,10 +159,13 @@ def test_the_form_offers_only_the_users_own_villages_people_and_area(director, w
 def test_bad_input_is_shown_next_to_the_fields_and_nothing_is_saved(director, world):
     person = _person(world.village1)
     data = _draft_data(
-        world, person, ends_on="2025-06-30", amount="-5",
+        world,
+        person,
+        ends_on="2025-06-30",
+        amount="-5",
         terms=[{"metric": "thefts", "comparator": "lte", "target": "-1", "deduction": "0"}],
         payments=[{"due_on": "2026-01-15", "amount": "0", "note": ""}],
-    )  # fmt: skip
+    )
     response = director.post(reverse("registry:contract_create"), data)
     assert response.status_code == 200
     form = response.context["form"]
@@ -244,24 +261,40 @@ def test_a_draft_is_edited_rows_replaced_and_removed(director, world):
     term = contract.terms.get()
     payments = list(contract.payments.all())
     data = _draft_data(
-        world, contract.contractor_person, number=contract.number, title="改过的标题",
+        world,
+        contract.contractor_person,
+        number=contract.number,
+        title="改过的标题",
         terms=[
-            {"id": term.pk, "metric": "thefts", "comparator": "lte", "target": "1", "deduction": "800"},
+            {
+                "id": term.pk,
+                "metric": "thefts",
+                "comparator": "lte",
+                "target": "1",
+                "deduction": "800",
+            },
             {"metric": "incidents", "comparator": "lte", "target": "5", "deduction": "200"},
         ],
         payments=[
             {"id": payments[0].pk, "due_on": "2026-01-01", "amount": "6000", "note": ""},
-            {"id": payments[1].pk, "due_on": "2026-12-31", "amount": "6000", "note": "", "DELETE": "on"},
+            {
+                "id": payments[1].pk,
+                "due_on": "2026-12-31",
+                "amount": "6000",
+                "note": "",
+                "DELETE": "on",
+            },
         ],
-    )  # fmt: skip
+    )
     data.update({"terms-INITIAL_FORMS": "1", "payments-INITIAL_FORMS": "2"})
     response = director.post(reverse("registry:contract_edit", args=[contract.pk]), data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     contract.refresh_from_db()
     assert contract.title == "改过的标题"
     assert {(t.metric, t.target) for t in contract.terms.all()} == {
-        ("thefts", Decimal("1.00")), ("incidents", Decimal("5.00"))
-    }  # fmt: skip
+        ("thefts", Decimal("1.00")),
+        ("incidents", Decimal("5.00")),
+    }
     assert contract.payments.count() == 1
 
 
@@ -327,9 +360,13 @@ def test_the_whole_lifecycle_through_the_screens(director, world):
     assert (
         contract.status == ContractStatus.SETTLED and contract.close_note == "全年盗窃1起，全额结算"
     )
-    statuses = [row["record"].status for row in director.get(
-        reverse("registry:contract_detail", args=[contract.pk])
-    ).context["history"] if row["status_changed"]]  # fmt: skip
+    statuses = [
+        row["record"].status
+        for row in director.get(reverse("registry:contract_detail", args=[contract.pk])).context[
+            "history"
+        ]
+        if row["status_changed"]
+    ]
     assert statuses == ["settled", "active", "signed", "draft"]
 
 
@@ -385,11 +422,16 @@ def test_every_move_is_allowed_or_refused_by_the_table(world, start, target):
             )
         assert SecurityContract.objects.get(pk=contract.pk).status == start
     assert allowed == (
-        (start, target) in {
-            ("draft", "signed"), ("draft", "terminated"), ("signed", "active"), ("signed", "terminated"),
-            ("active", "settled"), ("active", "terminated"),
+        (start, target)
+        in {
+            ("draft", "signed"),
+            ("draft", "terminated"),
+            ("signed", "active"),
+            ("signed", "terminated"),
+            ("active", "settled"),
+            ("active", "terminated"),
         }
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.django_db
@@ -438,8 +480,12 @@ def test_renewal_copies_terms_and_area_links_both_ways_and_is_refused_twice(dire
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert SecurityContract.objects.filter(renewed_from=contract).count() == 1
     with pytest.raises(ValidationError):
-        contract_renew(contract=contract, number="CT-x", starts_on=dt.date(2027, 1, 1),
-                                ends_on=dt.date(2027, 12, 31))  # fmt: skip
+        contract_renew(
+            contract=contract,
+            number="CT-x",
+            starts_on=dt.date(2027, 1, 1),
+            ends_on=dt.date(2027, 12, 31),
+        )
 
 
 @pytest.mark.django_db
@@ -503,9 +549,12 @@ def test_a_scan_over_10_mb_is_refused(director, world):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
-    [("photo.png", _png(), "image/png"), ("协议.pdf", MINIMAL_PDF, "application/pdf"),
-     ("photo.jpeg", _jpeg(), "image/jpeg")],
-)  # fmt: skip
+    [
+        ("photo.png", _png(), "image/png"),
+        ("协议.pdf", MINIMAL_PDF, "application/pdf"),
+        ("photo.jpeg", _jpeg(), "image/jpeg"),
+    ],
+)
 def test_a_real_scan_is_stored_and_served_only_as_a_download(
     director, world, name, content, content_type
 ):
@@ -604,8 +653,11 @@ def test_the_printed_agreement_follows_the_readers_language(director, world):
 @pytest.mark.django_db
 def test_contract_pages_open_in_chinese_by_default(director, world):
     contract = contract_for(world.village1)
-    for url in (reverse("registry:contract_list"), reverse("registry:contract_detail", args=[contract.pk]),
-                reverse("registry:contract_print", args=[contract.pk])):  # fmt: skip
+    for url in (
+        reverse("registry:contract_list"),
+        reverse("registry:contract_detail", args=[contract.pk]),
+        reverse("registry:contract_print", args=[contract.pk]),
+    ):
         response = director.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
         body = response.content.decode()
         assert (
@@ -701,12 +753,20 @@ def test_the_detail_query_count_does_not_grow_with_terms_and_payments(director, 
 @pytest.mark.parametrize(
     ("amount", "words"),
     [
-        ("0", "零元整"), ("0.50", "伍角整"), ("0.05", "伍分"), ("8", "捌元整"),
-        ("12000", "壹万贰仟元整"), ("12000.50", "壹万贰仟元伍角整"), ("1002.05", "壹仟零贰元零伍分"),
-        ("1010", "壹仟零壹拾元整"), ("100000", "壹拾万元整"), ("100000001", "壹亿零壹元整"),
-        ("10010000", "壹仟零壹万元整"), ("36800.08", "叁万陆仟捌佰元零捌分"),
+        ("0", "零元整"),
+        ("0.50", "伍角整"),
+        ("0.05", "伍分"),
+        ("8", "捌元整"),
+        ("12000", "壹万贰仟元整"),
+        ("12000.50", "壹万贰仟元伍角整"),
+        ("1002.05", "壹仟零贰元零伍分"),
+        ("1010", "壹仟零壹拾元整"),
+        ("100000", "壹拾万元整"),
+        ("100000001", "壹亿零壹元整"),
+        ("10010000", "壹仟零壹万元整"),
+        ("36800.08", "叁万陆仟捌佰元零捌分"),
     ],
-)  # fmt: skip
+)
 def test_amounts_are_written_in_capital_numerals(amount, words):
     assert rmb_in_words(Decimal(amount)) == words
 
@@ -715,8 +775,10 @@ def test_amounts_are_written_in_capital_numerals(amount, words):
 def test_a_renewal_is_offered_the_next_period_with_the_year_moved_on(world):
     contract = contract_for(world.village1, number="FY-2026-01", status=ContractStatus.ACTIVE)
     assert RenewForm.suggestion(contract) == {
-        "number": "FY-2027-01", "starts_on": dt.date(2027, 1, 1), "ends_on": dt.date(2027, 12, 31)
-    }  # fmt: skip
+        "number": "FY-2027-01",
+        "starts_on": dt.date(2027, 1, 1),
+        "ends_on": dt.date(2027, 12, 31),
+    }
 
 
 def test_targets_read_as_people_write_them():

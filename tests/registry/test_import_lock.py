@@ -41,14 +41,17 @@ CHANGED = (
 def hold_the_checks(monkeypatch, meanwhile) -> None:
     """Run `meanwhile()` in the middle of every import's checks: after the village's households
     and groups, and the people holding the file's ID numbers, are read."""
-    real = spreadsheets._people_by_bidx
+    # each book's importer looks `_people_by_bidx` up in its own module
+    importers = (spreadsheets.households, spreadsheets.people, spreadsheets.memberships)
+    real = spreadsheets.register._people_by_bidx
 
     def held(*args, **kwargs):
         found = real(*args, **kwargs)
         meanwhile()
         return found
 
-    monkeypatch.setattr(spreadsheets, "_people_by_bidx", held)
+    for module in importers:
+        monkeypatch.setattr(module, "_people_by_bidx", held)
 
 
 # ---- a short write while a large import is being checked --------------------------------

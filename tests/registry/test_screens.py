@@ -26,25 +26,46 @@ def test_the_organisation_list_shows_posts_holders_and_empty_seats(director, rec
 
 @pytest.mark.django_db
 def test_creating_an_organisation_in_another_village_is_refused(director, world):
-    response = director.post(reverse("registry:organisation_create"), {
-        "region": world.village2.pk, "name": "乐山村巡逻队", "kind": "patrol_team", "form": "voluntary",
-        "status": "active",
-    })  # fmt: skip
+    response = director.post(
+        reverse("registry:organisation_create"),
+        {
+            "region": world.village2.pk,
+            "name": "乐山村巡逻队",
+            "kind": "patrol_team",
+            "form": "voluntary",
+            "status": "active",
+        },
+    )
     assert response.status_code == 200 and "region" in response.context["form"].errors
     assert not Organisation.objects.filter(name="乐山村巡逻队").exists()
 
 
 @pytest.mark.django_db
 def test_a_director_creates_an_organisation_and_a_post(director, world):
-    response = director.post(reverse("registry:organisation_create"), {
-        "region": world.village1.pk, "name": "枫源村巡逻队", "kind": "patrol_team", "form": "voluntary",
-        "status": "active", "founded_on": "2024-03-01",
-    })  # fmt: skip
+    response = director.post(
+        reverse("registry:organisation_create"),
+        {
+            "region": world.village1.pk,
+            "name": "枫源村巡逻队",
+            "kind": "patrol_team",
+            "form": "voluntary",
+            "status": "active",
+            "founded_on": "2024-03-01",
+        },
+    )
     org = Organisation.objects.get(name="枫源村巡逻队")
     assert response.status_code == 302 and response["Location"] == org.get_absolute_url()
-    response = director.post(reverse("registry:post_create", args=[org.pk]), {
-        "title": "队长", "duties": "带队巡逻", "seats": 1, "is_leader": "on", "min_age": 20, "max_age": 60,
-    })  # fmt: skip
+    response = director.post(
+        reverse("registry:post_create", args=[org.pk]),
+        {
+            "title": "队长",
+            "duties": "带队巡逻",
+            "seats": 1,
+            "is_leader": "on",
+            "min_age": 20,
+            "max_age": 60,
+        },
+    )
     assert response.status_code == 302
     assert Post.objects.get(organisation=org).is_leader
 
@@ -56,8 +77,10 @@ def test_placing_a_person_reports_the_rules_in_chinese_and_changes_nothing(
     post = Post.objects.create(
         organisation=records.org, title="治保主任", requires_vetting=True, min_age=50
     )
-    response = director.post(reverse("registry:post_place", args=[post.pk]),
-                             {"person": records.person.pk, "started_on": "2026-11-01"})  # fmt: skip
+    response = director.post(
+        reverse("registry:post_place", args=[post.pk]),
+        {"person": records.person.pk, "started_on": "2026-11-01"},
+    )
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
     assert "46" in errors and "50" in errors
@@ -69,15 +92,19 @@ def test_a_person_of_another_village_cannot_be_chosen(director, world, records):
     stranger = Person.objects.create(
         region=world.village2, name="乐山人", sex="M", birth_date=dt.date(1990, 1, 1)
     )
-    response = director.post(reverse("registry:post_place", args=[records.post.pk]),
-                             {"person": stranger.pk, "started_on": "2026-11-01"})  # fmt: skip
+    response = director.post(
+        reverse("registry:post_place", args=[records.post.pk]),
+        {"person": stranger.pk, "started_on": "2026-11-01"},
+    )
     assert "person" in response.context["form"].errors
 
 
 @pytest.mark.django_db
 def test_ending_a_membership_through_the_screen(director, records):
-    response = director.post(reverse("registry:membership_end", args=[records.membership.pk]),
-                             {"ended_on": "2026-11-01", "reason": "外出务工"})  # fmt: skip
+    response = director.post(
+        reverse("registry:membership_end", args=[records.membership.pk]),
+        {"ended_on": "2026-11-01", "reason": "外出务工"},
+    )
     assert response.status_code == 302
     records.membership.refresh_from_db()
     assert records.membership.ended_on == dt.date(2026, 11, 1)
@@ -91,10 +118,19 @@ def test_ending_a_membership_through_the_screen(director, records):
 def test_a_bad_id_number_on_the_person_form_is_explained_and_nothing_is_saved(
     director, world, records
 ):
-    response = director.post(reverse("registry:person_edit", args=[records.person.pk]), {
-        "region": world.village1.pk, "name": "楼阿根改", "sex": "M", "birth_date": "1980-05-17",
-        "id_number": "330681198005170018", "phone": "", "education": "", "political_status": "",
-    })  # fmt: skip
+    response = director.post(
+        reverse("registry:person_edit", args=[records.person.pk]),
+        {
+            "region": world.village1.pk,
+            "name": "楼阿根改",
+            "sex": "M",
+            "birth_date": "1980-05-17",
+            "id_number": "330681198005170018",
+            "phone": "",
+            "education": "",
+            "political_status": "",
+        },
+    )
     assert response.status_code == 200 and "id_number" in response.context["form"].errors
     assert Person.objects.get(pk=records.person.pk).name == "楼阿根"
 
@@ -122,9 +158,14 @@ def test_a_household_with_a_group_of_another_village_is_refused(director, world,
     foreign_group = Region.objects.create(
         code="330681109291001", name="乐山一组", kind="group", parent=world.village2
     )
-    response = director.post(reverse("registry:household_create"), {
-        "region": world.village1.pk, "group": foreign_group.pk, "number": "0099",
-    })  # fmt: skip
+    response = director.post(
+        reverse("registry:household_create"),
+        {
+            "region": world.village1.pk,
+            "group": foreign_group.pk,
+            "number": "0099",
+        },
+    )
     assert response.status_code == 200 and "group" in response.context["form"].errors
     assert not Household.objects.filter(number="0099").exists()
 
@@ -133,8 +174,12 @@ def test_a_household_with_a_group_of_another_village_is_refused(director, world,
 def test_the_group_roster_prints_with_its_households(director, records):
     from qunfang.registry.services.groups import joint_defence_group_form
 
-    joint_defence_group_form(group=records.group, households=[records.household], leader=records.household,
-                             on=dt.date(2025, 1, 1))  # fmt: skip
+    joint_defence_group_form(
+        group=records.group,
+        households=[records.household],
+        leader=records.household,
+        on=dt.date(2025, 1, 1),
+    )
     body = director.get(reverse("registry:group_print", args=[records.group.pk])).content.decode()
     assert "print.css" in body and records.household.number in body and records.person.name in body
 
@@ -165,8 +210,14 @@ def _grow(world, n):
     start = Household.objects.count()
     for i in range(start, start + n):
         household = Household.objects.create(region=world.village1, number=f"9{i:03d}")
-        person = Person.objects.create(region=world.village1, household=household, name=f"村民{i}", sex="F",
-                                       birth_date=dt.date(1970, 1, 1), phone="13800000000")  # fmt: skip
+        person = Person.objects.create(
+            region=world.village1,
+            household=household,
+            name=f"村民{i}",
+            sex="F",
+            birth_date=dt.date(1970, 1, 1),
+            phone="13800000000",
+        )
         org = Organisation.objects.create(
             region=world.village1, name=f"组织{i}", kind="patrol_team"
         )
@@ -177,9 +228,14 @@ def _grow(world, n):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url_name",
-    ["registry:organisation_list", "registry:person_list", "registry:household_list", "registry:group_list",
-     "registry:due_list"],
-)  # fmt: skip
+    [
+        "registry:organisation_list",
+        "registry:person_list",
+        "registry:household_list",
+        "registry:group_list",
+        "registry:due_list",
+    ],
+)
 def test_registry_list_query_counts_stay_flat(client, world, records, url_name):
     client.force_login(world.township_officer)
     url = reverse(url_name)

@@ -27,10 +27,16 @@ def _vet(
 ):
     for kind in kinds:
         VettingCheck.objects.create(
-            person=person, kind=kind, result="passed", checked_on=dt.date(2026, 1, 1), due_on=due,
-            village_signed_by=world.director1, village_signed_on=dt.date(2026, 1, 2),
-            police_signed_by=world.police if police else None, police_signed_on=dt.date(2026, 1, 5) if police else None,
-        )  # fmt: skip
+            person=person,
+            kind=kind,
+            result="passed",
+            checked_on=dt.date(2026, 1, 1),
+            due_on=due,
+            village_signed_by=world.director1,
+            village_signed_on=dt.date(2026, 1, 2),
+            police_signed_by=world.police if police else None,
+            police_signed_on=dt.date(2026, 1, 5) if police else None,
+        )
 
 
 @pytest.fixture
@@ -165,8 +171,13 @@ def test_person_data_is_validated_with_a_reason_per_field(world, records, change
 
 @pytest.mark.django_db
 def test_two_people_cannot_share_an_id_number(world, records):
-    twin = Person(region=world.village2, name="重号", sex="M", birth_date=dt.date(1980, 5, 17),
-                  id_number="330681198005170011")  # fmt: skip
+    twin = Person(
+        region=world.village2,
+        name="重号",
+        sex="M",
+        birth_date=dt.date(1980, 5, 17),
+        id_number="330681198005170011",
+    )
     with pytest.raises(ValidationError) as caught:
         person_save(person=twin)
     assert "id_number" in caught.value.message_dict
@@ -177,8 +188,12 @@ def test_reforming_a_group_keeps_who_left_and_moves_households_between_groups(wo
     households = [
         Household.objects.create(region=world.village1, number=f"1{i:03d}") for i in range(12)
     ]
-    first, second = records.group, records.group.__class__.objects.create(
-        region=world.village1, name="第2联防组", formed_on=dt.date(2025, 1, 1))  # fmt: skip
+    first, second = (
+        records.group,
+        records.group.__class__.objects.create(
+            region=world.village1, name="第2联防组", formed_on=dt.date(2025, 1, 1)
+        ),
+    )
     joint_defence_group_form(
         group=first, households=households[:10], leader=households[0], on=dt.date(2025, 1, 1)
     )
@@ -196,11 +211,16 @@ def test_reforming_a_group_keeps_who_left_and_moves_households_between_groups(wo
 @pytest.mark.django_db
 def test_a_group_refuses_another_villages_household_or_an_outside_leader(world, records):
     with pytest.raises(ValidationError):
-        joint_defence_group_form(group=records.group, households=[records.household, records.household2],
-                                          leader=records.household, on=TODAY)  # fmt: skip
+        joint_defence_group_form(
+            group=records.group,
+            households=[records.household, records.household2],
+            leader=records.household,
+            on=TODAY,
+        )
     with pytest.raises(ValidationError):
-        joint_defence_group_form(group=records.group, households=[records.household],
-                                          leader=records.household2, on=TODAY)  # fmt: skip
+        joint_defence_group_form(
+            group=records.group, households=[records.household], leader=records.household2, on=TODAY
+        )
     assert not GroupMembership.objects.exists()
 
 
@@ -220,9 +240,14 @@ def test_training_falls_due_without_a_certificate_valid_past_the_window(world, r
         return [(m.person_id, m.expires) for m in training_due(user=world.director1)]
 
     def certificate(expires):
-        return TrainingRecord.objects.create(person=records.person, kind="mediation", course="调解",
-                                             held_on=dt.date(2028, 6, 1), hours=8,
-                                             certificate_expires_on=expires)  # fmt: skip
+        return TrainingRecord.objects.create(
+            person=records.person,
+            kind="mediation",
+            course="调解",
+            held_on=dt.date(2028, 6, 1),
+            hours=8,
+            certificate_expires_on=expires,
+        )
 
     assert due() == [(records.person.pk, None)]  # only a patrol course: missing
     certificate(None)

@@ -85,11 +85,13 @@ PEOPLE_ROWS = [
 
 
 def test_a_good_household_file_imports(world):
-    data = xlsx([
-        HOUSEHOLD_HEADER,
-        ["0001", "第一村民小组", "", "一组1号", "否", "是", "N", "0", "×"],
-        ["0002", "", "", "一组2号", "是", "", "√", "1", "true"],
-    ])  # fmt: skip
+    data = xlsx(
+        [
+            HOUSEHOLD_HEADER,
+            ["0001", "第一村民小组", "", "一组1号", "否", "是", "N", "0", "×"],
+            ["0002", "", "", "一组2号", "是", "", "√", "1", "true"],
+        ]
+    )
     report = run("households", world.village1, data)
     assert report.ok and report.written, report.errors
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
@@ -125,8 +127,13 @@ def test_heads_are_linked_once_the_people_are_in(world):
 
 
 def test_a_head_from_another_village_is_refused(world):
-    Person.objects.create(region=world.village2, name="蒋国良", sex="M", birth_date=dt.date(1980, 5, 17),
-                          id_number=MAN)  # fmt: skip
+    Person.objects.create(
+        region=world.village2,
+        name="蒋国良",
+        sex="M",
+        birth_date=dt.date(1980, 5, 17),
+        id_number=MAN,
+    )
     report = run("households", world.village1, xlsx([["户号", "户主身份证号"], ["0001", MAN]]))
     assert where(report) == [(2, "户主身份证号")]
     assert "蒋国良" not in report.errors[0].message  # says nothing about the other village's people
@@ -175,22 +182,29 @@ def test_empty_cells_leave_stored_values_alone(world, households):
 
 def test_a_file_with_several_bad_rows_reports_each_and_writes_nothing(world, households):
     bad_checksum = MAN[:-1] + ("0" if MAN[-1] != "0" else "1")
-    data = xlsx([
-        ["枫源村人口登记表"],  # a title row above the headers, as villages keep them
-        PEOPLE_HEADER,
-        ["楼阿根", "男", "", bad_checksum, "", "", "", "0001", "", ""],
-        ["何秀娟", "女", "", WOMAN, "", "", "", "0009", "", ""],
-        ["骆小明", "男", "2999-01-01", "", "", "", "", "", "", ""],
-        ["", "女", "1990-01-01", "", "", "", "", "", "", ""],
-        ["陈丽", "女", "1990-01-01", "", "1234", "博士后", "", "", "", "也许"],
-        ["王强", "男", "1990-01-01", "", "", "", "", "", "", ""],
-    ])  # fmt: skip
+    data = xlsx(
+        [
+            ["枫源村人口登记表"],  # a title row above the headers, as villages keep them
+            PEOPLE_HEADER,
+            ["楼阿根", "男", "", bad_checksum, "", "", "", "0001", "", ""],
+            ["何秀娟", "女", "", WOMAN, "", "", "", "0009", "", ""],
+            ["骆小明", "男", "2999-01-01", "", "", "", "", "", "", ""],
+            ["", "女", "1990-01-01", "", "", "", "", "", "", ""],
+            ["陈丽", "女", "1990-01-01", "", "1234", "博士后", "", "", "", "也许"],
+            ["王强", "男", "1990-01-01", "", "", "", "", "", "", ""],
+        ]
+    )
     report = run("people", world.village1, data)
     assert not report.ok and not Person.objects.exists()
     assert where(report) == [
-        (3, "身份证号"), (4, "户号"), (5, "出生日期"), (6, "姓名"),
-        (7, "电话"), (7, "文化程度"), (7, "可参加值守"),
-    ]  # fmt: skip
+        (3, "身份证号"),
+        (4, "户号"),
+        (5, "出生日期"),
+        (6, "姓名"),
+        (7, "电话"),
+        (7, "文化程度"),
+        (7, "可参加值守"),
+    ]
     assert report.bad_rows == 5 and report.created == 0
 
 
@@ -201,8 +215,13 @@ def test_an_id_twice_in_the_file_is_reported(world):
 
 
 def test_an_id_held_by_a_person_of_another_village_is_refused(world):
-    Person.objects.create(region=world.village2, name="斯伟东", sex="M", birth_date=dt.date(1980, 5, 17),
-                          id_number=MAN)  # fmt: skip
+    Person.objects.create(
+        region=world.village2,
+        name="斯伟东",
+        sex="M",
+        birth_date=dt.date(1980, 5, 17),
+        id_number=MAN,
+    )
     report = run(
         "people",
         world.village1,
@@ -316,7 +335,8 @@ def test_a_future_date_is_refused(world):
 
 
 # ---- hostile and odd files ---------------------------------------------------------------
-# How a file is refused (bombs, size, rows, damage) is the reader's: tests/core/test_spreadsheets.py.
+# How a file is refused (bombs, size, rows, damage) is the reader's:
+# tests/core/test_spreadsheets.py.
 
 
 def test_a_refused_file_is_the_reports_file_error_and_nothing_is_written(world):
@@ -400,11 +420,24 @@ def test_templates_explain_every_column_and_their_example_is_not_imported(world,
 
 @pytest.fixture
 def two_villages(world, households):
-    Person.objects.create(region=world.village1, household=households[0], name="楼阿根", sex="M",
-                          birth_date=dt.date(1980, 5, 17), id_number=MAN, phone="13700001111",
-                          address="=HYPERLINK(\"http://evil\")")  # fmt: skip
-    Person.objects.create(region=world.village2, name="蒋国良", sex="M", birth_date=dt.date(1975, 3, 2),
-                          id_number=an_id("19750302", 1), phone="13900002222")  # fmt: skip
+    Person.objects.create(
+        region=world.village1,
+        household=households[0],
+        name="楼阿根",
+        sex="M",
+        birth_date=dt.date(1980, 5, 17),
+        id_number=MAN,
+        phone="13700001111",
+        address='=HYPERLINK("http://evil")',
+    )
+    Person.objects.create(
+        region=world.village2,
+        name="蒋国良",
+        sex="M",
+        birth_date=dt.date(1975, 3, 2),
+        id_number=an_id("19750302", 1),
+        phone="13900002222",
+    )
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -442,14 +475,24 @@ def test_export_query_count_stays_flat_as_rows_grow(world, post, layout):
             household = Household.objects.create(
                 region=world.village1, group=world.group1, number=f"h{n}-{count}"
             )
-            person = Person.objects.create(region=world.village1, household=household, name=f"村民{n}", sex="F",
-                                           birth_date=dt.date(1980, 1, 1 + n % 28), id_number=an_id("19800101", 2 * n + count))  # fmt: skip
+            person = Person.objects.create(
+                region=world.village1,
+                household=household,
+                name=f"村民{n}",
+                sex="F",
+                birth_date=dt.date(1980, 1, 1 + n % 28),
+                id_number=an_id("19800101", 2 * n + count),
+            )
             household.head = person
             household.save()
-            organisation = Organisation.objects.create(region=world.village1, name=f"组织{n}-{count}",
-                                                       kind=OrgKind.PATROL_TEAM)  # fmt: skip
-            Membership.objects.create(person=person, started_on=dt.date(2024, 1, 1),
-                                      post=Post.objects.create(organisation=organisation, title="队员"))  # fmt: skip
+            organisation = Organisation.objects.create(
+                region=world.village1, name=f"组织{n}-{count}", kind=OrgKind.PATROL_TEAM
+            )
+            Membership.objects.create(
+                person=person,
+                started_on=dt.date(2024, 1, 1),
+                post=Post.objects.create(organisation=organisation, title="队员"),
+            )
 
     model = {"households": Household, "people": Person, "memberships": Membership}[layout]
     counts = []
