@@ -13,9 +13,11 @@ the same number keep the order they were given in.
 
 A new app takes a free number between its neighbours (governance, funds, analytics: 400–600)."""
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,17 @@ class NavItem:
     label: str | Promise
     perm: str | None = None
     order: int = 0
+
+    @property
+    def url(self) -> str:
+        return _reversed(self.url_name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(url_name: str, script_prefix: str) -> str:
+    """The menu's links, reversed once per process (and mount point): the menu is on every
+    page, and reversing its links was a tenth of a home page's time."""
+    return reverse(url_name)
 
 
 NAVIGATION: list[NavItem] = []

@@ -7,6 +7,7 @@ another village answers exactly like a missing one.
 """
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -94,9 +95,16 @@ def _also_visible(
         through = owner._base_manager.filter(**{f"{last}__in": regions})
         owner_lookup = getattr(owner, "region_lookup", "")
         owner_regions = through.values(owner_lookup).order_by() if owner_lookup else None
-        return Q(**{f"{head}__in": through.values("pk")}), owner_regions
+        return Q(**{f"{head}__in": _raw(through.values("pk"))}), owner_regions
     owners = model._base_manager.filter(**{f"{extra}__in": regions})
-    return Q(pk__in=owners.values("pk")), None
+    return Q(pk__in=_raw(owners.values("pk"))), None
+
+
+def _raw(queryset: models.QuerySet[Any, Any]) -> RawSQL:
+    """A one-column queryset compiled once into a subquery: a nested queryset is compiled
+    again, with fresh aliases, every time the outer query is."""
+    # without the model's default ordering, which Django drops from an `IN (subquery)` itself
+    return RawSQL(*queryset.order_by().query.sql_with_params())  # noqa: S611 (compiled by Django)
 
 
 def scope_filter(model: type[models.Model], user: Any) -> Q:
@@ -106,7 +114,15 @@ def scope_filter(model: type[models.Model], user: Any) -> Q:
         return Q()
     if user.region_id is None:
         return Q(pk__in=[])
-    prefix = user.region.path
+    return _subtree_scope(model, user.region.path, connection.vendor)
+
+
+@functools.lru_cache(maxsize=4096)
+def _subtree_scope(model: type[models.Model], prefix: str, vendor: str) -> Q:
+    """The condition for the rows of `model` under the region `prefix`. It holds only SQL that
+    the database evaluates (the subtree, the zones), never the rows themselves, so it is built
+    once per model, prefix and database (`vendor`, the SQL differs): building it took a fifth
+    of a home page's time."""
     lookup = cast("type[RegionOwned]", model).region_lookup  # or a User: "region"
     if not lookup:  # Region itself
         return subtree_q(prefix)

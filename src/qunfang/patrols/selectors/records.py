@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -23,12 +21,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +50,8 @@ from qunfang.patrols.models import (
 )
 from qunfang.patrols.selectors.common import (
     LONGEST_SHIFT,
+    MinutesBetween,
+    count_of,
     local_midnight,
     on_published_roster,
     seated,
@@ -75,13 +73,18 @@ def patrol_summary(user) -> dict:
     # Every count is bounded in time and read through the (region, start) index: a shift
     # belongs to the day it starts, so the days' shifts are those starting within them.
     published = Shift.objects.visible_to(user).filter(on_published_roster())
-    running = published.filter(starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now)
-    on_duty = running.filter(ends_at__gt=now).aggregate(n=Count("assignments"))["n"]
-    week = published.filter(
-        starts_at__gte=local_midnight(today), starts_at__lt=local_midnight(today + dt.timedelta(7))
+    # who is out now and the week's empty seats in one pass over the shifts of both windows
+    running = Q(starts_at__gt=now - LONGEST_SHIFT, starts_at__lte=now, ends_at__gt=now)
+    week_start, week_end = local_midnight(today), local_midnight(today + dt.timedelta(7))
+    short = Q(starts_at__gte=week_start, n__lt=F("headcount"))
+    earliest = min(now - LONGEST_SHIFT, week_start)
+    seats = (
+        published.filter(starts_at__gte=earliest, starts_at__lt=week_end)
+        .annotate(n=seated())
+        .aggregate(
+            on_duty=Sum("n", filter=running), empty=Sum(F("headcount") - F("n"), filter=short)
+        )
     )
-    week = week.annotate(n=seated()).filter(n__lt=F("headcount"))
-    empty = week.aggregate(seats=Sum(F("headcount") - F("n")))["seats"] or 0
     this_month = published.filter(
         starts_at__gte=local_midnight(today.replace(day=1)),
         starts_at__lt=local_midnight(today + dt.timedelta(days=1)),
@@ -94,8 +97,8 @@ def patrol_summary(user) -> dict:
     counts = month.aggregate(due=Count("id"), served=Count("id", filter=Q(outcome__in=TURNED_OUT)))
     rate = round(100 * counts["served"] / counts["due"]) if counts["due"] else None
     return {
-        "on_duty": on_duty,
-        "empty_seats": empty,
+        "on_duty": seats["on_duty"] or 0,
+        "empty_seats": seats["empty"] or 0,
         "attendance_rate": rate,
         "swaps_waiting": SwapRequest.objects.visible_to(user)
         .filter(status=SwapStatus.PENDING)
@@ -141,16 +144,10 @@ def _in_village(village: Region) -> Q:
 
 def _expected_points():
     """How many points a shift should visit: its route's stops; a shift without a route, one."""
-    stops = (
-        RouteStop.objects.filter(route_id=OuterRef("pattern__route_id"))
-        .order_by()
-        .values("route_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    stops = RouteStop.objects.filter(route_id=OuterRef("pattern__route_id"))
     return Case(
         When(pattern__route__isnull=True, then=Value(1)),
-        default=Coalesce(Subquery(stops, output_field=IntegerField()), Value(0)),
+        default=count_of(stops, "route_id"),
         output_field=IntegerField(),
     )
 
@@ -285,10 +282,6 @@ def shift_for_detail(user, pk: int) -> QuerySet[Shift]:
 
 # ---- attendance (考勤) ----------------------------------------------------------------------
 
-_LENGTH = ExpressionWrapper(
-    F("shift__ends_at") - F("shift__starts_at"), output_field=DurationField()
-)
-
 
 def attendance_counts() -> dict:
     return {
@@ -299,25 +292,27 @@ def attendance_counts() -> dict:
         "missed": Count("id", filter=Q(outcome=Outcome.MISSED)),
         "excused": Count("id", filter=Q(outcome=Outcome.EXCUSED)),
         "open": Count("id", filter=Q(outcome=Outcome.PLANNED)),
-        "time_served": Sum(_LENGTH, filter=Q(outcome__in=TURNED_OUT)),
-        "points_checked": Sum(_point_scans()),
-        "points_with_position": Sum(_point_scans(latitude__isnull=False)),
+        "minutes_served": Sum(
+            MinutesBetween("shift__starts_at", "shift__ends_at"), filter=Q(outcome__in=TURNED_OUT)
+        ),
     }
 
 
-def _point_scans(**condition):
-    """How many scans at a point the assignment had accepted (a subquery on the check-ins'
-    (assignment, time) index, so the grouped counts above are not multiplied by a join)."""
-    scans = (
-        CheckIn.objects.filter(
-            assignment=OuterRef("pk"), accepted=True, kind=CheckInKind.POINT, **condition
-        )
+def _point_scans(assignments: QuerySet[Assignment]) -> dict[int, tuple[int, int]]:
+    """Per person, the accepted scans at a point in `assignments` and how many of them carried
+    a position: one grouped join over the month's check-ins, where a subquery per assignment
+    took as long as the rest of the page's query."""
+    point_scans = Q(check_ins__accepted=True, check_ins__kind=CheckInKind.POINT)
+    rows = (
+        assignments.filter(point_scans)
         .order_by()
-        .values("assignment")
-        .annotate(n=Count("id"))
-        .values("n")
+        .values_list("person")
+        .annotate(
+            checked=Count("check_ins"),
+            positioned=Count("check_ins", filter=Q(check_ins__latitude__isnull=False)),
+        )
     )
-    return Coalesce(Subquery(scans, output_field=IntegerField()), Value(0))
+    return {person: (checked, positioned) for person, checked, positioned in rows}
 
 
 def month_assignments(
@@ -338,15 +333,20 @@ def month_assignments(
     return qs
 
 
-def attendance_people(user, *, first: dt.date, village: Region | None = None) -> QuerySet:
-    """One row per person: planned, served, late, partial, missed, excused, still open, time
-    served. One grouped query; the page adds the rate to the rows it shows."""
-    return (
-        month_assignments(user, first=first, village=village)
-        .values("person", "person__name", "person__region__name", "person__region__code")
+def attendance_people(user, *, first: dt.date, village: Region | None = None) -> list[dict]:
+    """One row per person: planned, served, late, partial, missed, excused, still open, minutes
+    served, points checked (with a position). Two grouped queries; the page adds the rate to
+    the rows it shows."""
+    assignments = month_assignments(user, first=first, village=village)
+    rows = list(
+        assignments.values("person", "person__name", "person__region__name", "person__region__code")
         .annotate(**attendance_counts())
         .order_by("person__region__path", "person__name", "person")
     )
+    scans = _point_scans(assignments)
+    for row in rows:
+        row["points_checked"], row["points_with_position"] = scans.get(row["person"], (0, 0))
+    return rows
 
 
 def attendance_villages(people_rows) -> list[dict]:
@@ -363,18 +363,16 @@ def attendance_villages(people_rows) -> list[dict]:
                 "person__region__name": row["person__region__name"],
                 "people": 0,
                 **dict.fromkeys(_SUMMED, 0),
-                "time_served": dt.timedelta(0),
             }
         village["people"] += 1
         for key in _SUMMED:
             village[key] += row[key] or 0
-        village["time_served"] += row["time_served"] or dt.timedelta(0)
     return list(villages.values())
 
 
 _SUMMED = (
     *("planned", "served", "late", "partial", "missed", "excused", "open"),
-    *("points_checked", "points_with_position"),
+    *("points_checked", "points_with_position", "minutes_served"),
 )
 
 
@@ -382,9 +380,6 @@ def attendance_total(village_rows) -> dict:
     """The total over the village rows (a person counts in their own village only, so the
     people add up too): no further query."""
     total = {k: sum(r[k] for r in village_rows) for k in ("people", *_SUMMED)}
-    total["time_served"] = sum(
-        (r["time_served"] or dt.timedelta(0) for r in village_rows), dt.timedelta(0)
-    )
     return with_rate(total)
 
 
@@ -393,8 +388,7 @@ def with_rate(row: dict) -> dict:
     of the shifts due (every closed shift except the excused ones)."""
     turned_out = row["served"] + row["late"] + row["partial"]
     due = turned_out + row["missed"]
-    length = row.get("time_served") or dt.timedelta(0)
-    row["hours"] = (Decimal(length.total_seconds()) / 3600).quantize(Decimal("0.1"))
+    row["hours"] = (Decimal(row.get("minutes_served") or 0) / 60).quantize(Decimal("0.1"))
     row["turned_out"] = turned_out
     row["due"] = due
     row["rate"] = (Decimal(turned_out * 100) / due).quantize(Decimal("0.1")) if due else None

@@ -195,9 +195,8 @@ def assignment_outcome(request: SignedInRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW)
 def attendance(request: SignedInRequest) -> HttpResponse:
     village, first = requested_village(request), _month(request, required=True)
-    # one grouped query: a township's month is a few hundred people, and the village rows are
-    # their sums
-    people = list(sel.attendance_people(request.user, first=first, village=village))
+    # a township's month is a few hundred people, and the village rows are their sums
+    people = sel.attendance_people(request.user, first=first, village=village)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [sel.with_rate(row) for row in page.object_list]
     villages = [sel.with_rate(row) for row in sel.attendance_villages(people)]
@@ -250,7 +249,7 @@ def attendance_export(request: SignedInRequest) -> HttpResponse:
         _("Point check-ins"),
         _("Point check-ins with a position"),
     ]
-    people = list(sel.attendance_people(request.user, first=first, village=village))
+    people = sel.attendance_people(request.user, first=first, village=village)
     villages = sel.attendance_villages(people)
     widths = [16, 16, *[12] * len(counts)]
     sheets = [
