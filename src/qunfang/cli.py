@@ -1,4 +1,5 @@
-"""The `qunfang` console script: Django's manage.py, accepting `import-regions` for `import_regions`."""
+"""The `qunfang` console script: Django's manage.py, accepting `import-regions` for
+`import_regions`."""
 
 import os
 import sys

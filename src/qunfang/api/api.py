@@ -40,5 +40,11 @@ def forbidden(request, exc):
     return api.create_response(request, {"detail": detail}, status=403)
 
 
+@api.exception_handler(patrols_routes.BadInput)
+def bad_input(request, exc):
+    body = {"detail": exc.detail, "problems": exc.problems}
+    return api.create_response(request, body, status=400)
+
+
 api.add_router("", core_routes.router)
 api.add_router("/patrols/", patrols_routes.router)

@@ -253,6 +253,8 @@ class SwapOut(Schema):
 
 
 class BadInput(Exception):
+    """Input this API cannot read; answered 400 with {"detail", "problems"} (api.py)."""
+
     def __init__(self, detail: str, problems: list[str] | None = None):
         self.detail, self.problems = detail, problems or []
 
@@ -283,10 +285,6 @@ def _write(schema: type[BaseModel]) -> dict:
             "content": {"application/json": {"schema": schema.model_json_schema()}},
         }
     }
-
-
-def _bad(exc: BadInput) -> Status:
-    return Status(400, {"detail": exc.detail, "problems": exc.problems})
 
 
 def _refused(exc: ValidationError, status: int = 400) -> Status:
@@ -327,10 +325,7 @@ def _check_in_out(c: CheckIn, outcome: str) -> dict:
     summary="Check in on patrol (a resend of the same client_id is answered once)",
 )
 def check_in(request: SignedInRequest):
-    try:
-        body = _body(request, CheckInIn)
-    except BadInput as exc:
-        return _bad(exc)
+    body = _body(request, CheckInIn)
     assignment = visible_or_404(
         Assignment.objects.select_related("shift__pattern", "zone"),
         request.user,
@@ -346,7 +341,7 @@ def check_in(request: SignedInRequest):
         if point is None:
             raise Http404
     elif body.kind == CheckInKind.POINT:
-        return Status(400, {"detail": _("Scan the sign of a patrol point."), "problems": []})
+        raise BadInput(_("Scan the sign of a patrol point."))
     accuracy = min(round(body.accuracy_m), 100_000) if body.accuracy_m is not None else None
     scan = checkin.Scan(
         client_id=body.client_id,
@@ -381,11 +376,8 @@ def check_in(request: SignedInRequest):
     summary="Declare an absence; answers with the published shifts it clashes with",
 )
 def absence_create(request: SignedInRequest):
-    try:
-        body = _body(request, AbsenceIn)
-        person = _own_person(request)
-    except BadInput as exc:
-        return _bad(exc)
+    body = _body(request, AbsenceIn)
+    person = _own_person(request)
     try:
         absence = shifts.declare_absence(
             person=person,
@@ -426,10 +418,7 @@ def absence_create(request: SignedInRequest):
     summary="Ask the director to let someone take over one of my shifts",
 )
 def swap_create(request: SignedInRequest):
-    try:
-        body = _body(request, SwapIn)
-    except BadInput as exc:
-        return _bad(exc)
+    body = _body(request, SwapIn)
     assignment = visible_or_404(
         Assignment.objects.select_related("shift__pattern", "person"),
         request.user,

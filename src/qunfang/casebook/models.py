@@ -83,7 +83,8 @@ class EscalationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_type or '*'} ≥ {self.get_min_severity_display()}: {self.within_minutes} min"
+        severity = self.get_min_severity_display()
+        return f"{self.case_type or '*'} ≥ {severity}: {self.within_minutes} min"
 
 
 class ReporterKind(models.TextChoices):
@@ -336,7 +337,8 @@ class Level(models.TextChoices):
 
 
 class Escalation(RegionOwned):
-    """A case reported upward (舉報/匯報制度), with its deadline and the receiver's acknowledgement."""
+    """A case reported upward (舉報/匯報制度), with its deadline and the receiver's
+    acknowledgement."""
 
     region_lookup = "case__region"
 
@@ -709,8 +711,8 @@ class Opinion(RegionOwned):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # an anonymous public entry waits for the next hourly batch of notices (opinions.send_held_notices),
-    # so no message leaves at the moment of the sender's request
+    # an anonymous public entry waits for the next hourly batch of notices
+    # (opinions.send_held_notices), so no message leaves at the moment of the sender's request
     notice_pending = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(excluded_fields=["contact", "tracking_code", "notice_pending"])

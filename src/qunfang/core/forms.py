@@ -12,10 +12,23 @@ from qunfang.core.notify import KIND_LABELS
 from qunfang.core.personal import mask_id_number, mask_phone, validate_id_number, validate_phone
 from qunfang.core.roles import Role
 
-if TYPE_CHECKING:  # what the mixin is mixed into
-    ModelFormBase = forms.ModelForm[Any]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    ModelFormBase = forms.ModelForm[Any]  # what the mixin is mixed into
 else:
     ModelFormBase = object
+
+# The browser's own date and time pickers, in the formats they send back. Every field copies
+# the widget it is given, so one instance serves every form.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def choice_errors(message: "StrOrPromise") -> dict[str, "StrOrPromise"]:
+    """A choice field's `error_messages`: the same sentence whether nothing was chosen or
+    something that is not offered (a stale page, a forged post)."""
+    return {"required": message, "invalid_choice": message}
 
 
 def errors_onto(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -34,7 +34,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault(
             "Permissions-Policy",
-            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), interest-cohort=()",
+            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), "
+            "interest-cohort=()",
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
@@ -56,7 +57,8 @@ class RequestSizeLimitMiddleware:
                 request,
                 411,
                 _(
-                    "This request did not say how large it is, so it was refused and nothing was saved."
+                    "This request did not say how large it is, "
+                    "so it was refused and nothing was saved."
                 ),
             )
         try:

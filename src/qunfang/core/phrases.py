@@ -6,9 +6,10 @@ stored as JSON and rendered in the reader's language when shown or sent (STYLE.m
 
 Write the msgid inside `gettext_noop(...)` (with `msgctxt=` for a pgettext msgid) so that
 `make messages` finds it; a sentence with plural forms is given as
-`ngettext_lazy(singular, plural, "n")`, whose two msgids the Phrase keeps. A parameter is a plain value (text, number, date) kept as it is, or a
-Phrase, which is translated too; a `gettext_lazy` string (a choice's label) becomes a Phrase of
-its msgid. Translated text (`gettext(...)`) cannot be told from other text: never pass it."""
+`ngettext_lazy(singular, plural, "n")`, whose two msgids the Phrase keeps. A parameter is a
+plain value (text, number, date) kept as it is, or a Phrase, which is translated too; a
+`gettext_lazy` string (a choice's label) becomes a Phrase of its msgid. Translated text
+(`gettext(...)`) cannot be told from other text: never pass it."""
 
 from __future__ import annotations
 

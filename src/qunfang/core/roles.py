@@ -1,4 +1,5 @@
-"""Roles and the named permissions each one grants. Views and API ask for a permission, never a role."""
+"""Roles and the named permissions each one grants. Views and API ask for a permission, never a
+role."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

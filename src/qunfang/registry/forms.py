@@ -13,7 +13,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qunfang.core.forms import PersonalDataFieldsMixin
+from qunfang.core.forms import DATE_INPUT, PersonalDataFieldsMixin
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.selectors import villages_visible
 from qunfang.registry.models import (
@@ -31,8 +31,6 @@ from qunfang.registry.models import (
 )
 from qunfang.registry.services.contracts import CLOSING, contract_problems, scan_check
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class ScopedForm(forms.ModelForm):
     """Limits `region` to the user's villages; subclasses limit their own related fields."""
@@ -44,7 +42,7 @@ class ScopedForm(forms.ModelForm):
             self.fields["region"].queryset = villages_visible(user=user)
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
-                field.widget = DATE
+                field.widget = DATE_INPUT
 
 
 class OrganisationForm(ScopedForm):
@@ -61,8 +59,8 @@ class OrganisationForm(ScopedForm):
             "description",
         ]
         widgets = {
-            "founded_on": DATE,
-            "status_since": DATE,
+            "founded_on": DATE_INPUT,
+            "status_since": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -85,7 +83,7 @@ class PostForm(forms.ModelForm):
 
 class PlacementForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
-    started_on = forms.DateField(label=_("From"), widget=DATE)
+    started_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
 
     def __init__(self, *args, post: Post, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +94,7 @@ class PlacementForm(forms.Form):
 
 
 class MembershipEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Until"), widget=DATE)
+    ended_on = forms.DateField(label=_("Until"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason for leaving"), max_length=200, required=False)
 
 
@@ -117,7 +115,7 @@ class PersonForm(PersonalDataFieldsMixin, ScopedForm):
             "address",
             "may_serve",
         ]
-        widgets = {"birth_date": DATE, "id_number": forms.TextInput, "phone": forms.TextInput}
+        widgets = {"birth_date": DATE_INPUT, "id_number": forms.TextInput, "phone": forms.TextInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,11 +133,7 @@ class HouseholdForm(ScopedForm):
             "number",
             "head",
             "address",
-            "elderly_only",
-            "disabled_member",
-            "absent",
-            "low_income",
-            "five_guarantees",
+            *Household.FLAGS,
         ]
 
     def __init__(self, *args, **kwargs):
@@ -166,12 +160,12 @@ class JointDefenceGroupForm(ScopedForm):
         widget=forms.CheckboxSelectMultiple,
     )
     leader = forms.ModelChoiceField(label=_("Leading household"), queryset=Household.objects.none())
-    changed_on = forms.DateField(label=_("Effective from"), widget=DATE)
+    changed_on = forms.DateField(label=_("Effective from"), widget=DATE_INPUT)
 
     class Meta:
         model = JointDefenceGroup
         fields = ["region", "organisation", "name", "formed_on"]
-        widgets = {"formed_on": DATE}
+        widgets = {"formed_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,8 +188,8 @@ class VettingCheckForm(forms.ModelForm):
         model = VettingCheck
         fields = ["kind", "result", "evidence", "checked_on", "due_on"]
         widgets = {
-            "checked_on": DATE,
-            "due_on": DATE,
+            "checked_on": DATE_INPUT,
+            "due_on": DATE_INPUT,
             "evidence": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -217,7 +211,7 @@ class TrainingRecordForm(forms.ModelForm):
             "certificate_number",
             "certificate_expires_on",
         ]
-        widgets = {"held_on": DATE, "certificate_expires_on": DATE}
+        widgets = {"held_on": DATE_INPUT, "certificate_expires_on": DATE_INPUT}
 
     def clean(self):
         data = super().clean()
@@ -256,8 +250,8 @@ class ContractForm(forms.ModelForm):
             "benefits",
         ]
         widgets = {
-            "starts_on": DATE,
-            "ends_on": DATE,
+            "starts_on": DATE_INPUT,
+            "ends_on": DATE_INPUT,
             "area": forms.CheckboxSelectMultiple,
             "duties": forms.Textarea(attrs={"rows": 5}),
             "rights": forms.Textarea(attrs={"rows": 3}),
@@ -331,7 +325,7 @@ class PaymentForm(forms.ModelForm):
     class Meta:
         model = ContractPayment
         fields = ["due_on", "amount", "note"]
-        widgets = {"due_on": DATE}
+        widgets = {"due_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -397,7 +391,7 @@ class TransitionForm(forms.Form):
     whose message says why (the page offers only the allowed ones)."""
 
     to = forms.ChoiceField(label=_("New status"), choices=ContractStatus.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -420,8 +414,8 @@ class TransitionForm(forms.Form):
 
 class RenewForm(forms.Form):
     number = forms.CharField(label=_("Number of the new contract"), max_length=40)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
-    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE_INPUT)
 
     def __init__(self, *args, contract: SecurityContract, **kwargs):
         super().__init__(*args, **kwargs)

@@ -178,6 +178,8 @@ class Household(RegionOwned):
     absent = models.BooleanField(_("migrant / away"), default=False)
     low_income = models.BooleanField(_("minimum living allowance (低保)"), default=False)
     five_guarantees = models.BooleanField(_("five guarantees (五保)"), default=False)
+    # the yes/no facts above, as the list filters on them and the form and spreadsheets carry them
+    FLAGS = ("elderly_only", "disabled_member", "absent", "low_income", "five_guarantees")
 
     history = HistoricalRecords()
 

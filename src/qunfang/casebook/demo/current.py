@@ -5,6 +5,8 @@ their books reach back the hours and days their stories take."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 
 from qunfang.casebook.demo.case_words import (
@@ -16,11 +18,30 @@ from qunfang.casebook.demo.case_words import (
 )
 from qunfang.casebook.demo.cases import CaseRegister
 from qunfang.casebook.demo.rhythms import days, hours, minutes
+from qunfang.casebook.demo.township import Draft, Village
 from qunfang.casebook.models import CaseEventKind, CaseOutcome, CaseStatus, Level, Severity
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2
 
 S = CaseStatus
 E = CaseEventKind
+
+
+def _dispute_in_hand(
+    register: CaseRegister,
+    village: Village,
+    reported: dt.datetime,
+    *,
+    before: dt.timedelta,
+    accepted: dt.timedelta,
+) -> Draft:
+    """A minor dispute of the village that happened `before` it was reported, accepted
+    `accepted` later and taken in hand two hours after that."""
+    rng, story = register.rng, register.story
+    d = register.new_case(village, "dispute", reported - before, reported, severity=Severity.MINOR)
+    story.registered(d)
+    story.go(d, S.ACCEPTED, accepted, note=rng.choice(ACCEPT_NOTES))
+    story.go(d, S.IN_HAND, hours(2), note=rng.choice(IN_HAND_NOTES["dispute"]))
+    return d
 
 
 def open_now(register: CaseRegister) -> None:
@@ -63,12 +84,7 @@ def open_now(register: CaseRegister) -> None:
         story.go(d, S.IN_HAND, minutes(20), note=rng.choice(IN_HAND_NOTES["burglary"]))
     if v1.mediators and "dispute" in t.types:  # offered to the mediator, who declines
         reported = now - days(rng.uniform(8, 12))
-        d = register.new_case(
-            v1, "dispute", reported - minutes(30), reported, severity=Severity.MINOR
-        )
-        story.registered(d)
-        story.go(d, S.ACCEPTED, minutes(20), note=rng.choice(ACCEPT_NOTES))
-        story.go(d, S.IN_HAND, hours(2), note=rng.choice(IN_HAND_NOTES["dispute"]))
+        d = _dispute_in_hand(register, v1, reported, before=minutes(30), accepted=minutes(20))
         if d.owner != v1.mediators[0]:
             story.handover(d, v1.mediators[0], hours(3), rng.choice(HANDOVER_REASONS), decline=True)
             story.event(
@@ -83,12 +99,7 @@ def open_now(register: CaseRegister) -> None:
         story.close(d, CaseOutcome.RESOLVED, days(1))
     if v1.mediators and "dispute" in t.types:  # offered to the mediator, not yet answered
         reported = now - hours(rng.uniform(24, 30))
-        d = register.new_case(
-            v1, "dispute", reported - minutes(40), reported, severity=Severity.MINOR
-        )
-        story.registered(d)
-        story.go(d, S.ACCEPTED, minutes(15), note=rng.choice(ACCEPT_NOTES))
-        story.go(d, S.IN_HAND, hours(2), note=rng.choice(IN_HAND_NOTES["dispute"]))
+        d = _dispute_in_hand(register, v1, reported, before=minutes(40), accepted=minutes(15))
         mediator = v1.mediators[0]
         if d.owner != mediator:
             reason = rng.choice(HANDOVER_REASONS)

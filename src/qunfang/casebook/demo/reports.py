@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from qunfang.casebook.demo.cases import CaseRegister
 from qunfang.casebook.demo.rhythms import DAILY_REPORT_DAYS, days, hours, minutes
+from qunfang.casebook.demo.township import Village
 from qunfang.casebook.models import Level, ReportPeriod, SituationReport
 from qunfang.casebook.services.overdue import send_overdue_notices
 from qunfang.core.bulk import insert
@@ -50,6 +51,25 @@ def situation_reports(cases: CaseRegister) -> None:
     def text(counts: Counter) -> str:
         return "、".join(f"{names.get(code, code)}{n}起" for code, n in sorted(counts.items()))
 
+    def report(
+        v: Village,
+        period: str,
+        starts_on: dt.date,
+        counts: Counter,
+        summary: str,
+        sent: dt.datetime,
+    ) -> SituationReport:
+        return SituationReport(
+            region=v.region,
+            period=period,
+            starts_on=starts_on,
+            nil_return=not counts,
+            summary=summary,
+            counts=dict(sorted(counts.items())),
+            submitted_by=v.holder,
+            submitted_at=sent,
+        )
+
     first_day = t.today - dt.timedelta(days=DAILY_REPORT_DAYS - 1)
     monday = t.first + dt.timedelta(days=(7 - t.first.weekday()) % 7)
     for v in t.villages:
@@ -66,20 +86,8 @@ def situation_reports(cases: CaseRegister) -> None:
             if sent > t.now:
                 continue
             counts = Counter(code for at, code in reported[v.region.pk, day] if at <= sent)
-            rows.append(
-                SituationReport(
-                    region=v.region,
-                    period=ReportPeriod.DAILY,
-                    starts_on=day,
-                    nil_return=not counts,
-                    summary=SUMMARY_DAY.format(counts=text(counts))
-                    if counts
-                    else rng.choice(SUMMARY_NIL),
-                    counts=dict(sorted(counts.items())),
-                    submitted_by=v.holder,
-                    submitted_at=sent,
-                )
-            )
+            summary = SUMMARY_DAY.format(counts=text(counts)) if counts else rng.choice(SUMMARY_NIL)
+            rows.append(report(v, ReportPeriod.DAILY, day, counts, summary, sent))
         week = monday
         while week + dt.timedelta(days=7) <= t.today:
             sent = t.at(week + dt.timedelta(days=7), 8, 30) + minutes(rng.uniform(0, 180))
@@ -89,22 +97,12 @@ def situation_reports(cases: CaseRegister) -> None:
                     counts.update(
                         code for _at, code in reported[v.region.pk, week + dt.timedelta(days=k)]
                     )
-                rows.append(
-                    SituationReport(
-                        region=v.region,
-                        period=ReportPeriod.WEEKLY,
-                        starts_on=week,
-                        nil_return=not counts,
-                        summary=SUMMARY_WEEK.format(
-                            counts=text(counts), extra=rng.choice(WEEK_EXTRA)
-                        )
-                        if counts
-                        else rng.choice(SUMMARY_NIL),
-                        counts=dict(sorted(counts.items())),
-                        submitted_by=v.holder,
-                        submitted_at=sent,
-                    )
+                summary = (
+                    SUMMARY_WEEK.format(counts=text(counts), extra=rng.choice(WEEK_EXTRA))
+                    if counts
+                    else rng.choice(SUMMARY_NIL)
                 )
+                rows.append(report(v, ReportPeriod.WEEKLY, week, counts, summary, sent))
             week += dt.timedelta(days=7)
     insert(SituationReport, rows)
     t.stats["situation_reports"] = len(rows)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter, itemgetter
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q
+from django.db.models import Count, Manager, Q
 from django.utils import timezone
 
 from qunfang.casebook.demo.case_words import DISPUTE_KINDS
@@ -102,6 +103,17 @@ class Draft:
         return owner
 
 
+T = TypeVar("T")
+
+
+def grouped(items: Iterable[T], key: Callable[[T], Any]) -> defaultdict[Any, list[T]]:
+    """The items by their key, each list in the items' order."""
+    groups: defaultdict[Any, list[T]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
+
+
 def spot(
     name: str,
     address: str,
@@ -190,36 +202,27 @@ class Township:
         )
         weights = {v.pk: self.village_weight(v, v.groups) for v in everyone}
         self.scale = sum(weights.get(pk, 0) for pk in region_ids) / (sum(weights.values()) or 1)
-        groups = defaultdict(list)
-        for g in Region.objects.filter(parent_id__in=region_ids, kind=RegionKind.GROUP).order_by(
-            "code"
-        ):
-            groups[g.parent_id].append(g)
-        points = defaultdict(list)
-        p: Mapping[str, Any]  # a row of values(): a point's, then a person's
-        for p in (
-            PatrolPoint.objects.filter(region_id__in=region_ids)
-            .order_by("pk")
-            .values("pk", "name", "region_id", "latitude", "longitude")
-        ):
-            points[p["region_id"]].append(p)
-        homes = defaultdict(list)
-        for h in (
-            Household.objects.filter(region_id__in=region_ids)
-            .order_by("pk")
-            .values("pk", "region_id", "group_id", "address", "head_id")
-        ):
-            homes[h["region_id"]].append(h)
-        people = defaultdict(list)
-        by_household = defaultdict(list)
-        for p in (
-            Person.objects.filter(region_id__in=region_ids)
-            .order_by("pk")
-            .values("pk", "name", "sex", "region_id", "household_id", "address")
-        ):
-            people[p["region_id"]].append(p)
-            if p["household_id"]:
-                by_household[p["household_id"]].append(p)
+        villager_groups = Region.objects.filter(parent_id__in=region_ids, kind=RegionKind.GROUP)
+        groups = grouped(villager_groups.order_by("code"), attrgetter("parent_id"))
+
+        def rows(objects: Manager[Any], *fields: str) -> list[dict[str, Any]]:
+            """The rows in these villages as plain values, in the order they were made."""
+            found = objects.filter(region_id__in=region_ids).order_by("pk")
+            return list(found.values(*fields))
+
+        village_of = itemgetter("region_id")
+        points = grouped(
+            rows(PatrolPoint.objects, "pk", "name", "region_id", "latitude", "longitude"),
+            village_of,
+        )
+        homes = grouped(
+            rows(Household.objects, "pk", "region_id", "group_id", "address", "head_id"), village_of
+        )
+        persons = rows(Person.objects, "pk", "name", "sex", "region_id", "household_id", "address")
+        people = grouped(persons, village_of)
+        by_household = grouped(
+            (p for p in persons if p["household_id"]), itemgetter("household_id")
+        )
         holders: dict[int, User] = {}
         mediators = defaultdict(list)
         for user in sorted(ctx.accounts.values(), key=lambda u: u.pk):

@@ -26,13 +26,12 @@ from qunfang.casebook.models import (
     ReporterKind,
     ReportPeriod,
 )
+from qunfang.core.forms import DATE_INPUT, DATETIME_INPUT
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import MAX_BYTES, check_upload
 from qunfang.registry.models import Person
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ATTACHMENTS = 10
 UPLOAD_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
 
@@ -81,8 +80,8 @@ class CaseForm(forms.ModelForm):
             "reporter_confidential",
         ]
         widgets = {
-            "occurred_at": DATETIME,
-            "reported_at": DATETIME,
+            "occurred_at": DATETIME_INPUT,
+            "reported_at": DATETIME_INPUT,
             "description": forms.Textarea(attrs={"rows": 5}),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
@@ -178,7 +177,8 @@ class CaseForm(forms.ModelForm):
 
 
 class PartyForm(forms.Form):
-    """One party to the case (victim, suspect, party to a dispute, witness); empty rows are skipped."""
+    """One party to the case (victim, suspect, party to a dispute, witness); empty rows are
+    skipped."""
 
     name = forms.CharField(label=_("name"), max_length=50)
     role = forms.ChoiceField(label=_("role"), choices=[("", "—"), *PartyRole.choices])
@@ -256,7 +256,7 @@ class SituationReportForm(forms.Form):
     )
     starts_on = forms.DateField(
         label=_("from"),
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("The day reported on; a weekly report starts on a Monday."),
     )
     nil_return = forms.BooleanField(

@@ -3,36 +3,25 @@ so a forged village of someone else fails like a typo; the services check everyt
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.casebook.forms.common import village_field
 from qunfang.casebook.models import ChecklistItem, Inspection, PlaceKind, Severity
 from qunfang.casebook.services.inspections import MAX_PHOTOS, Reinspection
+from qunfang.core.forms import DATE_INPUT, choice_errors
 from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import check_upload
 
-if TYPE_CHECKING:
-    from qunfang.core.models import Region
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Enter the date as YYYY-MM-DD.")}
 PLANNED, NOW = "planned", "now"
 PASS, FAIL = "pass", "fail"
 
 
 class InspectionForm(forms.Form):
-    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
-        label=_("Village"),
-        queryset=None,
-        empty_label=None,
-        error_messages={
-            "required": _("Choose the village."),
-            "invalid_choice": _("Choose one of your villages."),
-        },
-    )
+    region = village_field(empty_label=None)
     place_name = forms.CharField(
         label=_("Place"),
         max_length=100,
@@ -42,10 +31,7 @@ class InspectionForm(forms.Form):
         label=_("Kind of place"),
         choices=PlaceKind.choices,
         help_text=_("The checklist for this kind of place is filled in for you."),
-        error_messages={
-            "required": _("Choose the kind of place."),
-            "invalid_choice": _("Choose the kind of place."),
-        },
+        error_messages=choice_errors(_("Choose the kind of place.")),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     when = forms.ChoiceField(
@@ -58,8 +44,8 @@ class InspectionForm(forms.Form):
     planned_for = forms.DateField(
         label=_("Planned for"),
         required=False,
-        widget=DATE,
-        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+        widget=DATE_INPUT,
+        error_messages=DATE_ERRORS,
     )
     extra_items = forms.CharField(
         label=_("More checklist items"),
@@ -105,11 +91,8 @@ class RecordForm(forms.Form):
     )
     inspected_on = forms.DateField(
         label=_("Inspected on"),
-        widget=DATE,
-        error_messages={
-            "required": _("Give the date of the inspection."),
-            "invalid": _("Enter the date as YYYY-MM-DD."),
-        },
+        widget=DATE_INPUT,
+        error_messages={**DATE_ERRORS, "required": _("Give the date of the inspection.")},
     )
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
@@ -120,10 +103,7 @@ class RecordForm(forms.Form):
                 label=item.text,
                 widget=forms.RadioSelect,
                 choices=[(PASS, _("Passed")), (FAIL, _("Failed"))],
-                error_messages={
-                    "required": _("Mark this item passed or failed."),
-                    "invalid_choice": _("Mark this item passed or failed."),
-                },
+                error_messages=choice_errors(_("Mark this item passed or failed.")),
             )
             self.fields[f"note_{item.pk}"] = forms.CharField(
                 label=_("Note"), max_length=200, required=False
@@ -222,11 +202,8 @@ class OrderForm(forms.Form):
     )
     deadline = forms.DateField(
         label=_("Deadline"),
-        widget=DATE,
-        error_messages={
-            "required": _("Give the deadline."),
-            "invalid": _("Enter the date as YYYY-MM-DD."),
-        },
+        widget=DATE_INPUT,
+        error_messages={**DATE_ERRORS, "required": _("Give the deadline.")},
     )
 
     def clean_deadline(self):
@@ -247,18 +224,12 @@ class ReinspectForm(forms.Form):
         label=_("What the re-inspection found"),
         widget=forms.RadioSelect,
         choices=Reinspection.choices,
-        error_messages={
-            "required": _("Choose what the re-inspection found."),
-            "invalid_choice": _("Choose what the re-inspection found."),
-        },
+        error_messages=choice_errors(_("Choose what the re-inspection found.")),
     )
     reinspected_on = forms.DateField(
         label=_("Re-inspected on"),
-        widget=DATE,
-        error_messages={
-            "required": _("Give the date of the re-inspection."),
-            "invalid": _("Enter the date as YYYY-MM-DD."),
-        },
+        widget=DATE_INPUT,
+        error_messages={**DATE_ERRORS, "required": _("Give the date of the re-inspection.")},
     )
     result = forms.CharField(
         label=_("What was seen"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -266,8 +237,8 @@ class ReinspectForm(forms.Form):
     new_deadline = forms.DateField(
         label=_("New deadline (when not rectified)"),
         required=False,
-        widget=DATE,
-        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+        widget=DATE_INPUT,
+        error_messages=DATE_ERRORS,
     )
 
     def clean(self):

@@ -5,21 +5,23 @@ user may see, so a forged id from another village fails like a typo; the rules t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.casebook.forms.common import village_field
 from qunfang.casebook.models import DisputeType, MediationStatus
 from qunfang.casebook.services.mediation import DEFAULT_FOLLOW_UP, can_act, mediators_in
+from qunfang.core.forms import DATE_INPUT, choice_errors
 from qunfang.core.selectors import villages_visible
 from qunfang.registry.models import Person
 
 if TYPE_CHECKING:
-    from qunfang.core.models import Region, User
+    from qunfang.core.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Enter a date such as 2027-03-01.")}
 
 
@@ -31,25 +33,19 @@ def _user_label(user) -> str:
     return f"{user}（{user.region.name}）" if user.region_id else str(user)
 
 
+def _follow_up_day() -> dt.date:
+    return timezone.localdate() + DEFAULT_FOLLOW_UP
+
+
 class MediationForm(forms.Form):
     """A new mediation: from scratch, from a dispute case of the register or from the opinion
     book (then the village is the source's)."""
 
-    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
-        label=_("Village"),
-        queryset=None,
-        error_messages={
-            "required": _("Choose the village."),
-            "invalid_choice": _("Choose one of your villages."),
-        },
-    )
+    region = village_field()
     dispute_type = forms.ChoiceField(
         label=_("Kind of dispute"),
         choices=[("", "—"), *DisputeType.choices],
-        error_messages={
-            "required": _("Choose the kind of dispute."),
-            "invalid_choice": _("Choose the kind of dispute."),
-        },
+        error_messages=choice_errors(_("Choose the kind of dispute.")),
     )
     summary = forms.CharField(
         label=_("What the dispute is about"),
@@ -59,7 +55,8 @@ class MediationForm(forms.Form):
     )
     applied_on = forms.DateField(
         label=_("Applied on"),
-        widget=DATE,
+        widget=DATE_INPUT,
+        initial=timezone.localdate,
         error_messages={**DATE_ERRORS, "required": _("Enter the date of the application.")},
     )
     a_name = forms.CharField(
@@ -121,7 +118,6 @@ class MediationForm(forms.Form):
             villages if fixed_village is not None or not user.region_id else [user.region]
         )
         self.fields["mediators"].label_from_instance = _user_label
-        self.initial.setdefault("applied_on", timezone.localdate())
         if not self.is_bound and user.pk in {u.pk for u in self.fields["mediators"].queryset}:
             self.initial.setdefault("mediators", [user.pk])
 
@@ -138,7 +134,8 @@ class MediationForm(forms.Form):
 class SessionForm(forms.Form):
     held_on = forms.DateField(
         label=_("Held on"),
-        widget=DATE,
+        widget=DATE_INPUT,
+        initial=timezone.localdate,
         error_messages={**DATE_ERRORS, "required": _("Enter the day of the session.")},
     )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
@@ -149,20 +146,13 @@ class SessionForm(forms.Form):
         error_messages={"required": _("Write down what was said and done in the session.")},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("held_on", timezone.localdate())
-
 
 class MoveForm(forms.Form):
     """One form for every move: the fields a move does not need are ignored."""
 
     to = forms.ChoiceField(
         choices=MediationStatus.choices,
-        error_messages={
-            "required": _("Choose where the mediation goes next."),
-            "invalid_choice": _("Choose where the mediation goes next."),
-        },
+        error_messages=choice_errors(_("Choose where the mediation goes next.")),
     )
     agreement = forms.CharField(
         label=_("Agreement (what the parties agreed to)"),
@@ -172,7 +162,8 @@ class MoveForm(forms.Form):
     )
     follow_up_due = forms.DateField(
         label=_("Follow-up visit (回访) due on"),
-        widget=DATE,
+        widget=DATE_INPUT,
+        initial=_follow_up_day,
         required=False,
         error_messages=DATE_ERRORS,
     )
@@ -184,15 +175,12 @@ class MoveForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("follow_up_due", timezone.localdate() + DEFAULT_FOLLOW_UP)
-
 
 class FollowUpForm(forms.Form):
     on = forms.DateField(
         label=_("Visited on"),
-        widget=DATE,
+        widget=DATE_INPUT,
+        initial=timezone.localdate,
         error_messages={**DATE_ERRORS, "required": _("Enter the day of the visit.")},
     )
     note = forms.CharField(
@@ -201,7 +189,3 @@ class FollowUpForm(forms.Form):
         max_length=4000,
         error_messages={"required": _("Write down what the follow-up visit found.")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("on", timezone.localdate())

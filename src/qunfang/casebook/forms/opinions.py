@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.casebook.models import CaseType, OpinionKind, OpinionStatus, Severity
+from qunfang.core.forms import DATETIME_INPUT
 from qunfang.core.models import Region
 from qunfang.core.selectors import villages_visible
 
@@ -46,7 +47,8 @@ class PublicOpinionForm(forms.Form):
     # 举报人保密, ticked unless the sender unticks it: an unticked box sends nothing (False)
     confidential = forms.BooleanField(
         label=_(
-            "Only the township's governance office and the police station may see my name and contact"
+            "Only the township's governance office and the police station may see my name and "
+            "contact"
         ),
         help_text=_("The village committee then reads your entry without knowing who sent it."),
         required=False,
@@ -118,7 +120,7 @@ class StaffOpinionForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DATETIME_INPUT,
         help_text=_("Empty: now."),
     )
 
@@ -164,23 +166,23 @@ class ToCaseForm(forms.Form):
     title = forms.CharField(label=_("Summary"), max_length=100)
     occurred_at = forms.DateTimeField(
         label=_("Occurred at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DATETIME_INPUT,
     )
 
     name_openly = forms.BooleanField(
         label=_("Name the sender in the case register for every reader"),
         required=False,
         help_text=_(
-            "Otherwise the sender's name stays confidential (举报人保密): shown only to those allowed, "
-            "each time logged, and never printed. Public-form senders always stay confidential."
+            "Otherwise the sender's name stays confidential (举报人保密): shown only to those "
+            "allowed, each time logged, and never printed. Public-form senders always stay "
+            "confidential."
         ),
     )
 
     def __init__(self, *args, named: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if (
-            not named
-        ):  # an anonymous entry has no name to show, a confidential one none to show openly
+        # an anonymous entry has no name to show, a confidential one none to show openly
+        if not named:
             del self.fields["name_openly"]
 
     def clean_occurred_at(self):

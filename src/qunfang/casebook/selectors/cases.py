@@ -235,7 +235,8 @@ def overdue_escalations(user, now: dt.datetime | None = None) -> QuerySet[Escala
 
 
 def register_cases(user, *, village: Region, start: dt.date, end: dt.date) -> QuerySet[Case]:
-    """The village's cases reported from `start` to `end` (both included), in running-number order."""
+    """The village's cases reported from `start` to `end` (both included), in running-number
+    order."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)

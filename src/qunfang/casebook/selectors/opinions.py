@@ -23,7 +23,8 @@ from qunfang.core.models import Region, RegionKind, User
 
 
 def public_village(code: str) -> Region | None:
-    """The village behind a public URL: 12 digits and a village, else None (the view answers 404)."""
+    """The village behind a public URL: 12 digits and a village, else None (the view answers
+    404)."""
     if not re.fullmatch(r"[0-9]{12}", code or ""):
         return None
     return (

@@ -121,6 +121,20 @@ def _require_actor(user, village: Region) -> None:
         )
 
 
+def _locked(mediation: MediationCase, by: User) -> MediationCase:
+    """The mediation, locked for a write by someone who may act on it."""
+    _require_actor(by, mediation.region)
+    return MediationCase.objects.select_for_update(of=("self",)).get(pk=mediation.pk)
+
+
+def _check_day(field: str, day: dt.date, applied_on: dt.date, *, future: str, early: str) -> None:
+    """The day of a session or a visit: not after today, not before the application."""
+    if day > timezone.localdate():
+        raise ValidationError({field: future})
+    if day < applied_on:
+        raise ValidationError({field: early})
+
+
 def _next_serial(region: Region, year: int) -> int:
     # one number at a time per village: the village's row is the lock
     Region.objects.select_for_update(of=("self",)).filter(pk=region.pk).first()
@@ -262,8 +276,7 @@ def add_session(
     *, mediation: MediationCase, held_on: dt.date, notes: str, by: User, place: str = ""
 ) -> MediationSession:
     """The record of one mediation session (人民调解记录)."""
-    _require_actor(by, mediation.region)
-    mediation = MediationCase.objects.select_for_update(of=("self",)).get(pk=mediation.pk)
+    mediation = _locked(mediation, by)
     if mediation.status != S.IN_MEDIATION:
         raise ValidationError(
             _("Sessions are recorded while the mediation is under way; this one is %(status)s.")
@@ -271,15 +284,14 @@ def add_session(
         )
     if not (notes or "").strip():
         raise ValidationError({"notes": _("Write down what was said and done in the session.")})
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("A session cannot be recorded before it is held.")})
-    if held_on < mediation.applied_on:
-        raise ValidationError(
-            {
-                "held_on": _("The session cannot be before the application (%(day)s).")
-                % {"day": mediation.applied_on}
-            }
-        )
+    _check_day(
+        "held_on",
+        held_on,
+        mediation.applied_on,
+        future=_("A session cannot be recorded before it is held."),
+        early=_("The session cannot be before the application (%(day)s).")
+        % {"day": mediation.applied_on},
+    )
     return MediationSession.objects.create(
         mediation=mediation,
         held_on=held_on,
@@ -396,8 +408,7 @@ def record_follow_up(
     *, mediation: MediationCase, on: dt.date, note: str, by: User
 ) -> MediationCase:
     """The follow-up visit (回访) after an agreement: were its terms kept?"""
-    _require_actor(by, mediation.region)
-    locked = MediationCase.objects.select_for_update(of=("self",)).get(pk=mediation.pk)
+    locked = _locked(mediation, by)
     if locked.status != S.AGREED:
         raise ValidationError(
             _("A follow-up visit is recorded after an agreement, before closing.")
@@ -408,10 +419,13 @@ def record_follow_up(
         )
     if not (note or "").strip():
         raise ValidationError({"note": _("Write down what the follow-up visit found.")})
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("A visit cannot be recorded before it happens.")})
-    if on < locked.applied_on:
-        raise ValidationError({"on": _("The visit cannot be before the application.")})
+    _check_day(
+        "on",
+        on,
+        locked.applied_on,
+        future=_("A visit cannot be recorded before it happens."),
+        early=_("The visit cannot be before the application."),
+    )
     locked.followed_up_on, locked.follow_up_note = on, note.strip()
     locked._change_reason = _("Follow-up visit recorded")
     locked.save()

@@ -27,6 +27,7 @@ import hmac
 import logging
 import math
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -107,7 +108,8 @@ def check_form_token(token: str, village: Region, *, now: float | None = None) -
     if age < FORM_MIN_SECONDS:
         raise ValidationError(
             _(
-                "That was faster than anyone can write. Please read your entry once more and send it again."
+                "That was faster than anyone can write. Please read your entry once more and "
+                "send it again."
             ),
             code="too_fast",
         )
@@ -186,13 +188,36 @@ def _directors(village: Region) -> list[User]:
     return [u for u in users if u.can(Perm.MANAGE_VILLAGE)]
 
 
-def _identity(anonymous: bool, name: str, contact: str) -> tuple[str, str]:
+def _entry(
+    *,
+    village: Region,
+    kind: str,
+    text: str,
+    anonymous: bool,
+    name: str,
+    contact: str,
+    confidential: bool,
+    **how: Any,
+) -> Opinion:
+    """A new entry, not saved yet; `how` is its channel, time and the like. A named sender gives
+    a name or a contact; of an anonymous one nothing is kept, not even what was typed before
+    "anonymous" was ticked."""
     if anonymous:
-        return "", ""  # whatever was typed before ticking "anonymous" is dropped, never stored
-    name, contact = name.strip(), contact.strip()
-    if not (name or contact):
-        raise ValidationError(_("Give a name or a contact, or stay anonymous."))
-    return name, contact
+        name = contact = ""
+    else:
+        name, contact = name.strip(), contact.strip()
+        if not (name or contact):
+            raise ValidationError(_("Give a name or a contact, or stay anonymous."))
+    return Opinion(
+        region=village,
+        kind=kind,
+        text=text.strip(),
+        anonymous=anonymous,
+        name=name,
+        contact=contact,
+        confidential=confidential and not anonymous,
+        **how,
+    )
 
 
 @transaction.atomic
@@ -208,22 +233,21 @@ def submit_public(
 ) -> Opinion:
     """An entry through the public form. Its time is kept to the hour only. A named sender may
     ask that only the township and the police see their name and contact (`confidential`)."""
-    name, contact = _identity(anonymous, name, contact)
-    if not text.strip():
-        raise ValidationError(_("Write what you want to tell the village."))
     hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-    opinion = Opinion(
-        region=village,
+    opinion = _entry(
+        village=village,
         kind=kind,
-        text=text.strip(),
+        text=text,
         anonymous=anonymous,
         name=name,
         contact=contact,
-        confidential=confidential and not anonymous,
+        confidential=confidential,
         channel="public_form",
         created_at=hour,
         notice_pending=anonymous,
     )
+    if not opinion.text:
+        raise ValidationError(_("Write what you want to tell the village."))
     opinion._history_date = hour  # the history row keeps the hour too
     opinion._history_user = None  # not the signed-in user of a shared phone
     opinion.save()
@@ -296,22 +320,23 @@ def enter_in_person(
     villager may ask to stay confidential (举报人保密)."""
     if not can_act(by, village):
         raise ValidationError(_("You cannot enter opinions for this village."))
-    name, contact = _identity(anonymous, name, contact)
     received_at = received_at or timezone.now()
-    if received_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError(_("The time received lies in the future."))
-    return Opinion.objects.create(
-        region=village,
+    opinion = _entry(
+        village=village,
         kind=kind,
-        text=text.strip(),
+        text=text,
         anonymous=anonymous,
         name=name,
         contact=contact,
-        confidential=confidential and not anonymous,
+        confidential=confidential,
         channel="in_person",
         created_at=received_at,
         entered_by=by,
     )
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError(_("The time received lies in the future."))
+    opinion.save()
+    return opinion
 
 
 # ---- the sender's contact ----------------------------------------------------------------------
@@ -341,7 +366,7 @@ def contact_reveal(*, opinion: Opinion, viewer: User, request: HttpRequest | Non
     return opinion.contact
 
 
-# ---- a confidential sender (举报人保密) -----------------------------------------------------------
+# ---- a confidential sender (举报人保密) ------------------------------------------------------
 
 
 def sender_masked(opinion: Opinion) -> bool:

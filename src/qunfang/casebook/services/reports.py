@@ -33,6 +33,20 @@ def _check_period(period: str, starts_on: dt.date) -> None:
         )
 
 
+def _sent_twice(region: Region, period: str, starts_on: dt.date) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(village)s has already sent its %(period)s report for %(day)s; it cannot be sent "
+            "twice."
+        )
+        % {
+            "village": region.name,
+            "period": ReportPeriod(period).label.lower(),
+            "day": starts_on.isoformat(),
+        }
+    )
+
+
 def submit_report(
     *, region: Region, period: str, starts_on: dt.date, nil_return: bool, summary: str, by: User
 ) -> SituationReport:
@@ -44,21 +58,16 @@ def submit_report(
         raise ValidationError({"region": _("You cannot report for this village.")})
     _check_period(period, starts_on)
     summary = summary.strip()
-    label = ReportPeriod(period).label.lower()
     if SituationReport.objects.filter(region=region, period=period, starts_on=starts_on).exists():
-        raise ValidationError(
-            _(
-                "%(village)s has already sent its %(period)s report for %(day)s; it cannot be sent twice."
-            )
-            % {"village": region.name, "period": label, "day": starts_on.isoformat()}
-        )
+        raise _sent_twice(region, period, starts_on)
     counts = case_counts(region=region, period=period, starts_on=starts_on)
     total = sum(counts.values())
     if nil_return and total:
         raise ValidationError(
             {
                 "nil_return": _(
-                    "The case register holds %(n)d case(s) for this period, so a nil return is not possible."
+                    "The case register holds %(n)d case(s) for this period, so a nil return is "
+                    "not possible."
                 )
                 % {"n": total}
             }
@@ -67,7 +76,8 @@ def submit_report(
         raise ValidationError(
             {
                 "summary": _(
-                    "No case was registered in this period: send a nil return, or say in the summary what happened."
+                    "No case was registered in this period: send a nil return, or say in the "
+                    "summary what happened."
                 )
             }
         )
@@ -83,9 +93,4 @@ def submit_report(
                 submitted_by=by,
             )
     except IntegrityError:  # the same report sent twice at the same moment
-        raise ValidationError(
-            _(
-                "%(village)s has already sent its %(period)s report for %(day)s; it cannot be sent twice."
-            )
-            % {"village": region.name, "period": label, "day": starts_on.isoformat()}
-        ) from None
+        raise _sent_twice(region, period, starts_on) from None

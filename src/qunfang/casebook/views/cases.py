@@ -174,6 +174,11 @@ def _get_case(request: SignedInRequest, pk: int, queryset=None) -> Case:
     )
 
 
+def _case_to_change(request: SignedInRequest, pk: int) -> Case:
+    """The case a move, a hand-over or an upward report is posted for."""
+    return _get_case(request, pk, Case.objects.select_related("region", "owner"))
+
+
 def _escalation_rows(
     request: SignedInRequest, case: Case, now: dt.datetime, ack_form=None, ack_pk=None
 ) -> list[dict]:
@@ -278,7 +283,8 @@ def case_reporter_reveal(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 def _failed(request: SignedInRequest, case: Case, **forms) -> HttpResponse:
-    """Show the case again with the refused form and its messages at the top; nothing was changed."""
+    """Show the case again with the refused form and its messages at the top; nothing was
+    changed."""
     fresh = _get_case(request, case.pk)
     context = _detail_context(request, fresh, **forms)
     context["failure"] = [
@@ -294,12 +300,13 @@ def _failed(request: SignedInRequest, case: Case, **forms) -> HttpResponse:
 @require_POST
 @permission_required(Perm.VIEW_BOOKS)
 def case_move(request: SignedInRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    case = _case_to_change(request, pk)
     closing = request.POST.get("to") == S.CLOSED
     form = (CloseForm if closing else MoveForm)(
         request.POST, auto_id="cl_%s" if closing else "mv_%s"
     )
-    # The service checks the outcome (and records a refused close), so the form only checks shapes here.
+    # The service checks the outcome (and records a refused close), so the form only checks
+    # shapes here.
     form.fields["outcome"].required = False
     if form.is_valid():
         to = form.cleaned_data["to"]
@@ -326,7 +333,7 @@ def case_move(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(Perm.VIEW_BOOKS)
 def case_handover(request: SignedInRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    case = _case_to_change(request, pk)
     form = HandoverForm(request.POST, candidates=sel.handover_candidates(case), auto_id="ho_%s")
     if form.is_valid():
         try:
@@ -351,7 +358,7 @@ def case_handover(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(Perm.VIEW_BOOKS)
 def case_handover_answer(request: SignedInRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    case = _case_to_change(request, pk)
     form = HandoverAnswerForm(request.POST, auto_id="ha_%s")
     if form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
@@ -382,7 +389,7 @@ def case_handover_answer(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(Perm.VIEW_BOOKS)
 def case_report_upward(request: SignedInRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, Case.objects.select_related("region", "owner"))
+    case = _case_to_change(request, pk)
     form = ReportUpwardForm(request.POST, auto_id="ru_%s")
     if form.is_valid():
         try:

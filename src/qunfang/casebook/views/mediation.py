@@ -10,6 +10,7 @@ Mediators (HANDLE_MEDIATION) and directors (MANAGE_VILLAGE) of the village act; 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -241,20 +242,37 @@ def mediation_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(request, pk))
 
 
-@permission_required(Perm.VIEW_BOOKS)
-@require_POST
-def mediation_session_add(request: SignedInRequest, pk: int) -> HttpResponse:
+def _record(
+    request: SignedInRequest,
+    pk: int,
+    form_class: type[SessionForm | FollowUpForm],
+    write: Callable[..., Any],
+    *,
+    form_name: str,
+    done: str,
+) -> HttpResponse:
+    """A form of the mediation's page that the service writes as it is (a session, the
+    follow-up visit); a refused one shows the page again with the form and its errors."""
     mediation = _acting(request, pk)
-    form = SessionForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            service.add_session(mediation=mediation, by=request.user, **form.cleaned_data)
+            write(mediation=mediation, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, _("The session has been recorded."))
+            messages.success(request, done)
             return redirect("casebook:mediation_detail", mediation.pk)
-    return _detail(request, mediation, session_form=form)
+    failed: dict[str, Any] = {form_name: form}
+    return _detail(request, mediation, **failed)
+
+
+@permission_required(Perm.VIEW_BOOKS)
+@require_POST
+def mediation_session_add(request: SignedInRequest, pk: int) -> HttpResponse:
+    done = _("The session has been recorded.")
+    write = service.add_session
+    return _record(request, pk, SessionForm, write, form_name="session_form", done=done)
 
 
 @permission_required(Perm.VIEW_BOOKS)
@@ -280,17 +298,9 @@ def mediation_move(request: SignedInRequest, pk: int) -> HttpResponse:
 @permission_required(Perm.VIEW_BOOKS)
 @require_POST
 def mediation_follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
-    mediation = _acting(request, pk)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            service.record_follow_up(mediation=mediation, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_onto(form, exc)
-        else:
-            messages.success(request, _("The follow-up visit has been recorded."))
-            return redirect("casebook:mediation_detail", mediation.pk)
-    return _detail(request, mediation, follow_up_form=form)
+    done = _("The follow-up visit has been recorded.")
+    write = service.record_follow_up
+    return _record(request, pk, FollowUpForm, write, form_name="follow_up_form", done=done)
 
 
 # ---- paper -------------------------------------------------------------------------------------
@@ -298,7 +308,8 @@ def mediation_follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.VIEW_BOOKS)
 def mediation_print(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The standard paper forms: 人民调解申请书, 人民调解记录 (one sheet per session), 人民调解协议书."""
+    """The standard paper forms: 人民调解申请书, 人民调解记录 (one sheet per session),
+    人民调解协议书."""
     mediation = _get(request, pk)
     which = request.GET.get("form", "application")
     if which not in PRINT_FORMS:

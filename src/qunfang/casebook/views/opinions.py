@@ -34,7 +34,7 @@ from qunfang.casebook.forms.opinions import (
 from qunfang.casebook.models import Opinion, OpinionKind, OpinionStatus
 from qunfang.casebook.selectors import opinions as sel
 from qunfang.casebook.services import opinions
-from qunfang.core.http import SignedInRequest
+from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.pdf import printable
 from qunfang.core.permissions import permission_required
@@ -80,7 +80,8 @@ def _village_or_404(code: str) -> Region:
 def _public_form_page(
     request, village, form, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
-    """The form, each time with a fresh timing token (a refused entry is sent again with a new one)."""
+    """The form, each time with a fresh timing token (a refused entry is sent again with a new
+    one)."""
     return _public(
         request,
         "public_form.html",
@@ -122,8 +123,9 @@ def public_form(request: HttpRequest, village_code: str) -> HttpResponse:
             form,
             status=429,
             refusal=_(
-                "Too many entries have been sent from your connection or to this village in the last hour. "
-                "Nothing has been saved: please try again later, or tell the village committee in person."
+                "Too many entries have been sent from your connection or to this village in the "
+                "last hour. Nothing has been saved: please try again later, or tell the village "
+                "committee in person."
             ),
         )
     if opinions.token_used(data["started"]):
@@ -207,27 +209,20 @@ def public_track(request: HttpRequest) -> HttpResponse:
 
 
 def public_board(request: HttpRequest, village_code: str) -> HttpResponse:
-    """The answers the village chose to publish: what kind of entry, when, and the answer. No names,
-    and not the villager's own words."""
+    """The answers the village chose to publish: what kind of entry, when, and the answer. No
+    names, and not the villager's own words."""
     village = _village_or_404(village_code)
     answers = sel.published_answers(village)
     page = Paginator(answers, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     return _public(request, "public_board.html", {"village": village, "page": page})
 
 
-# ---- staff: the book ------------------------------------------------------------------------------
-
-
-def _village_filter(request: SignedInRequest) -> Region | None:
-    code = request.GET.get("village", "").strip()
-    if not code:
-        return None
-    return visible_or_404(Region.objects.filter(kind=RegionKind.VILLAGE), request.user, code=code)
+# ---- staff: the book ----------------------------------------------------------------------------
 
 
 @permission_required(VIEW)
 def opinion_list(request: SignedInRequest) -> HttpResponse:
-    village = _village_filter(request)
+    village = requested_village(request)
     status = request.GET.get("status", "") if request.GET.get("status") in S.values else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in OpinionKind.values else ""
     search = request.GET.get("q", "").strip()[:50]
@@ -317,9 +312,8 @@ def _detail(request: SignedInRequest, opinion: Opinion, *, answer_form=None, cas
         },
         named=_named_openly(opinion),
     )
-    in_person = (
-        opinion.channel == "in_person"
-    )  # staff never see a public entry's code: no rating for the villager
+    # staff never see a public entry's code: no rating for the villager
+    in_person = opinion.channel == "in_person"
     return render(
         request,
         "casebook/opinions/detail.html",
@@ -508,7 +502,8 @@ class OpinionRegister(RegisterView):
         return sel.register_opinions(self.request.user, village=village, first=first, last=last)
 
     def numbers(self, village: Region, items: Sequence[Any]) -> list[str]:
-        """Running numbers per village and year (年度流水号), the same whatever period is printed."""
+        """Running numbers per village and year (年度流水号), the same whatever period is
+        printed."""
         return sel.running_numbers(village, items)
 
 

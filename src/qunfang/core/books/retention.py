@@ -35,7 +35,8 @@ def security_log_archive(
     if before > today - dt.timedelta(days=RETENTION_DAYS):
         raise ValidationError(
             _(
-                "The security log is kept %(days)d days: archive only lines before %(date)s or earlier."
+                "The security log is kept %(days)d days: archive only lines before %(date)s "
+                "or earlier."
             )
             % {"days": RETENTION_DAYS, "date": today - dt.timedelta(days=RETENTION_DAYS)}
         )

@@ -138,7 +138,10 @@ def _check_end(
     if anchor:
         seq, digest = int(anchor["seq"]), anchor["hash"]
         if seq > last_seq:
-            text = f"an anchor kept outside has line {seq}, the book ends at line {last_seq}: lines removed"
+            text = (
+                f"an anchor kept outside has line {seq}, the book ends at line {last_seq}: "
+                "lines removed"
+            )
             return _broken(report, last_id, text)
         if anchored and not anchored[1].startswith(digest):
             return _broken(report, anchored[0], f"line {seq} differs from the anchor kept outside")

@@ -295,7 +295,8 @@ def _find_sheet(
         raise FileRefused(_("The workbook has no sheet to import."))
     raise FileRefused(
         _(
-            "No sheet has the columns this import needs (looked first at sheet %(sheet)s). %(missing)s"
+            "No sheet has the columns this import needs (looked first at sheet %(sheet)s). "
+            "%(missing)s"
         )
         % {"sheet": best[0], "missing": _missing_message(best[1], _first_spelling(wanted))}
     )

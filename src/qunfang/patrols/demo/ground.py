@@ -150,31 +150,26 @@ def patterns(t: Township) -> None:
         rotating = not main and (len(t.pool[v.pk]) < 11 or rng.random() < 0.25)
         t.kind[v.pk] = ShiftKind.ROTATING if rotating else ShiftKind.NIGHT
         if rotating:  # two nights on, one off (轮班)
-            ShiftPattern.objects.create(
-                region=v,
-                name="轮班夜巡",
-                kind=ShiftKind.ROTATING,
-                starts_at=dt.time(19, 30),
-                duration_minutes=390,
-                cycle_length=3,
-                cycle_on=2,
-                headcount=2,
-                route=route,
-                weight=Decimal("1.5"),
-                valid_from=start,
-            )
+            night = {
+                "name": "轮班夜巡",
+                "kind": ShiftKind.ROTATING,
+                "starts_at": dt.time(19, 30),
+                "duration_minutes": 390,
+                "cycle_length": 3,
+                "cycle_on": 2,
+                "headcount": 2,
+            }
         else:  # 夜班制: every night 20:00-04:00
-            ShiftPattern.objects.create(
-                region=v,
-                name="夜间巡逻",
-                kind=ShiftKind.NIGHT,
-                starts_at=dt.time(20),
-                duration_minutes=480,
-                headcount=3 if main else 2,
-                route=route,
-                weight=Decimal("1.5"),
-                valid_from=start,
-            )
+            night = {
+                "name": "夜间巡逻",
+                "kind": ShiftKind.NIGHT,
+                "starts_at": dt.time(20),
+                "duration_minutes": 480,
+                "headcount": 3 if main else 2,
+            }
+        ShiftPattern.objects.create(
+            region=v, route=route, weight=Decimal("1.5"), valid_from=start, **night
+        )
         groups = (
             JointDefenceGroup.objects.filter(region=v, dissolved_on__isnull=True)
             .annotate(size=Count("memberships", filter=Q(memberships__left_on__isnull=True)))

@@ -336,18 +336,7 @@ class Turns:
     def line(
         self, a: Assignment, kind: str, by, at: dt.datetime, amount=None, note=""
     ) -> DutyLedgerEntry:
-        return DutyLedgerEntry(  # type: ignore[misc]  # a household's turn: in a group
-            region_id=a.region_id,
-            household=a.household,
-            group_id=a.shift.pattern.household_group_id,
-            assignment=a,
-            kind=kind,
-            on=a.shift.service_date,
-            amount=amount,
-            note=note,
-            recorded_by=by,
-            recorded_at=at,
-        )
+        return DutyLedgerEntry.of_turn(a, kind, by=by, amount=amount, note=note, recorded_at=at)
 
     def past_swap(self, a: Assignment) -> SwapRequest:
         """A swap decided before the shift: approved ones already put the replacement on it."""

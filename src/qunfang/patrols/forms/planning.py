@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core.forms import DATE_INPUT
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.selectors import villages_visible
 from qunfang.patrols.models import (
@@ -31,7 +34,6 @@ from qunfang.patrols.selectors.common import zones_run_by
 from qunfang.patrols.selectors.people import PATROL_ORG_KINDS
 from qunfang.registry.models import JointDefenceGroup, Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 WEEKDAYS = [
     ("1", _("Monday")),
@@ -67,12 +69,53 @@ class PlanningForm(forms.ModelForm):
                 )
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
-                field.widget = DATE
+                field.widget = DATE_INPUT
 
     def region_value(self) -> Region | None:
         if "region" in self.fields:
             return self.cleaned_data.get("region")
         return self.instance.region
+
+
+class RowFields(forms.BaseForm):
+    """One optional field per row of another table (a route's points, a zone's villages): the
+    form knows each field's row, and a field left blank leaves its row out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_of: dict[str, Any] = {}
+
+    def add_row_fields(
+        self,
+        prefix: str,
+        rows: Iterable[Any],
+        field: Callable[[Any], forms.Field],
+        values: dict[int, Any],
+    ) -> list[str]:
+        """A field `<prefix>_<pk>` for each row, made by `field(row)`, with the row's value
+        from `values` (by pk); the names, in the rows' order."""
+        names = []
+        for row in rows:
+            name = f"{prefix}_{row.pk}"
+            self.fields[name] = field(row)
+            self.row_of[name] = row
+            if row.pk in values:
+                self.initial[name] = values[row.pk]
+            names.append(name)
+        return names
+
+    def row_groups(self, names: list[str], heading: Callable[[Any], str]) -> list[tuple[str, list]]:
+        """The fields under the heading of their row, for the template."""
+        groups: dict[str, list] = {}
+        for name in names:
+            groups.setdefault(heading(self.row_of[name]), []).append(self[name])
+        return list(groups.items())
+
+    def filled_rows(self, data: dict[str, Any], names: list[str]) -> Iterator[tuple[str, Any, Any]]:
+        """(name, value, row) of each field given a value."""
+        for name in names:
+            if data.get(name) is not None:
+                yield name, data[name], self.row_of[name]
 
 
 # ---- points ------------------------------------------------------------------------------
@@ -147,7 +190,8 @@ class PointForm(PlanningForm):
             self.add_error(
                 "latitude",
                 _(
-                    "0, 0 is in the Atlantic Ocean: the phone had no position. Leave both blank instead."
+                    "0, 0 is in the Atlantic Ocean: the phone had no position. "
+                    "Leave both blank instead."
                 ),
             )
         return data
@@ -156,7 +200,7 @@ class PointForm(PlanningForm):
 # ---- routes ------------------------------------------------------------------------------
 
 
-class RouteForm(PlanningForm):
+class RouteForm(RowFields, PlanningForm):
     """A route and its stops: one order number per point (blank = not on the route)."""
 
     class Meta:
@@ -179,42 +223,33 @@ class RouteForm(PlanningForm):
             points, key=lambda p: (p.pk not in orders, orders.get(p.pk, 0), p.region.path, p.name)
         )
         several = len({p.region_id for p in self.points}) > 1
-        self.stop_fields = []
-        for point in self.points:
-            name = f"stop_{point.pk}"
-            self.fields[name] = forms.IntegerField(
+
+        def stop(point):
+            return forms.IntegerField(
                 label=f"{point.region.name} · {point.name}" if several else point.name,
                 required=False,
                 min_value=1,
                 max_value=999,
                 widget=forms.NumberInput(attrs={"class": "stop-order", "inputmode": "numeric"}),
             )
-            self.fields[name].point = point
-            if point.pk in orders:
-                self.initial[name] = orders[point.pk]
-            self.stop_fields.append(name)
+
+        self.stop_fields = self.add_row_fields("stop", self.points, stop, orders)
 
     def stop_groups(self):
         """Order fields grouped by village, for the template."""
-        groups: dict[str, list] = {}
-        for name in self.stop_fields:
-            groups.setdefault(self.fields[name].point.region.name, []).append(self[name])
-        return list(groups.items())
+        return self.row_groups(self.stop_fields, lambda point: point.region.name)
 
     def clean(self):
         data = super().clean()
         region = self.region_value()
         chosen = []
-        for name in self.stop_fields:
-            number = data.get(name)
-            if number is None:
-                continue
-            point = self.fields[name].point
+        for name, number, point in self.filled_rows(data, self.stop_fields):
             if region is not None and point.region_id != region.pk:
                 self.add_error(
                     name,
                     _(
-                        "%(point)s belongs to %(village)s, not to the route's village %(route_village)s."
+                        "%(point)s belongs to %(village)s, not to the route's village "
+                        "%(route_village)s."
                     )
                     % {
                         "point": point.name,
@@ -304,7 +339,7 @@ class PatternForm(PlanningForm):
             "valid_until",
             "active",
         ]
-        widgets = {"starts_at": TIME, "valid_from": DATE, "valid_until": DATE}
+        widgets = {"starts_at": TIME, "valid_from": DATE_INPUT, "valid_until": DATE_INPUT}
         help_texts = {
             "zone": _("Only for a township pattern that a joint zone patrols."),
             "cycle_length": _("Rotating cycle only: e.g. 4 days on of every 6."),
@@ -353,7 +388,8 @@ class PatternForm(PlanningForm):
             self.add_error(
                 "cycle_length",
                 _(
-                    "Only a rotating pattern has a cycle: choose the rotating kind or leave the cycle blank."
+                    "Only a rotating pattern has a cycle: "
+                    "choose the rotating kind or leave the cycle blank."
                 ),
             )
         elif not data.get("days"):
@@ -384,7 +420,8 @@ class PatternForm(PlanningForm):
                 self.add_error(
                     "zone",
                     _(
-                        "A joint zone's pattern belongs to the township: choose the township as its place."
+                        "A joint zone's pattern belongs to the township: "
+                        "choose the township as its place."
                     ),
                 )
             elif zone.region_id != region.pk:
@@ -397,7 +434,8 @@ class PatternForm(PlanningForm):
                 self.add_error(
                     "household_group",
                     _(
-                        "A joint zone's pattern is patrolled by the zone's members, not by a ten-household group."
+                        "A joint zone's pattern is patrolled by the zone's members, "
+                        "not by a ten-household group."
                     ),
                 )
 
@@ -442,7 +480,7 @@ class SeasonForm(PlanningForm):
 # ---- joint zones -------------------------------------------------------------------------
 
 
-class ZoneForm(PlanningForm):
+class ZoneForm(RowFields, PlanningForm):
     """The zone, its villages with their cost shares (one field per village: blank = not in the
     zone) and its members, chosen from the patrol teams of the villages."""
 
@@ -470,10 +508,9 @@ class ZoneForm(PlanningForm):
         else:
             shares = {}
         self.villages = list(villages)
-        self.share_fields = []
-        for village in self.villages:
-            name = f"share_{village.pk}"
-            self.fields[name] = forms.DecimalField(
+
+        def share(village):
+            return forms.DecimalField(
                 label=village.name,
                 required=False,
                 min_value=0,
@@ -483,10 +520,8 @@ class ZoneForm(PlanningForm):
                     attrs={"class": "share", "step": "0.01", "inputmode": "decimal"}
                 ),
             )
-            self.fields[name].village = village
-            if village.pk in shares:
-                self.initial[name] = shares[village.pk]
-            self.share_fields.append(name)
+
+        self.share_fields = self.add_row_fields("share", self.villages, share, shares)
         candidates = Person.objects.visible_to(self.user).filter(
             region__in=[v.pk for v in self.villages],
             memberships__ended_on__isnull=True,
@@ -502,21 +537,14 @@ class ZoneForm(PlanningForm):
         self.fields["members"].label_from_instance = lambda p: f"{p.name}（{p.region.name}）"
 
     def share_groups(self):
-        groups: dict[str, list] = {}
-        for name in self.share_fields:
-            village = self.fields[name].village
-            groups.setdefault(village.parent.name, []).append(self[name])
-        return list(groups.items())
+        """Share fields grouped by township, for the template."""
+        return self.row_groups(self.share_fields, lambda village: village.parent.name)
 
     def clean(self):
         data = super().clean()
         township = self.region_value()
         chosen = {}
-        for name in self.share_fields:
-            share = data.get(name)
-            if share is None:
-                continue
-            village = self.fields[name].village
+        for name, share, village in self.filled_rows(data, self.share_fields):
             if township is not None and village.parent_id != township.pk:
                 self.add_error(
                     name,
@@ -530,7 +558,8 @@ class ZoneForm(PlanningForm):
             self.add_error(
                 None,
                 _(
-                    "A joint zone needs at least two villages: give each village in it a cost share."
+                    "A joint zone needs at least two villages: "
+                    "give each village in it a cost share."
                 ),
             )
         else:
@@ -598,7 +627,7 @@ class RosterForm(forms.Form):
     starts_on = forms.DateField(
         label=_("First day"),
         required=False,
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("For a week, or from a date to a date."),
     )
     month = forms.CharField(
@@ -611,7 +640,7 @@ class RosterForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Last day"),
         required=False,
-        widget=DATE,
+        widget=DATE_INPUT,
         help_text=_("Only for from a date to a date."),
     )
     min_rest_hours = forms.DecimalField(

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core.forms import choice_errors
 from qunfang.patrols.models import Outcome
 from qunfang.registry.models import Person
 
@@ -16,10 +17,7 @@ class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("How the shift ended"),
         choices=SETTLED,
-        error_messages={
-            "required": _("Choose how the shift ended."),
-            "invalid_choice": _("Choose how the shift ended."),
-        },
+        error_messages=choice_errors(_("Choose how the shift ended.")),
     )
     note = forms.CharField(
         label=_("Note (the reason, for an excuse)"), max_length=200, required=False

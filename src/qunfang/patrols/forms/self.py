@@ -12,18 +12,18 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from qunfang.core.forms import DATE_INPUT, choice_errors
 from qunfang.core.uploads import check_upload
 from qunfang.patrols.models import CheckInKind, Finding, PatrolPoint
 from qunfang.patrols.services.checkin import Scan
 from qunfang.patrols.services.signs import DIGITS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIX_PLACES = Decimal("0.000001")
 
 
 class AbsenceForm(forms.Form):
-    starts_on = forms.DateField(label=_("From"), widget=DATE)
-    ends_on = forms.DateField(label=_("Until (inclusive)"), widget=DATE)
+    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("Until (inclusive)"), widget=DATE_INPUT)
     reason = forms.CharField(
         label=_("Reason"),
         max_length=100,
@@ -156,10 +156,7 @@ class CheckInActionForm(_PositionFields):
             (CheckInKind.START, CheckInKind.START.label),
             (CheckInKind.END, CheckInKind.END.label),
         ],
-        error_messages={
-            "required": _("Choose start or end of patrol."),
-            "invalid_choice": _("Choose start or end of patrol."),
-        },
+        error_messages=choice_errors(_("Choose start or end of patrol.")),
     )
 
     def scan(self) -> Scan:

@@ -318,7 +318,8 @@ def _constraint_words() -> dict[str, str]:
         "weekly_limit": _("reached the shift limit for the week"),
         "busy_season": _("reached the volunteer limit for the busy farming season"),
         "not_chosen": _(
-            "could still serve, but the solver ran out of time or the seat weighs less than the extra load"
+            "could still serve, but the solver ran out of time "
+            "or the seat weighs less than the extra load"
         ),
         "household": _("no household could send an eligible member"),
         "input": _("the data is not valid"),
@@ -364,28 +365,36 @@ def problem_sentence(problem: dict) -> str:
     code = problem.get("code")
     if code == "too_few_eligible":
         text = _(
-            "%(day)s %(shift)s (%(village)s): needs %(needed)d, only %(available)d eligible — %(short)d short (%(reason)s)."
+            "%(day)s %(shift)s (%(village)s): needs %(needed)d, only %(available)d eligible — "
+            "%(short)d short (%(reason)s)."
         )
     elif code == "no_experienced":
         text = _(
-            "%(day)s %(shift)s (%(village)s): a night shift needs at least one experienced member, and none of the %(available)d eligible people is — %(short)d short."
+            "%(day)s %(shift)s (%(village)s): a night shift needs at least one experienced "
+            "member, and none of the %(available)d eligible people is — %(short)d short."
         )
     elif code == "simultaneous_demand":
         text = _(
-            "%(day)s from %(start)s: %(count)d shifts at the same time (or within the rest period) need %(needed)d people, but only %(available)d can serve them at once — %(short)d short."
+            "%(day)s from %(start)s: %(count)d shifts at the same time (or within the rest "
+            "period) need %(needed)d people, but only %(available)d can serve them at once — "
+            "%(short)d short."
         )
     elif code == "lead_capacity":
         text = _(
-            "%(day)s to %(until)s: %(needed)d night shifts need an experienced member, but the %(count)d experienced members may lead at most %(available)d within their weekly night limit — %(short)d night shifts cannot go out."
+            "%(day)s to %(until)s: %(needed)d night shifts need an experienced member, but the "
+            "%(count)d experienced members may lead at most %(available)d within their weekly "
+            "night limit — %(short)d night shifts cannot go out."
         )
     elif code == "understaffed":
         values["reason"] = _blocked(params.get("blocked"), words) or values["reason"]
         text = _(
-            "%(day)s %(shift)s (%(village)s): needs %(needed)d, assigned %(assigned)d — %(short)d short; why nobody else could: %(reason)s."
+            "%(day)s %(shift)s (%(village)s): needs %(needed)d, assigned %(assigned)d — "
+            "%(short)d short; why nobody else could: %(reason)s."
         )
     elif code == "household_short":
         text = _(
-            "%(day)s %(shift)s (%(village)s): the ten-household rotation needs %(needed)d, only %(available)d households could send an eligible member — %(short)d short."
+            "%(day)s %(shift)s (%(village)s): the ten-household rotation needs %(needed)d, "
+            "only %(available)d households could send an eligible member — %(short)d short."
         )
     elif code == "invalid_input":
         text = _("The roster could not be built from this data: %(detail)s.")

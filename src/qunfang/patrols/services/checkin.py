@@ -59,7 +59,8 @@ REFUSAL_MESSAGES = {
         "This code has expired: it is from an old sign or a photo. Scan the sign at the point."
     ),
     Refusal.FAR: gettext_lazy(
-        "You are %(distance)d m from the point, more than the %(radius)d m allowed. Check in at the point."
+        "You are %(distance)d m from the point, more than the %(radius)d m allowed. "
+        "Check in at the point."
     ),
     Refusal.NO_POSITION: gettext_lazy(
         "This village needs your phone's position for a check-in, and the phone gave none. "
@@ -110,7 +111,8 @@ def _validate(assignment: Assignment, scan: Scan, user, now: dt.datetime) -> Non
     if not (shift.starts_at - EARLY <= now <= shift.ends_at + GRACE):
         raise ValidationError(
             _(
-                "Check-in is open from 30 minutes before the shift until 2 hours after it ends (%(start)s–%(end)s)."
+                "Check-in is open from 30 minutes before the shift until 2 hours after it ends "
+                "(%(start)s–%(end)s)."
             )
             % {
                 "start": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M"),
@@ -268,16 +270,12 @@ def close_assignment(
             .first()
         )
         if first_close or last is None or last.kind != kind:
-            DutyLedgerEntry.objects.create(
-                region_id=assignment.region_id,
-                household_id=assignment.household_id,
-                group_id=assignment.shift.pattern.household_group_id,
-                assignment=assignment,
-                kind=kind,
-                on=assignment.shift.service_date,
+            DutyLedgerEntry.of_turn(
+                assignment,
+                kind,
+                by=by or assignment_recorder(assignment),
                 note=note if not first_close or by else "",
-                recorded_by=by or assignment_recorder(assignment),
-            )
+            ).save()
     return assignment
 
 

@@ -351,16 +351,7 @@ def _roster_ledger(move: Move[Roster]) -> None:
         return
     turns = Assignment.objects.filter(shift__roster=roster, household__isnull=False)
     DutyLedgerEntry.objects.bulk_create(
-        DutyLedgerEntry(  # type: ignore[misc]  # households' turns: household and group set
-            region_id=a.region_id,
-            household_id=a.household_id,
-            group_id=a.shift.pattern.household_group_id,
-            assignment=a,
-            kind=kind,
-            on=a.shift.service_date,
-            recorded_by=by,
-            note=note,
-        )
+        DutyLedgerEntry.of_turn(a, kind, by=by, note=note)
         for a in turns.select_related("shift__pattern")
     )
 

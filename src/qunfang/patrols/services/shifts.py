@@ -102,17 +102,10 @@ def buy_out(*, assignment: Assignment, amount: Decimal, by, note: str = "") -> D
         raise ValidationError(_("This turn was served; there is nothing to buy out."))
     if DutyLedgerEntry.objects.filter(assignment=assignment, kind=LedgerKind.BOUGHT_OUT).exists():
         raise ValidationError(_("This turn has already been bought out."))
-    entry = DutyLedgerEntry.objects.create(
-        region_id=assignment.region_id,
-        household_id=assignment.household_id,
-        group_id=assignment.shift.pattern.household_group_id,
-        assignment=assignment,
-        kind=LedgerKind.BOUGHT_OUT,
-        on=assignment.shift.service_date,
-        amount=amount,
-        note=note,
-        recorded_by=by,
+    entry = DutyLedgerEntry.of_turn(
+        assignment, LedgerKind.BOUGHT_OUT, by=by, amount=amount, note=note
     )
+    entry.save()
     if assignment.outcome == Outcome.PLANNED:
         assignment.outcome, assignment.closed_at, assignment.note = (
             Outcome.EXCUSED,
@@ -148,7 +141,8 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     if person.household_id != assignment.household_id:
         raise ValidationError(
             _(
-                "%(name)s is not a member of household %(household)s; only its own members can stand in."
+                "%(name)s is not a member of household %(household)s; "
+                "only its own members can stand in."
             )
             % {"name": person.name, "household": assignment.household.number}
         )
@@ -167,7 +161,8 @@ def stand_in(*, assignment: Assignment, person: Person, by) -> Assignment:
     if person not in eligible_members(assignment.household, shift.service_date, absent):
         raise ValidationError(
             _(
-                "%(name)s may not stand the household's turn that day (age, health or a declared absence)."
+                "%(name)s may not stand the household's turn that day "
+                "(age, health or a declared absence)."
             )
             % {"name": person.name}
         )

@@ -94,22 +94,13 @@ def _hand_over(swap: SwapRequest, by) -> None:
     assignment, original = swap.assignment, swap.assignment.person
     new_household = swap.replacement.household_id if assignment.household_id else None
     if assignment.household_id and new_household != assignment.household_id:
-        common = {
-            "region_id": assignment.region_id,
-            "group_id": assignment.shift.pattern.household_group_id,
-            "assignment": assignment,
-            "on": assignment.shift.service_date,
-            "recorded_by": by,
-        }
         passed = _("turn passed to household %(h)s") % {"h": swap.replacement.household}
         taken = _("took over from household %(h)s") % {"h": original.household}
-        DutyLedgerEntry.objects.create(
-            household_id=assignment.household_id, kind=LedgerKind.SWAPPED, note=passed, **common
-        )
+        DutyLedgerEntry.of_turn(assignment, LedgerKind.SWAPPED, by=by, note=passed).save()
         # the replacement for a household's turn is a member of the group's households
-        DutyLedgerEntry.objects.create(  # type: ignore[misc]
-            household_id=new_household, kind=LedgerKind.OWED, note=taken, **common
-        )
+        DutyLedgerEntry.of_turn(
+            assignment, LedgerKind.OWED, by=by, household_id=new_household, note=taken
+        ).save()
         assignment.household_id = new_household
     assignment.person = swap.replacement
     assignment.save()

@@ -113,7 +113,10 @@ CONSTRAINT_WORDS: dict[str, str] = {
     "night_limit": "reached the night limit for the week",
     "weekly_limit": "reached the shift limit for the week",
     "busy_season": "reached the volunteer cap for the busy farming season",
-    "not_chosen": "could still serve (the solver ran out of time, or the seat weighs less than the extra load)",
+    "not_chosen": (
+        "could still serve "
+        "(the solver ran out of time, or the seat weighs less than the extra load)"
+    ),
 }
 
 

@@ -75,10 +75,30 @@ def _list_context(request: SignedInRequest, **extra) -> dict:
     }
 
 
+def _to_change(request: SignedInRequest, queryset, pk: int | None):
+    """The record an edit page changes (404 when not visible, 403 when not the user's to
+    change: a joint zone's records are seen by its villages, changed by its runner), or None
+    for a new one."""
+    if not pk:
+        return None
+    obj = visible_or_404(queryset, request.user, pk=pk)
+    change_or_403(request.user, obj)
+    return obj
+
+
 def _form_page(
-    request, form, *, title, back, saved, template="patrols/planning/form.html", **extra
+    request,
+    form,
+    *,
+    title,
+    back,
+    saved,
+    done=None,
+    template="patrols/planning/form.html",
+    **extra,
 ):
-    """Validate, save (a refusal from the model or a service undoes everything), report."""
+    """Validate, save (a refusal from the model or a service undoes everything), report, and
+    go on to `done` (by default the saved record's page)."""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -87,7 +107,7 @@ def _form_page(
             form.add_error(None, exc)
         else:
             messages.success(request, saved)
-            return redirect(obj.get_absolute_url())
+            return redirect(done or obj.get_absolute_url())
     return render(request, template, {"form": form, "title": title, "back": back, **extra})
 
 
@@ -146,9 +166,7 @@ def _point_context(request: SignedInRequest, point: PatrolPoint, **extra) -> dic
 
 @permission_required(MANAGE)
 def point_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    point = visible_or_404(PatrolPoint, request.user, pk=pk) if pk else None
-    if point:
-        change_or_403(request.user, point)
+    point = _to_change(request, PatrolPoint, pk)
     form = forms.PointForm(request.POST or None, instance=point, user=request.user)
     return _form_page(
         request,
@@ -276,13 +294,7 @@ def route_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE)
 def route_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    route = (
-        visible_or_404(PatrolRoute.objects.select_related("region"), request.user, pk=pk)
-        if pk
-        else None
-    )
-    if route:
-        change_or_403(request.user, route)
+    route = _to_change(request, PatrolRoute.objects.select_related("region"), pk)
     form = forms.RouteForm(request.POST or None, instance=route, user=request.user)
     return _form_page(
         request,
@@ -313,13 +325,7 @@ def pattern_list(request: SignedInRequest) -> HttpResponse:
 
 @permission_required(MANAGE)
 def pattern_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    pattern = (
-        visible_or_404(ShiftPattern.objects.select_related("region"), request.user, pk=pk)
-        if pk
-        else None
-    )
-    if pattern:  # a joint zone's pattern is seen by its member villages, changed by its runner
-        change_or_403(request.user, pattern)
+    pattern = _to_change(request, ShiftPattern.objects.select_related("region"), pk)
     initial = {} if pattern else {"valid_from": timezone.localdate()}
     form = forms.PatternForm(
         request.POST or None, instance=pattern, user=request.user, initial=initial
@@ -349,29 +355,19 @@ def season_list(request: SignedInRequest) -> HttpResponse:
 
 @permission_required(MANAGE)
 def season_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    season = (
-        visible_or_404(BusySeason.objects.select_related("region"), request.user, pk=pk)
-        if pk
-        else None
-    )
-    if season:
-        change_or_403(request.user, season)
+    season = _to_change(request, BusySeason.objects.select_related("region"), pk)
     form = forms.SeasonForm(request.POST or None, instance=season, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The busy season has been saved."))
-        return redirect("patrols:season_list")
-    return render(
+    seasons = reverse("patrols:season_list")
+    return _form_page(
         request,
-        "patrols/planning/form.html",
-        {
-            "form": form,
-            "title": _("Edit busy farming season") if season else _("New busy farming season"),
-            "back": reverse("patrols:season_list"),
-            "intro": _(
-                "During a busy farming season volunteers get fewer shifts; paid members fill the gap."
-            ),
-        },
+        form,
+        title=_("Edit busy farming season") if season else _("New busy farming season"),
+        back=seasons,
+        saved=_("The busy season has been saved."),
+        done=seasons,
+        intro=_(
+            "During a busy farming season volunteers get fewer shifts; paid members fill the gap."
+        ),
     )
 
 
@@ -522,32 +518,30 @@ def roster_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required(MANAGE)
-def roster_publish(request: SignedInRequest, pk: int) -> HttpResponse:
+def _roster_move(request: SignedInRequest, pk: int, move, done: str) -> HttpResponse:
+    """Publish or withdraw: the service's refusal, or `done`, as a message on the roster."""
     roster = _roster(request, pk)
     change_or_403(request.user, roster)
     try:
-        rostering.publish_roster(roster=roster, by=request.user)
+        move(roster=roster, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The roster is published; everyone on it has been told."))
+        messages.success(request, done)
     return redirect(roster.get_absolute_url())
+
+
+@require_POST
+@permission_required(MANAGE)
+def roster_publish(request: SignedInRequest, pk: int) -> HttpResponse:
+    done = _("The roster is published; everyone on it has been told.")
+    return _roster_move(request, pk, rostering.publish_roster, done)
 
 
 @require_POST
 @permission_required(MANAGE)
 def roster_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
-    roster = _roster(request, pk)
-    change_or_403(request.user, roster)
-    try:
-        rostering.withdraw_roster(roster=roster, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The roster has been withdrawn."))
-    return redirect(roster.get_absolute_url())
+    return _roster_move(request, pk, rostering.withdraw_roster, _("The roster has been withdrawn."))
 
 
 def _place(roster: Roster) -> str:

@@ -122,14 +122,15 @@ def absence_create(request: SignedInRequest) -> HttpResponse:
 # ---- swaps ------------------------------------------------------------------------------
 
 
-def _own_or_planner(request: SignedInRequest, assignment: Assignment) -> None:
-    """The member on duty, or a planner who may change the shift: their own village's people,
-    or a joint zone's shift for whoever runs the zone (not a member village that only sees it)."""
-    if assignment.person.account_id == request.user.pk:
+def _own_or_planner(request: SignedInRequest, record: Assignment | SwapRequest, own: bool) -> None:
+    """The member's `own` shift or swap, or a planner who may change it: their own village's
+    people, or a joint zone's shift for whoever runs the zone (not a member village that only
+    sees it)."""
+    if own:
         return
     if not _may_manage(request.user):
         raise NotYours(_("This shift is not yours."))
-    change_or_403(request.user, assignment)
+    change_or_403(request.user, record)
 
 
 @login_required
@@ -138,7 +139,7 @@ def swap_create(request: SignedInRequest, pk: int) -> HttpResponse:
         "person", "shift__pattern__route", "shift__region", "shift__zone", "zone__region"
     )
     assignment = visible_or_404(queryset, request.user, pk=pk)
-    _own_or_planner(request, assignment)
+    _own_or_planner(request, assignment, assignment.person.account_id == request.user.pk)
     closed = assignment.outcome != Outcome.PLANNED or assignment.shift.starts_at <= timezone.now()
     offered: list[tuple[Person, list[str]]] = []
     refused: list[tuple[Person, list[str]]] = []
@@ -192,10 +193,7 @@ def swap_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     own = request.user.pk in (swap.requested_by_id, swap.assignment.person.account_id)
-    if not own:
-        if not _may_manage(request.user):
-            raise NotYours(_("This shift is not yours."))
-        change_or_403(request.user, swap)
+    _own_or_planner(request, swap, own)
     try:
         swaps.withdraw_swap(swap=swap, by=request.user)
     except ValidationError as exc:

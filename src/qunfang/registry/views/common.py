@@ -1,5 +1,5 @@
-"""What the registry's pages share: the village filter, paging, the list context and the
-create/edit pattern."""
+"""What the registry's pages share: the village filter, paging, the list context, the
+create/edit pattern and the edit page of a village's record."""
 
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 
 from qunfang.core.http import SignedInRequest
 from qunfang.core.roles import Perm
+from qunfang.core.scoping import visible_or_404
 from qunfang.core.selectors import villages_visible
+from qunfang.registry.forms import ScopedForm
 
 PAGE_SIZE = 50
 VIEW, MANAGE = Perm.VIEW_REGISTRY, Perm.MANAGE_REGISTRY
@@ -56,3 +58,34 @@ def form_page(
             messages.success(request, saved_message)
             return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else back)
     return render(request, template, {"form": form, "title": title, "back": back})
+
+
+def _saved(form: Any) -> Model:
+    return form.save()
+
+
+def edit_page(
+    request: SignedInRequest,
+    model: type[Model],
+    pk: int | None,
+    *,
+    form_class: type[ScopedForm],
+    new_title: str,
+    edit_title: str,
+    back: str,
+    saved_message: str,
+    save: Callable[[Any], Model] = _saved,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Editing a village's record, or a new one without `pk`: the record only from the user's
+    scope, and a form whose choices are limited to it."""
+    obj = visible_or_404(model, request.user, pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=obj, user=request.user, initial=initial)
+    return form_page(
+        request,
+        form,
+        title=edit_title if obj is not None else new_title,
+        back=back,
+        saved_message=saved_message,
+        save=save,
+    )

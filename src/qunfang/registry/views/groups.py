@@ -17,7 +17,7 @@ from qunfang.registry.services import groups as services
 from qunfang.registry.views.common import (
     MANAGE,
     VIEW,
-    form_page,
+    edit_page,
     list_context,
     paginate,
 )
@@ -66,28 +66,23 @@ def group_print(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE)
 def group_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    group = visible_or_404(JointDefenceGroup, request.user, pk=pk) if pk else None
-    form = forms.JointDefenceGroupForm(
-        request.POST or None,
-        instance=group,
-        user=request.user,
-        initial={"changed_on": timezone.localdate(), "formed_on": timezone.localdate()},
-    )
-
     def save(f):
-        group = f.save()
         return services.joint_defence_group_form(
-            group=group,
+            group=f.save(),
             households=list(f.cleaned_data["households"]),
             leader=f.cleaned_data["leader"],
             on=f.cleaned_data["changed_on"],
         )
 
-    return form_page(
+    return edit_page(
         request,
-        form,
-        title=_("Edit ten-household group") if group else _("New ten-household group"),
+        JointDefenceGroup,
+        pk,
+        form_class=forms.JointDefenceGroupForm,
+        new_title=_("New ten-household group"),
+        edit_title=_("Edit ten-household group"),
         back=reverse("registry:group_list"),
         saved_message=_("The group has been saved."),
         save=save,
+        initial={"changed_on": timezone.localdate(), "formed_on": timezone.localdate()},
     )

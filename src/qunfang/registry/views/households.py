@@ -13,7 +13,7 @@ from qunfang.registry.models import Household
 from qunfang.registry.views.common import (
     MANAGE,
     VIEW,
-    form_page,
+    edit_page,
     list_context,
     paginate,
 )
@@ -51,13 +51,13 @@ def household_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE)
 def household_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    household = visible_or_404(Household, request.user, pk=pk) if pk else None
-    form = forms.HouseholdForm(request.POST or None, instance=household, user=request.user)
-    return form_page(
+    return edit_page(
         request,
-        form,
-        title=_("Edit household") if household else _("New household"),
+        Household,
+        pk,
+        form_class=forms.HouseholdForm,
+        new_title=_("New household"),
+        edit_title=_("Edit household"),
         back=reverse("registry:household_list"),
         saved_message=_("The household has been saved."),
-        save=lambda f: f.save(),
     )

@@ -17,8 +17,10 @@ from qunfang.registry import forms, selectors, spreadsheets
 from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS, report_json, start_import
 
 
-def _layout_or_404(layout: str):
-    if layout not in spreadsheets.LAYOUTS:
+def _layout_or_404(layout: str, fmt: str | None = None) -> files.Layout:
+    """The layout a URL names, and the file format it asks for if it names one: 404 for any
+    other."""
+    if layout not in spreadsheets.LAYOUTS or (fmt is not None and fmt not in files.FORMATS):
         raise Http404
     return spreadsheets.LAYOUTS[layout]
 
@@ -67,9 +69,7 @@ def import_view(request: SignedInRequest, layout: str) -> HttpResponse:
 @require_GET
 def export_view(request: SignedInRequest, layout: str, fmt: str) -> HttpResponse:
     """The list as the user filtered it on screen, masked; every export is in the security log."""
-    spec = _layout_or_404(layout)
-    if fmt not in files.FORMATS:
-        raise Http404
+    spec = _layout_or_404(layout, fmt)
     village, search = requested_village(request), request.GET.get("q", "").strip()[:50]
     queryset = selectors.export_rows(
         layout=layout, user=request.user, village=village, search=search
@@ -91,9 +91,7 @@ def export_view(request: SignedInRequest, layout: str, fmt: str) -> HttpResponse
 @permission_required(Perm.VIEW_REGISTRY)
 @require_GET
 def template_view(request: SignedInRequest, layout: str, fmt: str) -> HttpResponse:
-    spec = _layout_or_404(layout)
-    if fmt not in files.FORMATS:
-        raise Http404
+    spec = _layout_or_404(layout, fmt)
     data = spreadsheets.template_file(layout=layout, fmt=fmt)
     return spreadsheet_response(
         data, f"{spec.sheet}-模板.{fmt}", ascii_filename=f"{layout}-template.{fmt}"

@@ -22,6 +22,7 @@ from qunfang.registry.services import organisations as services
 from qunfang.registry.views.common import (
     MANAGE,
     VIEW,
+    edit_page,
     form_page,
     list_context,
     paginate,
@@ -71,15 +72,15 @@ def organisation_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE)
 def organisation_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    org = visible_or_404(Organisation, request.user, pk=pk) if pk else None
-    form = forms.OrganisationForm(request.POST or None, instance=org, user=request.user)
-    return form_page(
+    return edit_page(
         request,
-        form,
-        title=_("Edit organisation") if org else _("New organisation"),
+        Organisation,
+        pk,
+        form_class=forms.OrganisationForm,
+        new_title=_("New organisation"),
+        edit_title=_("Edit organisation"),
         back=reverse("registry:organisation_list"),
         saved_message=_("The organisation has been saved."),
-        save=lambda f: f.save(),
     )
 
 

@@ -25,6 +25,7 @@ from qunfang.registry.services import people as services
 from qunfang.registry.views.common import (
     MANAGE,
     VIEW,
+    edit_page,
     form_page,
     list_context,
     paginate,
@@ -64,12 +65,13 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE)
 def person_edit(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
-    person = visible_or_404(Person, request.user, pk=pk) if pk else None
-    form = forms.PersonForm(request.POST or None, instance=person, user=request.user)
-    return form_page(
+    return edit_page(
         request,
-        form,
-        title=_("Edit person") if person else _("New person"),
+        Person,
+        pk,
+        form_class=forms.PersonForm,
+        new_title=_("New person"),
+        edit_title=_("Edit person"),
         back=reverse("registry:person_list"),
         saved_message=_("The person has been saved."),
         save=lambda f: services.person_save(person=f.instance),

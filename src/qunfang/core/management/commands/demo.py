@@ -39,7 +39,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "This database already holds data"
                 + (" (a demo built earlier)" if state == "demo" else " that is not the demo")
-                + ": nothing was changed. Use an empty database (QUNFANG_DATABASE_URL) for the demo."
+                + ": nothing was changed. "
+                "Use an empty database (QUNFANG_DATABASE_URL) for the demo."
             )
         password = password or random_password()
         try:

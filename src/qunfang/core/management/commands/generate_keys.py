@@ -6,7 +6,10 @@ from qunfang.keys import generate_env_lines
 
 
 class Command(BaseCommand):
-    help = "Print a fresh set of production keys as environment lines (keep them secret and backed up)."
+    help = (
+        "Print a fresh set of production keys as environment lines "
+        "(keep them secret and backed up)."
+    )
     requires_system_checks = []
 
     def handle(self, *args: Any, **options: Any) -> None:

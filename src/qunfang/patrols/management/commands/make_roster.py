@@ -21,8 +21,9 @@ def _month(text: str) -> tuple[dt.date, dt.date]:
 
 class Command(BaseCommand):
     help = (
-        "Build a draft roster for a village or township (by code) or a joint zone (by id) for a month, "
-        "as the roster page does — for cron, or to plan a whole township at once. Prints the solver's figures."
+        "Build a draft roster for a village or township (by code) or a joint zone (by id) "
+        "for a month, as the roster page does — for cron, or to plan a whole township at once. "
+        "Prints the solver's figures."
     )
 
     def add_arguments(self, parser):
@@ -83,8 +84,9 @@ class Command(BaseCommand):
         shifts = roster.shifts.count()
         gap = f"{roster.gap:.1%}" if roster.gap is not None else "-"
         self.stdout.write(
-            f"roster {roster.pk}: {shifts} shifts, {roster.solver_status}, objective {roster.objective}, "
-            f"bound {roster.bound}, gap {gap}, first feasible {roster.first_feasible_s or 0:.2f} s, "
+            f"roster {roster.pk}: {shifts} shifts, {roster.solver_status}, "
+            f"objective {roster.objective}, bound {roster.bound}, gap {gap}, "
+            f"first feasible {roster.first_feasible_s or 0:.2f} s, "
             f"{roster.seconds or 0:.1f} s in all"
         )
         for problem in roster.problems:
