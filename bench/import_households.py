@@ -2,7 +2,10 @@
 
 Builds a 20,000-row households workbook and the matching people (one per household, the head),
 then imports in the order villages do — households (heads not linked yet), people, households
-again (links the heads) — and finally both files once more, which must change nothing.
+again (links the heads) — and finally both files once more, which must change nothing. Then,
+on an empty register, a village's own roster of household heads (户籍花名册: a title row, its
+own headers, no household numbers) through the mapping step's suggestion: households and heads
+created, then the same roster again, which must change nothing.
 Each step is timed once without tracing; the sequence then runs again under tracemalloc for the
 peak of Python allocations. Run:
     .venv/bin/python bench/import_households.py [--rows 20000] [--json]
@@ -102,6 +105,90 @@ def build_files(count: int) -> tuple[bytes, bytes]:
     return workbook(HOUSEHOLD_HEADER, households), workbook(PEOPLE_HEADER, people)
 
 
+ROSTER_HEADER = ["序号", "户主姓名", "公民身份号码", "性别", "出生日期", "联系电话", "住址", "组别"]
+ROSTER_HEADER += ["人口数", "备注"]
+
+
+def build_roster(count: int) -> bytes:
+    """A village's own roster of heads, as a township office keeps it."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("花名册")
+    sheet.append(["枫源村户籍花名册"])
+    sheet.append(ROSTER_HEADER)
+    for n in range(count):
+        number = id_number(n)
+        sheet.append(
+            [
+                n + 1,
+                SURNAMES[n % 20] + GIVEN[n % 19] + GIVEN[(n // 19) % 19],
+                number,
+                "男" if int(number[16]) % 2 else "女",
+                f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+                f"13{n % 10} {n:04d} {n % 10000:04d}"[:13],
+                f"{n % 40 + 1}组{n}号",
+                "一组" if n % 2 else "第2组",
+                n % 6 + 1,
+                "外出" if n % 9 == 0 else "",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def run_roster(roster: bytes, trace: bool) -> list[dict]:
+    """The roster imported twice with the suggested mapping, on an empty register."""
+    from django.core.management import call_command
+
+    from qunfang.core.spreadsheets import inspect_file, mapping
+    from qunfang.core.triggers import books_unlocked
+    from qunfang.registry.spreadsheets import LAYOUTS, import_file
+
+    with books_unlocked():
+        call_command("flush", interactive=False, verbosity=0)
+    village = build_regions()
+    layout = LAYOUTS["households"]
+    shape = mapping.main_sheet(
+        layout, inspect_file(file=io.BytesIO(roster), filename="花名册.xlsx", known=layout.known())
+    )
+    columns = mapping.suggest(layout, mapping.candidates(shape))
+    results = []
+    for label in ("roster of heads", "roster of heads, unchanged"):
+        before = history_rows()
+        if trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        report = import_file(
+            layout="households",
+            village=village,
+            file=io.BytesIO(roster),
+            filename="花名册.xlsx",
+            mapping=columns,
+        )
+        seconds = time.perf_counter() - start
+        row = {
+            "step": label,
+            "rows": report.rows,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(report.rows / seconds),
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+            "notices": len(report.notices),
+            "history_rows_added": history_rows() - before,
+            "mapping": mapping.as_map_option(columns),
+        }
+        if trace:
+            row = {"step": label, "peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
+            tracemalloc.stop()
+        assert report.ok, (label, report.file_error, report.errors[:5])
+        results.append(row)
+    return results
+
+
 def build_regions():
     from qunfang.core.models import Region, RegionKind
 
@@ -184,8 +271,9 @@ def main() -> None:
         "people_kb": len(people) // 1024,
         "build_s": round(time.perf_counter() - start, 1),
     }
-    timed = run_sequence(households, people, trace=False)
-    traced = run_sequence(households, people, trace=True)
+    roster = build_roster(args.rows)
+    timed = run_sequence(households, people, trace=False) + run_roster(roster, trace=False)
+    traced = run_sequence(households, people, trace=True) + run_roster(roster, trace=True)
     for row, peak in zip(timed, traced, strict=True):
         row["peak_mb"] = peak["peak_mb"]
     maxrss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
@@ -209,6 +297,7 @@ def main() -> None:
             f"{r['updated']:>7} {r['unchanged']:>6} {r['history_rows_added']:>8} {r['peak_mb']:>7}"
         )
     print(f"process peak RSS: {maxrss_mb} MB")
+    print(f"roster mapping (suggested): {timed[-1]['mapping']}")
 
 
 if __name__ == "__main__":

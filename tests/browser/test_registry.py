@@ -50,3 +50,33 @@ def test_a_director_imports_households_from_a_csv_file(page: Page, live_server, 
     assert Household.objects.get(number="0201").elderly_only
     page.goto(f"{live_server.url}/registry/households/?q=0201")
     expect(page.locator("table.list")).to_contain_text("仅老人户")
+
+
+def test_a_director_confirms_the_columns_of_the_village_s_own_roster(
+    page: Page, live_server, world, tmp_path, settings
+):
+    """A roster in the village's own layout goes through the mapping screen: the guess is shown,
+    one column is changed, the preview follows, and the import writes the households."""
+    from tests.registry.test_import_columns import HEADS, roster
+
+    settings.MEDIA_ROOT = tmp_path
+    sheet = tmp_path / "花名册.xlsx"
+    sheet.write_bytes(roster(HEADS))
+    sign_in(page, live_server.url, "director1")
+    page.goto(f"{live_server.url}/registry/import/households/")
+    page.set_input_files("input[type=file]", str(sheet))
+    page.get_by_role("button", name="导入").click()
+    expect(page).to_have_url(re.compile(r"/registry/import/households/columns/"))
+    expect(page.locator("#id_head")).to_have_value("公民身份号码")
+    expect(page.locator("#id_head_name")).to_have_value("户主姓名")
+    # the address is left out, and the preview shows it gone
+    page.select_option("#id_address", value="")
+    page.get_by_role("button", name="按此对应关系预览").click()
+    preview = page.get_by_test_id("preview")
+    expect(preview).to_contain_text("张三")
+    expect(preview).not_to_contain_text("枫源村3号")
+    page.get_by_test_id("import").click()
+    expect(page.locator("h2").first).to_have_text("导入完成")
+    heads = Household.objects.filter(region=world.village1).select_related("head")
+    assert sorted(h.head.name for h in heads) == ["张三", "李四"]
+    assert not any(h.address for h in heads)

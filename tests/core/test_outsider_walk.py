@@ -9,9 +9,11 @@ another township. The records they try to reach belong to village 1.
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qunfang.core.models import Job, JobKind, JobStatus
+from qunfang.core.spreadsheets import RowError, staging
 from tests.casebook import walk_cases, walk_inspections, walk_mediation, walk_opinions
 from tests.factories import contract_for
 from tests.patrols import walk_planning, walk_records, walk_self
@@ -85,6 +87,9 @@ ROUTES = {
     "registry:group_edit": FOREIGN_404,
     "registry:group_print": FOREIGN_404,
     "registry:import": SCOPED,  # the form lists only the user's villages
+    # a staged file and its marked copy: their uploader's (village 1's director) only
+    "registry:import_columns": FOREIGN_404,
+    "registry:import_problems": FOREIGN_404,
     "registry:export": SCOPED,
     "registry:template": SCOPED,  # no data, but behind sign-in
 }
@@ -152,6 +157,10 @@ def foreign_kwargs(name, pattern, world):
         "person_pk": records.person.pk,
         "layout": "people",
         "fmt": "csv",
+        # (walks of other apps reuse this with records that hold no staged file)
+        "ticket": getattr(
+            records, "problems" if name == "registry:import_problems" else "staged", "x"
+        ),
     }
     for walk_module in PATROL_WALKS + CASEBOOK_WALKS:
         samples.update(walk_module.SAMPLES)
@@ -193,6 +202,16 @@ def world(world, records, settings, tmp_path):
         step=MARKER_POINT,
         result_url="/patrols/rosters/1/",
     )
+    # a people sheet village 1's director has sent and not yet confirmed, and its problems
+    upload = SimpleUploadedFile("people.csv", "姓名,性别,出生日期\n张三,男,1960-01-01\n".encode())
+    staged, records.staged = staging.stage(
+        upload, layout="people", village=world.village1.pk, by=world.director1.pk
+    )
+    errors = [RowError(2, "姓名", "?")]
+    with staged.open() as handle:
+        records.problems = staging.keep_problems(
+            file=handle, filename=staged.filename, errors=errors, by=world.director1.pk
+        )
     world.records = records
     world.patrol_records = patrol_records(world, records)
     world.book_records = {m.__name__: m.records(world, records) for m in CASEBOOK_WALKS}

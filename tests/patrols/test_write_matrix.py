@@ -452,7 +452,7 @@ ELSEWHERE: dict[str, str] = {
         casebook:order_report_done casebook:order_reinspect casebook:opinion_poster
         casebook:opinion_detail casebook:opinion_contact_reveal casebook:opinion_sender_reveal
         casebook:opinion_confidential casebook:opinion_answer casebook:opinion_move
-        casebook:opinion_to_case
+        casebook:opinion_to_case registry:import_columns
         """),
         WALK_404,
     ),

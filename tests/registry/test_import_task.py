@@ -71,14 +71,14 @@ def test_the_file_is_kept_before_the_user_is_told_and_the_worker_imports_it(worl
     post(client, world, xlsx(households(BIG)), name="户.xlsx")
     job = Job.objects.get(kind=JobKind.IMPORT)
     assert job.status == JobStatus.QUEUED and not Household.objects.exists()
-    assert default_storage.exists(job.params["stored"])  # received means kept
+    assert default_storage.exists(job.params["staged"]["stored"])  # received means kept
     queued = client.get(job.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 2s"' in queued
     run_worker_once()
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.result["created"] == BIG
     assert Household.objects.filter(region=world.village1).count() == BIG
-    assert not default_storage.exists(job.params["stored"])
+    assert not default_storage.exists(job.params["staged"]["stored"])
 
 
 def test_an_outsider_never_sees_the_import_job(world, client_for):

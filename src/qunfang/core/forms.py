@@ -15,6 +15,8 @@ from qunfang.core.roles import Role
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from qunfang.core.spreadsheets import Column
+
     ModelFormBase = forms.ModelForm[Any]  # what the mixin is mixed into
 else:
     ModelFormBase = object
@@ -183,3 +185,61 @@ class NotificationPreferenceForm(forms.ModelForm[NotificationPreference]):
     class Meta:
         model = NotificationPreference
         fields = ["email_kinds", "daily_digest"]
+
+
+class ColumnMappingForm(forms.Form):
+    """The mapping step: for each field of a layout, the column of the file that holds it (or
+    none). Refused when a column is chosen for two fields or a required field has none."""
+
+    def __init__(
+        self,
+        *args: Any,
+        fields: "list[Column]",
+        headers: list[str],
+        initial_mapping: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout_columns = fields
+        choices = [("", _("— not in this file —")), *((h, h) for h in headers)]
+        for column in fields:
+            self.fields[column.key] = forms.ChoiceField(
+                label=column.header,
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(column.key, ""),
+                help_text=str(column.help),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        used: dict[str, str] = {}
+        for column in self.layout_columns:
+            header = cleaned.get(column.key) or ""
+            if not header:
+                if column.required:
+                    self.add_error(
+                        column.key,
+                        _("Choose the column that holds %(field)s.") % {"field": column.header},
+                    )
+                continue
+            if header in used:
+                self.add_error(
+                    column.key,
+                    _("The column %(header)s is already chosen for %(other)s.")
+                    % {"header": header, "other": used[header]},
+                )
+            used[header] = column.header
+        return cleaned
+
+    def rows(self) -> "list[tuple[Column, forms.BoundField]]":
+        """Each field of the layout with its choice, for the screen."""
+        return [(column, self[column.key]) for column in self.layout_columns]
+
+    def mapping(self) -> dict[str, str]:
+        """{layout key: header} of the chosen columns (after is_valid())."""
+        return {
+            c.key: self.cleaned_data[c.key]
+            for c in self.layout_columns
+            if self.cleaned_data.get(c.key)
+        }

@@ -401,6 +401,29 @@ class Job(RegionOwned):
         return self.status in self.FINISHED
 
 
+class ImportMapping(RegionOwned):
+    """The columns of a village's own sheet as its user last confirmed them for a layout
+    (`core.spreadsheets.mapping`): tried first when the village imports such a file again."""
+
+    region = models.ForeignKey(Region, verbose_name=_("village"), on_delete=models.CASCADE)
+    layout = models.CharField(_("layout"), max_length=40)
+    columns = models.JSONField(_("columns"), default=dict)  # layout key -> header as written
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "layout"], name="one_mapping_per_layout")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.layout}"
+
+
 class ScheduledRun(models.Model):
     """One row per periodic task and time slot: the scheduler enqueues a task only when it
     inserts the row, so two schedulers never send the same reminders twice."""

@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from qunfang.core.audit import reveal_record, security_event_record
-from qunfang.core.models import Region, RegionKind, SecurityEventKind, User, UserRole
+from qunfang.core.models import (
+    ImportMapping,
+    Region,
+    RegionKind,
+    SecurityEventKind,
+    User,
+    UserRole,
+)
 from qunfang.core.roles import Perm, Role
 
 # Which level of the tree each role works at.
@@ -147,3 +154,13 @@ def personal_data_reveal(
         reveal_record(viewer=viewer, record=subject, field=field, request=request)
     value: str = getattr(subject, field)
     return value
+
+
+def import_mapping_remember(
+    *, village: Region, layout: str, columns: dict[str, str], by: User
+) -> None:
+    """Keep the columns a user confirmed for the village's files of `layout`: the mapping step
+    tries them first next time."""
+    ImportMapping.objects.update_or_create(
+        region=village, layout=layout, defaults={"columns": columns, "updated_by": by}
+    )

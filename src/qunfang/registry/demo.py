@@ -214,8 +214,8 @@ def step_registry(context: DemoContext) -> None:
                 five_guarantees=rng.random() < 0.01,
             )
             members = _people_for(rng, village, household, today, used_ids)
-            household.head = members[0]
-            household.save(update_fields=["head"])
+            household.head, household.size = members[0], len(members)
+            household.save(update_fields=["head", "size"])
             households.append(household)
             people += members
         _organisations(context, village, households, people, main, director, police)

@@ -133,6 +133,7 @@ class HouseholdForm(ScopedForm):
             "number",
             "head",
             "address",
+            "size",
             *Household.FLAGS,
         ]
 
@@ -473,8 +474,12 @@ class ImportForm(forms.Form):
     # another village's id answers 404 like a missing one.
     village = forms.IntegerField(label=_("Village"), widget=forms.Select)
     file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        label=_("File (.xlsx, .xls or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+    all_sheets = forms.BooleanField(
+        label=_("Read every sheet with the same columns (e.g. one sheet per villager group)"),
+        required=False,
     )
     check_only = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
 

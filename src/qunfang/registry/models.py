@@ -8,6 +8,7 @@ Every model belongs to a village (or township) through `region`, and is reached 
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -149,6 +150,9 @@ class Political(models.TextChoices):
     OTHER = "other", _("Other party")
 
 
+MAX_HOUSEHOLD_SIZE = 50  # more people in one household is a typing error
+
+
 class Household(RegionOwned):
     """The duty unit of ten-household joint defence."""
 
@@ -173,6 +177,14 @@ class Household(RegionOwned):
         related_name="+",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # how many people the household registers (人口数), as rosters give it: empty when unknown,
+    # and not the members recorded here, who may be fewer
+    size = models.PositiveSmallIntegerField(
+        _("household size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOUSEHOLD_SIZE)],
+    )
     elderly_only = models.BooleanField(_("elderly only"), default=False)
     disabled_member = models.BooleanField(_("has a disabled member"), default=False)
     absent = models.BooleanField(_("migrant / away"), default=False)
@@ -190,6 +202,10 @@ class Household(RegionOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "number"], name="household_number_unique_in_village"
+            ),
+            models.CheckConstraint(
+                condition=Q(size__isnull=True) | Q(size__gte=1, size__lte=MAX_HOUSEHOLD_SIZE),
+                name="household_size_sensible",
             ),
         ]
 

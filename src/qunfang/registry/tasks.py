@@ -9,19 +9,16 @@ register about 14 s (bench/import_lock.py), longer than a web request may. The c
 outside any transaction, so the database's write lock is held only while the rows are written.
 """
 
-import uuid
 from dataclasses import asdict
-from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from qunfang.core.jobs import Outcome, job_progress, job_start, run_job
-from qunfang.core.models import Job, JobKind, Region, RegionKind
+from qunfang.core.models import Job, JobKind, Region, RegionKind, User
 from qunfang.core.roles import Perm
-from qunfang.core.spreadsheets import ImportReport
+from qunfang.core.spreadsheets import ImportReport, staging
 from qunfang.registry.spreadsheets import import_file
 
 IMPORT_IN_REQUEST_ROWS = 500
@@ -47,53 +44,58 @@ def report_json(report: ImportReport) -> dict:
     }
 
 
-def start_import(*, layout: str, village: Region, upload, dry_run: bool, by, language="") -> Job:
-    """Keep the file, then queue its import; the job page shows the same report as the page."""
-    suffix = PurePath(upload.name).suffix.lower()[:8]
-    stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
-    params = {
-        "layout": layout,
-        "village": village.pk,
-        "stored": stored,
-        "filename": upload.name[-100:],
-        "dry_run": dry_run,
-    }
+def import_staged(staged: staging.Staged, village: Region, columns: dict[str, str] | None) -> dict:
+    """Import a staged file as its uploader chose (see `registry.views.io`), then let it go.
+    The report, as JSON, carries the ticket of the file with the problems marked on it."""
+    with staged.open() as handle:
+        report = import_file(
+            layout=staged.layout,
+            village=village,
+            file=handle,
+            filename=staged.filename,
+            dry_run=staged.dry_run,
+            mapping=columns,
+            all_sheets=staged.all_sheets,
+        )
+        problems = ""
+        if report.errors:
+            problems = staging.keep_problems(
+                file=handle, filename=staged.filename, errors=report.errors, by=staged.by
+            )
+    staged.discard()  # imported or refused: the report says which
+    return {**report_json(report), "problems": problems}
+
+
+def start_import(*, staged: staging.Staged, columns: dict[str, str] | None, language="") -> Job:
+    """Queue the import of a staged file; the job page shows the same report as the page."""
     return job_start(
         kind=JobKind.IMPORT,
-        region=village,
-        by=by,
-        params=params,
+        region=Region.objects.get(pk=staged.village),
+        by=User.objects.get(pk=staged.by),
+        params={"staged": asdict(staged), "columns": columns},
         task=import_spreadsheet,
         language=language,
     )
 
 
 def _import(job: Job) -> Outcome:
-    params = job.params
+    staged = staging.Staged(**job.params["staged"])
     village = (
         Region.objects.visible_to(job.started_by)
-        .filter(pk=params["village"], kind=RegionKind.VILLAGE)
+        .filter(pk=staged.village, kind=RegionKind.VILLAGE)
         .first()
     )
     if village is None:  # moved out of the starter's jurisdiction meanwhile
         raise PermissionDenied(_("You may no longer do this, so it was not done."))
     job_progress(job.pk, 10, _("Checking every row"))
-    with default_storage.open(params["stored"], "rb") as stored:
-        report = import_file(
-            layout=params["layout"],
-            village=village,
-            file=stored,
-            filename=params["filename"],
-            dry_run=params["dry_run"],
-        )
-    default_storage.delete(params["stored"])  # imported or refused: the report says which
-    if not report.ok:
+    result = import_staged(staged, village, job.params["columns"])
+    if result["file_error"] or result["errors"]:
         step = _("The file was not imported")
-    elif report.dry_run:
+    elif result["dry_run"]:
         step = _("The file is ready to import")
     else:
         step = _("Imported")
-    return Outcome(result=report_json(report), step=step)
+    return Outcome(result=result, step=step)
 
 
 @task()

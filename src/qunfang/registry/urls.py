@@ -43,6 +43,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/<int:pk>/print/", groups.group_print, name="group_print"),
     # spreadsheets: import, export and blank templates
     path("import/<slug:layout>/", io.import_view, name="import"),
+    path("import/<slug:layout>/columns/<str:ticket>/", io.import_columns, name="import_columns"),
+    path("import-problems/<str:ticket>/", io.import_problems, name="import_problems"),
     path("export/<slug:layout>.<slug:fmt>", io.export_view, name="export"),
     path("templates/<slug:layout>.<slug:fmt>", io.template_view, name="template"),
     # security contracts

@@ -1,7 +1,11 @@
 """Excel/CSV files in and out, for every import and export. No HTTP here: a view answers with
 `core.exports.spreadsheet_response` (or `export_response`, which also writes the security log).
 
-- `reading`: refuses hostile files before parsing, finds the sheet and header row, yields rows.
+- `grids`: an upload opened as sheets of cells (.xlsx, .xls, .csv), hostile files refused before
+  they are parsed, merged cells kept.
+- `reading`: finds the sheet(s) and the header row (title rows, merged headers), reads the rows
+  by the layout's spellings or a confirmed mapping; `inspect_file` for the mapping step;
+  `annotated_copy`, the file back with a column of the reasons on each bad row.
 - `cells`: turns cell values into Python values, with a message in the user's language.
 - `writing`: `Sheet`s of plain rows into .xlsx or CSV, every cell defused against formulas.
 - `layouts`: declarative columns and importers; an app declares its layouts (see the registry's
@@ -25,9 +29,15 @@ from qunfang.core.spreadsheets.layouts import (
 from qunfang.core.spreadsheets.reading import (
     MAX_FILE_BYTES,
     MAX_ROWS,
+    DetectedColumn,
     FileRefused,
+    SheetShape,
     Table,
+    TableRow,
+    annotated_copy,
     estimate_rows,
+    header_key,
+    inspect_file,
     read_table,
 )
 from qunfang.core.spreadsheets.writing import (
@@ -45,6 +55,7 @@ __all__ = [
     "MAX_ROWS",
     "CellError",
     "Column",
+    "DetectedColumn",
     "FileRefused",
     "ImportReport",
     "Importer",
@@ -52,11 +63,16 @@ __all__ = [
     "Row",
     "RowError",
     "Sheet",
+    "SheetShape",
     "Table",
+    "TableRow",
+    "annotated_copy",
     "csv_bytes",
     "defuse",
     "estimate_rows",
     "file_bytes",
+    "header_key",
+    "inspect_file",
     "layout_export",
     "layout_import",
     "layout_template",

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.spreadsheets import cells
 from qunfang.core.spreadsheets.cells import CellError, is_blank
-from qunfang.core.spreadsheets.reading import FileRefused, Table, Upload, header_key, read_table
+from qunfang.core.spreadsheets.grids import FileRefused, Upload
+from qunfang.core.spreadsheets.reading import Table, header_key, read_table
 from qunfang.core.spreadsheets.writing import Sheet, file_bytes
 
 INSTRUCTIONS_SHEET = "说明"  # the reader skips it (reading.INSTRUCTION_SHEETS)
@@ -38,6 +39,7 @@ class RowError:
     row: int  # as the user sees it in Excel (CSV: the record number)
     column: str  # the header as written in the file; "" for the row as a whole
     message: str
+    sheet: str = ""  # the sheet's title when the file's rows come from several sheets
 
 
 @dataclass
@@ -52,6 +54,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     notices: list[RowError] = field(default_factory=list)  # worth knowing, not blocking
     file_error: str = ""
+    sheets: dict[str, int] = field(default_factory=dict)  # the sheets read -> their header rows
 
     @property
     def ok(self) -> bool:
@@ -63,7 +66,7 @@ class ImportReport:
 
     @property
     def bad_rows(self) -> int:
-        return len({e.row for e in self.errors})
+        return len({(e.sheet, e.row) for e in self.errors})
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ class Layout:
     def spellings(self) -> dict[str, list[str]]:
         return {c.key: [c.header, *c.aliases, c.key] for c in self.imported}
 
+    def known(self) -> set[str]:
+        """Every header this layout reads, folded (`header_key`)."""
+        return {header_key(s) for spellings in self.spellings().values() for s in spellings}
+
     def example_values(self) -> dict[str, Any]:
         return {
             c.key: c.parse(c.example)
@@ -114,6 +121,7 @@ class Layout:
 class Row:
     number: int
     values: dict[str, Any]
+    sheet: str = ""  # the sheet's title when the file's rows come from several sheets
 
 
 def village_column(region: Callable[[Any], Region]) -> Column:
@@ -163,10 +171,14 @@ class Importer(Generic[Record]):
         self.updates: list[tuple[Record, list[str]]] = []
 
     def error(self, row: Row, key: str, message: str) -> None:
-        self.report.errors.append(RowError(row.number, self.headers.get(key, ""), message))
+        self.report.errors.append(
+            RowError(row.number, self.headers.get(key, ""), message, row.sheet)
+        )
 
     def notice(self, row: Row, key: str, message: str) -> None:
-        self.report.notices.append(RowError(row.number, self.headers.get(key, ""), message))
+        self.report.notices.append(
+            RowError(row.number, self.headers.get(key, ""), message, row.sheet)
+        )
 
     def place(self, row: Row, obj: Record, values: dict[str, Any]) -> None:
         """Count `obj` as created, updated or unchanged once `validate` accepts it."""
@@ -208,11 +220,13 @@ def _parse(table: Table, layout: Layout, village: Region, report: ImportReport) 
     example = layout.example_values()
     if not example.keys() <= table.headers.keys():
         example = {}
+    several = len(table.sheets) > 1  # errors then name their sheet
     good = []
-    for number, raw in table.rows:
+    for line in table.rows:
         values, errors = {}, []
-        for key, value in raw.items():
-            if (number, key) in table.formula_cells:
+        sheet = line.sheet if several else ""
+        for key, value in line.values.items():
+            if key in line.formulas:
                 errors.append(
                     (
                         key,
@@ -240,9 +254,11 @@ def _parse(table: Table, layout: Layout, village: Region, report: ImportReport) 
             )
         if example and {k: v for k, v in values.items() if k != "village"} == example:
             errors.append(("", _("This is the template's example row; replace it or delete it.")))
-        report.errors += [RowError(number, table.headers.get(key, ""), msg) for key, msg in errors]
+        report.errors += [
+            RowError(line.number, table.headers.get(key, ""), msg, sheet) for key, msg in errors
+        ]
         if not errors:
-            good.append(Row(number, values))
+            good.append(Row(line.number, values, sheet))
     return good
 
 
@@ -251,12 +267,16 @@ class RegisterChanged(Exception):
 
 
 def _looks_like(table: Table, spec: Layout, siblings: Iterable[Layout]) -> Layout | None:
-    """A people file has a 户号 column too, so it would pass for households: refuse a file that
-    holds every required column of a sibling layout which this layout does not know."""
-    known = {header_key(s) for spellings in spec.spellings().values() for s in spellings}
+    """A people file has 户号, 姓名 and 性别 columns too, so it would pass for a roster of
+    household heads: refuse a file that holds every required column of a sibling layout which
+    either this layout does not know, or the sibling reads more of the file's columns."""
+    known = spec.known()
+    ours = len(known & table.header_keys)
     for other in siblings:
-        theirs = {header_key(c.header) for c in other.imported if c.required} - known
-        if other is not spec and theirs and theirs <= table.header_keys:
+        required = {header_key(c.header) for c in other.imported if c.required}
+        if other is spec or not required or not required <= table.header_keys:
+            continue
+        if required - known or len(other.known() & table.header_keys) > ours:
             return other
     return None
 
@@ -269,9 +289,13 @@ def layout_import(
     filename: str,
     dry_run: bool = False,
     siblings: Iterable[Layout] = (),
+    mapping: dict[str, str] | None = None,
+    all_sheets: bool = False,
 ) -> ImportReport:
     """Import one file into one village: everything or nothing. With `dry_run`, only check and
-    count what would change. `siblings`: the app's other layouts, whose files are refused."""
+    count what would change. `siblings`: the app's other layouts, whose files are refused.
+    `mapping` (column key -> the file's header) and `all_sheets`: see `read_table`; a file whose
+    columns the user mapped is taken for what the user says it is."""
     if village.kind != RegionKind.VILLAGE:
         raise ValueError("imports go into a village")
     report = ImportReport(layout=layout.key, filename=filename, dry_run=dry_run)
@@ -282,11 +306,14 @@ def layout_import(
             columns=layout.spellings(),
             required=[c.key for c in layout.imported if c.required],
             sheet_names=(layout.sheet, *layout.sheet_aliases),
+            mapping=mapping,
+            all_sheets=all_sheets,
         )
     except FileRefused as exc:
         report.file_error = exc.message
         return report
-    other = _looks_like(table, layout, siblings)
+    report.sheets = dict(table.sheets)
+    other = None if mapping is not None else _looks_like(table, layout, siblings)
     if other is not None:
         report.file_error = _(
             "This looks like a file of %(other)s, not of %(layout)s; choose the matching import."
@@ -311,7 +338,8 @@ def layout_import(
             "The register changed while this file was being imported, so nothing "
             "was written. Import it again."
         )
-    report.errors.sort(key=lambda e: e.row)
+    order = {title: index for index, title in enumerate(table.sheets)}
+    report.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row))
     if report.file_error or report.errors:
         report.created = report.updated = report.unchanged = 0
     return report

@@ -1,63 +1,208 @@
-"""Reading an uploaded .xlsx or .csv into a `Table`: header row found, columns mapped to keys,
-blank rows dropped, row numbers as the user sees them in Excel.
+"""Reading an uploaded .xlsx, .xls or .csv into a `Table`: the header row found, columns mapped to
+keys (by the layout's spellings, or by a mapping the user confirmed), blank rows dropped, row
+numbers as the user sees them in Excel. `inspect_file` tells what a file holds, for the mapping
+step. The formats, and the refusal of hostile files before they are parsed, are in `grids`.
 
-Hostile files are refused before they are parsed: a size cap on the upload, the zip's declared
-sizes and compression ratios for .xlsx (zipfile never inflates a member past its declared size,
-so checking the directory is enough), and a cap on the number of rows and columns.
+The header row is searched among the first HEADER_SEARCH_ROWS rows, written as offices write it:
+title rows above (often one cell merged across the width), a header cell merged down over two rows
+(序号 over rows 3-4), a group header merged across its sub-headers (户主信息 over 姓名 | 身份证号 |
+性别). Each row is read as a header together with the text above it where it has none and the cell
+above reaches down into it (a merge, or a row of headers above, as a CSV saved from such a sheet
+has it); a row inside a merge that goes on below is no header. The chosen row names the most
+columns the import knows, else looks most like a header: mostly short text, data rows below.
 """
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from qunfang.core.spreadsheets.cells import is_blank
+from qunfang.core.spreadsheets import grids
+from qunfang.core.spreadsheets.cells import as_text, is_blank
+from qunfang.core.spreadsheets.grids import INSTRUCTION_SHEETS as INSTRUCTION_SHEETS
+from qunfang.core.spreadsheets.grids import MAX_COLUMNS as MAX_COLUMNS
+from qunfang.core.spreadsheets.grids import MAX_FILE_BYTES as MAX_FILE_BYTES
+from qunfang.core.spreadsheets.grids import MAX_ROWS as MAX_ROWS
+from qunfang.core.spreadsheets.grids import MAX_SHEETS_SEARCHED as MAX_SHEETS_SEARCHED
+from qunfang.core.spreadsheets.grids import FileRefused as FileRefused
+from qunfang.core.spreadsheets.grids import Grid
+from qunfang.core.spreadsheets.grids import Upload as Upload
+from qunfang.core.spreadsheets.grids import estimate_rows as estimate_rows
+from qunfang.core.spreadsheets.writing import Sheet, workbook_bytes
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100  # honest sheets compress 5-20 times; bombs a thousand times
-RATIO_CHECK_FROM = 1024 * 1024  # tiny members may compress any amount
-MAX_ZIP_MEMBERS = 1000
-MAX_ROWS = 50_000
-MAX_COLUMNS = 100
-MAX_SHEETS_SEARCHED = 20
-HEADER_SEARCH_ROWS = 5  # a title row or two above the headers is common
-INSTRUCTION_SHEETS = {"说明", "instructions"}
+if TYPE_CHECKING:
+    from qunfang.core.spreadsheets.layouts import RowError
 
-Upload = UploadedFile | IO[bytes] | bytes | bytearray
+HEADER_SEARCH_ROWS = 10  # title rows and two-row headers above the data are common
+SAMPLES = 20  # values shown under each column by `inspect_file`
+PROBLEM_HEADER = "问题"  # the column `annotated_copy` adds (headers are Chinese, as in templates)
+
 HeaderMap = dict[str, tuple[int, str]]  # key -> (column index, header as written)
-Rows = list[tuple[int, dict[str, Any]]]  # (row number in Excel, key -> raw value)
+Wanted = dict[str, list[str]]  # folded header -> the keys its column gives
 
-# Any element named `f` (optionally namespaced) in a worksheet part is a formula.
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Text that is a number, a date, a phone or an ID number rather than a header.
+_DATA_LIKE = re.compile(r"[\W\d_年月日号]*\d[\W\d_年月日号]*")
 
 
-class FileRefused(Exception):
-    """The whole file cannot be used; `message` says why in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+@dataclass
+class TableRow:
+    number: int  # as the user sees it in Excel (CSV: the record number)
+    values: dict[str, Any]  # key -> raw value
+    sheet: str = ""  # the title of its sheet ("" for CSV)
+    formulas: set[str] = field(default_factory=set)  # keys whose formula's result was never saved
 
 
 @dataclass
 class Table:
-    headers: dict[str, str]  # key -> the header as written in the file
-    rows: list[tuple[int, dict[str, Any]]]  # (row number in Excel, key -> raw value)
-    formula_cells: set[tuple[int, str]] = field(default_factory=set)  # formulas with no result
+    headers: dict[str, str]  # key -> the header as written in the file (in its first sheet read)
+    rows: list[TableRow]
     header_keys: set[str] = field(default_factory=set)  # every header of the header row, folded
+    sheets: dict[str, int] = field(default_factory=dict)  # each sheet read -> its header row
+
+
+@dataclass
+class DetectedColumn:
+    index: int  # 0-based column index in the sheet
+    header: str  # as the user sees it (two-row headers: the lower cell's text, else the upper's)
+    samples: list[Any]  # up to SAMPLES non-blank raw values below the header, in order
+
+
+@dataclass
+class SheetShape:
+    title: str  # "" for CSV
+    header_row: int  # 1-based, as Excel shows it (the lower row of a two-row header)
+    columns: list[DetectedColumn]
+    rows: int  # non-blank data rows below the header
 
 
 def header_key(text: Any) -> str:
     """Headers match whatever their spacing, case, punctuation or a required-marking star."""
-    return re.sub(r"[\s_\-*＊:：()（）]", "", str(text or "")).lower()
+    return grids.fold(text)
+
+
+# ---- the header row ----------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    row: int
+    cells: list[Any]  # each column's header value, the one above it included (see the module)
+    shape: tuple[bool, int]  # how much the row looks like a header (`_shape`)
+
+    @property
+    def texts(self) -> list[str]:
+        return [_header_text(value) for value in self.cells]
+
+
+def _header_text(value: Any) -> str:
+    return "" if is_blank(value) else " ".join(as_text(value).split())
+
+
+def _short_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = " ".join(value.split())
+    return 0 < len(text) <= 30 and not _DATA_LIKE.fullmatch(text)
+
+
+def _shape(cells: list[Any], below: list[list[Any]]) -> tuple[bool, int]:
+    """(at least two short texts, mostly short text with data rows below it)."""
+    texts = sum(1 for value in cells if _short_text(value))
+    others = sum(1 for value in cells if not is_blank(value)) - texts
+    followed = any(sum(1 for value in row if not is_blank(value)) >= 2 for row in below)
+    return texts >= 2, 2 * texts - 3 * others + (2 if followed else 0)
+
+
+def _is_header_row(cells: list[Any]) -> bool:
+    """Short texts only, at least two: a row of headers (or of group headers)."""
+    filled = [value for value in cells if not is_blank(value)]
+    return len(filled) >= 2 and all(_short_text(value) for value in filled)
+
+
+def _candidates(grid: Grid) -> list[_Header]:
+    """Every row among the first that may be the header row, read as a header."""
+    head = grid.head
+    width = max((len(row) for row in head), default=0)
+    cover: dict[tuple[int, int], grids.Merge] = {}  # (row, column) -> the merge holding it
+    for merge in grid.merges:
+        top, bottom, left, right = merge
+        if top > HEADER_SEARCH_ROWS:
+            break  # sorted by their first row
+        for row in range(top, min(bottom, HEADER_SEARCH_ROWS) + 1):
+            for column in range(left, min(right + 1, width)):
+                cover[row, column] = merge
+    inside = {row for (row, _column), merge in cover.items() if row < merge[1]}
+
+    def cell(row: int, column: int) -> Any:
+        cells = head[row - 1]
+        return cells[column] if column < len(cells) else None
+
+    found = []
+    for number in range(1, min(HEADER_SEARCH_ROWS, len(head)) + 1):
+        if number in inside:
+            continue  # a merge goes on below: the header does too
+        plain_above = number > 1 and _is_header_row(head[number - 2])
+        cells = []
+        for column in range(width):
+            value = cell(number, column)
+            if is_blank(value):
+                holding = cover.get((number, column))
+                if holding is not None:  # the text of a merge reaching down from above
+                    reaches = holding[0] < number and holding[2] == column
+                    value = cell(holding[0], column) if reaches else None
+                elif plain_above and (number - 1, column) not in cover:
+                    value = cell(number - 1, column)
+            cells.append(value)
+        found.append(_Header(number, cells, _shape(cells, head[number : number + 3])))
+    return found
+
+
+def _detect(grid: Grid, known: Collection[str]) -> _Header | None:
+    """The header row naming the most `known` headers, else the most header-like one; None for a
+    sheet with no text at its top."""
+    known = set(known)
+    candidates = [header for header in _candidates(grid) if any(header.texts)]
+
+    def rank(header: _Header) -> tuple[int, tuple[bool, int], int]:
+        named = {header_key(text) for text in header.texts if text} & known
+        return len(named), header.shape, -header.row
+
+    return max(candidates, key=rank, default=None)
+
+
+@dataclass
+class _Match:
+    header: _Header
+    mapping: HeaderMap
+    missing: list[str]  # keys needed and not found
+    duplicate: tuple[str, str] | None  # two headers giving the same key
+
+
+def _match(header: _Header, wanted: Wanted, needed: list[str]) -> _Match:
+    found: HeaderMap = {}
+    duplicate = None
+    for index, text in enumerate(header.texts):
+        for key in wanted.get(header_key(text), []) if text else []:
+            if key not in found:
+                found[key] = (index, text)
+            elif duplicate is None:
+                duplicate = (found[key][1], text)
+    return _Match(header, found, [key for key in needed if key not in found], duplicate)
+
+
+def _best_match(grid: Grid, wanted: Wanted, needed: list[str]) -> _Match | None:
+    matches = [_match(header, wanted, needed) for header in _candidates(grid)]
+    return max(
+        matches,
+        key=lambda m: (not m.missing, len(m.mapping), m.header.shape, -m.header.row),
+        default=None,
+    )
+
+
+# ---- the table ---------------------------------------------------------------------------
 
 
 def read_table(
@@ -67,230 +212,93 @@ def read_table(
     columns: dict[str, list[str]],
     required: list[str],
     sheet_names: tuple[str, ...],
+    mapping: dict[str, str] | None = None,
+    all_sheets: bool = False,
 ) -> Table:
-    """`columns` maps each key to the header spellings it accepts."""
-    data = _read_capped(file)
-    name = filename.lower()
-    wanted = {
-        header_key(spelling): key for key, spellings in columns.items() for spelling in spellings
-    }
-    if name.endswith(".csv"):
-        return _read_csv(data, wanted, required)
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data, wanted, required, sheet_names)
-    if name.endswith(".xls"):
-        raise FileRefused(
-            _("Old Excel files (.xls) cannot be read; save the file as .xlsx and try again.")
-        )
-    raise FileRefused(_("Choose an Excel (.xlsx) or CSV (.csv) file."))
+    """`columns` maps each key to the header spellings it accepts, the first the Chinese one.
+    With `mapping` (key -> a header of the file, as `DetectedColumn.header` gives it) the columns
+    are found by those headers instead, and each required key must be mapped. With `all_sheets`,
+    every sheet whose header row holds the same columns as the first is read too, its rows after
+    the first's, each row remembering its sheet."""
+    names = {key: spellings[0] if spellings else key for key, spellings in columns.items()}
+    missing_message: Callable[[list[str]], str]
+    if mapping is None:
+        wanted = {header_key(s): [key] for key, spellings in columns.items() for s in spellings}
+        needed = list(required)
 
+        def missing_message(missing: list[str]) -> str:
+            return _missing_message(missing, names)
 
-def _read_capped(file: Upload) -> bytes:
-    too_big = FileRefused(
-        _("The file is larger than %(size)d MB; split it into smaller files.")
-        % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-    )
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
     else:
-        if (getattr(file, "size", None) or 0) > MAX_FILE_BYTES:
-            raise too_big
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise too_big
-    if not data:
-        raise FileRefused(_("The file is empty."))
-    return data
-
-
-# ---- header row --------------------------------------------------------------------------
-
-
-def _map_headers(cells: Sequence[Any], wanted: dict[str, str]) -> HeaderMap:
-    """key -> (column index, header as written) for the headers this layout knows."""
-    found: dict[str, tuple[int, str]] = {}
-    for index, cell in enumerate(cells):
-        key = wanted.get(header_key(cell))
-        if key is None:
-            continue  # other columns (notes, serial numbers) are ignored
-        if key in found:
+        unknown = set(mapping) - set(columns)
+        if unknown:
+            raise ValueError(f"not columns of this layout: {sorted(unknown)}")
+        chosen = {key: header for key, header in mapping.items() if header_key(header)}
+        unmapped = [key for key in required if key not in chosen]
+        if unmapped:
             raise FileRefused(
-                _("The columns %(first)s and %(second)s say the same thing; keep one.")
-                % {"first": found[key][1], "second": str(cell).strip()}
+                _("No column of the file was chosen for %(columns)s; choose one for each.")
+                % {"columns": "、".join(names[key] for key in unmapped)}
             )
-        found[key] = (index, str(cell).strip())
-    return found
+        wanted = {}
+        for key, header in chosen.items():
+            wanted.setdefault(header_key(header), []).append(key)
+        needed = list(chosen)
 
+        def missing_message(missing: list[str]) -> str:
+            return _("The file has no column %(columns)s; choose the columns again.") % {
+                "columns": "、".join(chosen[key] for key in missing)
+            }
 
-def _find_header(
-    first_rows: Sequence[Sequence[Any]], wanted: dict[str, str], required: list[str]
-) -> tuple[int, HeaderMap, list[str]]:
-    """(header row number, mapping, missing required keys) — best row among the first few."""
-    best: tuple[int, HeaderMap, list[str]] = (0, {}, list(required))
-    for number, cells in enumerate(first_rows, start=1):
-        mapping = _map_headers(cells, wanted)
-        missing = [key for key in required if key not in mapping]
-        if not missing:
-            return number, mapping, []
-        if len(mapping) > len(best[1]):
-            best = (number, mapping, missing)
-    return best
-
-
-def _rows(numbered_rows: Iterable[tuple[int, Sequence[Any]]], mapping: HeaderMap) -> Rows:
-    rows: Rows = []
-    for number, cells in numbered_rows:
-        values = {
-            key: cells[index] if index < len(cells) else None
-            for key, (index, _h) in mapping.items()
-        }
-        if all(is_blank(v) for v in values.values()):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise FileRefused(
-                _("The file has more than %(max)d rows; split it into smaller files.")
-                % {"max": MAX_ROWS}
-            )
-        rows.append((number, values))
-    return rows
-
-
-def _missing_message(missing: list[str], headers_by_key: dict[str, str]) -> str:
-    return _("Required columns are missing: %(columns)s. Start from the template.") % {
-        "columns": "、".join(headers_by_key[key] for key in missing)
-    }
-
-
-# ---- CSV ---------------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GB18030
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRefused(_("The CSV file is neither UTF-8 nor GB18030 text."))
-
-
-def _read_csv(data: bytes, wanted: dict[str, str], required: list[str]) -> Table:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise FileRefused(_("The CSV file is damaged and cannot be read.")) from None
-    cells = [[value or None for value in record[:MAX_COLUMNS]] for record in records]
-    header_row, mapping, missing = _find_header(cells[:HEADER_SEARCH_ROWS], wanted, required)
-    if missing:
-        raise FileRefused(_missing_message(missing, _first_spelling(wanted)))
-    rows = _rows(enumerate(cells[header_row:], start=header_row + 1), mapping)
-    header_keys = {header_key(c) for c in cells[header_row - 1]}
-    return Table({key: h for key, (_i, h) in mapping.items()}, rows, header_keys=header_keys)
-
-
-def _first_spelling(wanted: dict[str, str]) -> dict[str, str]:
-    """key -> the first header spelling (the Chinese one): how a missing column is named."""
-    names: dict[str, str] = {}
-    for spelling, key in wanted.items():
-        names.setdefault(key, spelling)
-    return names
-
-
-# ---- XLSX --------------------------------------------------------------------------------
-
-
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    unreadable = FileRefused(_("This file cannot be opened as an Excel workbook (.xlsx)."))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise unreadable from None
-    members = archive.infolist()
-    unsafe = FileRefused(_("This workbook unpacks to far more than it holds; refused as unsafe."))
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise unsafe
-    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise unsafe
-    for m in members:
-        if m.file_size > RATIO_CHECK_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise unsafe
-    return archive
-
-
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    """Cheap scan of the raw sheet XML, so the common file without formulas is parsed once."""
-    for member in archive.infolist():
-        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
-            continue
-        with archive.open(member) as stream:
-            tail = b""
-            while chunk := stream.read(1 << 20):
-                if _FORMULA_TAG.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
-    return False
-
-
-def _read_xlsx(
-    data: bytes, wanted: dict[str, str], required: list[str], sheet_names: tuple[str, ...]
-) -> Table:
-    archive = _open_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on damaged files; all mean "cannot open"
-        raise FileRefused(_("This file cannot be opened as an Excel workbook (.xlsx).")) from None
-    try:
-        sheet, header_row, mapping, header_keys = _find_sheet(
-            workbook, wanted, required, sheet_names
+    data = grids.read_capped(file)
+    with grids.open_book(data, filename) as book:
+        found = _choose_sheets(book, wanted, needed, sheet_names, all_sheets, missing_message)
+        first = found[0][1]
+        table = Table(
+            headers={key: header for key, (_index, header) in first.mapping.items()},
+            rows=[],
+            header_keys={header_key(text) for text in first.header.texts if text},
         )
-        last_col = max(index for index, _h in mapping.values()) + 1
-        numbered = enumerate(
-            sheet.iter_rows(min_row=header_row + 1, max_col=last_col, values_only=True),
-            start=header_row + 1,
-        )
-        rows = _rows(numbered, mapping)
-        title = sheet.title
-    except FileRefused:
-        raise
-    except Exception:
-        raise FileRefused(_("The workbook is damaged and cannot be read.")) from None
-    finally:
-        workbook.close()
-    table = Table({key: h for key, (_i, h) in mapping.items()}, rows, header_keys=header_keys)
-    if _has_formulas(archive):
-        table.formula_cells = _formulas_without_results(data, title, header_row, mapping, rows)
-        # a row of nothing but unsaved formulas looked blank: bring it back to be reported
-        present = {number for number, _values in rows}
-        for number in sorted({n for n, _key in table.formula_cells} - present):
-            rows.append((number, dict.fromkeys(mapping)))
-        rows.sort(key=lambda row: row[0])
+        for grid, match in found:
+            rows = _read_rows(grid, match, MAX_ROWS - len(table.rows))
+            if book.kind == "xlsx" and grid.has_formulas:
+                _mark_formulas(data, grid, match, rows)
+            table.rows += rows
+            table.sheets[grid.title] = match.header.row
     return table
 
 
-def _find_sheet(
-    workbook: Any, wanted: dict[str, str], required: list[str], sheet_names: tuple[str, ...]
-) -> tuple[Any, int, HeaderMap, set[str]]:
-    """The sheet with the layout's headers (openpyxl's), its header row, mapping and keys."""
-    names = {header_key(n) for n in sheet_names}
-    sheets = sorted(
-        (ws for ws in workbook.worksheets if header_key(ws.title) not in INSTRUCTION_SHEETS),
-        key=lambda ws: header_key(ws.title) not in names,  # the layout's own sheet first
-    )[:MAX_SHEETS_SEARCHED]
-    best = None
-    for sheet in sheets:
-        sheet.reset_dimensions()  # dimensions written by other programs are often wrong
-        first = list(
-            sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
-        )
-        header_row, mapping, missing = _find_header(first, wanted, required)
-        if not missing:
-            return sheet, header_row, mapping, {header_key(c) for c in first[header_row - 1]}
-        if best is None or header_key(sheet.title) in names:
-            best = (sheet.title, missing)
+def _choose_sheets(
+    book: grids.Book,
+    wanted: Wanted,
+    needed: list[str],
+    sheet_names: tuple[str, ...],
+    all_sheets: bool,
+    missing_message: Callable[[list[str]], str],
+) -> list[tuple[Grid, _Match]]:
+    """The sheet to read (the layout's own first, else the first with every needed column), or
+    with `all_sheets` every sheet, in the workbook's order, with the columns the first has."""
+    names = {header_key(name) for name in sheet_names}
+    found: list[tuple[Grid, _Match]] = []
+    best: tuple[str, list[str]] | None = None  # the sheet a refusal names, and what it misses
+    for grid in book.sheets(first=() if all_sheets else names):
+        match = _best_match(grid, wanted, needed)
+        if match is not None and not match.missing:
+            if match.duplicate is not None:
+                raise FileRefused(
+                    _("The columns %(first)s and %(second)s say the same thing; keep one.")
+                    % {"first": match.duplicate[0], "second": match.duplicate[1]}
+                )
+            found.append((grid, match))
+            if not all_sheets:
+                break
+        elif best is None or header_key(grid.title) in names:
+            best = (grid.title, match.missing if match is not None else needed)
+    if found:
+        keys = found[0][1].mapping.keys()
+        return [(grid, match) for grid, match in found if keys <= match.mapping.keys()]
+    if book.kind == "csv":
+        raise FileRefused(missing_message(best[1] if best else needed))
     if best is None:
         raise FileRefused(_("The workbook has no sheet to import."))
     raise FileRefused(
@@ -298,63 +306,156 @@ def _find_sheet(
             "No sheet has the columns this import needs (looked first at sheet %(sheet)s). "
             "%(missing)s"
         )
-        % {"sheet": best[0], "missing": _missing_message(best[1], _first_spelling(wanted))}
+        % {"sheet": best[0], "missing": missing_message(best[1])}
     )
 
 
-def _formulas_without_results(
-    data: bytes, title: str, header_row: int, mapping: HeaderMap, rows: Rows
-) -> set[tuple[int, str]]:
-    """With data_only a formula whose result was never saved (files written by programs, not
-    Excel) reads as empty: find those cells so the row is refused instead of silently blank."""
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        sheet = workbook[title]
-        sheet.reset_dimensions()
-        last_col = max(index for index, _h in mapping.values()) + 1
-        cells_by_row = sheet.iter_rows(min_row=header_row + 1, max_col=last_col)
-        values = dict(rows)
-        found: set[tuple[int, str]] = set()
-        for number, cells in enumerate(cells_by_row, start=header_row + 1):
-            for key, (index, _h) in mapping.items():
-                cell = cells[index] if index < len(cells) else None
-                value = values.get(number, {}).get(key)
-                if getattr(cell, "data_type", None) == "f" and is_blank(value):
-                    found.add((number, key))
-        return found
-    finally:
-        workbook.close()
+def _missing_message(missing: list[str], names: dict[str, str]) -> str:
+    return _("Required columns are missing: %(columns)s. Start from the template.") % {
+        "columns": "、".join(names[key] for key in missing)
+    }
 
 
-# ---- size, before reading ----------------------------------------------------------------
+def _read_rows(grid: Grid, match: _Match, room: int) -> list[TableRow]:
+    if not match.mapping:
+        return []
+    width = max(index for index, _header in match.mapping.values()) + 1
+    rows: list[TableRow] = []
+    for number, cells in grid.rows(match.header.row + 1, width):
+        values = {key: cells[index] for key, (index, _header) in match.mapping.items()}
+        if all(is_blank(value) for value in values.values()):
+            continue
+        if len(rows) >= room:
+            raise grids.too_many_rows()
+        rows.append(TableRow(number, values, grid.title))
+    return rows
 
 
-def estimate_rows(file: Upload, filename: str) -> int | None:
-    """About how many rows the file holds, cheaply, to choose between importing in the request
-    and in the background: the line count of a CSV, the sheets' declared extent of a workbook.
-    0 for a file the import will refuse at once (it says why at once), None when unknown."""
-    try:
-        data = _read_capped(file)
-    except FileRefused:
-        return 0
-    finally:
-        if hasattr(file, "seek"):
-            file.seek(0)
-    name = filename.lower()
-    if name.endswith(".csv"):
-        return data.count(b"\n") + 1
-    if not name.endswith(".xlsx"):
-        return 0
-    try:
-        _open_zip(data)
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    except Exception:  # refused or damaged: the import reports it at once
-        return 0
-    try:
-        extents: list[int | None] = [
-            sheet.max_row for sheet in workbook.worksheets[:MAX_SHEETS_SEARCHED]
-        ]
-    finally:
-        workbook.close()
-    known = [extent for extent in extents if extent is not None]
-    return None if len(known) < len(extents) else max(known, default=0)
+def _mark_formulas(data: bytes, grid: Grid, match: _Match, rows: list[TableRow]) -> None:
+    """With data_only a formula whose result was never saved reads as empty: mark those cells
+    so the row is refused instead of silently blank."""
+    keys_of: dict[int, list[str]] = {}
+    for key, (index, _header) in match.mapping.items():
+        keys_of.setdefault(index, []).append(key)
+    formulas = grids.formula_cells(data, grid.title, match.header.row + 1, keys_of.keys())
+    by_number = {row.number: row for row in rows}
+    for number, index in sorted(formulas):
+        row = by_number.get(number)
+        if row is None:  # a row of nothing but unsaved formulas looked blank: report it
+            row = by_number[number] = TableRow(number, dict.fromkeys(match.mapping), grid.title)
+            rows.append(row)
+        row.formulas.update(key for key in keys_of[index] if is_blank(row.values.get(key)))
+    rows.sort(key=lambda row: row.number)
+
+
+# ---- what a file holds, for the mapping step ---------------------------------------------
+
+
+def inspect_file(
+    *, file: Upload, filename: str, known: Collection[str] = frozenset()
+) -> list[SheetShape]:
+    """Each sheet's header row, its columns with sample values, and its number of data rows.
+    `known`: the folded headers (`header_key`) of the layout; the header row is the one naming
+    the most of them, else the one that looks most like a header. Instructions are skipped; at
+    most MAX_SHEETS_SEARCHED sheets; a sheet with nothing at its top is left out."""
+    data = grids.read_capped(file)
+    shapes = []
+    with grids.open_book(data, filename) as book:
+        for grid in book.sheets():
+            header = _detect(grid, known)
+            if header is None:
+                continue
+            found = [DetectedColumn(i, text, []) for i, text in enumerate(header.texts) if text]
+            rows = 0
+            for _number, cells in grid.rows(header.row + 1, found[-1].index + 1):
+                filled = [column for column in found if not is_blank(cells[column.index])]
+                if not filled:
+                    continue
+                rows += 1
+                if rows > MAX_ROWS:
+                    raise grids.too_many_rows()
+                for column in filled:
+                    if len(column.samples) < SAMPLES:
+                        column.samples.append(cells[column.index])
+            shapes.append(SheetShape(grid.title, header.row, found, rows))
+    return shapes
+
+
+def detect_header_row(grid: Grid, known: Collection[str] = frozenset()) -> int | None:
+    """The header row `inspect_file` would choose for this sheet."""
+    header = _detect(grid, known)
+    return None if header is None else header.row
+
+
+# ---- the report as a spreadsheet ---------------------------------------------------------
+
+
+def annotated_copy(
+    *,
+    file: Upload,
+    filename: str,
+    errors: Sequence["RowError"],
+    header_row: int | None = None,
+    sheets: Mapping[str, int] | None = None,
+) -> bytes:
+    """The file as it was sent, as an .xlsx: every row of the sheet(s) read, title rows included,
+    values as they were, and a column 问题 holding on each bad row its reasons in the user's
+    language, joined with "；". The writer defuses every cell against formulas.
+
+    `sheets` (`ImportReport.sheets`): the sheets the import read, with their header rows. Without
+    it, the sheets the errors name, else the sheet whose header holds the errors' columns; each
+    with its 问题 header in `header_row`, else in the row `inspect_file` takes for the header."""
+    data = grids.read_capped(file)
+    reasons: dict[tuple[str, int], dict[str, None]] = {}  # (sheet, row) -> reasons, in order
+    for error in errors:
+        reason = error.message
+        if error.column:
+            reason = _("%(column)s: %(message)s") % {"column": error.column, "message": reason}
+        reasons.setdefault((error.sheet, error.row), {})[reason] = None
+    titles = list(sheets or {}) or [title for title, _row in reasons if title]
+    known = {header_key(error.column) for error in errors if error.column}
+    with grids.open_book(data, filename) as book:
+        found = list(book.sheets())
+        chosen = [grid for grid in found if grid.title in titles]
+        if not chosen and found:  # one sheet was read; its header holds the errors' columns
+            chosen = [max(found, key=lambda grid: _named(grid, known))]
+        if not chosen:
+            raise FileRefused(_("The workbook has no sheet to import."))
+        copies = []
+        for index, grid in enumerate(chosen):
+            header = (sheets or {}).get(grid.title) or header_row or detect_header_row(grid, known)
+            own = {
+                row: "；".join(texts)
+                for (title, row), texts in reasons.items()
+                if title == grid.title or (not title and index == 0)
+            }
+            title = grid.title or PurePath(filename).stem or "Sheet1"
+            copies.append(_copy(grid, title, header, own))
+        return workbook_bytes(copies)
+
+
+def _named(grid: Grid, known: set[str]) -> int:
+    header = _detect(grid, known)
+    return 0 if header is None else len({header_key(t) for t in header.texts if t} & known)
+
+
+def _copy(grid: Grid, title: str, header_row: int | None, reasons: dict[int, str]) -> Sheet:
+    """The sheet's rows as they are in the file (nothing filled in), to its last value, with
+    the reasons after its last column."""
+    width = last = 0
+    for number, cells in grid.rows(1, MAX_COLUMNS, fill=False):
+        filled = [index for index, value in enumerate(cells) if not is_blank(value)]
+        if filled:
+            width, last = max(width, filled[-1] + 1), number
+    last = max(last, header_row or 0, *reasons)
+
+    def rows() -> Iterator[list[Any]]:
+        for number, cells in grid.rows(1, width, fill=False):
+            if number > last:
+                break
+            if number == header_row:
+                yield [*cells, PROBLEM_HEADER]
+            else:
+                yield [*cells, reasons[number]] if number in reasons else cells
+
+    return Sheet(title=title, rows=rows(), widths=[12] * width + [60])

@@ -5,8 +5,9 @@ is `qunfang.core.spreadsheets`; views, commands and the benchmark call `import_f
 `export_file` and `template_file` here.
 
 Households come before people (a head is linked once the people are in), people before
-memberships. Rows are matched by the household number, the ID number (or name and birth date)
-and (person, post, start date).
+memberships; a roster of household heads records each head as a person too. Rows are matched by
+the household number (or the household's head), the ID number (or name and birth date) and
+(person, post, start date).
 
 - `columns`: the columns the layouts share (ID numbers, 是/否).
 - `register`: what the checks read (the village's register, who holds an ID number anywhere)

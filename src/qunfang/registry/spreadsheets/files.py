@@ -18,10 +18,18 @@ LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (HOUSEHOLDS, PEOP
 
 
 def import_file(
-    *, layout: str, village: Region, file, filename: str, dry_run: bool = False
+    *,
+    layout: str,
+    village: Region,
+    file,
+    filename: str,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    all_sheets: bool = False,
 ) -> ImportReport:
     """Import one file into one village: everything or nothing. With `dry_run`, only check and
-    count what would change."""
+    count what would change; with `mapping` ({field: header}), the file's own columns as the
+    mapping step confirmed them; with `all_sheets`, every sheet with those columns."""
     return layout_import(
         layout=LAYOUTS[layout],
         village=village,
@@ -29,6 +37,8 @@ def import_file(
         filename=filename,
         dry_run=dry_run,
         siblings=LAYOUTS.values(),
+        mapping=mapping,
+        all_sheets=all_sheets,
     )
 
 

@@ -2,23 +2,24 @@
 birth date when it is not given."""
 
 import datetime as dt
-from collections import defaultdict
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qunfang.core.crypto import blind_index
 from qunfang.core.spreadsheets import Column, Layout, Row, cells, village_column
 from qunfang.registry.models import Education, Household, Person, Political, Sex
-from qunfang.registry.services.people import person_clean
 from qunfang.registry.spreadsheets.columns import (
     ID_NUMBER_ALIASES,
     _id_number_column,
     _yes_no_column,
 )
-from qunfang.registry.spreadsheets.register import RegisterImporter, _people_by_bidx
+from qunfang.registry.spreadsheets.register import (
+    RegisterImporter,
+    VillagePeople,
+    id_disagreements,
+    person_problems,
+    write_people,
+)
 
 # Labels villages write, per stored value. The first label is the one exports and templates use;
 # the translated labels of the model are not used because files stay in Chinese whatever the UI
@@ -42,11 +43,6 @@ POLITICAL_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _born_and_sex(id_number: str) -> tuple[dt.date, str]:
-    born = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    return born, Sex.MALE if int(id_number[16]) % 2 else Sex.FEMALE
-
-
 class PersonImporter(RegisterImporter[Person]):
     FIELDS = (
         "name",
@@ -64,38 +60,16 @@ class PersonImporter(RegisterImporter[Person]):
     def check(self, rows: list[Row]) -> None:
         village = self.village
         households = {h.number: h for h in Household.objects.filter(region=village)}
-        mine = list(
-            Person.objects.filter(region__path__startswith=village.path).select_related("region")
-        )
-        by_bidx = {p.id_number_bidx: p for p in mine if p.id_number_bidx}
-        by_name: dict[tuple[Any, ...], list[Person]] = defaultdict(list)
-        person: Person | None
-        for person in mine:
-            by_name[(person.name, person.birth_date)].append(person)
-        file_bidx = {blind_index(r.values["id_number"]) for r in rows if "id_number" in r.values}
-        elsewhere = set(_people_by_bidx(file_bidx - by_bidx.keys(), light=True))
-        seen_ids: dict[str, int] = {}
-        seen_names: dict[tuple, int] = {}
-        matched: dict[int, int] = {}
+        people = VillagePeople(village, self.id_numbers(rows))
         for row in rows:
             errors_before = len(self.report.errors)
             v = dict(row.values)
             id_number = v.get("id_number")
             if id_number:
-                born, sex = _born_and_sex(id_number)
-                if v.setdefault("birth_date", born) != born:
-                    self.error(row, "birth_date", _("The birth date does not match the ID number."))
-                if v["sex"] != sex:
-                    self.error(row, "sex", _("The sex does not match the ID number."))
-                if id_number in seen_ids:
-                    self.error(
-                        row,
-                        "id_number",
-                        _("Row %(row)d has the same ID number.") % {"row": seen_ids[id_number]},
-                    )
-                elif blind_index(id_number) in elsewhere:
-                    self.of_another_village(row, "id_number")
-                seen_ids.setdefault(id_number, row.number)
+                for key, message in id_disagreements(v, id_number):
+                    self.error(row, key, message)
+                if problem := people.id_problem(row, id_number):
+                    self.error(row, "id_number", problem)
             elif "birth_date" not in v:
                 self.error(row, "birth_date", _("Give the birth date or the ID number."))
             if "household" in v:
@@ -109,69 +83,21 @@ class PersonImporter(RegisterImporter[Person]):
                     )
             if len(self.report.errors) > errors_before:
                 continue
-            person = by_bidx.get(blind_index(id_number)) if id_number else None
-            if person is None:  # by name and birth date, never taking over someone else's ID
-                candidates = [
-                    p
-                    for p in by_name[(v["name"], v["birth_date"])]
-                    if not (id_number and p.id_number)
-                ]
-                if len(candidates) > 1:
-                    self.error(
-                        row,
-                        "name",
-                        _(
-                            "Several people of this village have this name and "
-                            "birth date; add the ID number to tell them apart."
-                        ),
-                    )
-                    continue
-                person = candidates[0] if candidates else None
-            if person is not None:
-                if person.pk in matched:
-                    self.error(
-                        row,
-                        "name",
-                        _("Row %(row)d already describes this person.")
-                        % {"row": matched[person.pk]},
-                    )
-                    continue
-                matched[person.pk] = row.number
-            elif not id_number:
-                key = (v["name"], v["birth_date"])
-                if key in seen_names:
-                    self.error(
-                        row,
-                        "name",
-                        _(
-                            "Row %(row)d has a person with the same name and birth "
-                            "date; add the ID number to tell them apart."
-                        )
-                        % {"row": seen_names[key]},
-                    )
-                    continue
-                seen_names[key] = row.number
+            person, problem = people.find(row, v["name"], v["birth_date"], id_number)
+            if problem:
+                self.error(row, "name", problem)
+                continue
             values = {key: v[key] for key in self.FIELDS if key in v}
             self.place(row, person or Person(region=village), values)
 
     def validate(self, row: Row, obj: Person) -> bool:
-        try:
-            person_clean(person=obj, exclude_pk=obj.pk)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                self.error(row, name, messages[0])
-            return False
-        return True
+        problems = person_problems(obj)
+        for name, message in problems.items():
+            self.error(row, name, message)
+        return not problems
 
     def write(self, reason: str) -> None:
-        # Bulk writes skip Person.save, so the ID number's blind index is computed here, as
-        # save() would.
-        for person in [*self.creates, *(p for p, _changed in self.updates)]:
-            person.id_number_bidx = blind_index(person.id_number) if person.id_number else None
-        for _person, changed in self.updates:
-            if "id_number" in changed:
-                changed.append("id_number_bidx")
-        self.write_in_bulk(Person, reason)
+        write_people(self.creates, self.updates, reason)
 
 
 PEOPLE = Layout(

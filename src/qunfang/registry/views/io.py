@@ -1,6 +1,8 @@
 """Spreadsheet import, export and templates for the registries (the layouts are in
 `registry.spreadsheets`, the machinery in `core.spreadsheets`)."""
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,13 +10,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qunfang.core import spreadsheets as files
 from qunfang.core.exports import export_response, spreadsheet_response
+from qunfang.core.forms import ColumnMappingForm
 from qunfang.core.http import SignedInRequest, requested_village
-from qunfang.core.models import Region, RegionKind
+from qunfang.core.models import ImportMapping, Region, RegionKind
 from qunfang.core.permissions import permission_required
 from qunfang.core.roles import Perm
 from qunfang.core.scoping import visible_or_404
+from qunfang.core.services import import_mapping_remember
+from qunfang.core.spreadsheets import mapping, staging
 from qunfang.registry import forms, selectors, spreadsheets
-from qunfang.registry.tasks import IMPORT_IN_REQUEST_ROWS, report_json, start_import
+from qunfang.registry.tasks import (
+    IMPORT_IN_REQUEST_ROWS,
+    import_staged,
+    report_json,
+    start_import,
+)
 
 
 def _layout_or_404(layout: str, fmt: str | None = None) -> files.Layout:
@@ -25,44 +35,155 @@ def _layout_or_404(layout: str, fmt: str | None = None) -> files.Layout:
     return spreadsheets.LAYOUTS[layout]
 
 
+def _villages(request: SignedInRequest) -> list[Region]:
+    return list(Region.objects.filter(kind=RegionKind.VILLAGE).visible_to(request.user))
+
+
+def _import_page(request: SignedInRequest, spec: files.Layout, **context: Any) -> HttpResponse:
+    context.setdefault(
+        "form", forms.ImportForm(villages=_villages(request), initial={"check_only": False})
+    )
+    return render(
+        request,
+        "registry/import.html",
+        {
+            "layout": spec,
+            "layouts": spreadsheets.LAYOUTS.values(),
+            "max_rows": files.MAX_ROWS,
+            "in_request_rows": IMPORT_IN_REQUEST_ROWS,
+            "max_mb": files.MAX_FILE_BYTES // (1024 * 1024),
+            **context,
+        },
+    )
+
+
 @permission_required(Perm.MANAGE_REGISTRY)
 @require_http_methods(["GET", "POST"])
 def import_view(request: SignedInRequest, layout: str) -> HttpResponse:
+    """Choose the file. A sheet laid out like the template is imported at once; any other
+    goes to the mapping step, where the user confirms which column holds what."""
     spec = _layout_or_404(layout)
-    villages = list(Region.objects.filter(kind=RegionKind.VILLAGE).visible_to(request.user))
-    form = forms.ImportForm(request.POST or None, request.FILES or None, villages=villages)
-    report = None
+    form = forms.ImportForm(
+        request.POST or None, request.FILES or None, villages=_villages(request)
+    )
+    if request.method != "POST" or not form.is_valid():
+        return _import_page(request, spec, form=form)
+    village = visible_or_404(
+        Region.objects.filter(kind=RegionKind.VILLAGE),
+        request.user,
+        pk=form.cleaned_data["village"],
+    )
+    upload = form.cleaned_data["file"]
+    staged, ticket = staging.stage(
+        upload,
+        layout=layout,
+        village=village.pk,
+        by=request.user.pk,
+        dry_run=form.cleaned_data["check_only"],
+        all_sheets=form.cleaned_data["all_sheets"],
+    )
+    try:
+        shape = _shape(staged, spec)
+    except files.FileRefused as exc:
+        staged.discard()
+        return _import_page(request, spec, form=form, report=_refused(staged, spec, exc))
+    if not mapping.template_shaped(spec, shape):
+        return redirect("registry:import_columns", layout=layout, ticket=ticket)
+    return _run(request, spec, village, staged, columns=None)
+
+
+@permission_required(Perm.MANAGE_REGISTRY)
+@require_http_methods(["GET", "POST"])
+def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpResponse:
+    """The mapping step: the file's columns as the importer reads them, the suggestion (the
+    village's last confirmed mapping first), a preview of the first rows, then the import."""
+    spec = _layout_or_404(layout)
+    staged = staging.staged(ticket, user_id=request.user.pk)
+    if staged is None or staged.layout != layout:
+        raise Http404
+    village = visible_or_404(
+        Region.objects.filter(kind=RegionKind.VILLAGE), request.user, pk=staged.village
+    )
+    try:
+        shape = _shape(staged, spec)
+    except files.FileRefused as exc:
+        staged.discard()
+        return _import_page(request, spec, report=_refused(staged, spec, exc))
+    remembered = (
+        ImportMapping.objects.visible_to(request.user)
+        .filter(region=village, layout=layout)
+        .values_list("columns", flat=True)
+        .first()
+    )
+    suggested = mapping.suggest(spec, mapping.candidates(shape), remembered)
+    form = ColumnMappingForm(
+        request.POST or None,
+        fields=spec.imported,
+        headers=[c.header for c in shape.columns],
+        initial_mapping=suggested,
+    )
+    chosen = suggested
     if request.method == "POST" and form.is_valid():
-        village = visible_or_404(
-            Region.objects.filter(kind=RegionKind.VILLAGE),
-            request.user,
-            pk=form.cleaned_data["village"],
-        )
-        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["check_only"]
-        rows = files.estimate_rows(upload, upload.name)
-        if rows is None or rows > IMPORT_IN_REQUEST_ROWS:  # a whole register: in the background
-            job = start_import(
-                layout=layout,
-                village=village,
-                upload=upload,
-                dry_run=dry_run,
-                by=request.user,
-                language=request.LANGUAGE_CODE,
-            )
-            return redirect(job.get_absolute_url())
-        report = spreadsheets.import_file(
-            layout=layout, village=village, file=upload, filename=upload.name, dry_run=dry_run
-        )
-    context = {
-        "layout": spec,
-        "layouts": spreadsheets.LAYOUTS.values(),
-        "form": form,
-        "report": report_json(report) if report else None,
-        "max_rows": files.MAX_ROWS,
-        "in_request_rows": IMPORT_IN_REQUEST_ROWS,
-        "max_mb": files.MAX_FILE_BYTES // (1024 * 1024),
-    }
-    return render(request, "registry/import.html", context)
+        chosen = form.mapping()
+        if "import" in request.POST:
+            import_mapping_remember(village=village, layout=layout, columns=chosen, by=request.user)
+            return _run(request, spec, village, staged, columns=chosen)
+    return render(
+        request,
+        "registry/import_columns.html",
+        {
+            "layout": spec,
+            "village": village,
+            "staged": staged,
+            "shape": shape,
+            "form": form,
+            "samples": {c.header: c.samples[:3] for c in shape.columns},
+            "preview": mapping.preview(spec, staged, chosen) if not form.errors else None,
+        },
+    )
+
+
+def _shape(staged: staging.Staged, spec: files.Layout) -> files.SheetShape:
+    """The sheet to import (the layout's own sheet first) as the reader finds it."""
+    with staged.open() as handle:
+        shapes = files.inspect_file(file=handle, filename=staged.filename, known=spec.known())
+    return mapping.main_sheet(spec, shapes)
+
+
+def _refused(staged: staging.Staged, spec: files.Layout, exc: files.FileRefused) -> dict:
+    report = files.ImportReport(
+        layout=spec.key, filename=staged.filename, dry_run=staged.dry_run, file_error=exc.message
+    )
+    return report_json(report)
+
+
+def _run(
+    request: SignedInRequest,
+    spec: files.Layout,
+    village: Region,
+    staged: staging.Staged,
+    *,
+    columns: dict[str, str] | None,
+) -> HttpResponse:
+    """Import the staged file: a whole register in the background, a small file now."""
+    with staged.open() as handle:
+        rows = files.estimate_rows(handle, staged.filename)
+    if rows is None or rows > IMPORT_IN_REQUEST_ROWS:
+        job = start_import(staged=staged, columns=columns, language=request.LANGUAGE_CODE)
+        return redirect(job.get_absolute_url())
+    report = import_staged(staged, village, columns)
+    return _import_page(request, spec, report=report)
+
+
+@permission_required(Perm.MANAGE_REGISTRY)
+@require_GET
+def import_problems(request: SignedInRequest, ticket: str) -> HttpResponse:
+    """The file as it was sent, with the reason beside each bad row (its uploader's, a day)."""
+    kept = staging.problems(ticket, user_id=request.user.pk)
+    if kept is None:
+        raise Http404
+    data, name = kept
+    return spreadsheet_response(data, name, ascii_filename="import-problems.xlsx")
 
 
 @permission_required(Perm.EXPORT_PERSONAL_DATA)
