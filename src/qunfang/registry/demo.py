@@ -11,8 +11,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import cast
 
-from django.utils import timezone
-
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext, phone
 from qunfang.core.demo.reference import GIVEN_F, GIVEN_M, SURNAMES
 from qunfang.core.models import Region, RegionKind
@@ -194,7 +192,7 @@ def _people_for(
 
 
 def step_registry(context: DemoContext) -> None:
-    rng, today = context.rng, timezone.localdate()
+    rng, today = context.rng, context.today
     director, police = context.accounts["director1"], context.accounts["police"]
     used_ids: set[str] = set()
     for village in context.villages:
@@ -236,7 +234,7 @@ ACCOUNT_POSTS = {"director": "治保主任", "mediator": "调解员", "patrol": 
 
 
 def _organisations(context, village, households, people, main, director, police) -> None:
-    rng, today = context.rng, timezone.localdate()
+    rng, today = context.rng, context.today
     candidates = [p for p in people if p.may_serve and 22 <= p.age <= 58]
     rng.shuffle(candidates)
     specs = ORGANISATIONS + ([GUARD] if main else [])
@@ -298,7 +296,7 @@ EVIDENCE = {
 
 def _place(context, person: Person, post: Post, director, police) -> None:
     """The person takes up the post, once old enough for it, vetted and trained before."""
-    rng, today = context.rng, timezone.localdate()
+    rng, today = context.rng, context.today
     started = today - dt.timedelta(days=rng.randint(60, 2000))
     if post.min_age is not None:  # not before they were old enough
         started = max(started, _years_before(person.birth_date, -post.min_age))
@@ -344,7 +342,7 @@ def _certificate(rng, person: Person, kind: str, held: dt.date) -> dt.date:
 
 def _groups(context, village, households, organisation) -> None:
     rng = context.rng
-    formed = timezone.localdate() - dt.timedelta(days=rng.randint(200, 900))
+    formed = context.today - dt.timedelta(days=rng.randint(200, 900))
     for index in range(0, len(households), 10):
         chunk = households[index : index + 10]
         group = JointDefenceGroup.objects.create(
@@ -367,7 +365,7 @@ TEAM_TERMS = [  # (measure, comparator, target, deduction)
 def _contracts(context) -> None:
     """乐山村's guard team under contract for this year (signed on 1 January, in force) and a
     draft for next year's care of 枫源村's farms, as a clerk enters them."""
-    today = timezone.localdate()
+    today = context.today
     village1 = Region.objects.get(code=VILLAGE_1)
     village2 = Region.objects.get(code=VILLAGE_2)
     guard = Organisation.objects.get(region=village2, kind=OrgKind.VILLAGE_GUARD)

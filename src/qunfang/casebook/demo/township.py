@@ -150,9 +150,7 @@ class Township:
     def __init__(self, context: DemoContext):
         self.context = context
         self.rng = context.rng
-        self.tz = timezone.get_default_timezone()
-        self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
+        self.tz, self.now, self.today = context.tz, context.now, context.today
         self.first = self.today - dt.timedelta(days=364)
         self.days = [self.first + dt.timedelta(days=k) for k in range(365)]
         self.calendar = Calendar(self.first, self.today)

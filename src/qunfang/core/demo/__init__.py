@@ -6,6 +6,7 @@ across apps; the township's plain data (codes, names, places, the calendar) is i
 `reference.py`, and the writer for the year's bulk rows in `qunfang.core.bulk`.
 """
 
+import datetime as dt
 import math
 import random
 import secrets
@@ -13,8 +14,10 @@ import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from qunfang.core.demo.reference import (
@@ -77,6 +80,16 @@ class DemoContext:
     township: Region | None = None
     villages: list[Region] = field(default_factory=list)
     accounts: dict[str, User] = field(default_factory=dict)
+    # one clock for the whole demo: a run that crosses midnight gives every book the same day
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate(self.now)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(str(timezone.get_default_timezone()))
 
 
 def moved(lat: float, lon: float, metres: float, bearing: float) -> tuple[float, float]:

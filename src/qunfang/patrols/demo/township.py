@@ -10,7 +10,6 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.conf import settings
-from django.utils import timezone
 
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
 from qunfang.core.demo.reference import BUSY_SEASONS
@@ -95,9 +94,7 @@ class Township:
     def __init__(self, context: DemoContext):
         self.context = context
         self.rng = context.rng
-        self.tz = timezone.get_default_timezone()
-        self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
+        self.tz, self.now, self.today = context.tz, context.now, context.today
         self.late = dt.timedelta(minutes=settings.QUNFANG_LATE_MINUTES)
         self.township = cast(Region, context.township)  # the core demo built it first
         self.villages = sorted(context.villages, key=lambda v: v.code)
