@@ -144,7 +144,7 @@ def run_roster(roster: bytes, trace: bool) -> list[dict]:
 
     from qunfang.core.spreadsheets import inspect_file, mapping
     from qunfang.core.triggers import books_unlocked
-    from qunfang.registry.spreadsheets import LAYOUTS, import_file
+    from qunfang.registry.spreadsheets import LAYOUTS
 
     with books_unlocked():
         call_command("flush", interactive=False, verbosity=0)
@@ -154,38 +154,12 @@ def run_roster(roster: bytes, trace: bool) -> list[dict]:
         layout, inspect_file(file=io.BytesIO(roster), filename="花名册.xlsx", known=layout.known())
     )
     columns = mapping.suggest(layout, mapping.candidates(shape))
-    results = []
-    for label in ("roster of heads", "roster of heads, unchanged"):
-        before = history_rows()
-        if trace:
-            tracemalloc.start()
-        start = time.perf_counter()
-        report = import_file(
-            layout="households",
-            village=village,
-            file=io.BytesIO(roster),
-            filename="花名册.xlsx",
-            mapping=columns,
-        )
-        seconds = time.perf_counter() - start
-        row = {
-            "step": label,
-            "rows": report.rows,
-            "seconds": round(seconds, 2),
-            "rows_per_s": round(report.rows / seconds),
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-            "notices": len(report.notices),
-            "history_rows_added": history_rows() - before,
-            "mapping": mapping.as_map_option(columns),
-        }
-        if trace:
-            row = {"step": label, "peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
-            tracemalloc.stop()
-        assert report.ok, (label, report.file_error, report.errors[:5])
-        results.append(row)
+    steps = [("roster of heads", roster), ("roster of heads, unchanged", roster)]
+    results = [
+        timed_import(label, trace, village, "households", data, mapping=columns)
+        for label, data in steps
+    ]
+    results[-1]["mapping"] = mapping.as_map_option(columns)
     return results
 
 
@@ -212,11 +186,45 @@ def history_rows() -> int:
     return Household.history.count() + Person.history.count()
 
 
+def timed_import(label: str, trace: bool, village, layout: str, data: bytes, **options) -> dict:
+    """One import of `data`, timed (or, with `trace`, its peak of Python allocations)."""
+    from qunfang.registry.spreadsheets import import_file
+
+    before = history_rows()
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    report = import_file(
+        layout=layout,
+        village=village,
+        file=io.BytesIO(data),
+        filename=f"{layout}.xlsx",
+        **options,
+    )
+    seconds = time.perf_counter() - start
+    assert report.ok, (label, report.file_error, report.errors[:5])
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {"step": label, "peak_mb": round(peak / 2**20, 1)}
+    return {
+        "step": label,
+        "rows": report.rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(report.rows / seconds),
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "errors": len(report.errors),
+        "notices": len(report.notices),
+        "history_rows_added": history_rows() - before,
+    }
+
+
 def run_sequence(households: bytes, people: bytes, trace: bool) -> list[dict]:
     from django.core.management import call_command
 
     from qunfang.core.triggers import books_unlocked
-    from qunfang.registry.spreadsheets import import_file
 
     with books_unlocked():  # the append-only history tables refuse DELETE otherwise
         call_command("flush", interactive=False, verbosity=0)
@@ -228,34 +236,7 @@ def run_sequence(households: bytes, people: bytes, trace: bool) -> list[dict]:
         ("households, unchanged", "households", households),
         ("people, unchanged", "people", people),
     ]
-    results = []
-    for label, layout, data in steps:
-        before = history_rows()
-        if trace:
-            tracemalloc.start()
-        start = time.perf_counter()
-        report = import_file(
-            layout=layout, village=village, file=io.BytesIO(data), filename=f"{layout}.xlsx"
-        )
-        seconds = time.perf_counter() - start
-        row = {
-            "step": label,
-            "rows": report.rows,
-            "seconds": round(seconds, 2),
-            "rows_per_s": round(report.rows / seconds),
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-            "notices": len(report.notices),
-            "history_rows_added": history_rows() - before,
-        }
-        if trace:
-            row = {"step": label, "peak_mb": round(tracemalloc.get_traced_memory()[1] / 2**20, 1)}
-            tracemalloc.stop()
-        assert report.ok, (label, report.file_error, report.errors[:5])
-        results.append(row)
-    return results
+    return [timed_import(label, trace, village, layout, data) for label, layout, data in steps]
 
 
 def main() -> None:

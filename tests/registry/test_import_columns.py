@@ -200,3 +200,13 @@ def test_a_village_s_remembered_mapping_is_seen_only_within_its_jurisdiction(wor
     assert remembered in ImportMapping.objects.visible_to(world.township_officer)
     assert remembered not in ImportMapping.objects.visible_to(world.director2)
     assert remembered not in ImportMapping.objects.visible_to(world.township2_officer)
+
+
+def test_the_preview_reads_only_the_first_rows_and_counts_them_all(world, client_for):
+    many = [[n, f"户主{n}", an_id("19700101", 2 * n + 1), "一组", f"{n}号", ""] for n in range(30)]
+    client = client_for(world.director1)
+    page = client.get(columns_page(client, world, roster(many)))
+    preview = page.context["preview"]
+    assert [row["number"] for row in preview["rows"]] == list(range(3, 13))  # Excel rows 3–12
+    assert preview["total"] == 30
+    assert "30" in page.content.decode()

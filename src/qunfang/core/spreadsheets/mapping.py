@@ -194,9 +194,12 @@ def candidates(shape: SheetShape) -> list[Candidate]:
 PREVIEW_ROWS = 10
 
 
-def preview(layout: "Layout", staged: "Staged", columns: Mapping[str, str]) -> dict[str, Any]:
+def preview(
+    layout: "Layout", staged: "Staged", columns: Mapping[str, str], total: int
+) -> dict[str, Any]:
     """The first rows as the import will read them with `columns`: per row, each mapped field's
-    value or the reason it cannot be read; or the reason the file cannot be read so."""
+    value or the reason it cannot be read; or the reason the file cannot be read so. `total`:
+    the rows the file holds (`SheetShape.rows`), as only the first ones are read here."""
     fields = [c for c in layout.imported if c.key in columns]
     try:
         with staged.open() as handle:
@@ -208,17 +211,18 @@ def preview(layout: "Layout", staged: "Staged", columns: Mapping[str, str]) -> d
                 sheet_names=(layout.sheet, *layout.sheet_aliases),
                 mapping=dict(columns),
                 all_sheets=staged.all_sheets,
+                limit=PREVIEW_ROWS,
             )
     except FileRefused as exc:
         return {"error": exc.message, "fields": fields, "rows": []}
     rows = []
-    for source in table.rows[:PREVIEW_ROWS]:
+    for source in table.rows:
         cells_shown = []
         for column in fields:
             raw = source.values.get(column.key)
             cells_shown.append(_shown(column, raw))
         rows.append({"number": source.number, "sheet": source.sheet, "cells": cells_shown})
-    return {"error": "", "fields": fields, "rows": rows, "total": len(table.rows)}
+    return {"error": "", "fields": fields, "rows": rows, "total": total}
 
 
 def _shown(column: "Column", raw: Any) -> dict[str, str]:

@@ -214,8 +214,10 @@ def read_table(
     sheet_names: tuple[str, ...],
     mapping: dict[str, str] | None = None,
     all_sheets: bool = False,
+    limit: int | None = None,
 ) -> Table:
     """`columns` maps each key to the header spellings it accepts, the first the Chinese one.
+    `limit`: read no more than that many rows (a preview of the first ones).
     With `mapping` (key -> a header of the file, as `DetectedColumn.header` gives it) the columns
     are found by those headers instead, and each required key must be mapped. With `all_sheets`,
     every sheet whose header row holds the same columns as the first is read too, its rows after
@@ -260,7 +262,10 @@ def read_table(
             header_keys={header_key(text) for text in first.header.texts if text},
         )
         for grid, match in found:
-            rows = _read_rows(grid, match, MAX_ROWS - len(table.rows))
+            wanted_rows = None if limit is None else limit - len(table.rows)
+            if wanted_rows is not None and wanted_rows <= 0:
+                break
+            rows = _read_rows(grid, match, MAX_ROWS - len(table.rows), wanted_rows)
             if book.kind == "xlsx" and grid.has_formulas:
                 _mark_formulas(data, grid, match, rows)
             table.rows += rows
@@ -316,7 +321,8 @@ def _missing_message(missing: list[str], names: dict[str, str]) -> str:
     }
 
 
-def _read_rows(grid: Grid, match: _Match, room: int) -> list[TableRow]:
+def _read_rows(grid: Grid, match: _Match, room: int, stop: int | None = None) -> list[TableRow]:
+    """The sheet's non-blank rows below the header (refused past `room`, cut at `stop`)."""
     if not match.mapping:
         return []
     width = max(index for index, _header in match.mapping.values()) + 1
@@ -325,6 +331,8 @@ def _read_rows(grid: Grid, match: _Match, room: int) -> list[TableRow]:
         values = {key: cells[index] for key, (index, _header) in match.mapping.items()}
         if all(is_blank(value) for value in values.values()):
             continue
+        if stop is not None and len(rows) >= stop:
+            break
         if len(rows) >= room:
             raise grids.too_many_rows()
         rows.append(TableRow(number, values, grid.title))

@@ -83,7 +83,7 @@ def import_view(request: SignedInRequest, layout: str) -> HttpResponse:
         all_sheets=form.cleaned_data["all_sheets"],
     )
     try:
-        shape = _shape(staged, spec)
+        shape, _rows = _shape(staged, spec)
     except files.FileRefused as exc:
         staged.discard()
         return _import_page(request, spec, form=form, report=_refused(staged, spec, exc))
@@ -105,7 +105,7 @@ def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpRe
         Region.objects.filter(kind=RegionKind.VILLAGE), request.user, pk=staged.village
     )
     try:
-        shape = _shape(staged, spec)
+        shape, rows = _shape(staged, spec)
     except files.FileRefused as exc:
         staged.discard()
         return _import_page(request, spec, report=_refused(staged, spec, exc))
@@ -136,18 +136,27 @@ def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpRe
             "village": village,
             "staged": staged,
             "shape": shape,
+            "rows": rows,
             "form": form,
             "samples": {c.header: c.samples[:3] for c in shape.columns},
-            "preview": mapping.preview(spec, staged, chosen) if not form.errors else None,
+            "preview": (
+                mapping.preview(spec, staged, chosen, total=rows) if not form.errors else None
+            ),
         },
     )
 
 
-def _shape(staged: staging.Staged, spec: files.Layout) -> files.SheetShape:
-    """The sheet to import (the layout's own sheet first) as the reader finds it."""
+def _shape(staged: staging.Staged, spec: files.Layout) -> tuple[files.SheetShape, int]:
+    """The sheet to import (the layout's own sheet first) as the reader finds it, and the rows
+    the import will read: the sheet's, or with `all_sheets` those of every sheet with the same
+    headers."""
     with staged.open() as handle:
         shapes = files.inspect_file(file=handle, filename=staged.filename, known=spec.known())
-    return mapping.main_sheet(spec, shapes)
+    shape = mapping.main_sheet(spec, shapes)
+    if not staged.all_sheets:
+        return shape, shape.rows
+    headers = [c.header for c in shape.columns]
+    return shape, sum(s.rows for s in shapes if [c.header for c in s.columns] == headers)
 
 
 def _refused(staged: staging.Staged, spec: files.Layout, exc: files.FileRefused) -> dict:
