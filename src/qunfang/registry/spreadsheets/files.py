@@ -1,5 +1,7 @@
 """The registry's layouts by key, and its files in and out."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from qunfang.core.models import Region
@@ -10,6 +12,7 @@ from qunfang.core.spreadsheets import (
     layout_import,
     layout_template,
 )
+from qunfang.core.spreadsheets.grids import Upload
 from qunfang.registry.spreadsheets.households import HOUSEHOLDS
 from qunfang.registry.spreadsheets.memberships import MEMBERSHIPS
 from qunfang.registry.spreadsheets.people import PEOPLE
@@ -21,7 +24,7 @@ def import_file(
     *,
     layout: str,
     village: Region,
-    file,
+    file: Upload,
     filename: str,
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
@@ -42,7 +45,7 @@ def import_file(
     )
 
 
-def export_file(*, layout: str, queryset: QuerySet, fmt: str) -> bytes:
+def export_file(*, layout: str, queryset: QuerySet[Any], fmt: str) -> bytes:
     """The caller passes an already scoped queryset (`Model.objects.visible_to(user)`); ID
     numbers and phones are masked."""
     return layout_export(layout=LAYOUTS[layout], queryset=queryset, fmt=fmt)

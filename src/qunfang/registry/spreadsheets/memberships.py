@@ -3,13 +3,14 @@
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qunfang.core.crypto import blind_index
 from qunfang.core.spreadsheets import Column, Layout, Row, cells, village_column
-from qunfang.registry.models import Membership, Organisation, Post
+from qunfang.registry.models import Membership, Organisation, Person, Post
 from qunfang.registry.services.organisations import membership_start, placement_problems
 from qunfang.registry.spreadsheets.columns import ID_NUMBER_ALIASES, _id_number_column
 from qunfang.registry.spreadsheets.register import (
@@ -21,7 +22,7 @@ from qunfang.registry.spreadsheets.register import (
 
 
 class MembershipImporter(RegisterImporter[Membership]):
-    def register_mark(self, rows: list[Row]) -> tuple:
+    def register_mark(self, rows: list[Row]) -> tuple[Any, ...]:
         return membership_register(self.village, self.id_numbers(rows))
 
     def check(self, rows: list[Row]) -> None:
@@ -42,7 +43,7 @@ class MembershipImporter(RegisterImporter[Membership]):
         }
         taken = Counter(m.post_id for m in existing.values() if m.ended_on is None)
         opened: set[tuple[int, int]] = set()
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[Any, ...], int] = {}
         for row in rows:
             v = row.values
             person = people.get(blind_index(v["id_number"]))
@@ -89,7 +90,7 @@ class MembershipImporter(RegisterImporter[Membership]):
                         continue
                 self.place(row, membership, values)
 
-    def _can_take(self, row, person, post, taken, opened) -> bool:
+    def _can_take(self, row: Row, person: Person, post: Post, taken: Any, opened: Any) -> bool:
         """An open membership places the person now: the post's rules apply, and seats are
         counted across the file as well as the database. Past memberships (with an end date)
         are history and are recorded as they were."""

@@ -201,7 +201,7 @@ class RegisterImporter(Importer[Record]):
 
     ID_KEY = "id_number"  # the column holding ID numbers, looked up in every village
 
-    def register_mark(self, rows: list[Row]) -> tuple:
+    def register_mark(self, rows: list[Row]) -> tuple[Any, ...]:
         return village_register(self.village, self.id_numbers(rows))
 
     def id_numbers(self, rows: list[Row]) -> list[str]:
