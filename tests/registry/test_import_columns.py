@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from qunfang.core.models import ImportMapping
+from qunfang.core.personal import mask_id_number
 from qunfang.registry.models import Household, Person
 from tests.registry.test_spreadsheets import an_id
 
@@ -69,6 +70,8 @@ def test_a_village_s_own_roster_goes_to_the_mapping_screen_with_a_guess_and_a_pr
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="preview"' in html and "张三" in html
+    # ID numbers are masked on the screen, in the samples and in the preview alike
+    assert HEADS[0][2] not in html and mask_id_number(HEADS[0][2]) in html
     form = page.context["form"]
     assert form["head"].value() == "公民身份号码"
     assert form["group"].value() == "组别"

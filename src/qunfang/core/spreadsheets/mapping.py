@@ -14,12 +14,15 @@ anything, so its values say nothing.
 """
 
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from qunfang.core.personal import mask_id_number, mask_phone
 from qunfang.core.spreadsheets.cells import CellError, as_text, is_blank
 from qunfang.core.spreadsheets.reading import FileRefused, SheetShape, header_key, read_table
 
@@ -221,7 +224,14 @@ def preview(
         for column in fields:
             raw = source.values.get(column.key)
             cells_shown.append(_shown(column, raw))
-        rows.append({"number": source.number, "sheet": source.sheet, "cells": cells_shown})
+        several = len(table.sheets) > 1  # name the sheet only when rows come from several
+        rows.append(
+            {
+                "number": source.number,
+                "sheet": source.sheet if several else "",
+                "cells": cells_shown,
+            }
+        )
     return {"error": "", "fields": fields, "rows": rows, "total": total}
 
 
@@ -232,8 +242,24 @@ def _shown(column: "Column", raw: Any) -> dict[str, str]:
     try:
         value = column.parse(raw) if column.parse else raw
     except CellError as exc:
-        return {"value": as_text(raw), "error": exc.message}
-    return {"value": as_text(value), "error": ""}
+        return {"value": on_screen(raw), "error": exc.message}
+    return {"value": on_screen(value), "error": ""}
+
+
+_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dX]")
+_MOBILE_LIKE = re.compile(r"(?:\+?86)?1\d{10}")
+
+
+def on_screen(value: Any) -> str:
+    """A value of the file as the mapping screen shows it: ID numbers and mobile numbers masked
+    as everywhere on screen (the file itself is the uploader's; the screen may be overlooked)."""
+    text = as_text(value)
+    folded = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", text)).upper()
+    if _ID_LIKE.fullmatch(folded):
+        return mask_id_number(folded)
+    if _MOBILE_LIKE.fullmatch(folded):
+        return mask_phone(folded[-11:])
+    return text
 
 
 def main_sheet(layout: "Layout", shapes: list[SheetShape]) -> SheetShape:

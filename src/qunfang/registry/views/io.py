@@ -138,7 +138,9 @@ def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpRe
             "shape": shape,
             "rows": rows,
             "form": form,
-            "samples": {c.header: c.samples[:3] for c in shape.columns},
+            "samples": {
+                c.header: [mapping.on_screen(v) for v in c.samples[:3]] for c in shape.columns
+            },
             "preview": (
                 mapping.preview(spec, staged, chosen, total=rows) if not form.errors else None
             ),
