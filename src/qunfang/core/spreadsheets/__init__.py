@@ -6,7 +6,10 @@
 - `reading`: finds the sheet(s) and the header row (title rows, merged headers), reads the rows
   by the layout's spellings or a confirmed mapping; `inspect_file` for the mapping step;
   `annotated_copy`, the file back with a column of the reasons on each bad row.
-- `cells`: turns cell values into Python values, with a message in the user's language.
+- `cells`: turns cell values into Python values, with a message in the user's language;
+  `groups`: villager group names however they are written (第1村民小组 = 一组 = 第1组).
+- `mapping`: which column of a village's own sheet holds which field (the mapping step's
+  suggestion and preview); `staging`: an upload kept between the steps under a signed ticket.
 - `writing`: `Sheet`s of plain rows into .xlsx or CSV, every cell defused against formulas.
 - `layouts`: declarative columns and importers; an app declares its layouts (see the registry's
   `spreadsheets`) and gets imports that check the whole file first, exports and templates.
