@@ -213,3 +213,14 @@ def test_the_preview_reads_only_the_first_rows_and_counts_them_all(world, client
     assert [row["number"] for row in preview["rows"]] == list(range(3, 13))  # Excel rows 3–12
     assert preview["total"] == 30
     assert "30" in page.content.decode()
+
+
+def test_an_english_reader_sees_each_field_s_english_name_beside_the_file_s_header(
+    world, client_for
+):
+    client = client_for(world.director1)
+    url = columns_page(client, world, roster(HEADS))
+    client.cookies["django_language"] = "en"
+    html = client.get(url).content.decode()
+    assert '户主身份证号 <span class="muted">(head ID number)</span>' in html
+    assert "Which column holds what" in html

@@ -138,6 +138,8 @@ def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpRe
             "shape": shape,
             "rows": rows,
             "form": form,
+            # files keep their Chinese headers; an English reader also sees the field's name
+            "english": request.LANGUAGE_CODE.startswith("en"),
             "samples": {
                 c.header: [mapping.on_screen(v) for v in c.samples[:3]] for c in shape.columns
             },
