@@ -135,10 +135,12 @@ def vetting_due(*, user, within_days: int = DUE_WITHIN_DAYS) -> QuerySet[Vetting
     post."""
     horizon = timezone.localdate() + dt.timedelta(days=within_days)
     latest = VettingCheck.objects.visible_to(user).filter(due_on__lte=horizon)
-    serving = Person.objects.filter(
-        memberships__ended_on__isnull=True, memberships__post__requires_vetting=True
+    # EXISTS per check, not `person IN (everyone serving)`: that list was built from every open
+    # membership in the database before the user's checks were picked
+    serving = Membership.objects.filter(
+        person=OuterRef("person"), ended_on__isnull=True, post__requires_vetting=True
     )
-    return latest.filter(person__in=serving).select_related("person__region").order_by("due_on")
+    return latest.filter(Exists(serving)).select_related("person__region").order_by("due_on")
 
 
 def training_due(*, user, within_days: int = DUE_WITHIN_DAYS) -> QuerySet[Membership]:
