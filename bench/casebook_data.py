@@ -154,6 +154,7 @@ def build_casebook(villages, recorder: dict, scale: int) -> None:
     RectificationOrder.objects.bulk_create(
         [
             RectificationOrder(
+                region_id=h.inspection.region_id,
                 hazard=h,
                 responsible="房东",
                 measures="更换电线",

@@ -7,6 +7,7 @@ the rows), so the book shows who had the matter when and why it moved.
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -618,8 +619,12 @@ class OrderStatus(models.TextChoices):
 class RectificationOrder(RegionOwned):
     """整改通知: who must fix a hazard by when; closed only by a re-inspection."""
 
-    region_lookup = "hazard__inspection__region"
-
+    # the inspection's village, kept on the order: "this village's overdue orders" is then one
+    # range of the (region, status, deadline) index, where through the hazard and inspection
+    # SQLite read the overdue orders of every village first
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
     hazard = models.OneToOneField(Hazard, on_delete=models.CASCADE, related_name="order")
     responsible = models.CharField(_("responsible party"), max_length=100)
     measures = models.TextField(_("required measures"))
@@ -639,7 +644,14 @@ class RectificationOrder(RegionOwned):
         verbose_name = _("rectification order")
         verbose_name_plural = _("rectification orders")
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["status", "deadline"], name="rectification_due")]
+        indexes = [
+            models.Index(fields=["region", "status", "deadline"], name="rectification_due_here")
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.region_id:  # always the village of the inspection that found the hazard
+            self.region_id = self.hazard.inspection.region_id
+        super().save(*args, **kwargs)
 
 
 class OpinionKind(models.TextChoices):

@@ -233,6 +233,7 @@ class InspectionBook:
         rng, today = self.rng, self.today
         deadline = day + dt.timedelta(days=rng.choice([3, 7, 7, 10, 15, 15, 30]))
         order = RectificationOrder(
+            region=inspection.region,
             hazard=hazard,
             responsible=responsible,
             measures=measure,

@@ -67,8 +67,7 @@ def inspection_list(
             failed_count=_count(ChecklistItem.objects.filter(passed=False), "inspection"),
             hazard_count=_count(Hazard.objects.all(), "inspection"),
             pending_orders=_count(orders, "hazard__inspection"),
-            # a filtered count, not a WHERE on (status, deadline): that would let SQLite read
-            # the overdue orders of every village through the `rectification_due` index
+            # a filtered count per inspection, not a WHERE on the orders' status and deadline
             overdue_orders=_count(
                 orders, "hazard__inspection", Q(status=OrderStatus.OPEN, deadline__lt=today)
             ),
@@ -105,7 +104,7 @@ def inspection_for_detail(user) -> QuerySet[Inspection]:
 def _orders(user, village: Region | None) -> QuerySet[RectificationOrder]:
     qs = RectificationOrder.objects.visible_to(user).select_related("hazard__inspection__region")
     if village is not None:
-        qs = qs.filter(hazard__inspection__region=village)
+        qs = qs.filter(region=village)
     return qs
 
 
