@@ -931,3 +931,10 @@ def test_the_register_prints_numbered_rows_on_signed_sheets_for_a_village_and_pe
     assert 'class="msg-error"' in bad and bad.count('data-testid="register-row"') == 1
     backwards = client.get(url + "&from=2027-03-05&to=2027-03-01").content.decode()
     assert 'class="msg-error"' in backwards
+
+
+def test_an_order_carries_its_inspection_s_village_and_is_scoped_by_it(world):
+    inspection, _hazard, order = with_order(world)
+    assert order.region_id == inspection.region_id == world.village1.pk
+    assert order in RectificationOrder.objects.visible_to(world.township_officer)
+    assert order not in RectificationOrder.objects.visible_to(world.director2)
