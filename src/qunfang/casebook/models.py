@@ -619,9 +619,7 @@ class OrderStatus(models.TextChoices):
 class RectificationOrder(RegionOwned):
     """整改通知: who must fix a hazard by when; closed only by a re-inspection."""
 
-    # the inspection's village, kept on the order: "this village's overdue orders" is then one
-    # range of the (region, status, deadline) index, where through the hazard and inspection
-    # SQLite read the overdue orders of every village first
+    # the inspection's village, kept here: a village's overdue orders are one index range
     region = models.ForeignKey(
         Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
