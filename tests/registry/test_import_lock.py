@@ -79,7 +79,7 @@ def test_a_security_log_line_is_written_while_a_large_import_is_checked(
     staged, _ticket = staging.stage(
         upload, layout="households", village=world.village1.pk, by=world.director1.pk
     )
-    job = start_import(staged=staged, columns=None)
+    job = start_import(staged=staged, village=world.village1, by=world.director1, columns=None)
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # nothing ran in the request
 
     worker = threading.Thread(target=run_worker_once)

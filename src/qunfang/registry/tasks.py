@@ -66,12 +66,20 @@ def import_staged(staged: staging.Staged, village: Region, columns: dict[str, st
     return {**report_json(report), "problems": problems}
 
 
-def start_import(*, staged: staging.Staged, columns: dict[str, str] | None, language="") -> Job:
-    """Queue the import of a staged file; the job page shows the same report as the page."""
+def start_import(
+    *,
+    staged: staging.Staged,
+    village: Region,
+    by: User,
+    columns: dict[str, str] | None,
+    language="",
+) -> Job:
+    """Queue the import of a staged file (`village` and `by`: the ones it names); the job page
+    shows the same report as the page."""
     return job_start(
         kind=JobKind.IMPORT,
-        region=Region.objects.get(pk=staged.village),
-        by=User.objects.get(pk=staged.by),
+        region=village,
+        by=by,
         params={"staged": asdict(staged), "columns": columns},
         task=import_spreadsheet,
         language=language,

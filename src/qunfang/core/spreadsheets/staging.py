@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from qunfang.core.spreadsheets.reading import FileRefused, annotated_copy
+
 FOLDER = "imports"
 TICKET_SALT = "qunfang.spreadsheets.staged"
 KEPT = dt.timedelta(days=1)
@@ -88,8 +90,6 @@ PROBLEMS_SALT = "qunfang.spreadsheets.problems"
 def keep_problems(*, file: Any, filename: str, errors: list[Any], by: int) -> str:
     """The file as it was sent with a column of the reasons on each bad row, kept for a day for
     its uploader to download; its ticket ("" when the file cannot be read back)."""
-    from qunfang.core.spreadsheets.reading import FileRefused, annotated_copy
-
     try:
         data = annotated_copy(file=file, filename=filename, errors=errors)
     except FileRefused:

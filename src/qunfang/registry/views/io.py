@@ -83,13 +83,13 @@ def import_view(request: SignedInRequest, layout: str) -> HttpResponse:
         all_sheets=form.cleaned_data["all_sheets"],
     )
     try:
-        shape, _rows = _shape(staged, spec)
+        shape, rows = _shape(staged, spec)
     except files.FileRefused as exc:
         staged.discard()
         return _import_page(request, spec, form=form, report=_refused(staged, spec, exc))
     if not mapping.template_shaped(spec, shape):
         return redirect("registry:import_columns", layout=layout, ticket=ticket)
-    return _run(request, spec, village, staged, columns=None)
+    return _run(request, spec, village, staged, columns=None, rows=rows)
 
 
 @permission_required(Perm.MANAGE_REGISTRY)
@@ -127,7 +127,7 @@ def import_columns(request: SignedInRequest, layout: str, ticket: str) -> HttpRe
         chosen = form.mapping()
         if "import" in request.POST:
             import_mapping_remember(village=village, layout=layout, columns=chosen, by=request.user)
-            return _run(request, spec, village, staged, columns=chosen)
+            return _run(request, spec, village, staged, columns=chosen, rows=rows)
     return render(
         request,
         "registry/import_columns.html",
@@ -177,12 +177,18 @@ def _run(
     staged: staging.Staged,
     *,
     columns: dict[str, str] | None,
+    rows: int,
 ) -> HttpResponse:
-    """Import the staged file: a whole register in the background, a small file now."""
-    with staged.open() as handle:
-        rows = files.estimate_rows(handle, staged.filename)
-    if rows is None or rows > IMPORT_IN_REQUEST_ROWS:
-        job = start_import(staged=staged, columns=columns, language=request.LANGUAGE_CODE)
+    """Import the staged file of `rows` rows (as `_shape` counted them): a whole register in
+    the background, a small file now."""
+    if rows > IMPORT_IN_REQUEST_ROWS:
+        job = start_import(
+            staged=staged,
+            village=village,
+            by=request.user,
+            columns=columns,
+            language=request.LANGUAGE_CODE,
+        )
         return redirect(job.get_absolute_url())
     report = import_staged(staged, village, columns)
     return _import_page(request, spec, report=report)
