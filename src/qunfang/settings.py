@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "qunfang.registry",
     "qunfang.patrols",
     "qunfang.casebook",
+    "qunfang.governance",
 ]
 
 MIDDLEWARE = [

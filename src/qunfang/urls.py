@@ -30,6 +30,7 @@ urlpatterns = [
     path("registry/", include("qunfang.registry.urls")),
     path("patrols/", include("qunfang.patrols.urls")),
     path("books/", include("qunfang.casebook.urls")),
+    path("governance/", include("qunfang.governance.urls")),
 ]
 
 handler400 = "qunfang.core.views.error_400"

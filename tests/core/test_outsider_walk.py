@@ -16,12 +16,14 @@ from qunfang.core.models import Job, JobKind, JobStatus
 from qunfang.core.spreadsheets import RowError, staging
 from tests.casebook import walk_cases, walk_inspections, walk_mediation, walk_opinions
 from tests.factories import contract_for
+from tests.governance import GOVERNANCE_WALKS
 from tests.patrols import walk_planning, walk_records, walk_self
 from tests.patrols.walk import MARKER_POINT, patrol_records
 
 PATROL_WALKS = (walk_planning, walk_records, walk_self)
-# each casebook group builds its own village-1 records; PK_OWNER names attributes of those
-CASEBOOK_WALKS = (walk_cases, walk_mediation, walk_inspections, walk_opinions)
+# each casebook and governance book builds its own village-1 records; PK_OWNER names attributes
+# of those
+CASEBOOK_WALKS = (walk_cases, walk_mediation, walk_inspections, walk_opinions, *GOVERNANCE_WALKS)
 
 # How an outsider must be answered.
 FOREIGN_404 = "foreign-404"  # takes a village-1 record in the URL: 404, as if it did not exist

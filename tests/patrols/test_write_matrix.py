@@ -68,6 +68,7 @@ from qunfang.patrols.services.swaps import decide_swap, request_swap, withdraw_s
 from qunfang.registry.models import Membership, Person
 from tests.core.test_outsider_walk import FOREIGN_404, PUBLIC, SCOPED, _params, all_routes
 from tests.core.test_outsider_walk import ROUTES as WALK_ROUTES
+from tests.governance import GOVERNANCE_WALKS
 from tests.patrols import walk_planning, walk_records, walk_self
 from tests.patrols.walk import patrol_records
 
@@ -457,6 +458,14 @@ ELSEWHERE: dict[str, str] = {
         WALK_404,
     ),
 }
+# the governance books list their write routes beside their walk classification
+for _walk_module in GOVERNANCE_WALKS:
+    ELSEWHERE.update(
+        {
+            name: WALK_404 if _walk_module.ROUTES[name] == FOREIGN_404 else WALK_SCOPED
+            for name in _walk_module.WRITES
+        }
+    )
 # Django admin ("admin:…") is left to test_admin_routes_are_closed_to_everyone_but_system_…
 
 

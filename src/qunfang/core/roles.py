@@ -41,6 +41,14 @@ class Perm(models.TextChoices):
     SIGN_VETTING_POLICE = "sign_vetting_police", _("Sign vetting for the police station")
     VIEW_PATROLS = "view_patrols", _("View rosters, patrol logs and attendance")
     MANAGE_PATROLS = "manage_patrols", _("Plan patrols: points, shift patterns, rosters, swaps")
+    VIEW_GOVERNANCE = (
+        "view_governance",
+        _("See meetings, training, appointments, rules and mandates"),
+    )
+    RUN_GOVERNANCE = (
+        "run_governance",
+        _("Hold meetings and training, nominate and appoint, adopt rules"),
+    )
     VIEW_BOOKS = (
         "view_books",
         _("Read the registration books: cases, mediation, inspections, opinions"),
@@ -57,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_CONFIDENTIAL,
             Perm.SUPERVISE_VILLAGES,
             Perm.APPROVE_SPENDING,
+            Perm.VIEW_GOVERNANCE,
+            Perm.RUN_GOVERNANCE,
             Perm.VIEW_REGISTRY,
             Perm.MANAGE_REGISTRY,
             Perm.VIEW_PATROLS,
@@ -74,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_REGISTRY,
             Perm.SIGN_VETTING_POLICE,
             Perm.VIEW_PATROLS,
+            Perm.VIEW_GOVERNANCE,
             Perm.VIEW_BOOKS,
         }
     ),
@@ -88,12 +99,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_REGISTRY,
             Perm.SIGN_VETTING_VILLAGE,
             Perm.VIEW_PATROLS,
+            Perm.VIEW_GOVERNANCE,
+            Perm.RUN_GOVERNANCE,
             Perm.MANAGE_PATROLS,
             Perm.VIEW_BOOKS,
         }
     ),
     Role.MEDIATOR: frozenset(
-        {Perm.VIEW_REGIONS, Perm.HANDLE_MEDIATION, Perm.VIEW_REGISTRY, Perm.VIEW_BOOKS}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.HANDLE_MEDIATION,
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_BOOKS,
+            Perm.VIEW_GOVERNANCE,
+        }
     ),
     Role.PATROL_MEMBER: frozenset({Perm.PATROL}),
     Role.AUDITOR: frozenset(
@@ -103,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_SECURITY_LOG,
             Perm.VIEW_REGISTRY,
             Perm.VIEW_PATROLS,
+            Perm.VIEW_GOVERNANCE,
             Perm.VIEW_BOOKS,
         }
     ),

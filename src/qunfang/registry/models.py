@@ -86,6 +86,7 @@ class TrainingKind(models.TextChoices):
     PATROL = "patrol", _("Patrol skills")
     MEDIATION = "mediation", _("Mediation")
     LAW = "law", _("Law and policy")
+    POLITICAL = "political", _("Political and ideological education")
     FIRE_SAFETY = "fire_safety", _("Fire safety")
     FIRST_AID = "first_aid", _("First aid")
 
@@ -101,6 +102,10 @@ class Post(RegionOwned):
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
     is_leader = models.BooleanField(_("leads the organisation"), default=False)
     requires_vetting = models.BooleanField(_("requires vetting"), default=False)
+    # 选聘: the township approves an appointment to this post after the village committee
+    requires_township_approval = models.BooleanField(
+        _("appointment needs the township's approval"), default=False
+    )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     required_training = models.CharField(

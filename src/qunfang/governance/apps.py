@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "qunfang.governance"
+    label = "governance"
+    verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from qunfang.core.demo import DEMO_STEPS
+        from qunfang.governance.wiring import mandates, meetings, rules, selection, training
+
+        for book in (meetings, training, selection, rules, mandates):
+            book.connect()
+        DEMO_STEPS.append("qunfang.governance.demo.step_governance")
