@@ -1,4 +1,18 @@
-from tests.governance import walk_mandates, walk_meetings, walk_rules, walk_selection, walk_training
+from tests.governance import (
+    walk_decisions,
+    walk_mandates,
+    walk_meetings,
+    walk_rules,
+    walk_selection,
+    walk_training,
+)
 
 # each book's outsider-walk classification (tests/core/test_outsider_walk.py)
-GOVERNANCE_WALKS = (walk_meetings, walk_training, walk_selection, walk_rules, walk_mandates)
+GOVERNANCE_WALKS = (
+    walk_meetings,
+    walk_decisions,
+    walk_training,
+    walk_selection,
+    walk_rules,
+    walk_mandates,
+)

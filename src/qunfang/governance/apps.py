@@ -9,8 +9,15 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.governance.wiring import mandates, meetings, rules, selection, training
+        from qunfang.governance.wiring import (
+            decisions,
+            mandates,
+            meetings,
+            rules,
+            selection,
+            training,
+        )
 
-        for book in (meetings, training, selection, rules, mandates):
+        for book in (meetings, decisions, training, selection, rules, mandates):
             book.connect()
         DEMO_STEPS.append("qunfang.governance.demo.step_governance")
