@@ -9,9 +9,10 @@ the same number keep the order they were given in.
     100   registry          (organisations, people, households, contracts)
     200   patrols           (shifts, rosters, the patrol log, attendance, messages)
     300   casebook          (cases, mediation, inspections, opinions)
+    400   governance        (meetings, decisions, training, appointments, rules, mandates)
     900   administration    (regions, accounts, the security log)
 
-A new app takes a free number between its neighbours (governance, funds, analytics: 400–600)."""
+A new app takes a free number between its neighbours (funds, analytics: 500–800)."""
 
 import functools
 from dataclasses import dataclass
