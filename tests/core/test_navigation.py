@@ -12,11 +12,13 @@ def test_the_menu_reads_home_registry_patrols_books_then_administration(world):
     registry = ["organisation", "person", "household", "group", "contract", "due"]
     patrols = ["my", "roster_list", "log_list", "attendance", "notifications"]
     books = ["case", "mediation", "inspection", "opinion"]
+    governance = ["meeting", "decision", "course", "selection", "rule", "mandates"]
     assert names == [
         "home",
         *(f"registry:{name}_list" for name in registry),
         *(f"patrols:{name}" for name in patrols),
         *(f"casebook:{name}_list" for name in books),
+        *(f"governance:{name}_list" for name in governance),
         "core:region_list",
         "core:user_list",
         "core:security_log",

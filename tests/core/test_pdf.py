@@ -29,6 +29,7 @@ REGISTERS = [
     "casebook:mediation_register_print",
     "casebook:opinion_register_print",
     "patrols:register_print",
+    "governance:minutes_register_print",
 ]
 CJK_FONT = re.compile(r"WenQuanYi|Noto-?Sans-?CJK|Noto-?Serif-?CJK|Droid-?Sans-?Fallback", re.I)
 

@@ -26,6 +26,8 @@ REGISTER_ROUTES = {
     "mediation": "casebook:mediation_register_print",
     "opinions": "casebook:opinion_register_print",
     "patrols": "patrols:register_print",
+    "training": "governance:training_register_print",
+    "minutes": "governance:minutes_register_print",
 }
 
 

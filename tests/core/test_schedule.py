@@ -23,6 +23,11 @@ HOURLY = {
     "qunfang.casebook.tasks.send_overdue_notices",
     "qunfang.patrols.tasks.close_shifts",
 }
+# governance's daily tasks: the decisions' reminders (08:00), planning the meetings (05:00)
+GOVERNANCE_DAILY = {
+    "qunfang.governance.tasks.send_decision_reminders",
+    "qunfang.governance.tasks.plan_meetings",
+}
 
 
 def shanghai(hh, mm, day=10):
@@ -34,7 +39,7 @@ def by_name():
 
 
 def test_the_schedule_names_every_periodic_task():
-    assert set(by_name()) == {REMINDERS, DIGEST, *HOURLY}
+    assert set(by_name()) == {REMINDERS, DIGEST, *HOURLY, *GOVERNANCE_DAILY}
 
 
 def test_slots_are_the_start_of_each_period_in_shanghai_time():
@@ -51,7 +56,7 @@ def test_slots_are_the_start_of_each_period_in_shanghai_time():
 @override_settings(TASKS=DB_TASKS)
 def test_each_slot_is_queued_once_however_many_schedulers_run():
     first = enqueue_due(now=shanghai(12, 20))
-    assert set(first) == {REMINDERS, DIGEST, *HOURLY}
+    assert set(first) == {REMINDERS, DIGEST, *HOURLY, *GOVERNANCE_DAILY}
     assert enqueue_due(now=shanghai(12, 25)) == []  # a second scheduler, the same slots
     assert enqueue_due(now=shanghai(12, 31)) == [REMINDERS]  # the next quarter hour
     assert sorted(enqueue_due(now=shanghai(13, 0))) == sorted([*HOURLY, REMINDERS])
@@ -79,6 +84,12 @@ def test_old_slot_rows_are_pruned():
         ("send_digest", DIGEST, "sent 0 digests"),
         ("close_shifts", "qunfang.patrols.tasks.close_shifts", "shifts closed: 0"),
         ("send_opinion_notices", "qunfang.casebook.tasks.send_opinion_notices", "sent 0 messages"),
+        ("plan_meetings", "qunfang.governance.tasks.plan_meetings", "planned 0 meetings"),
+        (
+            "send_decision_reminders",
+            "qunfang.governance.tasks.send_decision_reminders",
+            "sent 0 messages",
+        ),
     ],
 )
 @override_settings(TASKS=DB_TASKS)
@@ -95,7 +106,9 @@ def test_cron_commands_run_the_task_here_or_queue_it(command, path, words):
 @override_settings(TASKS=DB_TASKS)
 def test_the_worker_queues_what_is_due_and_runs_it():
     call_command("worker", "--batch", stdout=(out := StringIO()))
-    assert "scheduling 5 periodic tasks" in out.getvalue()
+    periodic = 5 + len(GOVERNANCE_DAILY)
+    assert f"scheduling {periodic} periodic tasks" in out.getvalue()
     results = DBTaskResult.objects.all()
-    assert results.count() == 5 and {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
-    assert ScheduledRun.objects.count() == 5
+    assert results.count() == periodic
+    assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
+    assert ScheduledRun.objects.count() == periodic

@@ -38,6 +38,7 @@ KIND_LABELS = {
     "answer": gettext_lazy("Answers to the opinion book"),
     "roster": gettext_lazy("Rosters and swaps"),
     "reminder": gettext_lazy("Shift reminders"),
+    "decision": gettext_lazy("Meetings' decisions I am responsible for, falling due"),
 }
 
 

@@ -74,6 +74,7 @@ class PostForm(forms.ModelForm):
             "seats",
             "is_leader",
             "requires_vetting",
+            "requires_township_approval",
             "min_age",
             "max_age",
             "required_training",

@@ -26,6 +26,13 @@ from qunfang.casebook.models import (
     ReporterKind,
     ReportPeriod,
 )
+from qunfang.casebook.selectors.cases import (
+    FIRST_OFFER,
+    _prefixes,
+    case_holders,
+    first_offer,
+    offered_first,
+)
 from qunfang.core.forms import DATE_INPUT, DATETIME_INPUT
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.selectors import villages_visible
@@ -57,8 +64,21 @@ def _village_and_group(group: Region) -> str:
     return f"{group.parent.name} · {group.name}"  # type: ignore[union-attr]  # a group's village
 
 
+def _holder_label(user: User, offered: frozenset[int], organisation: Any) -> str:
+    place = f"{user}（{user.region.name}）" if user.region else str(user)
+    return f"{place} · {organisation}" if user.pk in offered else place
+
+
 class CaseForm(forms.ModelForm):
     attachments = MultipleFileField(label=_("Photos or documents"), required=False)
+    # empty: whoever registers it owns it; the owning organisation's people come first
+    owner = forms.ModelChoiceField(
+        label=_("owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+        error_messages={"invalid_choice": _("Choose the owner from the list.")},
+    )
 
     class Meta:
         model = Case
@@ -78,6 +98,7 @@ class CaseForm(forms.ModelForm):
             "reporter",
             "reporter_name",
             "reporter_confidential",
+            "owner",
         ]
         widgets = {
             "occurred_at": DATETIME_INPUT,
@@ -124,6 +145,42 @@ class CaseForm(forms.ModelForm):
             )
             if len(villages) == 1:
                 self.initial["region"] = villages[0].pk
+        self._offer_owners(user, villages)
+
+    def _chosen(self, name: str, queryset):
+        """The record chosen in a field so far (posted, or the form's starting value)."""
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        try:
+            return queryset.get(pk=value) if value else None
+        except (ValueError, TypeError, queryset.model.DoesNotExist):
+            return None
+
+    def _offer_owners(self, user: User, villages) -> None:
+        """The owner's choices: those who may hold a case in the chosen village, the people of
+        the organisation owning the chosen type first (marked), one of them chosen to start
+        with."""
+        owner: Any = self.fields["owner"]  # a model choice field
+        holders = case_holders(user)
+        village = self._chosen("region", villages)
+        case_type = self._chosen("case_type", CaseType.objects.filter(active=True))
+        if village is not None:
+            holders = holders.filter(region__path__in=_prefixes(village.path))
+        offer = (
+            first_offer(village, case_type=case_type)
+            if village is not None and case_type is not None
+            else None
+        )
+        offered = frozenset(
+            holders.filter(pk__in=offer.accounts).values_list("pk", flat=True)
+            if offer is not None and offer.accounts
+            else ()
+        )
+        owner.queryset = offered_first(holders, offered)
+        owner.label_from_instance = lambda u: _holder_label(u, offered, offer and offer.owner)
+        owner.help_text = _owner_hint(offer, offered, asked=case_type is not None)
+        if offered and not self.is_bound and not self.initial.get("owner"):
+            first = owner.queryset.filter(pk__in=offered).values_list("pk", flat=True).first()
+            self.initial["owner"] = user.pk if user.pk in offered else first
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -174,6 +231,39 @@ class CaseForm(forms.ModelForm):
         if occurred and reported and reported < occurred:
             self.add_error("reported_at", _("A case cannot be reported before it occurred."))
         return data
+
+
+def _owner_hint(offer, offered: frozenset[int], *, asked) -> str:
+    if offer is None and (asked or not FIRST_OFFER):  # no division of work installed
+        return gettext("Leave it empty to own the case yourself.")
+    if offer is None:
+        return gettext(
+            "Leave it empty to own the case yourself. Choose the type and the village and ask "
+            "for a suggestion to see the people of the organisation that owns the type first."
+        )
+    if offer.owner is None:
+        return gettext("No organisation owns this type in the township's division of work.")
+    if offered:
+        return gettext("The %(organisation)s owns this type: its people are listed first.") % {
+            "organisation": offer.owner
+        }
+    return gettext(
+        "The %(organisation)s owns this type, but none of its people here may hold a case."
+    ) % {"organisation": offer.owner}
+
+
+def posted_parties(data) -> list[dict[str, str]]:
+    """The party rows filled in so far, to show again when the form is only refreshed."""
+    rows = []
+    try:
+        total = min(int(data.get("parties-TOTAL_FORMS") or 0), 20)
+    except ValueError:
+        total = 0
+    for i in range(total):
+        row = {key: data.get(f"parties-{i}-{key}", "") for key in ("name", "role", "note")}
+        if any(row.values()):
+            rows.append(row)
+    return rows
 
 
 class PartyForm(forms.Form):

@@ -6,14 +6,16 @@ user may see, so a forged id from another village fails like a typo; the rules t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.casebook.forms.common import village_field
 from qunfang.casebook.models import DisputeType, MediationStatus
+from qunfang.casebook.selectors.cases import first_offer, offered_first
 from qunfang.casebook.services.mediation import DEFAULT_FOLLOW_UP, can_act, mediators_in
 from qunfang.core.forms import DATE_INPUT, choice_errors
 from qunfang.core.selectors import villages_visible
@@ -118,8 +120,44 @@ class MediationForm(forms.Form):
             villages if fixed_village is not None or not user.region_id else [user.region]
         )
         self.fields["mediators"].label_from_instance = _user_label
-        if not self.is_bound and user.pk in {u.pk for u in self.fields["mediators"].queryset}:
+        offered = self._offer_mediators(user, villages)
+        if (
+            not self.is_bound
+            and not offered
+            and user.pk in {u.pk for u in self.fields["mediators"].queryset}
+        ):
             self.initial.setdefault("mediators", [user.pk])
+
+    def _offer_mediators(self, user, villages) -> frozenset[int]:
+        """The mediators of the organisation that owns the kind of dispute in the village come
+        first (marked), and one of them is chosen to start with. Returns their accounts."""
+        field: Any = self.fields["mediators"]  # a model choice field: its queryset and labels
+        village = villages[0] if len(villages) == 1 else None
+        chosen = self.data.get("region") if self.is_bound else self.initial.get("region")
+        village = next((v for v in villages if str(v.pk) == str(chosen)), village)
+        dispute = (
+            self.data.get("dispute_type") if self.is_bound else self.initial.get("dispute_type")
+        )
+        if village is None or dispute not in DisputeType.values:
+            return frozenset()
+        offer = first_offer(village, dispute_type=dispute)
+        if offer is None:
+            return frozenset()
+        mediators = field.queryset
+        offered = frozenset(
+            mediators.filter(pk__in=offer.accounts).values_list("pk", flat=True)
+            if offer.accounts
+            else ()
+        )
+        field.queryset = offered_first(mediators, offered)
+        field.label_from_instance = lambda u: (
+            f"{_user_label(u)} · {offer.owner}" if u.pk in offered else _user_label(u)
+        )
+        field.help_text = _mediators_hint(offer.owner, offered)
+        if offered and not self.is_bound and not self.initial.get("mediators"):
+            first = field.queryset.filter(pk__in=offered).values_list("pk", flat=True).first()
+            self.initial["mediators"] = [user.pk if user.pk in offered else first]
+        return offered
 
     def clean(self):
         data = super().clean()
@@ -129,6 +167,30 @@ class MediationForm(forms.Form):
                     f"{side}_name", _("Name the party or choose them from the registry.")
                 )
         return data
+
+
+def _mediators_hint(owner, offered: frozenset[int]) -> str:
+    if owner is None:
+        return gettext(
+            "No organisation owns this kind of dispute in the township's division of work."
+        )
+    if offered:
+        return gettext(
+            "The %(organisation)s owns this kind of dispute: its mediators come first."
+        ) % {"organisation": owner}
+    return gettext(
+        "The %(organisation)s owns this kind of dispute, but none of its people here is a mediator."
+    ) % {"organisation": owner}
+
+
+def posted_values(data) -> dict:
+    """What was filled in, to show again when the form is only refreshed to suggest mediators
+    (nothing is saved then)."""
+    values = {k: v for k, v in data.dict().items() if k not in ("csrfmiddlewaretoken", "suggest")}
+    values.pop("mediators", None)
+    if data.getlist("mediators"):
+        values["mediators"] = data.getlist("mediators")
+    return values
 
 
 class SessionForm(forms.Form):

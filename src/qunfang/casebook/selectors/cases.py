@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     BooleanField,
@@ -32,10 +35,13 @@ from qunfang.casebook.models import (
     ReportPeriod,
     SituationReport,
 )
-from qunfang.casebook.services.cases import _prefixes, can_hold
+from qunfang.casebook.services.cases import HOLD_PERMS, _prefixes, can_hold
 from qunfang.core.models import Region, User
-from qunfang.core.roles import Perm
+from qunfang.core.roles import ROLE_PERMISSIONS, Perm, Role
 from qunfang.core.selectors import villages_visible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Who works with the case register: whoever may hold a case (services.cases.can_hold).
 LEVEL_PERM = {Level.TOWNSHIP: Perm.SUPERVISE_VILLAGES, Level.POLICE: Perm.RECEIVE_ESCALATIONS}
@@ -180,6 +186,59 @@ def handover_candidates(case: Case) -> list[User]:
         .order_by("region__path", "full_name", "username")
     )
     return [u for u in users if can_hold(u, case)]
+
+
+# ---- who is offered a new case first ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstOffer:
+    """Whom a new case or mediation of a type is offered to first in a village: the name of the
+    kind of organisation that owns the type there (None: nobody owns it) and the accounts of the
+    people holding its posts in the village."""
+
+    owner: StrOrPromise | None
+    accounts: frozenset[int]
+
+
+# The division of work answers here (governance's mandates register it from their ready()):
+# (village, case_type=…, dispute_type=…, people=…) -> FirstOffer. Without it nobody comes first.
+FIRST_OFFER: list[Callable[..., FirstOffer]] = []
+
+
+def first_offer(
+    village: Region, *, case_type: CaseType | None = None, dispute_type: str = "", people=True
+) -> FirstOffer | None:
+    """Who owns the type in the village and who its people are (`people=False`: only who owns
+    it); None when no division of work is installed."""
+    if not FIRST_OFFER:
+        return None
+    return FIRST_OFFER[0](village, case_type=case_type, dispute_type=dispute_type, people=people)
+
+
+def case_holders(user) -> QuerySet[User]:
+    """The accounts the user may make a new case's owner: active, in the user's jurisdiction,
+    with a role that holds cases (`services.cases.can_hold`, which checks the village)."""
+    roles = [
+        role
+        for role, perms in ROLE_PERMISSIONS.items()
+        if perms & set(HOLD_PERMS) and role != Role.SYSTEM_ADMIN
+    ]
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True, roles__role__in=roles)
+        .select_related("region")
+        .distinct()
+        .order_by("region__path", "full_name", "username")
+    )
+
+
+def offered_first(users: QuerySet[User], accounts: frozenset[int]) -> QuerySet[User]:
+    """`users` with the owning organisation's people (`accounts`) first, in the same order."""
+    if not accounts:
+        return users
+    first = DbCase(When(pk__in=accounts, then=Value(0)), default=Value(1))
+    return users.annotate(offered=first).order_by("offered", *users.query.order_by)
 
 
 # ---- upward reports --------------------------------------------------------------------------

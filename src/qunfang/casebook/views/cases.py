@@ -35,6 +35,7 @@ from qunfang.casebook.forms.cases import (
     PartyFormSet,
     ReportUpwardForm,
     SituationReportForm,
+    posted_parties,
 )
 from qunfang.casebook.models import (
     Attachment,
@@ -132,12 +133,34 @@ def case_list(request: SignedInRequest) -> HttpResponse:
 # ---- registering -----------------------------------------------------------------------------
 
 
+def _starting_values(request: SignedInRequest) -> dict[str, Any]:
+    """`?case_type=<code>&village=<code>` (a link that knows them), or what was filled in when
+    the form is only refreshed to suggest the owner (nothing is saved then)."""
+    if request.method == "POST":
+        return {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
+    initial: dict[str, Any] = {}
+    case_type = sel.case_types().filter(code=request.GET.get("case_type", "")).first()
+    village = requested_village(request)
+    if case_type is not None:
+        initial["case_type"] = case_type.pk
+    if village is not None:
+        initial["region"] = village.pk
+    return initial
+
+
 @permission_required(Perm.VIEW_BOOKS)
 def case_create(request: SignedInRequest) -> HttpResponse:
-    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    form = CaseForm(data, files, user=request.user)
-    parties = PartyFormSet(data, prefix="parties")
-    if request.method == "POST" and form.is_valid() and parties.is_valid():
+    refresh = request.method == "POST" and "suggest" in request.POST
+    data, files = (
+        (request.POST, request.FILES) if request.method == "POST" and not refresh else (None, None)
+    )
+    form = CaseForm(
+        data, files, user=request.user, initial=None if data else _starting_values(request)
+    )
+    parties = PartyFormSet(
+        data, prefix="parties", initial=posted_parties(request.POST) if refresh else None
+    )
+    if data is not None and form.is_valid() and parties.is_valid():
         named = [
             CaseParty(name=row["name"], role=row["role"], note=row["note"])
             for row in parties.cleaned_data
@@ -259,6 +282,8 @@ def _detail_context(request: SignedInRequest, case: Case, **forms) -> dict:
         ),
         "reporter_masked": case.reporter_confidential and cases.has_named_reporter(case),
         "can_reveal_reporter": case.reporter_confidential and user.can(Perm.VIEW_CONFIDENTIAL),
+        # which organisation owns the type in the village's township (None: no division of work)
+        "type_owner": sel.first_offer(case.region, case_type=case.case_type, people=False),
         **_nav(request),
     }
 

@@ -28,8 +28,16 @@ from qunfang.casebook.forms.mediation import (
     MediationForm,
     MoveForm,
     SessionForm,
+    posted_values,
 )
-from qunfang.casebook.models import Case, MediationCase, MediationStatus, Opinion, PartyRole
+from qunfang.casebook.models import (
+    Case,
+    DisputeType,
+    MediationCase,
+    MediationStatus,
+    Opinion,
+    PartyRole,
+)
 from qunfang.casebook.selectors import mediation as sel
 from qunfang.casebook.services import mediation as service
 from qunfang.core.forms import errors_onto
@@ -145,13 +153,20 @@ def mediation_create(request: SignedInRequest) -> HttpResponse:
     if village is not None and not service.can_act(request.user, village):
         raise PermissionDenied
     problem = service.source_case_problem(case) if case else ""
+    # "suggest" only refreshes the form: the mediators of the kind of dispute come first
+    refresh = request.method == "POST" and "suggest" in request.POST
+    initial = _suggestion(case, opinion)
+    if refresh:
+        initial.update(posted_values(request.POST))
+    elif request.GET.get("dispute_type") in DisputeType.values:
+        initial["dispute_type"] = request.GET["dispute_type"]
     form = MediationForm(
-        request.POST or None,
+        None if refresh else request.POST or None,
         user=request.user,
         fixed_village=village,
-        initial=_suggestion(case, opinion),
+        initial=initial,
     )
-    if request.method == "POST" and not problem and form.is_valid():
+    if request.method == "POST" and not refresh and not problem and form.is_valid():
         data = form.cleaned_data
         mediation = MediationCase(
             region=data.get("region") or village,

@@ -18,6 +18,9 @@ class Mandate(RegionOwned):
     """The mandate of one kind of organisation in a township's villages, and the rules each such
     organisation must have in force (`required_rules`: a list of `RuleKind` values)."""
 
+    # the township's villages read their township's mandates (they are set above them)
+    also_visible_via = ("region__children",)
+
     region = models.ForeignKey(
         Region, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"
     )
@@ -42,6 +45,8 @@ class Mandate(RegionOwned):
 class Ownership(RegionOwned):
     """Which kind of organisation owns a case type or a dispute type in a township's villages:
     new cases and mediations of it are offered to that organisation's people first."""
+
+    also_visible_via = ("region__children",)  # read by the township's villages, as mandates
 
     region = models.ForeignKey(
         Region, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.models import Region
@@ -18,9 +19,10 @@ from qunfang.registry.models import Organisation, Person, TrainingKind, Training
 
 
 class CourseStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    # a course's own words (a meeting is convened, a patrol shift planned: not the same in Chinese)
+    PLANNED = "planned", pgettext_lazy("course", "Planned")
+    HELD = "held", pgettext_lazy("course", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("course", "Cancelled")
 
 
 class Course(RegionOwned):

@@ -15,6 +15,7 @@ from qunfang.core import services as core_services
 from qunfang.core.http import SignedInRequest, requested_village
 from qunfang.core.permissions import permission_required
 from qunfang.core.scoping import visible_or_404
+from qunfang.governance.selectors.selection import person_history
 from qunfang.registry import forms, selectors
 from qunfang.registry.models import (
     Person,
@@ -59,6 +60,7 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "vetting": services.vetting_passed(person=person, on=today),
         "training": person.training_records.all(),
         "today": today,
+        "selection_history": person_history(request.user, person),
     }
     return render(request, "registry/person_detail.html", context)
 
