@@ -285,6 +285,23 @@ def test_placements_and_rostering_see_the_certificate(world, org, people):
     assert Qualification.FIRE_SAFETY in qualifications(person, today)
 
 
+def test_a_failed_attendance_counts_its_hours_but_qualifies_for_nothing(world, org, people):
+    """A course without certificates still has an examination: a failed trainee's record keeps
+    the hours but gives rostering no qualification (a record without an expiry date counts)."""
+    passed, failed = people[:2]
+    course = course_for(
+        world.village1, people=[passed, failed], certificate_months=None, starts_on=DAY
+    )
+    _close_with(course, world.director1, {passed: (True, True), failed: (True, False)})
+    today = timezone.localdate()
+    records = {r.person_id: r for r in TrainingRecord.objects.all()}
+    assert records[failed.pk].passed is False and records[failed.pk].hours == course.hours
+    assert records[passed.pk].passed is True
+    load = Person.objects.prefetch_related("vetting_checks", "training_records")
+    assert Qualification.FIRE_SAFETY in qualifications(load.get(pk=passed.pk), today)
+    assert Qualification.FIRE_SAFETY not in qualifications(load.get(pk=failed.pk), today)
+
+
 def test_a_course_without_a_certificate_writes_records_without_one(world, people):
     course = course_for(world.village1, people=people, subject=TrainingKind.POLITICAL)
     _close_with(course, world.director1, dict.fromkeys(people, (True, None)))

@@ -493,6 +493,9 @@ class TrainingRecord(RegionOwned):
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
     certificate_expires_on = models.DateField(_("certificate valid until"), null=True, blank=True)
+    # a course with an examination says how it went; a failed attendance is on the record (the
+    # hours count) but qualifies for nothing
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -389,6 +389,7 @@ class Township:
                         hours=course.hours,
                         certificate_number=enrolment.certificate_number,
                         certificate_expires_on=expires if certified else None,
+                        passed=enrolment.passed,
                     )
                     records.append(record)
                     enrolment.record = record

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.scoping import RegionOwned
@@ -205,7 +206,7 @@ class Attendance(RegionOwned):
 
 
 class DecisionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("decision", "Open")
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
 

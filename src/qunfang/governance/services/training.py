@@ -511,6 +511,7 @@ def _write_records(course: Course, by: User | None) -> int:
             hours=course.hours,
             certificate_number=enrolment.certificate_number,
             certificate_expires_on=expires if certified else None,
+            passed=enrolment.passed,
         )
         record._history_user = by
         record._change_reason = _("Attended the course “%(title)s”") % {"title": course.title}

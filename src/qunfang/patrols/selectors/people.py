@@ -77,6 +77,7 @@ def qualifications(person: Person, on: dt.date) -> frozenset[str]:
         if any(
             t.kind == kind
             and t.held_on <= on
+            and t.passed is not False
             and (t.certificate_expires_on is None or t.certificate_expires_on >= on)
             for t in person.training_records.all()
         ):
