@@ -83,7 +83,7 @@ class MeetingSchedule(RegionOwned):
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("meeting", "Planned")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
 

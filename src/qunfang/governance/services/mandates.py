@@ -104,7 +104,9 @@ def mandate_set(
     rules = _clean_rules(required_rules)
     _keep_what_applied(township, by)
     mandate = (
-        Mandate.objects.select_for_update().filter(region=township, org_kind=org_kind).first()
+        Mandate.objects.select_for_update(of=("self",))
+        .filter(region=township, org_kind=org_kind)
+        .first()
     ) or Mandate(region=township, org_kind=org_kind)
     if mandate.pk and mandate.text == text and mandate.required_rules == rules:
         return mandate
@@ -155,7 +157,7 @@ def _write_owners(township: Region, owners: Sequence[Owning], by: User) -> int:
     types = {t.code: t for t in CaseType.objects.filter(code__in=[o.code for o in owners])}
     current = {
         (CASE, o.case_type.code) if o.case_type else (DISPUTE, o.dispute_type): o
-        for o in Ownership.objects.select_for_update()
+        for o in Ownership.objects.select_for_update(of=("self",))
         .filter(region=township)
         .select_related("case_type")
     }
@@ -195,7 +197,10 @@ def mandates_from_defaults(*, township: Region, by: User) -> int:
 
 def _apply_defaults(township: Region, by: User) -> int:
     changed = 0
-    existing = {m.org_kind: m for m in Mandate.objects.select_for_update().filter(region=township)}
+    existing = {
+        m.org_kind: m
+        for m in Mandate.objects.select_for_update(of=("self",)).filter(region=township)
+    }
     for default in DEFAULT_MANDATES:
         text, rules = _default_text(default.org_kind), list(default.required_rules)
         mandate = existing.get(default.org_kind) or Mandate(

@@ -220,7 +220,7 @@ def _replan(schedule: MeetingSchedule, old: MeetingSchedule) -> None:
     """After a change of the schedule: its future planned meetings that no longer fall on an
     occurrence go (unless someone worked on them), the others take its new title, kind and
     place where they still had the old ones; then the coming occurrences are planned."""
-    coming = Meeting.objects.select_for_update().filter(
+    coming = Meeting.objects.select_for_update(of=("self",)).filter(
         schedule=schedule, status=S.PLANNED, scheduled_at__gte=timezone.now()
     )
     for meeting in coming:

@@ -201,7 +201,7 @@ def model_text_edit(
 ) -> ModelText:
     """Correct a model text nobody has adopted yet."""
     _require_supervise(by, model_text.region)
-    locked = ModelText.objects.select_for_update().get(pk=model_text.pk)
+    locked = ModelText.objects.select_for_update(of=("self",)).get(pk=model_text.pk)
     if locked.withdrawn_on is not None:
         raise ValidationError(_("This model text has been withdrawn: it is no longer changed."))
     if is_adopted(locked):
@@ -220,7 +220,7 @@ def model_text_edit(
 def model_text_withdraw(*, by: User, model_text: ModelText, on: dt.date | None = None) -> ModelText:
     """Withdraw a model text: villages are no longer offered it; rules adopted from it stay."""
     _require_supervise(by, model_text.region)
-    locked = ModelText.objects.select_for_update().get(pk=model_text.pk)
+    locked = ModelText.objects.select_for_update(of=("self",)).get(pk=model_text.pk)
     if locked.withdrawn_on is not None:
         raise ValidationError(
             _("This model text was withdrawn on %(date)s.")
@@ -355,7 +355,9 @@ def rule_revise(
     """Adopt a new text of a rule in force; the earlier ones are kept. A new title, if given,
     becomes the rule's."""
     _require_run(by, rule.organisation)
-    locked = Rule.objects.select_for_update().select_related("organisation").get(pk=rule.pk)
+    locked = (
+        Rule.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=rule.pk)
+    )
     if locked.repealed_on is not None:
         raise ValidationError(
             _("This rule was repealed on %(date)s: it is no longer revised.")
@@ -402,7 +404,7 @@ def rule_revise(
 def rule_repeal(*, by: User, rule: Rule, on: dt.date | None, reason: str) -> Rule:
     """Repeal a rule (废止): it is kept, with the day and the reason, and no longer in force."""
     _require_run(by, rule.organisation)
-    locked = Rule.objects.select_for_update().get(pk=rule.pk)
+    locked = Rule.objects.select_for_update(of=("self",)).get(pk=rule.pk)
     if locked.repealed_on is not None:
         raise ValidationError(
             _("This rule was already repealed on %(date)s.")

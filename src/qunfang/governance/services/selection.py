@@ -252,7 +252,9 @@ def candidacy_nominate(
         not_before=person.birth_date,
         early=_("The nomination cannot be before the candidate was born."),
     )
-    Post.objects.select_for_update().filter(pk=post.pk).first()  # one nomination at a time
+    Post.objects.select_for_update(of=("self",)).filter(
+        pk=post.pk
+    ).first()  # one nomination at a time
     open_ones = Candidacy.objects.filter(post=post, person=person, status__in=OPEN)
     if open_ones.exists():
         raise ValidationError(
@@ -451,7 +453,7 @@ def membership_dismiss(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the dismissal.")})
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    locked = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     if locked.ended_on is not None:
         raise ValidationError(
             _("This membership already ended on %(day)s.") % {"day": locked.ended_on}
