@@ -383,7 +383,7 @@ def test_the_township_home_panel_flags_unowned_types_and_villages(world, client)
 
 def _grow(world, n):
     """n more villages under the township, each with a security committee and a member with an
-    account, and a patrol team with nobody."""
+    account, and a patrol team with nobody in post."""
     start = Region.objects.filter(parent=world.township).count()
     for i in range(start, start + n):
         village = Region.objects.create(
@@ -396,7 +396,7 @@ def _grow(world, n):
             organisation_for(village, kind=SECURITY, members=1),
             _account(f"m{village.code}", village, Role.VILLAGE_DIRECTOR),
         )
-        organisation_for(village, kind=PATROL, members=2)
+        organisation_for(village, kind=PATROL, members=0)
 
 
 def _queries(client, url):

@@ -203,7 +203,8 @@ class TypeRow:
 @dataclass(frozen=True)
 class Gap:
     """A village that cannot take its share: the kind of organisation owning some types has no
-    organisation there, or nobody with an account holding one of its posts."""
+    organisation there, or nobody holding one of its posts. (Whether its people have accounts
+    to be offered cases is the registry's business: many villages keep their books on paper.)"""
 
     village: Region
     org_kind: str
@@ -230,8 +231,8 @@ class Gap:
             return _("%(types)s: owned by the %(organisation)s, but %(village)s has none.") % values
         return (
             _(
-                "%(types)s: owned by the %(organisation)s, but %(village)s has no "
-                "%(organisation)s member with an account."
+                "%(types)s: owned by the %(organisation)s, but nobody holds a post in it in "
+                "%(village)s."
             )
             % values
         )
@@ -318,14 +319,12 @@ def village_gaps(
     villages: Sequence[Region], division_by_township: dict[int, Division], rows: Sequence[TypeRow]
 ) -> list[Gap]:
     """For each village and each kind of organisation that owns a type in its township: whether
-    the village has such an organisation, and someone with an account holding one of its posts.
+    the village has such an organisation, and someone holding one of its posts.
     One query whatever the number of villages. `rows`: the types with their labels."""
     kinds = set().union(*(d.kinds() for d in division_by_township.values()))
     if not villages or not kinds:
         return []
-    someone = Membership.objects.filter(
-        post__organisation=OuterRef("pk"), ended_on__isnull=True, person__account__is_active=True
-    )
+    someone = Membership.objects.filter(post__organisation=OuterRef("pk"), ended_on__isnull=True)
     have: set[tuple[int, str]] = set()
     staffed: set[tuple[int, str]] = set()
     for region_id, kind, anyone in (
