@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from casebook_data import build_casebook
+from governance_data import build_governance
 from throwaway import postgres_database, setup_django
 
 PAGES = [
@@ -70,6 +71,25 @@ CASEBOOK_PAGES = [
     "/books/orders/overdue/",
     "/books/opinions/",
     "/books/opinions/register/",
+]
+# {village}: the first village (its minutes book); {meeting}: its latest monthly meeting held;
+# {course}: its latest training meeting's course (a township's course is not the director's)
+GOVERNANCE_PAGES = [
+    "/governance/meetings/",
+    "/governance/meetings/?page=3",
+    "/governance/meetings/schedules/",
+    "/governance/meetings/?missed=1",
+    "/governance/meetings/{meeting}/",
+    "/governance/decisions/",
+    "/governance/decisions/?show=overdue",
+    "/governance/minutes/register/?village={village}",
+    "/governance/training/",
+    "/governance/training/register/",
+    "/governance/training/{course}/",
+    "/governance/appointments/",
+    "/governance/rules/",
+    "/governance/model-texts/",
+    "/governance/mandates/",
 ]
 # Who is measured: the township officer of the first township and the security director of its
 # first village (both see one township's worth at every scale); `--users admin` adds the system
@@ -529,6 +549,7 @@ def build_township(t: int, county, password: str, scale: int) -> None:
     for user in users:
         recorder.setdefault(user.region_id, user)
     build_casebook(villages, recorder, scale)
+    build_governance(township, villages, recorder, scale)
 
 
 def build(scale: int) -> None:
@@ -569,6 +590,27 @@ def patrol_pages() -> list[str]:
     return [
         url.format(roster=roster.pk, village=village.code, month=f"{last_month:%Y-%m}")
         for url in PATROL_PAGES
+    ]
+
+
+def governance_pages() -> list[str]:
+    """The governance pages, with the first village's minutes book, its latest monthly meeting
+    held and its latest training meeting's course."""
+    from qunfang.core.models import Region
+    from qunfang.governance.models import Course, Meeting
+
+    village = Region.objects.get(code="330681100200")
+    meeting = (
+        Meeting.objects.filter(
+            organisation__region=village, status="held", schedule__frequency="monthly"
+        )
+        .order_by("-scheduled_at")
+        .first()
+    )
+    course = Course.objects.filter(region=village, status="held").order_by("-starts_on").first()
+    return [
+        url.format(village=village.code, meeting=meeting.pk, course=course.pk)
+        for url in GOVERNANCE_PAGES
     ]
 
 
@@ -690,6 +732,7 @@ def measure(
 
 def counts() -> dict:
     from qunfang.casebook.models import Case, Opinion
+    from qunfang.governance.models import Attendance, Decision, Enrolment, Meeting
     from qunfang.patrols.models import Assignment, CheckIn, DutyLedgerEntry, Shift
 
     return {
@@ -699,6 +742,10 @@ def counts() -> dict:
         "ledger": DutyLedgerEntry.objects.count(),
         "cases": Case.objects.count(),
         "opinions": Opinion.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "attendances": Attendance.objects.count(),
+        "decisions": Decision.objects.count(),
+        "enrolments": Enrolment.objects.count(),
     }
 
 
@@ -765,14 +812,18 @@ def main() -> None:
         sizes.append(prepare(scale, reuse=args.keep))
         if not args.json:
             print(f"{scale}x: {sizes[-1]}", file=sys.stderr, flush=True)
-        pages[scale] = PAGES + patrol_pages() + CASEBOOK_PAGES
+        pages[scale] = PAGES + patrol_pages() + CASEBOOK_PAGES + governance_pages()
     first = len(PAGES)
     patrols = set(range(first, first + len(PATROL_PAGES)))
-    books = set(range(first + len(PATROL_PAGES), len(pages[args.scales[0]])))
+    first += len(PATROL_PAGES)
+    books = set(range(first, first + len(CASEBOOK_PAGES)))
+    first += len(CASEBOOK_PAGES)
+    governance = set(range(first, first + len(GOVERNANCE_PAGES)))
     results = []
     for username in args.users:
-        # every role here opens the home and patrol pages; the director not every book
-        must_open = {0} | patrols | (books if username != "director" else set())
+        # every role here opens the home, patrol and governance pages; the director not every
+        # book
+        must_open = {0} | patrols | governance | (books if username != "director" else set())
         results += measure(scales, pages, username, args.repeats, must_open)
     if args.json:
         print(json.dumps({"sizes": sizes, "pages": results}, ensure_ascii=False))

@@ -89,6 +89,11 @@ def test_a_member_scans_the_meetings_code_on_a_phone_and_the_chair_sees_it(
         assert box["height"] >= 44 and box["width"] >= 60  # a thumb's target
         button.tap()
         expect(second.get_by_test_id("roll-status")).to_have_text("缺席")
+        # a tap that brings someone in counts at once, not at the next refresh (15 s)
+        second.get_by_test_id("mark-late").tap()
+        expect(roll.get_by_test_id("roll-tally")).to_contain_text("已到 2 人", timeout=5000)
+        second.get_by_test_id("mark-absent").tap()
+        expect(roll.get_by_test_id("roll-tally")).to_contain_text("已到 1 人", timeout=5000)
         assert roll.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         for context in (screen, member, chair):

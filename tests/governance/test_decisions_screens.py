@@ -54,7 +54,7 @@ def test_a_decision_is_recorded_from_the_meeting_page(w, client):
     add_url = reverse("governance:decision_add", args=[w.meeting.pk])
     assert 'data-testid="meeting-decisions-section"' in page and add_url in page
     form = client.get(add_url)
-    assert form.status_code == 200 and "楼阿根（参会）" in form.text  # those at the meeting first
+    assert form.status_code == 200 and "楼阿根（受邀参会）" in form.text  # the invited first
     response = client.post(
         add_url,
         {

@@ -339,7 +339,7 @@ def test_holding_records_the_minutes_and_the_unmarked_as_absent(world, org):
     first, second, third = members(org)
     service.attendance_mark(meeting=meeting, by=world.director1, person=first, status="present")
     service.attendance_mark(meeting=meeting, by=world.director1, person=second, status="excused")
-    assert "纪要" in refused(
+    assert "会议记录" in refused(
         service.meeting_hold,
         meeting=meeting,
         by=world.director1,

@@ -276,7 +276,7 @@ def test_a_meeting_from_planning_to_its_minutes(world, org, client_for, settings
     no_minutes = client.post(
         url("meeting_hold", meeting.pk), {"held_at": "2029-01-10T11:00", "minutes": ""}
     )
-    assert "请填写会议纪要" in no_minutes.content.decode()
+    assert "请填写会议记录" in no_minutes.content.decode()
     future = client.post(
         url("meeting_hold", meeting.pk), {"held_at": "2029-01-10T18:00", "minutes": "纪要"}
     )
@@ -451,3 +451,15 @@ def test_the_scan_page_says_at_once_what_no_code_can_change(world, org, client_f
     assert "没有被邀请" in not_invited
     assert not Attendance.objects.filter(person=stranger).exists()
     assert client_for(world.patrol2).get(scan).status_code == 404  # another village's member
+
+
+def test_the_chair_is_chosen_among_post_holders_told_apart_by_their_post(world, client, org):
+    """A village has hundreds of people and many namesakes: the chair list offers those who
+    hold a post, each with the organisation and post."""
+    holder = members(org)[0]
+    Person.objects.create(region=world.village1, name=holder.name, sex="M", birth_date=TODAY)
+    client.force_login(world.director1)
+    page = client.get(url("meeting_create")).content.decode()
+    chair = page[page.index('name="chair"') : page.index("</select>", page.index('name="chair"'))]
+    assert chair.count(f">{holder.name}（") == 1  # the namesake without a post is not offered
+    assert f"{holder.name}（枫源村 · 枫源村治保会 委员）" in chair

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -24,7 +26,7 @@ from qunfang.governance.models import (
 )
 from qunfang.governance.selectors import meetings as sel
 from qunfang.governance.services import meetings as service
-from qunfang.registry.models import Organisation, Person
+from qunfang.registry.models import Membership, Organisation, Person
 
 DATE_ERRORS = {"invalid": _("Enter a date such as 2027-03-01.")}
 DATETIME_ERRORS = {"invalid": _("Enter a date and time such as 2027-03-01 09:00.")}
@@ -38,6 +40,25 @@ def _org_label(org: Organisation) -> str:
 
 def _person_label(person: Person) -> str:
     return f"{person.name}（{person.region.name}）"
+
+
+def _chair_label(person: Any) -> str:
+    """Namesakes are common in a village: the post tells them apart."""
+    return f"{person.name}（{person.region.name} · {person.post_held}）"
+
+
+def _post_holders(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Who may chair: the people holding a post in an organisation, with their first post."""
+    posts = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True).order_by(
+        "-post__is_leader", "post__organisation__kind", "post_id"
+    )
+    return people.filter(Exists(posts)).annotate(
+        post_held=Concat(
+            Subquery(posts.values("post__organisation__name")[:1]),
+            Value(" "),
+            Subquery(posts.values("post__title")[:1]),
+        )
+    )
 
 
 def _organisation_field(form: forms.BaseForm, user: User) -> None:
@@ -176,8 +197,10 @@ class MeetingForm(forms.ModelForm[Meeting]):
             self.instance.schedule_id is not None or self.instance.status != "planned"
         ):
             del self.fields["scheduled_at"]  # a schedule's meeting keeps its occurrence's time
-        fields["chair"].queryset = chairs.select_related("region").order_by("name", "id")
-        fields["chair"].label_from_instance = _person_label
+        fields["chair"].queryset = (
+            _post_holders(chairs).select_related("region").order_by("name", "id")
+        )
+        fields["chair"].label_from_instance = _chair_label
 
 
 class HoldForm(forms.Form):

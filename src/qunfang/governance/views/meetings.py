@@ -392,11 +392,19 @@ def meeting_roll_call(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             problem = " ".join(str(m) for errors in form.errors.values() for m in errors)
         if request.htmx and attendance is not None:
-            return render(
+            response = render(
                 request,
                 "governance/meetings/_roll_row.html",
-                {"a": attendance, "meeting": meeting, "marks": service.MARKS, "open": True},
+                {
+                    "a": attendance,
+                    "meeting": meeting,
+                    "marks": service.MARKS,
+                    "open": True,
+                    "clear_problem": True,
+                },
             )
+            response["HX-Trigger"] = "roll-changed"  # the tally above the roll reloads
+            return response
         if not problem:
             return redirect("governance:meeting_roll_call", pk)
         if request.htmx:  # the row stays as it was; the message goes above the roll
