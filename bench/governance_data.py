@@ -1,9 +1,10 @@
-"""Governance data at scale for bench/pages.py: per township its mandates and division of work
-(the defaults of governance/reference.py), its model texts and a dozen courses of ~50 people;
-per village a year of meetings on three schedules (the 治保会 monthly and quarterly, the patrol
-team weekly: ~70 a year, a roll of 8, ~2 decisions a monthly meeting, a few missed, cancelled
-or still planned), four training meetings with their courses, ~15 rules with their revisions
-and 5 candidacies. The words come from the demo (governance/demo/*.py), whose builders read
+"""Governance data at scale for bench/pages.py, and the governance pages it times (kept here:
+pages.py is at the 800-line limit). Per township its mandates and division of work (the
+defaults of governance/reference.py), its model texts and a dozen courses of ~50 people; per
+village a year of meetings on three schedules (the 治保会 monthly and quarterly, the patrol team
+weekly: ~70 a year, a roll of 8, ~2 decisions a monthly meeting, a few missed, cancelled or
+still planned), four training meetings with their courses, ~15 rules with their revisions and
+5 candidacies. The words come from the demo (governance/demo/*.py), whose builders read
 the demo's own registry (its posts, leaders and accounts) and so are not called here.
 
 Bulk writes with `qunfang.core.bulk.insert` (no history rows, no signals), like the rest of
@@ -13,6 +14,24 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+# timed by pages.py; {village}, {meeting} and {course} are filled in by governance_urls
+GOVERNANCE_PAGES = [
+    "/governance/meetings/",
+    "/governance/meetings/?page=3",
+    "/governance/meetings/schedules/",
+    "/governance/meetings/?missed=1",
+    "/governance/meetings/{meeting}/",
+    "/governance/decisions/",
+    "/governance/decisions/?show=overdue",
+    "/governance/minutes/register/?village={village}",
+    "/governance/training/",
+    "/governance/training/register/",
+    "/governance/training/{course}/",
+    "/governance/appointments/",
+    "/governance/rules/",
+    "/governance/model-texts/",
+    "/governance/mandates/",
+]
 SCHEDULES = (  # organisation kind, title, meeting kind, frequency, hour, minute
     ("security_committee", "治保会月度例会", "deployment", "monthly", 19, 0),
     ("security_committee", "治保会季度案情分析会", "case_review", "quarterly", 14, 30),
@@ -36,6 +55,31 @@ SUBJECTS = (  # subject, hours, months a certificate is valid (None: no certific
     ("first_aid", "8", 36),
     ("security_basics", "8", 24),
 )
+
+
+def governance_urls(urls: list[str]) -> list[str]:
+    """The governance pages, with the first village's code ({village}, its minutes book), its
+    latest monthly meeting held ({meeting}) and its latest training meeting's course ({course}:
+    a township's course is not the director's)."""
+    from qunfang.core.models import Region
+    from qunfang.governance.models import Course, Meeting
+
+    village = Region.objects.get(code="330681100200")
+    held = Meeting.objects.filter(organisation__region=village, status="held")
+    meeting = held.filter(schedule__frequency="monthly").order_by("-scheduled_at").first()
+    course = Course.objects.filter(region=village, status="held").order_by("-starts_on").first()
+    return [url.format(village=village.code, meeting=meeting.pk, course=course.pk) for url in urls]
+
+
+def governance_counts() -> dict:
+    from qunfang.governance.models import Attendance, Decision, Enrolment, Meeting
+
+    return {
+        "meetings": Meeting.objects.count(),
+        "attendances": Attendance.objects.count(),
+        "decisions": Decision.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+    }
 
 
 def build_governance(township, villages, recorder: dict, scale: int) -> None:

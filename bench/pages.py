@@ -5,9 +5,11 @@ officer and as a village security director.
 people, 60 organisations; patrols: 120 points, 90 published monthly rosters (the current
 month and the two before), ~5,500 shifts, ~11,000 assignments, ~25,000 check-ins and the
 ten-household duty ledger; the casebook: a year of 1,200 cases, mediation, 360 safety
-inspections with hazards and orders, 900 opinions and weekly situation reports. Every scale
-adds whole townships; the officer sees one township and the director one village at every
-scale, so their pages should take about as long at 100x as at 1x. Run:
+inspections with hazards and orders, 900 opinions and weekly situation reports; governance: a
+year of ~2,300 meetings with ~18,500 attendances and ~1,100 decisions, ~1,500 enrolments on
+132 courses, rules, candidacies, model texts and mandates. Every scale adds whole townships;
+the officer sees one township and the director one village at every scale, so their pages
+should take about as long at 100x as at 1x. Run:
     .venv/bin/python bench/pages.py [--scales 1 10 100] [--users township director admin]
         [--database-url postgres://postgres@127.0.0.1:5432/] [--json]
 Builds one database per scale (SQLite files in a temporary folder, or qf_bench_<pid>_<n>x on the
@@ -29,7 +31,12 @@ import time
 from pathlib import Path
 
 from casebook_data import build_casebook
-from governance_data import build_governance
+from governance_data import (
+    GOVERNANCE_PAGES,
+    build_governance,
+    governance_counts,
+    governance_urls,
+)
 from throwaway import postgres_database, setup_django
 
 PAGES = [
@@ -71,25 +78,6 @@ CASEBOOK_PAGES = [
     "/books/orders/overdue/",
     "/books/opinions/",
     "/books/opinions/register/",
-]
-# {village}: the first village (its minutes book); {meeting}: its latest monthly meeting held;
-# {course}: its latest training meeting's course (a township's course is not the director's)
-GOVERNANCE_PAGES = [
-    "/governance/meetings/",
-    "/governance/meetings/?page=3",
-    "/governance/meetings/schedules/",
-    "/governance/meetings/?missed=1",
-    "/governance/meetings/{meeting}/",
-    "/governance/decisions/",
-    "/governance/decisions/?show=overdue",
-    "/governance/minutes/register/?village={village}",
-    "/governance/training/",
-    "/governance/training/register/",
-    "/governance/training/{course}/",
-    "/governance/appointments/",
-    "/governance/rules/",
-    "/governance/model-texts/",
-    "/governance/mandates/",
 ]
 # Who is measured: the township officer of the first township and the security director of its
 # first village (both see one township's worth at every scale); `--users admin` adds the system
@@ -593,27 +581,6 @@ def patrol_pages() -> list[str]:
     ]
 
 
-def governance_pages() -> list[str]:
-    """The governance pages, with the first village's minutes book, its latest monthly meeting
-    held and its latest training meeting's course."""
-    from qunfang.core.models import Region
-    from qunfang.governance.models import Course, Meeting
-
-    village = Region.objects.get(code="330681100200")
-    meeting = (
-        Meeting.objects.filter(
-            organisation__region=village, status="held", schedule__frequency="monthly"
-        )
-        .order_by("-scheduled_at")
-        .first()
-    )
-    course = Course.objects.filter(region=village, status="held").order_by("-starts_on").first()
-    return [
-        url.format(village=village.code, meeting=meeting.pk, course=course.pk)
-        for url in GOVERNANCE_PAGES
-    ]
-
-
 class Scales:
     """One database per scale, all open at once: `use(scale)` makes that scale's connection the
     default one, so a page can be timed at every scale in turn, under the same machine load."""
@@ -732,7 +699,6 @@ def measure(
 
 def counts() -> dict:
     from qunfang.casebook.models import Case, Opinion
-    from qunfang.governance.models import Attendance, Decision, Enrolment, Meeting
     from qunfang.patrols.models import Assignment, CheckIn, DutyLedgerEntry, Shift
 
     return {
@@ -742,10 +708,7 @@ def counts() -> dict:
         "ledger": DutyLedgerEntry.objects.count(),
         "cases": Case.objects.count(),
         "opinions": Opinion.objects.count(),
-        "meetings": Meeting.objects.count(),
-        "attendances": Attendance.objects.count(),
-        "decisions": Decision.objects.count(),
-        "enrolments": Enrolment.objects.count(),
+        **governance_counts(),
     }
 
 
@@ -812,17 +775,14 @@ def main() -> None:
         sizes.append(prepare(scale, reuse=args.keep))
         if not args.json:
             print(f"{scale}x: {sizes[-1]}", file=sys.stderr, flush=True)
-        pages[scale] = PAGES + patrol_pages() + CASEBOOK_PAGES + governance_pages()
-    first = len(PAGES)
+        pages[scale] = PAGES + patrol_pages() + CASEBOOK_PAGES + governance_urls(GOVERNANCE_PAGES)
+    first, last = len(PAGES), len(pages[args.scales[0]])
     patrols = set(range(first, first + len(PATROL_PAGES)))
-    first += len(PATROL_PAGES)
-    books = set(range(first, first + len(CASEBOOK_PAGES)))
-    first += len(CASEBOOK_PAGES)
-    governance = set(range(first, first + len(GOVERNANCE_PAGES)))
+    governance = set(range(last - len(GOVERNANCE_PAGES), last))
+    books = set(range(first + len(PATROL_PAGES), last)) - governance
     results = []
     for username in args.users:
-        # every role here opens the home, patrol and governance pages; the director not every
-        # book
+        # all roles here open the home, patrol and governance pages; the director not every book
         must_open = {0} | patrols | governance | (books if username != "director" else set())
         results += measure(scales, pages, username, args.repeats, must_open)
     if args.json:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qunfang.core.models import Region, RegionKind, User
@@ -30,9 +32,15 @@ PANEL_ROWS = 5
 
 
 def _roll_counts(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Each meeting's invited and present, counted per row of the page: a join grouped over
+    every meeting the township ever had took 80 ms before the page was cut."""
+    roll = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+
+    def counted(rows: QuerySet[Attendance, Any]) -> Coalesce:
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), Value(0))
+
     return queryset.annotate(
-        invited_count=Count("attendances", distinct=True),
-        here_count=Count("attendances", filter=Q(attendances__status__in=HERE), distinct=True),
+        invited_count=counted(roll), here_count=counted(roll.filter(status__in=HERE))
     )
 
 

@@ -332,9 +332,9 @@ def model_texts_visible(user: User) -> QuerySet[ModelText]:
     if region is None or user.is_system_admin:
         return ModelText.objects.filter(own)
     adopted = Rule.objects.visible_to(user).values("model_text_id")
-    above = Q(region__path__in=_ancestor_paths(region)) & (
-        Q(withdrawn_on__isnull=True) | Q(pk__in=adopted)
-    )
+    # the townships above by id (an index lookup), not by path (a scan of every township's texts)
+    townships = Region.objects.filter(path__in=_ancestor_paths(region)).values("pk")
+    above = Q(region__in=townships) & (Q(withdrawn_on__isnull=True) | Q(pk__in=adopted))
     return ModelText.objects.filter(own | above)
 
 
