@@ -226,6 +226,7 @@ def test_the_lists_cost_the_same_queries_for_one_or_many_decisions(w, client):
     urls = [
         reverse("governance:decision_list"),
         reverse("governance:decision_list") + "?show=overdue",
+        reverse("governance:decision_list") + "?show=soon",
         reverse("governance:meeting_detail", args=[w.meeting.pk]),
         reverse("governance:minutes_register_print") + f"?village={w.world.village1.code}",
     ]
@@ -236,6 +237,26 @@ def test_the_lists_cost_the_same_queries_for_one_or_many_decisions(w, client):
         meeting_of(w.org, day=MEETING_DAY - dt.timedelta(days=k + 1), roll=[(person, P)])
         add(w, meeting=w.meeting2, owner=w.person2, due_on=MEETING_DAY, by=w.world.director2)
     assert [_queries(client, url) for url in urls] == one
+
+
+def test_due_soon_lists_the_open_decisions_their_owners_were_reminded_of(w, client):
+    """The home panel's "due within 3 days" opens exactly those: open, due today to 3 days on."""
+    _overdue(w)
+    add(w, text="今天到期的事项", due_on=TODAY)
+    add(w, text="三天后到期的事项", due_on=TODAY + dt.timedelta(days=3))
+    add(w, text="四天后到期的事项", due_on=TODAY + dt.timedelta(days=4))
+    done = add(w, text="明天到期已办结", due_on=TODAY + dt.timedelta(days=1))
+    svc.decision_done(decision=done, outcome="已办", done_on=TODAY, by=w.world.director1)
+    client.force_login(w.world.director1)
+    home = client.get(reverse("home")).text
+    soon_url = reverse("governance:decision_list") + "?show=soon"
+    assert soon_url in home
+    page = client.get(soon_url).text
+    assert page.count('data-testid="decision-row"') == 2
+    assert page.index("今天到期的事项") < page.index("三天后到期的事项")  # the soonest first
+    assert "四天后" not in page and "逾期事项" not in page and "已办结" not in page
+    client.force_login(w.world.director2)  # another village's are not counted
+    assert 'data-testid="decision-row"' not in client.get(soon_url).text
 
 
 # ---- home and menu ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def decision_list(
     village: Region | None = None,
     status: str = "",
     overdue: bool = False,
+    due_soon: bool = False,
     organisation: Organisation | None = None,
     owner: Person | None = None,
     today: dt.date | None = None,
@@ -76,6 +77,11 @@ def decision_list(
         queryset = queryset.filter(owner=owner)
     if status:
         queryset = queryset.filter(status=status)
+    if due_soon:  # the home panel's "due within N days": the ones their owners were reminded of
+        horizon = today + dt.timedelta(days=REMIND_DAYS_BEFORE)
+        return queryset.filter(
+            status=DecisionStatus.OPEN, due_on__gte=today, due_on__lte=horizon
+        ).order_by("due_on", "id")
     if overdue:
         return queryset.filter(overdue_q(today)).order_by(
             "meeting__organisation__region__path", "due_on", "id"

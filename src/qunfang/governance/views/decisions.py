@@ -35,6 +35,7 @@ from qunfang.governance.services import decisions as services
 VIEW = Perm.VIEW_GOVERNANCE
 PAGE_SIZE = 50
 OVERDUE = "overdue"  # ?show=overdue: the open decisions past their due date
+DUE_SOON = "soon"  # ?show=soon: the open decisions due within the reminder's days
 
 
 def _list_url(village: Region | None = None, **params: str) -> str:
@@ -70,6 +71,7 @@ def decision_list(request: SignedInRequest) -> HttpResponse:
         messages.error(request, _("There is no such status; all decisions are shown."))
         status = ""
     overdue = request.GET.get("show") == OVERDUE
+    due_soon = request.GET.get("show") == DUE_SOON
     organisations = sel.organisations_with_decisions(request.user, village=village)
     owners = sel.owners_of_decisions(request.user, village=village)
     # a choice that is not offered (another village's, a stale link) narrows nothing, and says so
@@ -86,6 +88,7 @@ def decision_list(request: SignedInRequest) -> HttpResponse:
         village=village,
         status=status,
         overdue=overdue,
+        due_soon=due_soon,
         organisation=organisation,
         owner=owner,
         today=today,
@@ -114,7 +117,9 @@ def decision_list(request: SignedInRequest) -> HttpResponse:
             "owner_pk": owner.pk if owner else None,
             "overview": sel.overdue_by_village(request.user, today=today) if several else [],
             "today": today,
-            "here": OVERDUE if overdue else "list",
+            "here": OVERDUE if overdue else DUE_SOON if due_soon else "list",
+            "due_soon": due_soon,
+            "remind_days": services.REMIND_DAYS_BEFORE,
             "can_run": services.can_run(request.user),
         },
     )
