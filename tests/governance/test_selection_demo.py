@@ -14,12 +14,14 @@ from qunfang.governance.models import Candidacy, CandidacyStatus, Dismissal
 from qunfang.governance.services.selection import OPEN, check_rows
 from qunfang.registry.demo import step_registry
 from qunfang.registry.models import Post
+from tests.clock import MIDWEEK
 
 S = CandidacyStatus
 
 
 @pytest.fixture
-def demo(db, django_capture_on_commit_callbacks):
+def demo(db, time_machine, django_capture_on_commit_callbacks):
+    time_machine.move_to(MIDWEEK, tick=True)  # the demo's year is made back from a known day
     context = DemoContext(password="Demo-pass-2026", rng=random.Random(20261128))
     step_regions(context)
     step_accounts(context)

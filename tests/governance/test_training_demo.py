@@ -25,10 +25,12 @@ from qunfang.governance.models import (
 from qunfang.governance.services.training import add_months
 from qunfang.registry.demo import step_registry
 from qunfang.registry.models import TrainingKind, TrainingRecord
+from tests.clock import MIDWEEK
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, time_machine):
+    time_machine.move_to(MIDWEEK, tick=True)  # the demo's year is made back from a known day
     context = DemoContext(password="Demo-pass-2026", rng=random.Random(20261128))
     step_regions(context)
     step_accounts(context)
