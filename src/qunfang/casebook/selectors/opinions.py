@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from qunfang.casebook.models import Opinion
 from qunfang.casebook.services.opinions import UNANSWERED
+from qunfang.core.days import local_midnight
 from qunfang.core.models import Region, RegionKind, User
 
 # ---- the public pages ---------------------------------------------------------------------------
@@ -98,10 +99,6 @@ def opinion_history(opinion: Opinion, *, latest: int = 50) -> list[Any]:
 # ---- the paper register -------------------------------------------------------------------------
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def register_opinions(
     user: User, *, village: Region, first: dt.date, last: dt.date
 ) -> list[Opinion]:
@@ -110,8 +107,8 @@ def register_opinions(
         Opinion.objects.visible_to(user)
         .filter(
             region=village,
-            created_at__gte=_start_of(first),
-            created_at__lt=_start_of(last + dt.timedelta(days=1)),
+            created_at__gte=local_midnight(first),
+            created_at__lt=local_midnight(last + dt.timedelta(days=1)),
         )
         .select_related("answered_by")
         .order_by("created_at", "id")
@@ -127,7 +124,7 @@ def running_numbers(village: Region, items: Sequence[Opinion]) -> list[str]:
             year = row_year
             n = Opinion.objects.filter(
                 region=village,
-                created_at__gte=_start_of(dt.date(year, 1, 1)),
+                created_at__gte=local_midnight(dt.date(year, 1, 1)),
                 created_at__lt=row.created_at,
             ).count()
         n += 1

@@ -14,6 +14,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, V
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qunfang.core.days import local_midnight
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.governance.models import (
     Attendance,
@@ -23,7 +24,7 @@ from qunfang.governance.models import (
     MeetingSchedule,
     MeetingStatus,
 )
-from qunfang.governance.services.meetings import HERE, day_start, occurrences
+from qunfang.governance.services.meetings import HERE, occurrences
 from qunfang.registry.models import Organisation, OrgStatus, Person
 
 MISSED_LOOKBACK = dt.timedelta(days=90)  # how far back a missed meeting is still shown
@@ -199,7 +200,7 @@ def missed_meetings(
     since = since or today - MISSED_LOOKBACK
     yesterday = today - dt.timedelta(days=1)
     meetings = Meeting.objects.visible_to(user).filter(
-        scheduled_at__gte=day_start(since), scheduled_at__lt=day_start(today)
+        scheduled_at__gte=local_midnight(since), scheduled_at__lt=local_midnight(today)
     )
     schedules = (
         MeetingSchedule.objects.visible_to(user)
@@ -283,8 +284,8 @@ def meetings_summary(user: User) -> dict[str, object]:
         Meeting.objects.visible_to(user)
         .filter(
             status=MeetingStatus.PLANNED,
-            scheduled_at__gte=day_start(today),
-            scheduled_at__lt=day_start(today + COMING),
+            scheduled_at__gte=local_midnight(today),
+            scheduled_at__lt=local_midnight(today + COMING),
         )
         .select_related("organisation__region")
         .order_by("scheduled_at", "id")

@@ -99,11 +99,6 @@ def code_of(meeting: Meeting) -> RotatingCode:
     return RotatingCode(meeting.code_secret, CODE_PERIOD, max_lookback_periods=CODE_LOOKBACK)
 
 
-def day_start(day: dt.date) -> dt.datetime:
-    """The first instant of `day` in Shanghai (the project's time zone)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def meeting_day(meeting: Meeting) -> dt.date:
     return timezone.localdate(meeting.scheduled_at)
 

@@ -19,7 +19,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qunfang.core.models import Region
@@ -91,10 +90,6 @@ class MinutesBetween(Func):
             arg_joiner=") - julianday(",
             **extra,
         )
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
 
 
 # ---- the check-in window and where a shift checks in ----------------------------------------

@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from qunfang.core.days import local_midnight
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.scoping import visible_or_404
 from qunfang.core.spreadsheets import Sheet
@@ -45,7 +46,6 @@ from qunfang.patrols.models import (
     ShiftPattern,
 )
 from qunfang.patrols.selectors.common import (
-    local_midnight,
     may_change,
     on_published_roster,
     seated,

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qunfang.core.days import local_midnight
 from qunfang.core.models import Region
 
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ from qunfang.patrols.selectors.common import (
     LONGEST_SHIFT,
     MinutesBetween,
     count_of,
-    local_midnight,
     on_published_roster,
     seated,
 )
