@@ -44,13 +44,15 @@ from qunfang.core.roles import Perm
 from qunfang.patrols.demo import step_patrols
 from qunfang.patrols.models import Finding
 from qunfang.registry.demo import step_registry
+from tests.clock import MIDWEEK
 
 E, S = CaseEventKind, CaseStatus
 SETTLED = (OrderStatus.VERIFIED, OrderStatus.ESCALATED)
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, time_machine):
+    time_machine.move_to(MIDWEEK, tick=True)  # the year is made back from a known day
     context = DemoContext(password="Demo-pass-2026", rng=random.Random(20261128))
     step_regions(context)
     step_accounts(context)
