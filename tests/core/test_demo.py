@@ -107,7 +107,7 @@ def _the_registries_are_filled():
     }
     assert Organisation.objects.filter(kind="security_committee").count() == 31
     assert JointDefenceGroup.objects.count() >= 100 and VettingCheck.objects.exists()
-    assert SecurityContract.objects.count() == 2
+    assert SecurityContract.objects.count() == 3  # and the one governance settles
     director = Membership.objects.get(
         post__title="治保主任", post__organisation__region__code="330681109290"
     )

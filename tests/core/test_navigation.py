@@ -19,6 +19,7 @@ def test_the_menu_reads_home_registry_patrols_books_then_administration(world):
         *(f"patrols:{name}" for name in patrols),
         *(f"casebook:{name}_list" for name in books),
         *(f"governance:{name}_list" for name in governance),
+        *(f"governance:{name}_list" for name in ["run", "scheme", "sanction", "settlement"]),
         "core:region_list",
         "core:user_list",
         "core:security_log",

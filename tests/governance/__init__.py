@@ -1,9 +1,13 @@
 from tests.governance import (
+    walk_assessment,
     walk_decisions,
     walk_mandates,
     walk_meetings,
     walk_rules,
+    walk_sanctions,
+    walk_schemes,
     walk_selection,
+    walk_settlements,
     walk_training,
 )
 
@@ -15,4 +19,8 @@ GOVERNANCE_WALKS = (
     walk_selection,
     walk_rules,
     walk_mandates,
+    walk_assessment,
+    walk_schemes,
+    walk_sanctions,
+    walk_settlements,
 )

@@ -66,7 +66,14 @@ from qunfang.patrols.services.rostering import (
 from qunfang.patrols.services.shifts import declare_absence, record_outcome
 from qunfang.patrols.services.swaps import decide_swap, request_swap, withdraw_swap
 from qunfang.registry.models import Membership, Person
-from tests.core.test_outsider_walk import FOREIGN_404, PUBLIC, SCOPED, _params, all_routes
+from tests.core.test_outsider_walk import (
+    FOREIGN_404,
+    PUBLIC,
+    SCOPED,
+    TOWNSHIP_404,
+    _params,
+    all_routes,
+)
 from tests.core.test_outsider_walk import ROUTES as WALK_ROUTES
 from tests.governance import GOVERNANCE_WALKS
 from tests.patrols import walk_planning, walk_records, walk_self
@@ -401,12 +408,17 @@ READ_ONLY = set(
 # walks them all, must classify it).
 WALK_404 = "outsider walk: names a record; the next village and another township get 404"
 WALK_SCOPED = "outsider walk: names no record; offers and shows only the user's own places"
+WALK_TOWNSHIP = (
+    "outsider walk: names a record of village 1's township, which its villages read and do not "
+    "change; another township gets 404"
+)
 OWN_ACCOUNT = "the signed-in user's own account and settings"
 SESSION = "signing in and out, the language, the API's schema: no record of anyone"
 PUBLIC_FORM = "a village's public opinion box: anyone may write (tests/casebook/test_opinions.py)"
 WALK_KIND = {
     WALK_404: FOREIGN_404,
     WALK_SCOPED: SCOPED,
+    WALK_TOWNSHIP: TOWNSHIP_404,
     OWN_ACCOUNT: SCOPED,
     SESSION: PUBLIC,
     PUBLIC_FORM: PUBLIC,
@@ -462,7 +474,9 @@ ELSEWHERE: dict[str, str] = {
 for _walk_module in GOVERNANCE_WALKS:
     ELSEWHERE.update(
         {
-            name: WALK_404 if _walk_module.ROUTES[name] == FOREIGN_404 else WALK_SCOPED
+            name: {FOREIGN_404: WALK_404, TOWNSHIP_404: WALK_TOWNSHIP}.get(
+                _walk_module.ROUTES[name], WALK_SCOPED
+            )
             for name in _walk_module.WRITES
         }
     )

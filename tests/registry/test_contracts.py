@@ -340,26 +340,24 @@ def test_the_whole_lifecycle_through_the_screens(director, world):
     assert contract.status == ContractStatus.SIGNED and contract.signed_on == dt.date(2026, 1, 5)
     assert _move(director, contract, ContractStatus.ACTIVE).status_code == 302
 
-    response = _move(director, contract, ContractStatus.SETTLED)  # no note
+    response = _move(director, contract, ContractStatus.TERMINATED)  # no note
     assert response.status_code == 200 and "note" in response.context["transition_form"].errors
+    # settling is governance's, against the terms (tests/governance/test_settlements.py)
+    response = _move(director, contract, ContractStatus.SETTLED, note="全年盗窃1起，全额结算")
+    assert response.status_code == 200 and response.context["transition_form"].non_field_errors()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
     assert (
-        _move(director, contract, ContractStatus.SETTLED, note="全年盗窃1起，全额结算").status_code
-        == 302
+        _move(director, contract, ContractStatus.TERMINATED, note="承包方退出").status_code == 302
     )
     contract.refresh_from_db()
-    assert (
-        contract.status == ContractStatus.SETTLED and contract.close_note == "全年盗窃1起，全额结算"
-    )
+    assert contract.status == ContractStatus.TERMINATED and contract.close_note == "承包方退出"
 
     response = _move(director, contract, ContractStatus.TERMINATED, note="再试一次")  # final
     assert response.status_code == 200 and response.context["transition_form"].non_field_errors()
     contract.refresh_from_db()
-    assert (
-        contract.status == ContractStatus.SETTLED and contract.close_note == "全年盗窃1起，全额结算"
-    )
+    assert contract.status == ContractStatus.TERMINATED and contract.close_note == "承包方退出"
     statuses = [
         row["record"].status
         for row in director.get(reverse("registry:contract_detail", args=[contract.pk])).context[
@@ -367,14 +365,15 @@ def test_the_whole_lifecycle_through_the_screens(director, world):
         ]
         if row["status_changed"]
     ]
-    assert statuses == ["settled", "active", "signed", "draft"]
+    assert statuses == ["terminated", "active", "signed", "draft"]
 
 
 @pytest.mark.django_db
 def test_the_detail_page_offers_exactly_the_allowed_moves(director, world):
     contract = contract_for(world.village1, status=ContractStatus.ACTIVE)
     body = director.get(reverse("registry:contract_detail", args=[contract.pk])).content.decode()
-    assert 'value="settled"' in body and 'value="terminated"' in body
+    # settling is offered by governance's section, against the terms, not as a bare move
+    assert 'value="settled"' not in body and 'value="terminated"' in body
     assert 'value="signed"' not in body and 'value="active"' not in body
     closed = contract_for(world.village1, status=ContractStatus.TERMINATED)
     body = director.get(reverse("registry:contract_detail", args=[closed.pk])).content.decode()
@@ -413,7 +412,13 @@ def test_every_move_is_allowed_or_refused_by_the_table(world, start, target):
     contract = contract_for(world.village1, status=start)
     allowed = target in CONTRACT_TRANSITIONS[start]
     if allowed:
-        contract_set_status(contract=contract, to=target, on=dt.date(2026, 2, 1), note="结算说明")
+        contract_set_status(
+            contract=contract,
+            to=target,
+            on=dt.date(2026, 2, 1),
+            note="结算说明",
+            against_terms=True,
+        )
         assert SecurityContract.objects.get(pk=contract.pk).status == target
     else:
         with pytest.raises(ValidationError):
@@ -443,7 +448,19 @@ def test_the_service_wants_a_term_to_sign_and_a_note_to_close(world):
     active = contract_for(world.village1, status=ContractStatus.ACTIVE)
     for to in (ContractStatus.SETTLED, ContractStatus.TERMINATED):
         with pytest.raises(ValidationError):
-            contract_set_status(contract=active, to=to, on=dt.date(2026, 1, 1), note="  ")
+            contract_set_status(
+                contract=active, to=to, on=dt.date(2026, 1, 1), note="  ", against_terms=True
+            )
+    assert SecurityContract.objects.get(pk=active.pk).status == ContractStatus.ACTIVE
+
+
+@pytest.mark.django_db
+def test_a_contract_is_settled_only_against_its_terms_where_governance_settles(world):
+    active = contract_for(world.village1, status=ContractStatus.ACTIVE)
+    with pytest.raises(ValidationError):
+        contract_set_status(
+            contract=active, to=ContractStatus.SETTLED, on=dt.date(2026, 12, 31), note="全额结算"
+        )
     assert SecurityContract.objects.get(pk=active.pk).status == ContractStatus.ACTIVE
 
 

@@ -39,6 +39,7 @@ KIND_LABELS = {
     "roster": gettext_lazy("Rosters and swaps"),
     "reminder": gettext_lazy("Shift reminders"),
     "decision": gettext_lazy("Meetings' decisions I am responsible for, falling due"),
+    "assessment": gettext_lazy("Assessment results and appeals"),
 }
 
 

@@ -10,14 +10,25 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from qunfang.core.demo import DEMO_STEPS
         from qunfang.governance.wiring import (
+            assessment,
             decisions,
             mandates,
             meetings,
             rules,
             selection,
+            settlements,
             training,
         )
 
-        for book in (meetings, decisions, training, selection, rules, mandates):
+        for book in (
+            meetings,
+            decisions,
+            training,
+            selection,
+            rules,
+            mandates,
+            assessment,
+            settlements,
+        ):
             book.connect()
         DEMO_STEPS.append("qunfang.governance.demo.step_governance")

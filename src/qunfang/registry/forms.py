@@ -5,6 +5,7 @@ fails validation like a typo; a contract's own rules come from `services.contrac
 the write itself."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import cast
 
 from django import forms
@@ -315,12 +316,16 @@ class ContractForm(forms.ModelForm):
 class TermForm(forms.ModelForm):
     class Meta:
         model = PerformanceTerm
-        fields = ["metric", "comparator", "target", "deduction"]
+        fields = ["metric", "comparator", "target", "deduction", "bonus"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("target", "deduction"):
+        for name in ("target", "deduction", "bonus"):
             self.fields[name].validators.append(MinValueValidator(0))
+        self.fields["bonus"].required = False  # no bonus unless one is written in
+
+    def clean_bonus(self):
+        return self.cleaned_data.get("bonus") or Decimal(0)
 
 
 class PaymentForm(forms.ModelForm):

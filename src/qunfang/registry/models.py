@@ -650,6 +650,9 @@ class PerformanceTerm(RegionOwned):
     deduction = models.DecimalField(
         _("deduction if missed (yuan)"), max_digits=12, decimal_places=2, default=0
     )
+    bonus = models.DecimalField(
+        _("bonus if met (yuan)"), max_digits=12, decimal_places=2, default=0
+    )
 
     history = HistoricalRecords()
 
@@ -659,7 +662,8 @@ class PerformanceTerm(RegionOwned):
         constraints = [
             models.UniqueConstraint(fields=["contract", "metric"], name="one_term_per_metric"),
             models.CheckConstraint(
-                condition=Q(target__gte=0) & Q(deduction__gte=0), name="term_values_not_negative"
+                condition=Q(target__gte=0) & Q(deduction__gte=0) & Q(bonus__gte=0),
+                name="term_values_not_negative",
             ),
         ]
 

@@ -61,6 +61,8 @@ DEMO_ACCOUNTS = [
     ("township", Role.TOWNSHIP_OFFICER, DEMO_TOWNSHIP, "陈建国", "13857500101"),
     ("police", Role.POLICE_OFFICER, DEMO_TOWNSHIP, "王志强", "13857500102"),
     ("auditor", Role.AUDITOR, DEMO_TOWNSHIP, "周丽华", "13857500103"),
+    # the second township officer: approves what the first proposes (four eyes)
+    ("leader", Role.TOWNSHIP_OFFICER, DEMO_TOWNSHIP, "俞志明", "13857500104"),
     ("director1", Role.VILLAGE_DIRECTOR, VILLAGE_1, "骆金法", "13857500111"),
     ("mediator1", Role.MEDIATOR, VILLAGE_1, "杨秀英", "13857500112"),
     ("patrol1", Role.PATROL_MEMBER, VILLAGE_1, "何小军", "13857500113"),

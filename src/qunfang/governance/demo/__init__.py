@@ -1,12 +1,13 @@
 """The demo's governance year for 枫桥镇: the township's mandates, a year of meetings with
 realistic gaps (most villages hold every meeting, one stopped in the summer), the rules each
-organisation adopted, training courses and the selections of the year. One module per book, in
-the order they build on each other."""
+organisation adopted, training courses and the selections of the year, and the year assessed
+(schemes, letters, monthly runs, appeals, rewards and punishments, a contract settled). One
+module per book, in the order they build on each other."""
 
 from qunfang.core.demo import DemoContext
-from qunfang.governance.demo import mandates, meetings, rules, selection, training
+from qunfang.governance.demo import assessment, mandates, meetings, rules, selection, training
 
 
 def step_governance(context: DemoContext) -> None:
-    for book in (mandates, meetings, rules, training, selection):
+    for book in (mandates, meetings, rules, training, selection, assessment):
         book.step(context)

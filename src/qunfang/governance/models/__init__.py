@@ -1,6 +1,24 @@
 """Governance: meetings (例会), training (培训), selection and appointment (选聘), written rules
 (制度), mandates and division of work. One module per book."""
 
+from qunfang.governance.models.assessment import (
+    Adjustment,
+    Appeal,
+    AppealStatus,
+    Approval,
+    AssessmentRun,
+    LetterTarget,
+    Level,
+    ResponsibilityLetter,
+    RunStatus,
+    Scheme,
+    SchemeGrade,
+    SchemeIndicator,
+    SchemeStatus,
+    SchemeVeto,
+    Score,
+    ScoreLine,
+)
 from qunfang.governance.models.mandates import Mandate, Ownership
 from qunfang.governance.models.meetings import (
     Attendance,
@@ -16,6 +34,19 @@ from qunfang.governance.models.meetings import (
     MeetingStatus,
     RollCallBy,
 )
+from qunfang.governance.models.rewards import (
+    PAID,
+    REWARDS,
+    Action,
+    ContractSettlement,
+    PaymentRequest,
+    PaymentStatus,
+    Sanction,
+    SanctionRule,
+    SanctionStatus,
+    SettlementLine,
+    SettlementStatus,
+)
 from qunfang.governance.models.rules import ModelText, Rule, RuleKind, RuleRevision
 from qunfang.governance.models.selection import (
     OPEN_CANDIDACY,
@@ -28,10 +59,19 @@ from qunfang.governance.models.training import Course, CourseStatus, Enrolment
 
 __all__ = [
     "OPEN_CANDIDACY",
+    "PAID",
+    "REWARDS",
+    "Action",
+    "Adjustment",
+    "Appeal",
+    "AppealStatus",
+    "Approval",
+    "AssessmentRun",
     "Attendance",
     "AttendanceStatus",
     "Candidacy",
     "CandidacyStatus",
+    "ContractSettlement",
     "Course",
     "CourseStatus",
     "Decision",
@@ -40,6 +80,8 @@ __all__ = [
     "Enrolment",
     "EvidenceKind",
     "Frequency",
+    "LetterTarget",
+    "Level",
     "Mandate",
     "Meeting",
     "MeetingEvidence",
@@ -49,8 +91,24 @@ __all__ = [
     "ModelText",
     "NominatedBy",
     "Ownership",
+    "PaymentRequest",
+    "PaymentStatus",
+    "ResponsibilityLetter",
     "RollCallBy",
     "Rule",
     "RuleKind",
     "RuleRevision",
+    "RunStatus",
+    "Sanction",
+    "SanctionRule",
+    "SanctionStatus",
+    "Scheme",
+    "SchemeGrade",
+    "SchemeIndicator",
+    "SchemeStatus",
+    "SchemeVeto",
+    "Score",
+    "ScoreLine",
+    "SettlementLine",
+    "SettlementStatus",
 ]

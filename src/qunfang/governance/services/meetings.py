@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from qunfang.core.lifecycle import Lifecycle
 from qunfang.core.models import Region, User
@@ -300,7 +301,7 @@ def _invite_members(meeting: Meeting) -> int:
         for person in _members(meeting.organisation)
         if person.pk not in invited
     ]
-    Attendance.objects.bulk_create(new)
+    bulk_create_with_history(new, Attendance)  # an assessment reads the roll as it stood
     return len(new)
 
 
@@ -483,7 +484,7 @@ def meeting_invite(*, meeting: Meeting, by: User, people: Iterable[Person]) -> i
         _check_person(person, locked.organisation, "people")
     invited = set(locked.attendances.values_list("person_id", flat=True))
     new = [Attendance(meeting=locked, person=p) for p in people if p.pk not in invited]
-    Attendance.objects.bulk_create(new)
+    bulk_create_with_history(new, Attendance)  # an assessment reads the roll as it stood
     return len(new)
 
 

@@ -150,14 +150,37 @@ CLOSING = (ContractStatus.SETTLED, ContractStatus.TERMINATED)
 CONTRACT_LIFECYCLE = Lifecycle(SecurityContract, ContractStatus, CONTRACT_TRANSITIONS)
 
 
+# A book above the registry that settles contracts against their performance terms (governance)
+# names itself here at start-up; from then on a contract is settled only through it.
+SETTLED_BY: list[str] = []
+
+
+def settled_elsewhere() -> bool:
+    return bool(SETTLED_BY)
+
+
 def contract_set_status(
-    *, contract: SecurityContract, to: str, on: dt.date, note: str = "", by: User | None = None
+    *,
+    contract: SecurityContract,
+    to: str,
+    on: dt.date,
+    note: str = "",
+    by: User | None = None,
+    against_terms: bool = False,
 ) -> SecurityContract:
     """Move the contract along its table, on the day `on`: signing needs a performance term,
     settling or terminating a note. The row is locked and read again first: of two clerks moving
-    the same contract, the second sees the first's move."""
+    the same contract, the second sees the first's move. Where a book settles contracts against
+    their terms (`SETTLED_BY`), only that book settles (`against_terms`)."""
 
     def check(locked: SecurityContract) -> None:
+        if to == ContractStatus.SETTLED and settled_elsewhere() and not against_terms:
+            raise ValidationError(
+                _(
+                    "A contract is settled against its performance terms: use “Settle against "
+                    "the terms” on its page."
+                )
+            )
         if to == ContractStatus.SIGNED and not locked.terms.exists():
             raise ValidationError(_("Add at least one performance term before signing."))
         if to in CLOSING and not note.strip():

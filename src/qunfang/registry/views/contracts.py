@@ -1,7 +1,9 @@
 """Security contract screens (治安承包, article §2.2): list, detail, drafting, status changes,
 renewal, the printable agreement and the scanned agreement. Thin: parse, call, render."""
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +49,19 @@ MOVE_LABELS: "dict[str, StrOrPromise]" = {
 }
 
 
+@dataclass(frozen=True)
+class ContractSection:
+    """A part of a contract's page that a book above the registry adds (governance: its
+    settlement against the terms): its template and its context from the request and the
+    contract. Registered at start-up by that book; the registry imports nothing of it."""
+
+    template: str
+    context: Callable[[HttpRequest, SecurityContract], dict[str, Any]]
+
+
+CONTRACT_SECTIONS: list[ContractSection] = []
+
+
 def _detail_queryset():
     return SecurityContract.objects.select_related(
         "region__parent",
@@ -71,6 +86,7 @@ def _moves(contract: SecurityContract, user) -> list[dict]:
     return [
         {"to": s, "label": MOVE_LABELS[s], "closing": s in services.CLOSING}
         for s in services.CONTRACT_LIFECYCLE.allowed(contract, user)
+        if not (s == ContractStatus.SETTLED and services.settled_elsewhere())
     ]
 
 
@@ -133,6 +149,9 @@ def _detail_context(request: HttpRequest, contract: SecurityContract, **forms) -
         "transition_form": forms.get("transition_form")
         or TransitionForm(initial={"on": timezone.localdate()}),
         "scan_form": forms.get("scan_form") or ScanForm(),
+        "sections": [
+            {"template": s.template, **s.context(request, contract)} for s in CONTRACT_SECTIONS
+        ],
     }
 
 

@@ -1,0 +1,1 @@
+"""The indicators and vetoes, one module per app whose records they read."""
