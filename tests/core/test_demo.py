@@ -21,6 +21,7 @@ def test_demo_builds_the_township_with_one_account_per_role(settings, tmp_path, 
     out = capsys.readouterr().out
     assert "director1" in out and "Demo-pass-2026" in out
     _the_registries_are_filled()
+    _the_year_is_assessed()
     assert "Demo-pass-2026" in (tmp_path / "demo-logins.txt").read_text()
 
 
@@ -112,6 +113,45 @@ def _the_registries_are_filled():
         post__title="治保主任", post__organisation__region__code="330681109290"
     )
     assert director.person.name == User.objects.get(username="director1").full_name
+
+
+def _the_year_is_assessed():
+    """Every past month of the year assessed at every level and, but the last, closed; each
+    closed month's scores are what the records as of its cut-off give; rewards and punishments
+    proposed, decided and published, bonuses waiting to be paid; a contract settled."""
+    from django.db.models import Count
+
+    from qunfang.governance.models import (
+        AssessmentRun,
+        PaymentRequest,
+        PaymentStatus,
+        RunStatus,
+        Sanction,
+        SanctionStatus,
+        SettlementStatus,
+    )
+    from qunfang.governance.services.assessment import run_check
+
+    periods = AssessmentRun.objects.values("period").annotate(levels=Count("id")).order_by("period")
+    assert len(periods) >= 11 and {p["levels"] for p in periods} == {3}
+    latest = periods.last()["period"]
+    assert set(AssessmentRun.objects.exclude(period=latest).values_list("status", flat=True)) <= {
+        RunStatus.CLOSED,
+        RunStatus.OPEN,
+    }
+    assert not AssessmentRun.objects.filter(period=latest, status=RunStatus.CLOSED).exists()
+    closed = AssessmentRun.objects.filter(status=RunStatus.CLOSED).order_by("-period")
+    assert closed.count() >= 27
+    for run in closed.filter(period=closed.first().period):
+        assert run_check(run) == [], run
+    statuses = set(Sanction.objects.values_list("status", flat=True))
+    assert {SanctionStatus.PUBLISHED, SanctionStatus.REJECTED} <= statuses
+    assert PaymentRequest.objects.filter(status=PaymentStatus.TO_BE_PAID).exists()
+    from qunfang.registry.models import ContractStatus, SecurityContract
+
+    settled = SecurityContract.objects.get(status=ContractStatus.SETTLED)
+    assert settled.settlement.status == SettlementStatus.APPROVED
+    assert settled.settlement.payment.amount == settled.settlement.total
 
 
 def test_the_demo_reference_data_is_plain():
