@@ -8,6 +8,7 @@ size of the township: never a query per shift or per check-in."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -45,12 +46,15 @@ ATTENDED = frozenset({Outcome.SERVED, Outcome.LATE, Outcome.PARTIAL})
 # a shift that was due: everything but an excused one (an excuse is not a miss)
 DUE = frozenset({*ATTENDED, Outcome.MISSED, Outcome.PLANNED})
 HALF = Decimal("0.5")
+# a shift's check-ins are taken until GRACE after its end, then the hourly `close_shifts` task
+# closes it: before that its outcome is not known yet, and it is not counted
+CLOSED_AFTER = GRACE + dt.timedelta(hours=1)
 
 ref_page("shift", "patrols:shift_detail")
 
 
 def period_assignments(ctx: Context) -> list[Row]:
-    """The assignments of the period's shifts that had ended by the cut-off, on rosters of the
+    """The assignments of the period's shifts closed by the cut-off, on rosters of the
     township or its villages (a joint zone's are the township's) that were published then, with
     the person's village; read once per run."""
 
@@ -70,7 +74,7 @@ def period_assignments(ctx: Context) -> list[Row]:
         ended = Shift.objects.filter(
             roster__in=published,
             service_date__range=(ctx.period.first, ctx.period.last),
-            ends_at__lte=ctx.cutoff,
+            ends_at__lte=ctx.cutoff - CLOSED_AFTER,
         )
         shifts = {
             row["id"]: {**row, "label": f"{row['service_date']:%m-%d}"}
