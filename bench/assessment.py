@@ -73,15 +73,23 @@ def counted():
 
 
 def timed(fn: Callable[[], Any], repeats: int = 1) -> dict:
-    """Wall seconds (median of `repeats`) and queries of `fn()`; "result" is its last result."""
-    times, result, queries = [], None, 0
+    """Wall seconds and this process's CPU seconds (medians of `repeats`) and the queries of
+    `fn()`; "result" is its last result. The CPU seconds leave out the time the machine gave to
+    other work (SQLite runs in this process; a PostgreSQL server's work is not in them)."""
+    times, cpu, result, queries = [], [], None, 0
     for _ in range(repeats):
         with counted() as n:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = fn()
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         queries = n[0]
-    return {"s": round(statistics.median(times), 3), "queries": queries, "result": result}
+    return {
+        "s": round(statistics.median(times), 3),
+        "cpu": round(statistics.median(cpu), 3),
+        "queries": queries,
+        "result": result,
+    }
 
 
 def peak_mb(fn: Callable[[], Any]) -> float:
@@ -205,11 +213,20 @@ def one_township(township, period, repeats: int, memory: bool) -> list[dict]:
     """The township's month at each level and in total (the command with --region), then the
     check of each run and of all of them."""
     from django.core.management import call_command
+    from django.utils import timezone
 
     from qunfang.governance.models import AssessmentRun
-    from qunfang.governance.services.assessment import run_assess, run_check
+    from qunfang.governance.services.assessment import compute, run_assess, run_check, scheme_in_use
+    from qunfang.governance.services.schemes import scheme_spec
 
     rows = []
+    for level in LEVELS:  # the reading and scoring alone, without the writes
+        spec = scheme_spec(scheme_in_use(township, level), period.first.year)
+        got = timed(
+            lambda spec=spec: compute(spec, township, period, timezone.now()), repeats=repeats
+        )
+        got["scores"] = len(got.pop("result").results)
+        rows.append({"what": f"compute {level} (no writes)", **got})
     for level in LEVELS:
 
         def assess(level=level):
@@ -310,7 +327,7 @@ def indicators(township, period) -> list[dict]:
 # ---- printing ----------------------------------------------------------------------------------
 
 
-WIDTHS = {"s": 8, "queries": 7, "peak_mb": 7, "items": 7, "n": 6}
+WIDTHS = {"s": 8, "cpu": 8, "queries": 7, "peak_mb": 7, "items": 7, "n": 6}
 
 
 def _cell(row: dict | None, *keys: str) -> str:
@@ -321,17 +338,17 @@ def _cell(row: dict | None, *keys: str) -> str:
 
 
 def _head(label: str, keys: tuple[str, ...]) -> str:
-    names = {"s": "s", "queries": "q", "peak_mb": "MB", "items": "items", "n": "n"}
+    names = {"s": "s", "cpu": "cpu", "queries": "q", "peak_mb": "MB", "items": "items", "n": "n"}
     widths = WIDTHS
     return " ".join(f"{f'{label} {names[k]}':>{widths[k]}}" for k in keys)
 
 
 def print_demo(rows: list[dict], period) -> None:
     print(f"\n(a) the demo township, {period.key}")
-    print(f"{'what':<28} {'s':>8} {'q':>7} {'MB':>7} {'scores':>7} {'differ':>7}")
+    print(f"{'what':<34} {'s':>8} {'cpu':>8} {'q':>7} {'MB':>7} {'scores':>7} {'differ':>7}")
     for row in rows:
         print(
-            f"{row['what']:<28} {_cell(row, 's', 'queries', 'peak_mb')} "
+            f"{row['what']:<34} {_cell(row, 's', 'cpu', 'queries', 'peak_mb')} "
             f"{row.get('scores', ''):>7} {row.get('differ', ''):>7}"
         )
 
@@ -343,7 +360,10 @@ def _label(key: Any) -> str:
 def print_scales(results: dict, keys: list, period, kind: str, title: str) -> None:
     """One row per figure, its cells at each scale, and the last scale's time over the first's
     (of the bench scales, not the demo)."""
-    cols = ("s", "queries", "peak_mb", "n") if kind == "figures" else ("s", "queries", "items")
+    if kind == "figures":
+        cols: tuple[str, ...] = ("s", "cpu", "queries", "peak_mb", "n")
+    else:
+        cols = ("s", "cpu", "queries", "items")
     print(f"\n{title}, {period.key}")
     head = " ".join(_head(_label(k), cols) for k in keys)
     print(f"{'what':<34} {head} {'last/1st':>8}")

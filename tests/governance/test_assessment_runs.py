@@ -340,7 +340,7 @@ def test_the_command_assesses_a_period_and_checks_it(world, duty):
     assert "赵家镇" not in out.getvalue()  # no scheme there
     out = StringIO()
     call_command("assess", "--period", "2028-12", "--check", stdout=out)
-    assert "1 assessments checked, 0 scores differ" in out.getvalue()
+    assert "assessments checked: 1; figures that differ: 0" in out.getvalue()
     Score.objects.filter(region=world.village2).update(computed=Decimal(50))
     out = StringIO()
     with pytest.raises(SystemExit) as exit_code:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from qunfang.core.days import local_midnight
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
+from qunfang.core.demo.history import backfill_history
 from qunfang.core.demo.reference import VILLAGE_3
 from qunfang.core.models import Region, User
 from qunfang.core.notify import sent_at
@@ -62,6 +63,9 @@ def step(context: DemoContext) -> None:
     assert township is not None
     officer, leader = context.accounts["township"], context.accounts["leader"]
     start = context.now - dt.timedelta(days=365)
+    # the runs read the records as they stood at each month's cut-off: the registry and the
+    # books written so far must say they existed then
+    backfill_history(since=context.now, year_start=start - dt.timedelta(days=1))
     with sent_at(start):
         default_schemes(township, officer)
         default_rules(township, officer)
@@ -101,9 +105,12 @@ def _assess(context: DemoContext, month: Period, *, last: bool, turn: int, rewar
     assert township is not None
     officer, leader = context.accounts["township"], context.accounts["leader"]
     at = min(month.ends + COMPUTED_AFTER, context.now - dt.timedelta(minutes=5))
+    reads: dict[str, object] = {}  # the three levels read the month's records once
     with sent_at(at):
         runs = [
-            run_assess(township=township, level=level, period=month, by=officer, now=at)
+            run_assess(
+                township=township, level=level, period=month, by=officer, now=at, reads=reads
+            )
             for level in Level.values
         ]
     _appeal(context, runs[0], at, decide=not last, turn=turn)

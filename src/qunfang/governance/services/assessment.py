@@ -27,11 +27,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qunfang.core.bulk import insert_rows
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase
@@ -92,13 +93,24 @@ class Computed:
 
 
 def compute(
-    spec: Mapping[str, Any], township: Region, period: Period, cutoff: dt.datetime
+    spec: Mapping[str, Any],
+    township: Region,
+    period: Period,
+    cutoff: dt.datetime,
+    reads: dict[str, Any] | None = None,
 ) -> Computed:
     """Score every subject of `spec` from the records as they stood at `cutoff`. Pure reading:
-    no transaction is held while it runs."""
+    no transaction is held while it runs. `reads`: what runs at the same cut-off of the same
+    township and period have read already (the levels of one month read the same records)."""
     catalogue.load()
     villages = villages_of(township)
-    base = Context(period=period, cutoff=cutoff, township=township.pk, villages=list(villages))
+    base = Context(
+        period=period,
+        cutoff=cutoff,
+        township=township.pk,
+        villages=list(villages),
+        _cache=reads if reads is not None else {},
+    )
     subjects = subjects_for(base, villages)
     items: dict[str, list[Item]] = {}
     units: dict[str, Unit] = {}
@@ -135,9 +147,11 @@ def run_assess(
     period: Period,
     by: User | None,
     now: dt.datetime | None = None,
+    reads: dict[str, Any] | None = None,
 ) -> AssessmentRun:
     """Compute (or compute again) the period's scores at `level` with the township's scheme in
-    use. `by` None: the scheduled command. Refused for a closed period or without a scheme."""
+    use. `by` None: the scheduled command. Refused for a closed period or without a scheme.
+    Several levels at one moment (`now`) share their `reads` (see `compute`)."""
     from qunfang.governance.services.schemes import scheme_spec
 
     if by is not None:
@@ -156,7 +170,7 @@ def run_assess(
             % {"level": Level(level).label}
         )
     spec = scheme_spec(scheme, period.first.year)
-    computed = compute(spec, township, period, now)
+    computed = compute(spec, township, period, now, reads)
     with transaction.atomic():
         run, _created = AssessmentRun.objects.select_for_update(of=("self",)).get_or_create(
             region=township,
@@ -177,7 +191,6 @@ def run_assess(
         run.appeals_until = now + dt.timedelta(days=int(spec["appeal_days"]))
         run.save()
         _store(run, computed)
-        refinalise(run)
     return run
 
 
@@ -204,67 +217,104 @@ def key_of(score: Score) -> engine.Key:
     return ("village", score.region_id)
 
 
-def _store(run: AssessmentRun, computed: Computed) -> None:
-    """The run's scores and lines as computed: a subject's row is kept (its adjustments and
-    appeals point at it), its lines written anew; a subject no longer scored goes, unless
-    someone has adjusted or appealed its score."""
-    existing = {key_of(score): score for score in run.scores.all()}
-    seen = set()
-    for result in computed.results:
-        score = existing.get(result.key)
-        if score is None:
-            score = Score(run=run, **_subject_fields(result.key, result.village))
-        score.computed, score.vetoed = result.computed, result.vetoed
-        score.final = result.computed
-        score.save()
-        seen.add(result.key)
-        existing[result.key] = score
-    stale = [s.pk for k, s in existing.items() if k not in seen]
-    kept = set(
-        Score.objects.filter(pk__in=stale, adjustments__isnull=False).values_list("pk", flat=True)
-    ) | set(Score.objects.filter(pk__in=stale, appeals__isnull=False).values_list("pk", flat=True))
-    Score.objects.filter(pk__in=set(stale) - kept).delete()
-    ScoreLine.objects.filter(score__run=run).delete()
-    ScoreLine.objects.bulk_create(
-        ScoreLine(
-            score=existing[result.key],
-            indicator=line.indicator,
-            done=line.done,
-            due=line.due,
-            target=line.target,
-            weight=line.weight,
-            points=line.points if line.points is not None else Decimal(0),
-            is_veto=line.is_veto,
-            refs=[list(ref) for ref in line.refs],
-        )
-        for result in computed.results
-        for line in result.lines
-    )
+FINAL_FIELDS = ["adjustment", "final", "grade", "rank"]
+LINE_COLUMNS = [
+    "score_id",
+    "indicator",
+    "done",
+    "due",
+    "target",
+    "weight",
+    "points",
+    "is_veto",
+    "refs",
+]
+FIELDS = ["computed", "vetoed", *FINAL_FIELDS]
 
 
-def refinalise(run: AssessmentRun) -> None:
-    """Each score's final figure, grade and rank from its computed score and the adjustments
-    approved so far."""
-    approved = {
+def _approved(run: AssessmentRun) -> dict[int, Decimal]:
+    """The sum of each score's approved adjustments, by score id."""
+    return {
         row["score"]: row["total"]
         for row in Adjustment.objects.filter(score__run=run, status=Approval.APPROVED)
         .values("score")
         .annotate(total=Sum("points"))
         .order_by()  # no default ordering in the GROUP BY
     }
+
+
+def _store(run: AssessmentRun, computed: Computed) -> None:
+    """The run's scores and lines as computed, with their final figures, grades and ranks: a
+    subject's row is kept (its adjustments and appeals point at it), its lines written anew; a
+    subject no longer scored goes, unless someone has adjusted or appealed its score."""
+    existing = {key_of(score): score for score in run.scores.all()}
+    approved = _approved(run)
+    engine.finalise(
+        computed.results,
+        run.scheme_spec["grades"],
+        {key: approved[s.pk] for key, s in existing.items() if s.pk in approved},
+    )
+    new, kept = [], []
+    for result in computed.results:
+        score = existing.pop(result.key, None)
+        if score is None:
+            score = Score(run=run, **_subject_fields(result.key, result.village))
+            new.append(score)
+        else:
+            kept.append(score)
+        for name in FIELDS:
+            setattr(score, name, getattr(result, name))
+    Score.objects.bulk_create(new, batch_size=500)
+    Score.objects.bulk_update(kept, FIELDS, batch_size=500)
+    stale = [score.pk for score in existing.values()]
+    questioned = Score.objects.filter(pk__in=stale).filter(
+        Q(adjustments__isnull=False) | Q(appeals__isnull=False)
+    )
+    Score.objects.filter(pk__in=stale).exclude(pk__in=questioned.values("pk")).delete()
+    ScoreLine.objects.filter(score__run=run).delete()
+    scores = {key_of(score): score.pk for score in [*new, *kept]}
+    # one prepared statement for all the lines (bulk_create compiles its SQL again for every
+    # hundred rows on SQLite, most of a run's time); the database numbers them
+    insert_rows(
+        ScoreLine,
+        LINE_COLUMNS,
+        [
+            (
+                scores[result.key],
+                line.indicator,
+                line.done,
+                line.due,
+                line.target,
+                line.weight,
+                line.points if line.points is not None else Decimal(0),
+                line.is_veto,
+                [list(ref) for ref in line.refs],
+            )
+            for result in computed.results
+            for line in result.lines
+        ],
+    )
+
+
+def refinalise(run: AssessmentRun) -> None:
+    """Each score's final figure, grade and rank from its computed score and the adjustments
+    approved so far; only the scores whose figures change are written."""
+    approved = _approved(run)
     scores = list(run.scores.all())
     results = [engine.Result(key_of(s), s.region_id, s.computed, s.vetoed, []) for s in scores]
-    by_key = {r.key: r for r in results}
     engine.finalise(
         results,
         run.scheme_spec["grades"],
         {key_of(s): approved[s.pk] for s in scores if s.pk in approved},
     )
-    for score in scores:
-        result = by_key[key_of(score)]
-        score.adjustment, score.final = result.adjustment, result.final
-        score.grade, score.rank = result.grade, result.rank
-    Score.objects.bulk_update(scores, ["adjustment", "final", "grade", "rank"])
+    changed = []
+    for score, result in zip(scores, results, strict=True):
+        figures = [getattr(result, name) for name in FINAL_FIELDS]
+        if [getattr(score, name) for name in FINAL_FIELDS] != figures:
+            for name, value in zip(FINAL_FIELDS, figures, strict=True):
+                setattr(score, name, value)
+            changed.append(score)
+    Score.objects.bulk_update(changed, FINAL_FIELDS, batch_size=500)
 
 
 # ---- checking -------------------------------------------------------------------------------
@@ -357,6 +407,13 @@ def run_close(*, run: AssessmentRun, by: User, now: dt.datetime | None = None) -
         run = AssessmentRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if run.is_closed:
             raise ValidationError(_("This assessment is already closed."))
+        if run.cutoff < Period.parse(run.period).ends:
+            raise ValidationError(
+                _(
+                    "This assessment read the records before the period was over: compute it "
+                    "again after the period's end, then close it."
+                )
+            )
         if Adjustment.objects.filter(score__run=run, status=Approval.PENDING).exists():
             raise ValidationError(_("An adjustment is waiting for approval."))
         if Appeal.objects.filter(score__run=run, status=AppealStatus.LODGED).exists():
