@@ -35,6 +35,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import resource
 import statistics
 import sys
@@ -276,8 +277,8 @@ def all_townships(period, memory: bool) -> list[dict]:
     got["scores"] = Score.objects.filter(run__in=runs).count()
     rows = [{"what": "assess all townships", **got}]
     got = figure(lambda: command(check=True), memory=memory)
-    last = got.pop("result").strip().splitlines()[-1]  # "N assessments checked, M scores differ"
-    got["differ"] = int(last.split(", ")[1].split()[0])
+    # its last line counts the runs checked, then the figures that differ
+    got["differ"] = int(re.findall(r"\d+", got.pop("result").strip().splitlines()[-1])[-1])
     rows.append({"what": "check all townships", **got})
     return rows
 

@@ -352,8 +352,8 @@ def _reason(rule: SanctionRule, run: AssessmentRun, count: int) -> str:
             "period": run.period,
         }
     return ngettext(
-        "%(trigger)s: %(n)d time in %(period)s, reaching the rule's %(times)d.",
-        "%(trigger)s: %(n)d times in %(period)s, reaching the rule's %(times)d.",
+        "%(trigger)s: %(n)d time in %(period)s (the rule: %(times)d or more).",
+        "%(trigger)s: %(n)d times in %(period)s (the rule: %(times)d or more).",
         count,
     ) % {
         "trigger": TRIGGERS[rule.trigger].label,
