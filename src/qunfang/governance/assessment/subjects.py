@@ -29,6 +29,11 @@ def villages_of(township: Region) -> dict[int, str]:
 
 
 def subjects_for(ctx: Context, villages: dict[int, str]) -> Subjects:
+    """The run's subjects, read once for the levels that share `ctx`'s reads."""
+    return ctx.shared("subjects", lambda: _read(ctx, villages))
+
+
+def _read(ctx: Context, villages: dict[int, str]) -> Subjects:
     organisations = {
         row["id"]: (row["region_id"], row["name"])
         for row in ctx.rows(Organisation, ["region_id", "name", "status"], region__in=ctx.villages)

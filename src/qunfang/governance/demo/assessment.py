@@ -66,15 +66,19 @@ def step(context: DemoContext) -> None:
     # the runs read the records as they stood at each month's cut-off: the registry and the
     # books written so far must say they existed then
     backfill_history(since=context.now, year_start=start - dt.timedelta(days=1))
+    years = sorted({(context.today - dt.timedelta(days=365)).year, context.today.year})
+    months = [
+        month
+        for year in years
+        for month in Period.parse(str(year)).months
+        if month.starts >= start and month.ends <= context.now
+    ]
     with sent_at(start):
         default_schemes(township, officer)
         default_rules(township, officer)
-        _letters(context, officer)
-    months = [
-        month
-        for month in Period.parse(f"{start:%Y}").months + Period.parse(f"{context.now:%Y}").months
-        if month.starts >= start and month.ends <= context.now
-    ]
+        # the letters of the year the last assessed month is in (on New Year's Day, the year
+        # just ended)
+        _letters(context, officer, year=months[-1].first.year)
     for number, month in enumerate(months):
         # the township has proposed rewards and punishments from the results since the autumn
         rewards = number >= len(months) - 4
@@ -82,14 +86,14 @@ def step(context: DemoContext) -> None:
     _settle(context, officer, leader)
 
 
-def _letters(context: DemoContext, officer: User) -> None:
-    year = context.today.year
+def _letters(context: DemoContext, officer: User, *, year: int) -> None:
     for village in context.villages:
+        signed_on = dt.date(year, 1, 1) + dt.timedelta(days=context.rng.randint(5, 20))
         letter_create(
             village=village,
             year=year,
             details=LetterDetails(
-                signed_on=dt.date(year, 1, 1) + dt.timedelta(days=context.rng.randint(5, 20)),
+                signed_on=min(signed_on, context.today),
                 village_signatory="村党支部书记",
                 township_signatory="镇党委副书记、政法委员",
                 commitments="全年不发生重大刑事案件和群体性事件；矛盾纠纷调解成功率95%以上；"

@@ -222,17 +222,20 @@ def meeting_attendance(ctx: Context) -> list[Item]:
     }
     if not held:
         return []
+    # one ref per meeting, shared by its roll (a dozen invitations each)
+    refs: dict[int, Ref] = {
+        pk: ("meeting", pk, _day_label(row["held_at"])) for pk, row in held.items()
+    }
     items = []
     for row in ctx.rows(Attendance, ["meeting_id", "person_id", "status"], meeting__in=list(held)):
         if row["status"] not in ATTENDANCE_DUE:
             continue
-        meeting = held[row["meeting_id"]]
         items.append(
             Item(
-                village=meeting["village"],
+                village=held[row["meeting_id"]]["village"],
                 person=row["person_id"],
                 done=ONE if row["status"] in CAME else ZERO,
-                ref=("meeting", meeting["id"], _day_label(meeting["held_at"])),
+                ref=refs[row["meeting_id"]],
             )
         )
     return items

@@ -76,18 +76,11 @@ def period_assignments(ctx: Context) -> list[Row]:
             service_date__range=(ctx.period.first, ctx.period.last),
             ends_at__lte=ctx.cutoff - CLOSED_AFTER,
         )
+        # (no times: the indicators and triggers need none, and converting them is most of the
+        # time this read takes)
         shifts = {
             row["id"]: {**row, "label": f"{row['service_date']:%m-%d}"}
-            for row in ended.values(
-                "id",
-                "service_date",
-                "night",
-                "starts_at",
-                "ends_at",
-                "region_id",
-                "zone_id",
-                "pattern_id",
-            )
+            for row in ended.values("id", "service_date", "region_id", "zone_id", "pattern_id")
         }
         villages = set(ctx.villages)
         out = []
@@ -99,7 +92,8 @@ def period_assignments(ctx: Context) -> list[Row]:
         ):
             shift = shifts.get(row["shift_id"])  # (None: a shift written since it was read)
             if shift is not None and row["person__region_id"] in villages:
-                out.append({**row, "shift": shift})
+                row["shift"] = shift
+                out.append(row)
         return out
 
     return ctx.shared("patrols.assignments", read)
