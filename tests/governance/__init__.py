@@ -1,13 +1,18 @@
 from tests.governance import (
     walk_assessment,
+    walk_bulletins,
     walk_decisions,
+    walk_health,
+    walk_leadership,
     walk_mandates,
     walk_meetings,
+    walk_reports,
     walk_rules,
     walk_sanctions,
     walk_schemes,
     walk_selection,
     walk_settlements,
+    walk_supervision,
     walk_training,
 )
 
@@ -23,4 +28,9 @@ GOVERNANCE_WALKS = (
     walk_schemes,
     walk_sanctions,
     walk_settlements,
+    walk_supervision,
+    walk_bulletins,
+    walk_leadership,
+    walk_health,
+    walk_reports,
 )

@@ -11,12 +11,17 @@ class GovernanceConfig(AppConfig):
         from qunfang.core.demo import DEMO_STEPS
         from qunfang.governance.wiring import (
             assessment,
+            bulletins,
             decisions,
+            health,
+            leadership,
             mandates,
             meetings,
+            reports,
             rules,
             selection,
             settlements,
+            supervision,
             training,
         )
 
@@ -29,6 +34,11 @@ class GovernanceConfig(AppConfig):
             mandates,
             assessment,
             settlements,
+            supervision,
+            bulletins,
+            leadership,
+            health,
+            reports,
         ):
             book.connect()
         DEMO_STEPS.append("qunfang.governance.demo.step_governance")

@@ -129,4 +129,10 @@ def ref_page(kind: str, url_name: str) -> None:
 
 def load() -> None:
     """Register every indicator and veto (their modules register on import)."""
-    from qunfang.governance.assessment.indicators import cases, governance, patrols  # noqa: F401
+    from qunfang.governance.assessment.indicators import (  # noqa: F401
+        cases,
+        governance,
+        patrols,
+        supervision,
+        villagers,
+    )

@@ -5,9 +5,35 @@ organisation adopted, training courses and the selections of the year, and the y
 module per book, in the order they build on each other."""
 
 from qunfang.core.demo import DemoContext
-from qunfang.governance.demo import assessment, mandates, meetings, rules, selection, training
+from qunfang.governance.demo import (
+    assessment,
+    bulletins,
+    health,
+    leadership,
+    mandates,
+    meetings,
+    reports,
+    rules,
+    selection,
+    supervision,
+    training,
+)
 
 
 def step_governance(context: DemoContext) -> None:
-    for book in (mandates, meetings, rules, training, selection, assessment):
+    # supervision, leaders and reports are records the assessment reads; the bulletins draw on
+    # the assessed year, and the health readings on everything before them
+    for book in (
+        mandates,
+        meetings,
+        rules,
+        training,
+        selection,
+        leadership,
+        supervision,
+        reports,
+        assessment,
+        bulletins,
+        health,
+    ):
         book.step(context)

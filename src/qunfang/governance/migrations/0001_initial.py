@@ -8,650 +8,2184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casebook', '0010_rectification_order_region'),
-        ('core', '0012_import_mapping'),
-        ('registry', '0006_post_township_approval_training_passed'),
+        ("casebook", "0010_rectification_order_region"),
+        ("core", "0012_import_mapping"),
+        ("registry", "0006_post_township_approval_training_passed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('subject', models.CharField(choices=[('security_basics', 'Security work basics'), ('patrol', 'Patrol skills'), ('mediation', 'Mediation'), ('law', 'Law and policy'), ('political', 'Political and ideological education'), ('fire_safety', 'Fire safety'), ('first_aid', 'First aid')], max_length=30, verbose_name='subject')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='hours')),
-                ('starts_on', models.DateField(verbose_name='date')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('trainer', models.CharField(blank=True, max_length=100, verbose_name='trainer')),
-                ('outline', models.TextField(blank=True, verbose_name='outline')),
-                ('certificate_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='certificate valid for (months)')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.organisation', verbose_name='organisation')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='run by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("security_basics", "Security work basics"),
+                            ("patrol", "Patrol skills"),
+                            ("mediation", "Mediation"),
+                            ("law", "Law and policy"),
+                            ("political", "Political and ideological education"),
+                            ("fire_safety", "Fire safety"),
+                            ("first_aid", "First aid"),
+                        ],
+                        max_length=30,
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="hours"),
+                ),
+                ("starts_on", models.DateField(verbose_name="date")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("trainer", models.CharField(blank=True, max_length=100, verbose_name="trainer")),
+                ("outline", models.TextField(blank=True, verbose_name="outline")),
+                (
+                    "certificate_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="certificate valid for (months)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="run by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training course',
-                'verbose_name_plural': 'training courses',
-                'ordering': ['-starts_on', '-id'],
+                "verbose_name": "training course",
+                "verbose_name_plural": "training courses",
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Dismissal',
+            name="Dismissal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('decided_on', models.DateField(verbose_name='decided on')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='dismissal', to='registry.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("decided_on", models.DateField(verbose_name="decided on")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dismissal",
+                        to="registry.membership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dismissal',
-                'verbose_name_plural': 'dismissals',
-                'ordering': ['-decided_on', '-id'],
+                "verbose_name": "dismissal",
+                "verbose_name_plural": "dismissals",
+                "ordering": ["-decided_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCandidacy',
+            name="HistoricalCandidacy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('nominated_by', models.CharField(choices=[('committee', 'The village committee'), ('organisation', 'The organisation'), ('villagers', 'Villagers'), ('self', 'Self-nominated')], max_length=20, verbose_name='nominated by')),
-                ('nominated_on', models.DateField(verbose_name='nominated on')),
-                ('reason', models.TextField(blank=True, verbose_name='why this candidate')),
-                ('status', models.CharField(choices=[('nominated', 'Nominated'), ('committee_approved', 'Approved by the village committee'), ('township_approved', 'Approved by the township'), ('appointed', 'Appointed'), ('rejected', 'Not appointed'), ('withdrawn', 'Withdrawn')], default='nominated', max_length=20, verbose_name='status')),
-                ('committee_decided_on', models.DateField(blank=True, null=True, verbose_name='village committee decided on')),
-                ('township_decided_on', models.DateField(blank=True, null=True, verbose_name='township decided on')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('membership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.membership')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='candidate')),
-                ('post', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.post', verbose_name='post')),
-                ('township_decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.CharField(
+                        choices=[
+                            ("committee", "The village committee"),
+                            ("organisation", "The organisation"),
+                            ("villagers", "Villagers"),
+                            ("self", "Self-nominated"),
+                        ],
+                        max_length=20,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                ("nominated_on", models.DateField(verbose_name="nominated on")),
+                ("reason", models.TextField(blank=True, verbose_name="why this candidate")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "Nominated"),
+                            ("committee_approved", "Approved by the village committee"),
+                            ("township_approved", "Approved by the township"),
+                            ("appointed", "Appointed"),
+                            ("rejected", "Not appointed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="nominated",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "committee_decided_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="village committee decided on"
+                    ),
+                ),
+                (
+                    "township_decided_on",
+                    models.DateField(blank=True, null=True, verbose_name="township decided on"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.membership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="candidate",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.post",
+                        verbose_name="post",
+                    ),
+                ),
+                (
+                    "township_decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical candidacy',
-                'verbose_name_plural': 'historical candidacies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalDismissal',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('decided_on', models.DateField(verbose_name='decided on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('membership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.membership')),
-            ],
-            options={
-                'verbose_name': 'historical dismissal',
-                'verbose_name_plural': 'historical dismissals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEnrolment',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('attended', models.BooleanField(blank=True, null=True, verbose_name='attended')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='passed')),
-                ('certificate_number', models.CharField(blank=True, max_length=50, verbose_name='certificate number')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.course')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='person')),
-                ('record', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.trainingrecord')),
-            ],
-            options={
-                'verbose_name': 'historical enrolment',
-                'verbose_name_plural': 'historical enrolments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalMandate',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('org_kind', models.CharField(choices=[('security_committee', 'Security committee'), ('mediation_committee', 'Mediation committee'), ('patrol_team', 'Patrol team'), ('village_guard', 'Village guard'), ('joint_defence', 'Ten-household joint defence'), ('security_contract', 'Contracted security')], max_length=30, verbose_name='organisation')),
-                ('text', models.TextField(verbose_name='mandate')),
-                ('required_rules', models.JSONField(blank=True, default=list, verbose_name='rules it must have in force')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.region', verbose_name='township')),
-            ],
-            options={
-                'verbose_name': 'historical mandate',
-                'verbose_name_plural': 'historical mandates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalMeetingSchedule',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study', 'Study meeting (学习会)'), ('deployment', 'Work deployment (工作部署会)'), ('case_review', 'Case review (案情分析会)'), ('training', 'Training session (以会代训)'), ('villagers_report', 'Report to villagers (向群众汇报会)')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('frequency', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly')], max_length=10, verbose_name='frequency')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='weekday')),
-                ('day_of_month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='day of the month')),
-                ('time', models.TimeField(verbose_name='time')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='organisation')),
-            ],
-            options={
-                'verbose_name': 'historical meeting schedule',
-                'verbose_name_plural': 'historical meeting schedules',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalModelText',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meetings', 'Regular meetings (例会制度)'), ('assessment', 'Assessment (考核制度)'), ('registration', 'Registration books (登记制度)'), ('reporting', 'Reporting and requests (汇报请示制度)'), ('rewards', 'Rewards and punishments (奖惩制度)'), ('confidentiality', 'Confidentiality (保密制度)'), ('patrol', 'Patrol duty (巡逻值班制度)'), ('mediation', 'Mediation work (调解工作制度)'), ('other', 'Other')], max_length=20, verbose_name='rule')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('published_on', models.DateField(verbose_name='published on')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='withdrawn on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.region', verbose_name='township')),
-            ],
-            options={
-                'verbose_name': 'historical model text',
-                'verbose_name_plural': 'historical model texts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalOwnership',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('org_kind', models.CharField(choices=[('security_committee', 'Security committee'), ('mediation_committee', 'Mediation committee'), ('patrol_team', 'Patrol team'), ('village_guard', 'Village guard'), ('joint_defence', 'Ten-household joint defence'), ('security_contract', 'Contracted security')], max_length=30, verbose_name='owned by')),
-                ('dispute_type', models.CharField(blank=True, choices=[('marriage_family', 'Marriage and family (婚姻家庭)'), ('neighbours', 'Neighbours (邻里)'), ('housing_land', 'House and homestead (房屋宅基地)'), ('land_forest', 'Land, hills and forest (山林土地)'), ('contract', 'Contract (合同)'), ('damages', 'Compensation for harm (损害赔偿)'), ('labour', 'Labour and wages (劳动争议)'), ('demolition', 'Land requisition and demolition (征地拆迁)'), ('traffic', 'Road traffic accident (道路交通事故)'), ('property_mgmt', 'Property management (物业)'), ('other', 'Other (其他)')], max_length=30, verbose_name='dispute')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case_type', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='casebook.casetype', verbose_name='incident type')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.region', verbose_name='township')),
-            ],
-            options={
-                'verbose_name': 'historical ownership',
-                'verbose_name_plural': 'historical ownerships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Meeting',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study', 'Study meeting (学习会)'), ('deployment', 'Work deployment (工作部署会)'), ('case_review', 'Case review (案情分析会)'), ('training', 'Training session (以会代训)'), ('villagers_report', 'Report to villagers (向群众汇报会)')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('scheduled_at', models.DateTimeField(verbose_name='scheduled for')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('agenda', models.TextField(blank=True, verbose_name='agenda')),
-                ('materials', models.TextField(blank=True, verbose_name='materials')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='held at')),
-                ('minutes', models.TextField(blank=True, verbose_name='minutes')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for cancelling')),
-                ('code_secret', models.CharField(default=qunfang.governance.models.meetings.new_code_secret, editable=False, max_length=32)),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='chair')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.organisation', verbose_name='organisation')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'meeting',
-                'verbose_name_plural': 'meetings',
-                'ordering': ['-scheduled_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalDecision',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='decision')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10, verbose_name='status')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
-                ('outcome', models.TextField(blank=True, verbose_name='what was done')),
-                ('reminded_on', models.DateField(blank=True, editable=False, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='owner')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
-            ],
-            options={
-                'verbose_name': 'historical decision',
-                'verbose_name_plural': 'historical decisions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical candidacy",
+                "verbose_name_plural": "historical candidacies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCourse',
+            name="HistoricalDismissal",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('subject', models.CharField(choices=[('security_basics', 'Security work basics'), ('patrol', 'Patrol skills'), ('mediation', 'Mediation'), ('law', 'Law and policy'), ('political', 'Political and ideological education'), ('fire_safety', 'Fire safety'), ('first_aid', 'First aid')], max_length=30, verbose_name='subject')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='hours')),
-                ('starts_on', models.DateField(verbose_name='date')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('trainer', models.CharField(blank=True, max_length=100, verbose_name='trainer')),
-                ('outline', models.TextField(blank=True, verbose_name='outline')),
-                ('certificate_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='certificate valid for (months)')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='organisation')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.region', verbose_name='run by')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting', verbose_name='held at the meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("decided_on", models.DateField(verbose_name="decided on")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.membership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical training course',
-                'verbose_name_plural': 'historical training courses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical dismissal",
+                "verbose_name_plural": "historical dismissals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAttendance',
+            name="HistoricalEnrolment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('present', 'Present'), ('late', 'Late'), ('excused', 'Excused'), ('absent', 'Absent')], default='invited', max_length=10, verbose_name='attendance')),
-                ('marked_by_way', models.CharField(blank=True, choices=[('chair', 'Marked by the chair'), ('qr', "Scanned the meeting's code")], max_length=10, verbose_name='marked')),
-                ('marked_at', models.DateTimeField(blank=True, null=True, verbose_name='marked at')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('marked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='person')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("attended", models.BooleanField(blank=True, null=True, verbose_name="attended")),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="passed")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="certificate number"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.course",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.trainingrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical attendance',
-                'verbose_name_plural': 'historical attendances',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical enrolment",
+                "verbose_name_plural": "historical enrolments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalMandate",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_kind",
+                    models.CharField(
+                        choices=[
+                            ("security_committee", "Security committee"),
+                            ("mediation_committee", "Mediation committee"),
+                            ("patrol_team", "Patrol team"),
+                            ("village_guard", "Village guard"),
+                            ("joint_defence", "Ten-household joint defence"),
+                            ("security_contract", "Contracted security"),
+                        ],
+                        max_length=30,
+                        verbose_name="organisation",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="mandate")),
+                (
+                    "required_rules",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="rules it must have in force"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical mandate",
+                "verbose_name_plural": "historical mandates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalMeetingSchedule",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study meeting (学习会)"),
+                            ("deployment", "Work deployment (工作部署会)"),
+                            ("case_review", "Case review (案情分析会)"),
+                            ("training", "Training session (以会代训)"),
+                            ("villagers_report", "Report to villagers (向群众汇报会)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                        ],
+                        max_length=10,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="weekday"),
+                ),
+                (
+                    "day_of_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="day of the month"
+                    ),
+                ),
+                ("time", models.TimeField(verbose_name="time")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical meeting schedule",
+                "verbose_name_plural": "historical meeting schedules",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalModelText",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meetings", "Regular meetings (例会制度)"),
+                            ("assessment", "Assessment (考核制度)"),
+                            ("registration", "Registration books (登记制度)"),
+                            ("reporting", "Reporting and requests (汇报请示制度)"),
+                            ("rewards", "Rewards and punishments (奖惩制度)"),
+                            ("confidentiality", "Confidentiality (保密制度)"),
+                            ("patrol", "Patrol duty (巡逻值班制度)"),
+                            ("mediation", "Mediation work (调解工作制度)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                ("published_on", models.DateField(verbose_name="published on")),
+                (
+                    "withdrawn_on",
+                    models.DateField(blank=True, null=True, verbose_name="withdrawn on"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical model text",
+                "verbose_name_plural": "historical model texts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalOwnership",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_kind",
+                    models.CharField(
+                        choices=[
+                            ("security_committee", "Security committee"),
+                            ("mediation_committee", "Mediation committee"),
+                            ("patrol_team", "Patrol team"),
+                            ("village_guard", "Village guard"),
+                            ("joint_defence", "Ten-household joint defence"),
+                            ("security_contract", "Contracted security"),
+                        ],
+                        max_length=30,
+                        verbose_name="owned by",
+                    ),
+                ),
+                (
+                    "dispute_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("marriage_family", "Marriage and family (婚姻家庭)"),
+                            ("neighbours", "Neighbours (邻里)"),
+                            ("housing_land", "House and homestead (房屋宅基地)"),
+                            ("land_forest", "Land, hills and forest (山林土地)"),
+                            ("contract", "Contract (合同)"),
+                            ("damages", "Compensation for harm (损害赔偿)"),
+                            ("labour", "Labour and wages (劳动争议)"),
+                            ("demolition", "Land requisition and demolition (征地拆迁)"),
+                            ("traffic", "Road traffic accident (道路交通事故)"),
+                            ("property_mgmt", "Property management (物业)"),
+                            ("other", "Other (其他)"),
+                        ],
+                        max_length=30,
+                        verbose_name="dispute",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="casebook.casetype",
+                        verbose_name="incident type",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical ownership",
+                "verbose_name_plural": "historical ownerships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Meeting",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study meeting (学习会)"),
+                            ("deployment", "Work deployment (工作部署会)"),
+                            ("case_review", "Case review (案情分析会)"),
+                            ("training", "Training session (以会代训)"),
+                            ("villagers_report", "Report to villagers (向群众汇报会)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("scheduled_at", models.DateTimeField(verbose_name="scheduled for")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("agenda", models.TextField(blank=True, verbose_name="agenda")),
+                ("materials", models.TextField(blank=True, verbose_name="materials")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("held_at", models.DateTimeField(blank=True, null=True, verbose_name="held at")),
+                ("minutes", models.TextField(blank=True, verbose_name="minutes")),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason for cancelling"
+                    ),
+                ),
+                (
+                    "code_secret",
+                    models.CharField(
+                        default=qunfang.governance.models.meetings.new_code_secret,
+                        editable=False,
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="chair",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "meeting",
+                "verbose_name_plural": "meetings",
+                "ordering": ["-scheduled_at", "-id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalDecision",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="decision")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
+                ("outcome", models.TextField(blank=True, verbose_name="what was done")),
+                ("reminded_on", models.DateField(blank=True, editable=False, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical decision",
+                "verbose_name_plural": "historical decisions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalCourse",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("security_basics", "Security work basics"),
+                            ("patrol", "Patrol skills"),
+                            ("mediation", "Mediation"),
+                            ("law", "Law and policy"),
+                            ("political", "Political and ideological education"),
+                            ("fire_safety", "Fire safety"),
+                            ("first_aid", "First aid"),
+                        ],
+                        max_length=30,
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="hours"),
+                ),
+                ("starts_on", models.DateField(verbose_name="date")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("trainer", models.CharField(blank=True, max_length=100, verbose_name="trainer")),
+                ("outline", models.TextField(blank=True, verbose_name="outline")),
+                (
+                    "certificate_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="certificate valid for (months)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="run by",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                        verbose_name="held at the meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical training course",
+                "verbose_name_plural": "historical training courses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalAttendance",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("present", "Present"),
+                            ("late", "Late"),
+                            ("excused", "Excused"),
+                            ("absent", "Absent"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                        verbose_name="attendance",
+                    ),
+                ),
+                (
+                    "marked_by_way",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("chair", "Marked by the chair"),
+                            ("qr", "Scanned the meeting's code"),
+                        ],
+                        max_length=10,
+                        verbose_name="marked",
+                    ),
+                ),
+                (
+                    "marked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="marked at"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical attendance",
+                "verbose_name_plural": "historical attendances",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='course',
-            name='meeting',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='course', to='governance.meeting', verbose_name='held at the meeting'),
+            model_name="course",
+            name="meeting",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="course",
+                to="governance.meeting",
+                verbose_name="held at the meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('present', 'Present'), ('late', 'Late'), ('excused', 'Excused'), ('absent', 'Absent')], default='invited', max_length=10, verbose_name='attendance')),
-                ('marked_by_way', models.CharField(blank=True, choices=[('chair', 'Marked by the chair'), ('qr', "Scanned the meeting's code")], max_length=10, verbose_name='marked')),
-                ('marked_at', models.DateTimeField(blank=True, null=True, verbose_name='marked at')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='person')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("present", "Present"),
+                            ("late", "Late"),
+                            ("excused", "Excused"),
+                            ("absent", "Absent"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                        verbose_name="attendance",
+                    ),
+                ),
+                (
+                    "marked_by_way",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("chair", "Marked by the chair"),
+                            ("qr", "Scanned the meeting's code"),
+                        ],
+                        max_length=10,
+                        verbose_name="marked",
+                    ),
+                ),
+                (
+                    "marked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="marked at"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendances',
-                'ordering': ['meeting', 'person__name'],
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendances",
+                "ordering": ["meeting", "person__name"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingEvidence',
+            name="MeetingEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo', 'Photo'), ('sign_in_sheet', 'Paper sign-in sheet'), ('other', 'Other document')], max_length=20, verbose_name='kind')),
-                ('file', models.FileField(upload_to='governance/%Y/%m/', verbose_name='file')),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('original_name', models.CharField(max_length=200)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='governance.meeting')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("photo", "Photo"),
+                            ("sign_in_sheet", "Paper sign-in sheet"),
+                            ("other", "Other document"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="governance/%Y/%m/", verbose_name="file")),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                ("original_name", models.CharField(max_length=200)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting evidence',
-                'verbose_name_plural': 'meeting evidence',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "meeting evidence",
+                "verbose_name_plural": "meeting evidence",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingSchedule',
+            name="MeetingSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study', 'Study meeting (学习会)'), ('deployment', 'Work deployment (工作部署会)'), ('case_review', 'Case review (案情分析会)'), ('training', 'Training session (以会代训)'), ('villagers_report', 'Report to villagers (向群众汇报会)')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('frequency', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly')], max_length=10, verbose_name='frequency')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='weekday')),
-                ('day_of_month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='day of the month')),
-                ('time', models.TimeField(verbose_name='time')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_schedules', to='registry.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study meeting (学习会)"),
+                            ("deployment", "Work deployment (工作部署会)"),
+                            ("case_review", "Case review (案情分析会)"),
+                            ("training", "Training session (以会代训)"),
+                            ("villagers_report", "Report to villagers (向群众汇报会)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                        ],
+                        max_length=10,
+                        verbose_name="frequency",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="weekday"),
+                ),
+                (
+                    "day_of_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="day of the month"
+                    ),
+                ),
+                ("time", models.TimeField(verbose_name="time")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_schedules",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting schedule',
-                'verbose_name_plural': 'meeting schedules',
-                'ordering': ['organisation', 'title'],
+                "verbose_name": "meeting schedule",
+                "verbose_name_plural": "meeting schedules",
+                "ordering": ["organisation", "title"],
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='schedule',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='governance.meetingschedule', verbose_name='schedule'),
+            model_name="meeting",
+            name="schedule",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="meetings",
+                to="governance.meetingschedule",
+                verbose_name="schedule",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting',
+            name="HistoricalMeeting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study', 'Study meeting (学习会)'), ('deployment', 'Work deployment (工作部署会)'), ('case_review', 'Case review (案情分析会)'), ('training', 'Training session (以会代训)'), ('villagers_report', 'Report to villagers (向群众汇报会)')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('scheduled_at', models.DateTimeField(verbose_name='scheduled for')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('agenda', models.TextField(blank=True, verbose_name='agenda')),
-                ('materials', models.TextField(blank=True, verbose_name='materials')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='held at')),
-                ('minutes', models.TextField(blank=True, verbose_name='minutes')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for cancelling')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('chair', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.person', verbose_name='chair')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='organisation')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('schedule', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meetingschedule', verbose_name='schedule')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study meeting (学习会)"),
+                            ("deployment", "Work deployment (工作部署会)"),
+                            ("case_review", "Case review (案情分析会)"),
+                            ("training", "Training session (以会代训)"),
+                            ("villagers_report", "Report to villagers (向群众汇报会)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("scheduled_at", models.DateTimeField(verbose_name="scheduled for")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                ("agenda", models.TextField(blank=True, verbose_name="agenda")),
+                ("materials", models.TextField(blank=True, verbose_name="materials")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("held_at", models.DateTimeField(blank=True, null=True, verbose_name="held at")),
+                ("minutes", models.TextField(blank=True, verbose_name="minutes")),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason for cancelling"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="chair",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meetingschedule",
+                        verbose_name="schedule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting',
-                'verbose_name_plural': 'historical meetings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting",
+                "verbose_name_plural": "historical meetings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ModelText',
+            name="ModelText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meetings', 'Regular meetings (例会制度)'), ('assessment', 'Assessment (考核制度)'), ('registration', 'Registration books (登记制度)'), ('reporting', 'Reporting and requests (汇报请示制度)'), ('rewards', 'Rewards and punishments (奖惩制度)'), ('confidentiality', 'Confidentiality (保密制度)'), ('patrol', 'Patrol duty (巡逻值班制度)'), ('mediation', 'Mediation work (调解工作制度)'), ('other', 'Other')], max_length=20, verbose_name='rule')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('published_on', models.DateField(verbose_name='published on')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='withdrawn on')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meetings", "Regular meetings (例会制度)"),
+                            ("assessment", "Assessment (考核制度)"),
+                            ("registration", "Registration books (登记制度)"),
+                            ("reporting", "Reporting and requests (汇报请示制度)"),
+                            ("rewards", "Rewards and punishments (奖惩制度)"),
+                            ("confidentiality", "Confidentiality (保密制度)"),
+                            ("patrol", "Patrol duty (巡逻值班制度)"),
+                            ("mediation", "Mediation work (调解工作制度)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                ("published_on", models.DateField(verbose_name="published on")),
+                (
+                    "withdrawn_on",
+                    models.DateField(blank=True, null=True, verbose_name="withdrawn on"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'model text',
-                'verbose_name_plural': 'model texts',
-                'ordering': ['kind', '-published_on'],
+                "verbose_name": "model text",
+                "verbose_name_plural": "model texts",
+                "ordering": ["kind", "-published_on"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRule',
+            name="HistoricalRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meetings', 'Regular meetings (例会制度)'), ('assessment', 'Assessment (考核制度)'), ('registration', 'Registration books (登记制度)'), ('reporting', 'Reporting and requests (汇报请示制度)'), ('rewards', 'Rewards and punishments (奖惩制度)'), ('confidentiality', 'Confidentiality (保密制度)'), ('patrol', 'Patrol duty (巡逻值班制度)'), ('mediation', 'Mediation work (调解工作制度)'), ('other', 'Other')], max_length=20, verbose_name='rule')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('adopted_on', models.DateField(verbose_name='adopted on')),
-                ('repealed_on', models.DateField(blank=True, null=True, verbose_name='repealed on')),
-                ('repeal_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for repeal')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='organisation')),
-                ('model_text', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.modeltext', verbose_name='adapted from')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meetings", "Regular meetings (例会制度)"),
+                            ("assessment", "Assessment (考核制度)"),
+                            ("registration", "Registration books (登记制度)"),
+                            ("reporting", "Reporting and requests (汇报请示制度)"),
+                            ("rewards", "Rewards and punishments (奖惩制度)"),
+                            ("confidentiality", "Confidentiality (保密制度)"),
+                            ("patrol", "Patrol duty (巡逻值班制度)"),
+                            ("mediation", "Mediation work (调解工作制度)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("adopted_on", models.DateField(verbose_name="adopted on")),
+                (
+                    "repealed_on",
+                    models.DateField(blank=True, null=True, verbose_name="repealed on"),
+                ),
+                (
+                    "repeal_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for repeal"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "model_text",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.modeltext",
+                        verbose_name="adapted from",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical rule',
-                'verbose_name_plural': 'historical rules',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical rule",
+                "verbose_name_plural": "historical rules",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Ownership',
+            name="Ownership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_kind', models.CharField(choices=[('security_committee', 'Security committee'), ('mediation_committee', 'Mediation committee'), ('patrol_team', 'Patrol team'), ('village_guard', 'Village guard'), ('joint_defence', 'Ten-household joint defence'), ('security_contract', 'Contracted security')], max_length=30, verbose_name='owned by')),
-                ('dispute_type', models.CharField(blank=True, choices=[('marriage_family', 'Marriage and family (婚姻家庭)'), ('neighbours', 'Neighbours (邻里)'), ('housing_land', 'House and homestead (房屋宅基地)'), ('land_forest', 'Land, hills and forest (山林土地)'), ('contract', 'Contract (合同)'), ('damages', 'Compensation for harm (损害赔偿)'), ('labour', 'Labour and wages (劳动争议)'), ('demolition', 'Land requisition and demolition (征地拆迁)'), ('traffic', 'Road traffic accident (道路交通事故)'), ('property_mgmt', 'Property management (物业)'), ('other', 'Other (其他)')], max_length=30, verbose_name='dispute')),
-                ('case_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='casebook.casetype', verbose_name='incident type')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_kind",
+                    models.CharField(
+                        choices=[
+                            ("security_committee", "Security committee"),
+                            ("mediation_committee", "Mediation committee"),
+                            ("patrol_team", "Patrol team"),
+                            ("village_guard", "Village guard"),
+                            ("joint_defence", "Ten-household joint defence"),
+                            ("security_contract", "Contracted security"),
+                        ],
+                        max_length=30,
+                        verbose_name="owned by",
+                    ),
+                ),
+                (
+                    "dispute_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("marriage_family", "Marriage and family (婚姻家庭)"),
+                            ("neighbours", "Neighbours (邻里)"),
+                            ("housing_land", "House and homestead (房屋宅基地)"),
+                            ("land_forest", "Land, hills and forest (山林土地)"),
+                            ("contract", "Contract (合同)"),
+                            ("damages", "Compensation for harm (损害赔偿)"),
+                            ("labour", "Labour and wages (劳动争议)"),
+                            ("demolition", "Land requisition and demolition (征地拆迁)"),
+                            ("traffic", "Road traffic accident (道路交通事故)"),
+                            ("property_mgmt", "Property management (物业)"),
+                            ("other", "Other (其他)"),
+                        ],
+                        max_length=30,
+                        verbose_name="dispute",
+                    ),
+                ),
+                (
+                    "case_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="casebook.casetype",
+                        verbose_name="incident type",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ownership',
-                'verbose_name_plural': 'ownerships',
-                'ordering': ['region', 'org_kind'],
+                "verbose_name": "ownership",
+                "verbose_name_plural": "ownerships",
+                "ordering": ["region", "org_kind"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meetings', 'Regular meetings (例会制度)'), ('assessment', 'Assessment (考核制度)'), ('registration', 'Registration books (登记制度)'), ('reporting', 'Reporting and requests (汇报请示制度)'), ('rewards', 'Rewards and punishments (奖惩制度)'), ('confidentiality', 'Confidentiality (保密制度)'), ('patrol', 'Patrol duty (巡逻值班制度)'), ('mediation', 'Mediation work (调解工作制度)'), ('other', 'Other')], max_length=20, verbose_name='rule')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('adopted_on', models.DateField(verbose_name='adopted on')),
-                ('repealed_on', models.DateField(blank=True, null=True, verbose_name='repealed on')),
-                ('repeal_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for repeal')),
-                ('model_text', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='adoptions', to='governance.modeltext', verbose_name='adapted from')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meetings", "Regular meetings (例会制度)"),
+                            ("assessment", "Assessment (考核制度)"),
+                            ("registration", "Registration books (登记制度)"),
+                            ("reporting", "Reporting and requests (汇报请示制度)"),
+                            ("rewards", "Rewards and punishments (奖惩制度)"),
+                            ("confidentiality", "Confidentiality (保密制度)"),
+                            ("patrol", "Patrol duty (巡逻值班制度)"),
+                            ("mediation", "Mediation work (调解工作制度)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("adopted_on", models.DateField(verbose_name="adopted on")),
+                (
+                    "repealed_on",
+                    models.DateField(blank=True, null=True, verbose_name="repealed on"),
+                ),
+                (
+                    "repeal_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for repeal"),
+                ),
+                (
+                    "model_text",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adoptions",
+                        to="governance.modeltext",
+                        verbose_name="adapted from",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule',
-                'verbose_name_plural': 'rules',
-                'ordering': ['organisation', 'kind', '-adopted_on'],
+                "verbose_name": "rule",
+                "verbose_name_plural": "rules",
+                "ordering": ["organisation", "kind", "-adopted_on"],
             },
         ),
         migrations.CreateModel(
-            name='RuleRevision',
+            name="RuleRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='revision')),
-                ('text', models.TextField(verbose_name='text')),
-                ('adopted_on', models.DateField(verbose_name='adopted on')),
-                ('change_note', models.CharField(blank=True, max_length=200, verbose_name='what changed')),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.meeting', verbose_name='adopted at the meeting')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='governance.rule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="revision")),
+                ("text", models.TextField(verbose_name="text")),
+                ("adopted_on", models.DateField(verbose_name="adopted on")),
+                (
+                    "change_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="what changed"),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="governance.meeting",
+                        verbose_name="adopted at the meeting",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="governance.rule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule revision',
-                'verbose_name_plural': 'rule revisions',
-                'ordering': ['rule', '-number'],
+                "verbose_name": "rule revision",
+                "verbose_name_plural": "rule revisions",
+                "ordering": ["rule", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Candidacy',
+            name="Candidacy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nominated_by', models.CharField(choices=[('committee', 'The village committee'), ('organisation', 'The organisation'), ('villagers', 'Villagers'), ('self', 'Self-nominated')], max_length=20, verbose_name='nominated by')),
-                ('nominated_on', models.DateField(verbose_name='nominated on')),
-                ('reason', models.TextField(blank=True, verbose_name='why this candidate')),
-                ('status', models.CharField(choices=[('nominated', 'Nominated'), ('committee_approved', 'Approved by the village committee'), ('township_approved', 'Approved by the township'), ('appointed', 'Appointed'), ('rejected', 'Not appointed'), ('withdrawn', 'Withdrawn')], default='nominated', max_length=20, verbose_name='status')),
-                ('committee_decided_on', models.DateField(blank=True, null=True, verbose_name='village committee decided on')),
-                ('township_decided_on', models.DateField(blank=True, null=True, verbose_name='township decided on')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('membership', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='candidacy', to='registry.membership')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidacies', to='registry.person', verbose_name='candidate')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidacies', to='registry.post', verbose_name='post')),
-                ('township_decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.CharField(
+                        choices=[
+                            ("committee", "The village committee"),
+                            ("organisation", "The organisation"),
+                            ("villagers", "Villagers"),
+                            ("self", "Self-nominated"),
+                        ],
+                        max_length=20,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                ("nominated_on", models.DateField(verbose_name="nominated on")),
+                ("reason", models.TextField(blank=True, verbose_name="why this candidate")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "Nominated"),
+                            ("committee_approved", "Approved by the village committee"),
+                            ("township_approved", "Approved by the township"),
+                            ("appointed", "Appointed"),
+                            ("rejected", "Not appointed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="nominated",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "committee_decided_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="village committee decided on"
+                    ),
+                ),
+                (
+                    "township_decided_on",
+                    models.DateField(blank=True, null=True, verbose_name="township decided on"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidacy",
+                        to="registry.membership",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidacies",
+                        to="registry.person",
+                        verbose_name="candidate",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidacies",
+                        to="registry.post",
+                        verbose_name="post",
+                    ),
+                ),
+                (
+                    "township_decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'candidacy',
-                'verbose_name_plural': 'candidacies',
-                'ordering': ['-nominated_on', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('nominated', 'committee_approved', 'township_approved'))), fields=('post', 'person'), name='candidacy_one_open_per_person_post'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'appointed'), _negated=True), ('membership__isnull', False), _connector='OR'), name='candidacy_appointed_has_membership')],
+                "verbose_name": "candidacy",
+                "verbose_name_plural": "candidacies",
+                "ordering": ["-nominated_on", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("status__in", ("nominated", "committee_approved", "township_approved"))
+                        ),
+                        fields=("post", "person"),
+                        name="candidacy_one_open_per_person_post",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "appointed"), _negated=True),
+                            ("membership__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="candidacy_appointed_has_membership",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attended', models.BooleanField(blank=True, null=True, verbose_name='attended')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='passed')),
-                ('certificate_number', models.CharField(blank=True, max_length=50, verbose_name='certificate number')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='governance.course')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='person')),
-                ('record', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.trainingrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attended", models.BooleanField(blank=True, null=True, verbose_name="attended")),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="passed")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="certificate number"),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="governance.course",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "record",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.trainingrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'verbose_name_plural': 'enrolments',
-                'ordering': ['course', 'person__name'],
-                'constraints': [models.UniqueConstraint(fields=('course', 'person'), name='enrolment_once'), models.CheckConstraint(condition=models.Q(('passed__isnull', True), ('attended', True), _connector='OR'), name='enrolment_passed_only_if_attended')],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+                "ordering": ["course", "person__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course", "person"), name="enrolment_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("passed__isnull", True), ("attended", True), _connector="OR"
+                        ),
+                        name="enrolment_passed_only_if_attended",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Mandate',
+            name="Mandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_kind', models.CharField(choices=[('security_committee', 'Security committee'), ('mediation_committee', 'Mediation committee'), ('patrol_team', 'Patrol team'), ('village_guard', 'Village guard'), ('joint_defence', 'Ten-household joint defence'), ('security_contract', 'Contracted security')], max_length=30, verbose_name='organisation')),
-                ('text', models.TextField(verbose_name='mandate')),
-                ('required_rules', models.JSONField(blank=True, default=list, verbose_name='rules it must have in force')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_kind",
+                    models.CharField(
+                        choices=[
+                            ("security_committee", "Security committee"),
+                            ("mediation_committee", "Mediation committee"),
+                            ("patrol_team", "Patrol team"),
+                            ("village_guard", "Village guard"),
+                            ("joint_defence", "Ten-household joint defence"),
+                            ("security_contract", "Contracted security"),
+                        ],
+                        max_length=30,
+                        verbose_name="organisation",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="mandate")),
+                (
+                    "required_rules",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="rules it must have in force"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mandate',
-                'verbose_name_plural': 'mandates',
-                'ordering': ['region', 'org_kind'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'org_kind'), name='mandate_once_per_kind')],
+                "verbose_name": "mandate",
+                "verbose_name_plural": "mandates",
+                "ordering": ["region", "org_kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("region", "org_kind"), name="mandate_once_per_kind"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='decision')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=10, verbose_name='status')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
-                ('outcome', models.TextField(blank=True, verbose_name='what was done')),
-                ('reminded_on', models.DateField(blank=True, editable=False, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='owner')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="decision")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("dropped", "Dropped")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
+                ("outcome", models.TextField(blank=True, verbose_name="what was done")),
+                ("reminded_on", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(fields=['meeting', 'status', 'due_on'], name='governance__meeting_a10d68_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('done_on__isnull', False), _connector='OR'), name='decision_done_has_a_date')],
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
+                "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["meeting", "status", "due_on"],
+                        name="governance__meeting_a10d68_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "done"), _negated=True),
+                            ("done_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="decision_done_has_a_date",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='course_hours_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0)), name="course_hours_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('meeting', 'person'), name='attendance_once'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "person"), name="attendance_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingschedule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('frequency', 'weekly'), ('weekday__gte', 0), ('weekday__lte', 6)), models.Q(('frequency__in', ['monthly', 'quarterly']), ('day_of_month__gte', 1), ('day_of_month__lte', 28)), _connector='OR'), name='meeting_schedule_day_fits_frequency'),
+            model_name="meetingschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("frequency", "weekly"), ("weekday__gte", 0), ("weekday__lte", 6)),
+                    models.Q(
+                        ("frequency__in", ["monthly", "quarterly"]),
+                        ("day_of_month__gte", 1),
+                        ("day_of_month__lte", 28),
+                    ),
+                    _connector="OR",
+                ),
+                name="meeting_schedule_day_fits_frequency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meetingschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='meeting_schedule_ends_after_it_starts'),
+            model_name="meetingschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="meeting_schedule_ends_after_it_starts",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['organisation', 'status', 'scheduled_at'], name='governance__organis_ac67b7_idx'),
+            model_name="meeting",
+            index=models.Index(
+                fields=["organisation", "status", "scheduled_at"],
+                name="governance__organis_ac67b7_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('held_at__isnull', False), _connector='OR'), name='meeting_held_has_a_time'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "held"), _negated=True),
+                    ("held_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="meeting_held_has_a_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('schedule__isnull', False)), fields=('schedule', 'scheduled_at'), name='meeting_once_per_occurrence'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("schedule__isnull", False)),
+                fields=("schedule", "scheduled_at"),
+                name="meeting_once_per_occurrence",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ownership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('case_type__isnull', False), ('dispute_type', '')), models.Q(('case_type__isnull', True), models.Q(('dispute_type', ''), _negated=True)), _connector='OR'), name='ownership_of_one_type'),
+            model_name="ownership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("case_type__isnull", False), ("dispute_type", "")),
+                    models.Q(
+                        ("case_type__isnull", True), models.Q(("dispute_type", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="ownership_of_one_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ownership',
-            constraint=models.UniqueConstraint(condition=models.Q(('case_type__isnull', False)), fields=('region', 'case_type'), name='ownership_case_type_once'),
+            model_name="ownership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case_type__isnull", False)),
+                fields=("region", "case_type"),
+                name="ownership_case_type_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ownership',
-            constraint=models.UniqueConstraint(condition=models.Q(('dispute_type', ''), _negated=True), fields=('region', 'dispute_type'), name='ownership_dispute_type_once'),
+            model_name="ownership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dispute_type", ""), _negated=True),
+                fields=("region", "dispute_type"),
+                name="ownership_dispute_type_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(condition=models.Q(('repealed_on__isnull', True), models.Q(('kind', 'other'), _negated=True)), fields=('organisation', 'kind'), name='rule_one_in_force_per_kind'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("repealed_on__isnull", True), models.Q(("kind", "other"), _negated=True)
+                ),
+                fields=("organisation", "kind"),
+                name="rule_one_in_force_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rulerevision',
-            constraint=models.UniqueConstraint(fields=('rule', 'number'), name='rule_revision_once'),
+            model_name="rulerevision",
+            constraint=models.UniqueConstraint(
+                fields=("rule", "number"), name="rule_revision_once"
+            ),
         ),
     ]

@@ -1,5 +1,7 @@
 """Governance: meetings (例会), training (培训), selection and appointment (选聘), written rules
-(制度), mandates and division of work. One module per book."""
+(制度), mandates and division of work, assessment, rewards and punishments, supervision,
+bulletins, leaders' responsibility, classification and rebuilding, organisation health and work
+reports to villagers. One module per book."""
 
 from qunfang.governance.models.assessment import (
     Adjustment,
@@ -19,6 +21,31 @@ from qunfang.governance.models.assessment import (
     Score,
     ScoreLine,
 )
+from qunfang.governance.models.bulletins import (
+    Bulletin,
+    BulletinMention,
+    BulletinStatus,
+    MentionKind,
+)
+from qunfang.governance.models.classification import (
+    Economy,
+    RebuildingPlan,
+    RebuildingStatus,
+    RebuildingStep,
+    SecuritySituation,
+    Standing,
+    VillageClass,
+)
+from qunfang.governance.models.health import (
+    HealthBand,
+    HealthReading,
+)
+from qunfang.governance.models.leadership import (
+    CommitteeMember,
+    CommitteeRole,
+    GuidanceVisit,
+    VillageLeader,
+)
 from qunfang.governance.models.mandates import Mandate, Ownership
 from qunfang.governance.models.meetings import (
     Attendance,
@@ -33,6 +60,12 @@ from qunfang.governance.models.meetings import (
     MeetingSchedule,
     MeetingStatus,
     RollCallBy,
+)
+from qunfang.governance.models.reports import (
+    ReportStatus,
+    Satisfaction,
+    SatisfactionAnswer,
+    WorkReport,
 )
 from qunfang.governance.models.rewards import (
     PAID,
@@ -55,6 +88,19 @@ from qunfang.governance.models.selection import (
     Dismissal,
     NominatedBy,
 )
+from qunfang.governance.models.supervision import (
+    FindingKind,
+    FindingPhoto,
+    PlanStatus,
+    RectificationTask,
+    Severity,
+    SupervisionFinding,
+    SupervisionPlan,
+    SupervisionVisit,
+    TaskStatus,
+    VisitKind,
+    VisitStatus,
+)
 from qunfang.governance.models.training import Course, CourseStatus, Enrolment
 
 __all__ = [
@@ -69,17 +115,28 @@ __all__ = [
     "AssessmentRun",
     "Attendance",
     "AttendanceStatus",
+    "Bulletin",
+    "BulletinMention",
+    "BulletinStatus",
     "Candidacy",
     "CandidacyStatus",
+    "CommitteeMember",
+    "CommitteeRole",
     "ContractSettlement",
     "Course",
     "CourseStatus",
     "Decision",
     "DecisionStatus",
     "Dismissal",
+    "Economy",
     "Enrolment",
     "EvidenceKind",
+    "FindingKind",
+    "FindingPhoto",
     "Frequency",
+    "GuidanceVisit",
+    "HealthBand",
+    "HealthReading",
     "LetterTarget",
     "Level",
     "Mandate",
@@ -88,11 +145,18 @@ __all__ = [
     "MeetingKind",
     "MeetingSchedule",
     "MeetingStatus",
+    "MentionKind",
     "ModelText",
     "NominatedBy",
     "Ownership",
     "PaymentRequest",
     "PaymentStatus",
+    "PlanStatus",
+    "RebuildingPlan",
+    "RebuildingStatus",
+    "RebuildingStep",
+    "RectificationTask",
+    "ReportStatus",
     "ResponsibilityLetter",
     "RollCallBy",
     "Rule",
@@ -102,6 +166,8 @@ __all__ = [
     "Sanction",
     "SanctionRule",
     "SanctionStatus",
+    "Satisfaction",
+    "SatisfactionAnswer",
     "Scheme",
     "SchemeGrade",
     "SchemeIndicator",
@@ -109,6 +175,18 @@ __all__ = [
     "SchemeVeto",
     "Score",
     "ScoreLine",
+    "SecuritySituation",
     "SettlementLine",
     "SettlementStatus",
+    "Severity",
+    "Standing",
+    "SupervisionFinding",
+    "SupervisionPlan",
+    "SupervisionVisit",
+    "TaskStatus",
+    "VillageClass",
+    "VillageLeader",
+    "VisitKind",
+    "VisitStatus",
+    "WorkReport",
 ]

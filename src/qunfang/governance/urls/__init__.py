@@ -2,14 +2,19 @@
 
 from qunfang.governance.urls import (
     assessment,
+    bulletins,
     decisions,
+    health,
+    leadership,
     mandates,
     meetings,
+    reports,
     rules,
     sanctions,
     schemes,
     selection,
     settlements,
+    supervision,
     training,
 )
 
@@ -26,4 +31,9 @@ urlpatterns = (
     + schemes.urlpatterns
     + settlements.urlpatterns
     + sanctions.urlpatterns
+    + supervision.urlpatterns
+    + bulletins.urlpatterns
+    + leadership.urlpatterns
+    + health.urlpatterns
+    + reports.urlpatterns
 )

@@ -1,0 +1,1 @@
+"""Assessment indicators from the supervision book."""

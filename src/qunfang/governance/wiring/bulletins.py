@@ -1,0 +1,5 @@
+"""Menu entries and home panels of the bulletins book; connected from `apps.ready()`."""
+
+
+def connect() -> None:
+    pass
