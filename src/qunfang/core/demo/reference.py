@@ -8,6 +8,12 @@ DEMO_TOWNSHIP = "330681109000"  # 枫桥镇
 VILLAGE_1 = "330681109290"  # 枫源村
 VILLAGE_2 = "330681109291"  # 乐山村
 VILLAGE_3 = "330681109292"  # 齐东村, the third village of the joint zone
+# the township's story in the demo year (Governance III): strong villages, a model among them,
+# villages slipping, and one whose organisations stopped working — paralysed
+STRONG_VILLAGES = (VILLAGE_1, VILLAGE_2)
+MODEL_VILLAGE = VILLAGE_1
+SLIPPING_VILLAGES = (VILLAGE_3, "330681109300")  # 齐东村, 马岭村
+PARALYSED_VILLAGE = "330681109269"  # 屠家坞村
 GROUP_NUMERALS = "一二三四五六七八九十"  # 第一村民小组 …
 CENTRE = (29.7100, 120.2400)  # 枫源村; the township lies around it
 
