@@ -22,7 +22,9 @@ def test_a_director_is_told_in_chinese_why_a_placement_is_refused(
         min_age=50,
     )
     sign_in(page, live_server.url, "director1")
-    page.locator("nav.mainnav").get_by_role("link", name="组织").click()
+    # the menu's sections, then the section's entries under them
+    page.locator("nav.mainnav").get_by_role("link", name="组织队伍").click()
+    page.locator("nav.subnav").get_by_role("link", name="组织", exact=True).click()
     page.get_by_role("link", name=records.org.name).click()
     expect(page.locator("h1")).to_contain_text(records.org.name)
     page.get_by_role("link", name="安排任职").first.click()

@@ -1,46 +1,56 @@
-"""The menu reads in each app's own order number, never anchored to another app's entry."""
+"""The menu: a row of sections and, under it, the entries of the section the page is in."""
 
 import pytest
+from django.urls import reverse
 
-from qunfang.core import navigation
-from qunfang.core.navigation import NavItem, items_for
+from qunfang.core.navigation import NAVIGATION, SECTIONS, current_item, menu_for
 
-
-@pytest.mark.django_db
-def test_the_menu_reads_home_registry_patrols_books_then_administration(world):
-    names = [item.url_name for item in items_for(world.admin)]
-    registry = ["organisation", "person", "household", "group", "contract", "due"]
-    patrols = ["my", "roster_list", "log_list", "attendance", "notifications"]
-    books = ["case", "mediation", "inspection", "opinion"]
-    governance = ["meeting", "decision", "course", "selection", "rule", "mandates"]
-    assert names == [
-        "home",
-        *(f"registry:{name}_list" for name in registry),
-        *(f"patrols:{name}" for name in patrols),
-        *(f"casebook:{name}_list" for name in books),
-        *(f"governance:{name}_list" for name in governance),
-        *(f"governance:{name}_list" for name in ["run", "scheme", "sanction", "settlement"]),
-        "core:region_list",
-        "core:user_list",
-        "core:security_log",
-    ]
+pytestmark = pytest.mark.django_db
 
 
-def test_an_app_takes_its_place_by_number_whatever_the_others_hold(monkeypatch):
-    monkeypatch.setattr(navigation, "NAVIGATION", [])
-    navigation.add([NavItem("later:one", "1"), NavItem("later:two", "2")], order=500)
-    navigation.add([NavItem("home", "h")], order=navigation.HOME_ORDER)
-    navigation.add([NavItem("sooner", "s")], order=300)
-    assert [i.url_name for i in navigation.NAVIGATION] == [
-        "home",
-        "sooner",
-        "later:one",
-        "later:two",
-    ]
+def _labels(html: str, nav_class: str) -> str:
+    start = html.index(f'<nav class="{nav_class}"')
+    return html[start : html.index("</nav>", start)]
 
 
-@pytest.mark.django_db
-def test_entries_show_only_to_holders_of_their_permission(world):
-    names = {item.url_name for item in items_for(world.patrol1)}
-    assert {"home", "patrols:my", "patrols:notifications"} <= names
-    assert not names & {"casebook:case_list", "registry:person_list", "core:user_list"}
+def test_every_entry_falls_in_a_named_section():
+    orders = [section.order for section in SECTIONS]
+    assert orders == sorted(orders) and orders[0] == 0
+    for item in NAVIGATION:
+        assert any(section.order <= item.order for section in SECTIONS), item.url_name
+    assert all(str(section.label) for section in SECTIONS)
+
+
+def test_a_detail_page_belongs_to_its_list_entry(world):
+    items = [item for item in NAVIGATION if item.url_name in ("home", "casebook:case_list")]
+    assert current_item(items, reverse("casebook:case_list") + "12/").url_name == (
+        "casebook:case_list"
+    )
+    assert current_item(items, "/").url_name == "home"
+    # the home entry holds the home page only, not every page under "/"
+    assert current_item(items, "/nowhere/") is None
+
+
+def test_township_officer_sees_sections_and_the_current_sections_entries(client, world):
+    client.force_login(world.township_officer)
+    html = client.get(reverse("casebook:case_list")).content.decode()
+    sections = _labels(html, "mainnav")
+    entries = _labels(html, "subnav")
+    # every section the officer may open is one link in the top row ...
+    for label in ("组织队伍", "巡逻", "案事件台账", "考核奖惩", "系统管理"):
+        assert label in sections
+    # ... and only the case books' entries are listed under it, the page's own marked
+    assert reverse("casebook:mediation_list") in entries
+    assert reverse("patrols:roster_list") not in entries
+    assert f'href="{reverse("casebook:case_list")}" aria-current="page"' in entries
+    menu, here = menu_for(world.township_officer, reverse("casebook:case_list"))
+    assert here is not None and here.url_name == "casebook:case_list"
+    assert [str(s.label) for s in menu if s.current] == ["案事件台账"]
+
+
+def test_patrol_member_menu_is_short(client, world):
+    client.force_login(world.patrol1)
+    html = client.get(reverse("patrols:my")).content.decode()
+    sections = _labels(html, "mainnav")
+    assert sections.count("<a ") == 2  # home and patrols: nothing they cannot open
+    assert reverse("patrols:notifications") in _labels(html, "subnav")

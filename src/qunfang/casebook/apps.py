@@ -14,10 +14,11 @@ class CasebookConfig(AppConfig):
         from qunfang.casebook.services.patrol_findings import open_case_from_check_in
         from qunfang.core.dashboard import PANELS, Panel
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add
+        from qunfang.core.navigation import NavItem, add, section
         from qunfang.core.roles import Perm
         from qunfang.patrols.services.hooks import FINDING_HANDLERS
 
+        section(300, _("Cases and books"))
         add(
             [
                 NavItem("casebook:case_list", _("Case register"), Perm.VIEW_BOOKS),

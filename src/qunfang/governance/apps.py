@@ -9,6 +9,7 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from qunfang.core.demo import DEMO_STEPS
+        from qunfang.core.navigation import section
         from qunfang.governance.wiring import (
             assessment,
             bulletins,
@@ -25,6 +26,9 @@ class GovernanceConfig(AppConfig):
             training,
         )
 
+        section(400, _("Governance"))
+        section(460, _("Assessment and rewards"))
+        section(470, _("Supervision and guidance"))
         for book in (
             meetings,
             decisions,

@@ -10,10 +10,11 @@ class PatrolsConfig(AppConfig):
     def ready(self) -> None:
         from qunfang.core.dashboard import PANELS, Panel
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add
+        from qunfang.core.navigation import NavItem, add, section
         from qunfang.core.roles import Perm
         from qunfang.patrols.selectors.records import patrol_summary
 
+        section(200, _("Patrols"))
         add(
             [
                 NavItem("patrols:my", _("My shifts"), Perm.PATROL),

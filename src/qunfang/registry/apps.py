@@ -9,9 +9,10 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from qunfang.core.demo import DEMO_STEPS
-        from qunfang.core.navigation import NavItem, add
+        from qunfang.core.navigation import NavItem, add, section
         from qunfang.core.roles import Perm
 
+        section(100, _("Organisation and people"))
         add(
             [
                 NavItem("registry:organisation_list", _("Organisations"), Perm.VIEW_REGISTRY),
