@@ -117,9 +117,15 @@ def _default_language(settings):
 def _reference_data(request):
     """The incident types and reporting rules that migration seeds; a transactional test
     before this one may have flushed them."""
-    if request.node.get_closest_marker("django_db") is None:
+    if request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("_django_db_helper")
+    elif "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        # the test databases are made from the models, not by the migration that seeds them
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+    else:
         return
-    request.getfixturevalue("_django_db_helper")
     from importlib import import_module
 
     from django.apps import apps

@@ -27,6 +27,9 @@ HOURLY = {
 GOVERNANCE_DAILY = {
     "qunfang.governance.tasks.send_decision_reminders",
     "qunfang.governance.tasks.plan_meetings",
+    "qunfang.governance.tasks.record_health_readings",
+    "qunfang.governance.tasks.send_rectification_reminders",
+    "qunfang.governance.tasks.send_rebuilding_reminders",
 }
 
 

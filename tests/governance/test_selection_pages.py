@@ -367,7 +367,8 @@ def test_the_home_panel_costs_two_queries_at_most(v):
 
 def test_the_menu_offers_appointments_to_the_governance_readers(v, client_for):
     url = reverse("governance:selection_list")
-    assert url in body(client_for(v.auditor).get("/"))
+    # the entry of the governance section, marked on its own page
+    assert f'href="{url}" aria-current="page"' in body(client_for(v.auditor).get(url))
     assert url not in body(client_for(v.patrol1).get("/"))
 
 

@@ -431,7 +431,11 @@ ELSEWHERE: dict[str, str] = {
         _names("core:account core:password_change core:notification_settings"), OWN_ACCOUNT
     ),
     **dict.fromkeys(
-        _names("casebook:public_form casebook:public_board casebook:public_track"), PUBLIC_FORM
+        _names(
+            "casebook:public_form casebook:public_board casebook:public_track "
+            "governance:report_public"
+        ),
+        PUBLIC_FORM,
     ),
     **dict.fromkeys(
         _names("""

@@ -40,6 +40,7 @@ KIND_LABELS = {
     "reminder": gettext_lazy("Shift reminders"),
     "decision": gettext_lazy("Meetings' decisions I am responsible for, falling due"),
     "assessment": gettext_lazy("Assessment results and appeals"),
+    "supervision": gettext_lazy("The township's bulletins and organisations flagged"),
 }
 
 

@@ -26,3 +26,36 @@ def plan_meetings() -> int:
 
 # before the working day: a schedule's meetings of the coming month are in the book
 schedule.register(plan_meetings, daily_at=dt.time(5, 0))
+
+
+@task()
+def record_health_readings() -> int:
+    from qunfang.governance.services import health
+
+    return health.record_readings()
+
+
+# early, after the night's patrols are logged: the township sees the day's flags at work
+schedule.register(record_health_readings, daily_at=dt.time(6, 0))
+
+
+@task()
+def send_rectification_reminders() -> int:
+    from qunfang.governance.services import supervision
+
+    return supervision.send_overdue_reminders()
+
+
+# the morning after a supervision's rectification task fell due: its village is told once
+schedule.register(send_rectification_reminders, daily_at=dt.time(8, 5))
+
+
+@task()
+def send_rebuilding_reminders() -> int:
+    from qunfang.governance.services import classification
+
+    return classification.send_overdue_step_reminders()
+
+
+# after the rectification reminders: the leader in charge hears of a rebuilding step overdue
+schedule.register(send_rebuilding_reminders, daily_at=dt.time(8, 10))

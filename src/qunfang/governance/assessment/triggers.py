@@ -283,3 +283,31 @@ trigger(
         needs_grade=True,
     )
 )
+
+
+# ---- not found on a night check (supervision) ---------------------------------------------------
+
+
+def not_found_at_night_check(ctx: TriggerContext) -> list[Item]:
+    """One hit per night check of the period at which the person had checked in but was not
+    found on patrol (`indicators.supervision.night_checks_found`, its items not done)."""
+    from qunfang.governance.assessment.indicators.supervision import night_checks_found
+
+    return [
+        Item(village=item.village, person=item.person, done=ONE, ref=item.ref)
+        for item in night_checks_found(ctx)
+        if item.person is not None and not item.done
+    ]
+
+
+trigger(
+    Trigger(
+        code="not_found_at_night_check",
+        label=_("Not found on a night check"),
+        explanation=_(
+            "Each unannounced night check of the period at which the person had checked in on "
+            "the shift but the inspectors did not find them out on patrol."
+        ),
+        compute=not_found_at_night_check,
+    )
+)

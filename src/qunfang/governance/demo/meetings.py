@@ -27,7 +27,7 @@ from qunfang.casebook.demo.rhythms import spring_festival
 from qunfang.casebook.models import Case, MediationCase
 from qunfang.core.bulk import insert
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, VILLAGE_3, DemoContext
-from qunfang.core.demo.reference import SURNAMES
+from qunfang.core.demo.reference import PARALYSED_VILLAGE, SLIPPING_VILLAGES, SURNAMES
 from qunfang.core.models import Region, User
 from qunfang.core.roles import Perm
 from qunfang.governance.models import (
@@ -43,12 +43,14 @@ from qunfang.governance.models import (
     RollCallBy,
 )
 from qunfang.governance.services.decisions import send_decision_reminders
+from qunfang.patrols.demo.township import STOPPED_DAYS
 from qunfang.registry.models import Membership, Organisation, OrgKind
 
 REGULAR, SUMMER_GAP, IRREGULAR = "regular", "summer_gap", "irregular"
 MAIN = (VILLAGE_1, VILLAGE_2)
 AHEAD = dt.timedelta(days=31)  # the coming month's planned meetings, as the daily planner has
 OPEN_FOR = 90  # days: a decision still open past its due date fell due lately; older, done late
+SLIPPING_DAYS = 75  # the slipping villages hold fewer meetings lately (core.demo.reference)
 
 A = AttendanceStatus
 # (present, late, excused, absent) weights by the village's way of meeting
@@ -284,6 +286,8 @@ class MeetingYear:
         self.now, self.today, self.tz = context.now, context.today, context.tz
         self.first = dt.date(self.today.year - 1, self.today.month, 1)
         self.summer = summer_of(self.today)
+        # the paralysed village stopped meeting when its patrols stopped
+        self.stopped_on = self.today - dt.timedelta(days=STOPPED_DAYS)
         self.festival = [spring_festival(y) for y in (self.first.year, self.today.year)]
         self.villages = sorted(context.villages, key=lambda v: v.code)
         self.patterns = patterns(self.villages)
@@ -392,14 +396,22 @@ class MeetingYear:
             return
         summer = self.summer[0] <= day <= self.summer[1]
         weekly_break = spec.frequency == Frequency.WEEKLY and self.in_festival(day)
-        if weekly_break or (pattern == SUMMER_GAP and summer):
+        stopped = village.code == PARALYSED_VILLAGE and day >= self.stopped_on
+        slipping = village.code in SLIPPING_VILLAGES and (self.today - day).days < SLIPPING_DAYS
+        if weekly_break or (pattern == SUMMER_GAP and summer) or stopped:
             held = False
         elif pattern == IRREGULAR:
             held = rng.random() < (0.4 if spec.frequency == Frequency.WEEKLY else 0.6)
         else:
             held = rng.random() < (0.985 if pattern == REGULAR else 0.95)
+            if slipping and spec.frequency == Frequency.WEEKLY:  # one in three missed
+                held = number % 3 != 0
+            elif slipping and spec.frequency == Frequency.MONTHLY:  # not the latest one
+                held = (self.today - day).days >= 30
         if not held:
             fate = self.missed(pattern, summer, weekly_break, day)
+            if stopped:  # left in the book, not held, or never put down at all
+                fate = "planned" if rng.random() < 0.5 else "absent"
             self.stats[f"missed:{fate}"] += 1
             if fate == "absent":
                 return

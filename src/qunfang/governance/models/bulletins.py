@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qunfang.core.models import Region
@@ -70,6 +71,16 @@ class Bulletin(RegionOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:bulletin_detail", args=[self.pk])
+
+    @property
+    def number_label(self) -> str:
+        """〔2026〕3号 once published; empty before."""
+        if self.number is None:
+            return ""
+        return gettext("[%(year)s] No. %(number)s") % {"year": self.year, "number": self.number}
 
 
 class MentionKind(models.TextChoices):

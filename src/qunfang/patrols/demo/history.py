@@ -73,6 +73,11 @@ class History:
                     )
             for req, people, by in jobs:
                 roster, month_shifts, month_assignments = self.plan(req, people, busy_map, by)
+                if req.region.pk == self.t.paralysed_id:  # its patrols stopped: no shift since
+                    month_shifts = [s for s in month_shifts if s.service_date < self.t.stopped_on]
+                    month_assignments = [
+                        a for a in month_assignments if a.shift.service_date < self.t.stopped_on
+                    ]
                 rosters.append(roster)
                 shifts += month_shifts
                 assignments += month_assignments

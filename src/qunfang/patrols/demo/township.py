@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.conf import settings
 
 from qunfang.core.demo import VILLAGE_1, VILLAGE_2, DemoContext
-from qunfang.core.demo.reference import BUSY_SEASONS
+from qunfang.core.demo.reference import BUSY_SEASONS, PARALYSED_VILLAGE, SLIPPING_VILLAGES
 from qunfang.core.models import Region, User
 from qunfang.patrols.models import BusySeason, JointZone, PatrolPoint, PatrolProfile, PatrolRoute
 from qunfang.patrols.selectors.people import PATROL_ORG_KINDS, pool
@@ -22,6 +22,11 @@ from qunfang.registry.models import Membership, OrgForm, Person
 MONTHS = 12  # published months, the current one included
 SOLVER_SECONDS = 2.0  # the real solver's time limit for the current and next month
 NO_FIX = 0.05  # scans at a point for which the phone gave no position
+# the township's story (core.demo.reference): the paralysed village's patrols stopped this many
+# days ago; the slipping villages miss more and more turns over the last SLIPPING_DAYS, and every
+# turn of their last SLIPPING_GAP days
+STOPPED_DAYS = 49
+SLIPPING_DAYS, SLIPPING_GAP = 90, 15
 
 # The words of the patrol log.
 EXCUSES = [
@@ -106,6 +111,10 @@ class Township:
             if code in self.by_code and name in acc:
                 self.recorder[self.by_code[code].pk] = acc[name]
         self.main_ids = {self.by_code[c].pk for c in (VILLAGE_1, VILLAGE_2) if c in self.by_code}
+        paralysed = self.by_code.get(PARALYSED_VILLAGE)
+        self.paralysed_id = paralysed.pk if paralysed else None
+        self.stopped_on = context.today - dt.timedelta(days=STOPPED_DAYS)
+        self.slipping_ids = {self.by_code[c].pk for c in SLIPPING_VILLAGES if c in self.by_code}
         self.months = months(self.today, MONTHS)
         self.first_day = self.months[0][0]
         self.reliability: dict[int, float] = {}

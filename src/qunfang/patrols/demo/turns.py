@@ -20,6 +20,8 @@ from qunfang.patrols.demo.township import (
     EXCUSES,
     NO_FIX,
     REJECT_NOTES,
+    SLIPPING_DAYS,
+    SLIPPING_GAP,
     SWAP_REASONS,
     Township,
 )
@@ -137,6 +139,13 @@ class Turns:
         excused = 0.02 * (1.8 if busy else 1.0)
         partial = 0.03 * (2.0 if wet else 1.0) * (1.4 if shift.night and winter else 1.0)
         late = 0.05 * rel * (1.5 if shift.night and winter else 1.0)
+        if (
+            a.region_id in self.t.slipping_ids
+            and (ago := (self.t.today - day).days) < SLIPPING_DAYS
+        ):
+            if ago < SLIPPING_GAP:
+                return Outcome.MISSED  # the slipping villages' last turns: nobody came out
+            missed += 0.5 * (1 - ago / SLIPPING_DAYS)
         bought = 0.0
         if a.household_id or a.household is not None:
             missed *= 1.3
