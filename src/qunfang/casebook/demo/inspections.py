@@ -33,7 +33,10 @@ from qunfang.casebook.models import (
 )
 from qunfang.casebook.services.inspections import inspection_create
 from qunfang.core.bulk import insert
+from qunfang.core.demo.reference import PARALYSED_VILLAGE, SLIPPING_VILLAGES
 from qunfang.core.models import User
+
+NEGLECTFUL = frozenset({*SLIPPING_VILLAGES, PARALYSED_VILLAGE})
 
 
 class InspectionBook:
@@ -241,8 +244,11 @@ class InspectionBook:
             status=OrderStatus.OPEN,
         )
         log, since = [], day
-        # stuck: never reported, never re-inspected, so overdue once its day passes
-        stuck = fate == "stuck" or (fate is None and rng.random() < 0.05)
+        # stuck: never reported, never re-inspected, so overdue once its day passes — in the
+        # villages whose organisations are slipping or stopped; elsewhere the village follows
+        # its orders up (a stuck order is a one-vote veto in the township's assessment)
+        neglected = v.region.code in NEGLECTFUL
+        stuck = fate == "stuck" or (fate is None and neglected and rng.random() < 0.2)
         for round_ in range(3):
             if stuck:
                 break
