@@ -62,3 +62,18 @@ def test_phone_width_layout_has_no_sideways_scroll(page: Page, live_server, worl
     )
     assert overflow <= 0
     expect(page.locator("nav.mainnav")).to_be_visible()
+
+
+def test_on_a_phone_the_menu_shows_the_pages_own_section_and_entry(page: Page, live_server, world):
+    """The rows of sections and entries scroll sideways on a phone: a page far along the menu
+    still shows its own section and entry without scrolling the menu by hand."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, live_server.url, "township")
+    page.goto(f"{live_server.url}/governance/four-in-place/")
+    for row in ("nav.mainnav", "nav.subnav"):
+        current = page.locator(f"{row} [aria-current]")
+        expect(current).to_be_in_viewport()
+    expect(page.locator("nav.subnav [aria-current]")).to_have_text("四落实")
+    # one line of entries, not a block of them before the page begins
+    height = page.locator("nav.subnav").evaluate("n => n.getBoundingClientRect().height")
+    assert height < 60, height

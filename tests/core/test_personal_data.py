@@ -15,6 +15,7 @@ from qunfang.core.personal import (
     mask_contact,
     mask_id_number,
     mask_phone,
+    personal_numbers_in,
     validate_id_number,
     validate_phone,
 )
@@ -294,3 +295,10 @@ def test_a_persons_revealed_number_is_never_cached(world, records, client):
     response = client.post(reverse("registry:person_reveal", args=[records.person.pk, "id_number"]))
     assert "330681198005170011" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def test_phone_and_id_numbers_are_found_in_free_text_masked():
+    text = "联系人13812345678，证件330681198001011234；办公室0575-87654321"
+    assert personal_numbers_in(text) == ["138****5678", "330681***********4", "057******4321"]
+    # figures, dates and codes are not numbers of a person
+    assert personal_numbers_in("2026年11月巡逻120小时，村代码330681109290，编号20261101") == []

@@ -135,6 +135,8 @@ def test_a_quarter_reads_its_closed_month_run_before_an_open_later_one(w):
     village_run(w, "2028-12", {w.village1: ("70.00", 1, False)}, closed=False)
     assert svc.village_run(w.township, Period.parse("2028-Q4")) == closed
     assert svc.village_run(w.township, Period.parse("2028-10")) is None
+    # a month whose run is still open (appeals, adjustments) has no results to publish yet
+    assert svc.village_run(w.township, Period.parse("2028-12")) is None
 
 
 @pytest.mark.parametrize(
@@ -143,7 +145,8 @@ def test_a_quarter_reads_its_closed_month_run_before_an_open_later_one(w):
         ("2028-13", "不是有效的考核期"),
         ("去年", "2026-Q4"),
         ("", "请填写期间"),
-        ("2029-02", "尚未开始"),
+        ("2029-02", "尚未结束"),
+        ("2029-01", "尚未结束"),  # the month under way
     ],
 )
 def test_a_bad_period_is_refused_with_a_message_and_nothing_drafted(w, period, says):

@@ -80,7 +80,7 @@ def test_the_township_drafts_a_month_from_its_records(w, client):
         ("2028-13", "不是有效的考核期"),
         ("十二月", "2026-Q4"),
         ("", "请填写期间"),
-        ("2030", "尚未开始"),
+        ("2030", "尚未结束"),
     ],
 )
 def test_a_bad_period_is_shown_on_the_form_and_nothing_is_drafted(w, client, period, says):

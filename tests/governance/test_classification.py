@@ -180,6 +180,14 @@ def test_steps_are_done_once_and_the_plan_completes_when_all_are(world):
             owner="y",
             due_on=today() - dt.timedelta(days=1),
         )
+    with pytest.raises(ValidationError, match="to be done by"):
+        svc.step_add(
+            plan=plan,
+            by=world.township_officer,
+            text="x",
+            owner="y",
+            due_on=plan.target_on + dt.timedelta(days=1),
+        )
     assert snapshot() == before
     svc.step_done(step=two, by=world.township_officer)
     done = svc.plan_complete(plan=plan, by=world.township_officer, outcome="验收达标")

@@ -214,6 +214,8 @@ def test_visits_are_refused_to_others_and_to_other_townships(world):
         _visit(world, world.township2_officer)  # a village of another township
     with pytest.raises(ValidationError, match="has taken place"):
         _visit(world, world.police, visited_on=today() + dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="before last year"):
+        _visit(world, world.police, visited_on=today() - dt.timedelta(days=400))  # a slip
     with pytest.raises(ValidationError, match="Give the officer"):
         _visit(world, world.police, topics=" ")
     with pytest.raises(ValidationError, match="Choose a village"):

@@ -447,41 +447,40 @@ def _answer(report, rating, when, n):
     )
 
 
-def test_satisfaction_counts_the_answers_to_the_periods_reports_by_the_cutoff(world):
-    dec = svc.report_compile(village=world.village1, period="2028-12", by=world.director1)
-    dec = svc.report_publish(report=dec, by=world.director1)
-    quarter = svc.report_compile(village=world.village2, period="2028-Q4", by=world.director2)
+def test_satisfaction_counts_the_answers_made_in_the_period_by_the_cutoff(world):
+    nov = svc.report_compile(village=world.village1, period="2028-11", by=world.director1)
+    nov = svc.report_publish(report=nov, by=world.director1)
+    quarter = svc.report_compile(village=world.village2, period="2028-Q3", by=world.director2)
     quarter = svc.report_publish(report=quarter, by=world.director2)
-    nov = WorkReport.objects.create(
-        region=world.village1, period="2028-11", status=ReportStatus.PUBLISHED
-    )
-    cutoff = at(dt.date(2029, 1, 5))
+    draft = WorkReport.objects.create(region=world.village1, period="2028-10")
+    december = at(dt.date(2028, 12, 20))
     for n, rating in enumerate((3, 3, 2, 1)):
-        _answer(dec, rating, cutoff - dt.timedelta(days=1), n)
-    _answer(dec, 1, cutoff + dt.timedelta(hours=1), 9)  # after the cut-off
-    _answer(quarter, 2, cutoff - dt.timedelta(days=1), 10)
-    _answer(nov, 1, cutoff - dt.timedelta(days=1), 11)  # November's report
+        _answer(nov, rating, december, n)  # November's report, answered in December
+    _answer(nov, 1, at(dt.date(2028, 12, 30)), 9)  # in December, after an early cut-off
+    _answer(quarter, 2, december, 10)
+    _answer(nov, 1, at(dt.date(2028, 11, 30)), 11)  # answered in November
+    _answer(draft, 3, december, 12)  # a report not published counts for nothing
     load()
     indicator = INDICATORS["villager_satisfaction"]
 
-    def items(period):
+    def items(period, cutoff=None):
         ctx = Context(
             period=Period.parse(period),
-            cutoff=cutoff,
+            cutoff=cutoff or at(dt.date(2029, 1, 5)),
             township=world.township.pk,
             villages=[world.village1.pk, world.village2.pk],
         )
         return list(indicator.compute(ctx))
 
-    december = items("2028-12")
     by_village: dict[int, list[Decimal]] = {}
-    for item in december:
+    for item in items("2028-12"):
         by_village.setdefault(item.village, []).append(item.done)
-    assert sorted(by_village[world.village1.pk]) == [0, Decimal("0.5"), 1, 1]
-    assert by_village[world.village2.pk] == [Decimal("0.5")]  # the quarter ends in December
-    assert {i.ref[0] for i in december} == {"work_report"}
-    assert [i.done for i in items("2028-11")] == [0]  # only November's report
-    assert len(items("2028")) == 6
+    assert sorted(by_village[world.village1.pk]) == [0, 0, Decimal("0.5"), 1, 1]
+    assert by_village[world.village2.pk] == [Decimal("0.5")]
+    assert {i.ref[0] for i in items("2028-12")} == {"work_report"}
+    assert len(items("2028-12", cutoff=at(dt.date(2028, 12, 25)))) == 5  # not the 30th's
+    assert [i.done for i in items("2028-11")] == [0]
+    assert len(items("2028")) == 7
     assert "half" in str(indicator.explanation)
 
 

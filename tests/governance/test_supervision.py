@@ -103,6 +103,11 @@ def test_the_township_plans_and_a_village_may_not(world):
     ("changes", "field"),
     [
         ({"ends_on": TODAY - dt.timedelta(days=1)}, "ends_on"),
+        # a plan for days gone by: nothing could be drawn
+        (
+            {"starts_on": TODAY - dt.timedelta(days=30), "ends_on": TODAY - dt.timedelta(days=1)},
+            "ends_on",
+        ),
         ({"ends_on": TODAY + dt.timedelta(days=400)}, "ends_on"),
         ({"villages_to_draw": 3}, "villages_to_draw"),  # the township has 2 villages
         ({"villages_to_draw": 0, "night_checks_to_draw": 0}, "villages_to_draw"),
@@ -306,6 +311,32 @@ def test_a_shift_is_night_checked_once_and_other_visits_name_no_shift(world):
 
 
 # ---- the night check ------------------------------------------------------------------------
+
+
+def test_a_night_shift_under_way_is_checked_after_midnight(world):
+    """00:30: last evening's shift still runs; its night check is of yesterday's date."""
+    yesterday = TODAY - dt.timedelta(days=1)
+    shift = night_shift(world, world.village1, yesterday)  # 20:00 to 04:00
+    visit = svc.visit_create(
+        village=world.village1,
+        kind="night",
+        planned_for=None,
+        shift=shift,
+        by=world.township_officer,
+        now=local(TODAY, 0, 30),
+    )
+    assert visit.planned_for == yesterday
+    # a spot check is still planned for today or later
+    refused(
+        lambda: svc.visit_create(
+            village=world.village1,
+            kind="spot",
+            planned_for=yesterday,
+            by=world.township_officer,
+            now=local(TODAY, 0, 30),
+        ),
+        field="planned_for",
+    )
 
 
 @pytest.fixture

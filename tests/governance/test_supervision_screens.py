@@ -346,3 +346,18 @@ def test_the_lists_cost_the_same_queries_however_many_rows(world, client, page):
     assert _queries(client, url) == few
     # session, user, roles, the menu's panels aside: the page's own reads stay a handful
     assert few <= 16
+
+
+def test_the_task_list_opens_on_what_still_waits_longest_overdue_first(world, client):
+    from qunfang.governance.models import TaskStatus
+    from tests.governance.bulletins_factories import finding, task
+
+    found = finding(world, world.village1, TODAY - dt.timedelta(days=40), "消防通道堵塞")
+    task(world, found, "任务丁早已核实", TODAY - dt.timedelta(days=30), status=TaskStatus.VERIFIED)
+    task(world, found, "任务丙下周到期", TODAY + dt.timedelta(days=7))
+    task(world, found, "任务甲逾期十天", TODAY - dt.timedelta(days=10))
+    task(world, found, "任务乙报告改好", TODAY - dt.timedelta(days=2), status=TaskStatus.REPORTED)
+    client.force_login(world.township_officer)
+    body = client.get(reverse("governance:supervision_task_list")).content.decode()
+    order = [body.index(text) for text in ("任务甲逾期十天", "任务乙报告改好", "任务丙下周到期", "任务丁早已核实")]
+    assert order == sorted(order)

@@ -11,6 +11,10 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_SHAPE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# an ID or phone number inside free text, not part of a longer run of digits
+_NUMBERS_IN_TEXT = re.compile(
+    r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\dA-Za-z])"
+)
 
 
 def id_check_digit(first17: str) -> str:
@@ -72,6 +76,15 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+def personal_numbers_in(text: str) -> list[str]:
+    """The ID and phone numbers written in a free text (masked), for a text that will be public:
+    a notice on the village board, a page anyone may open."""
+    found = []
+    for number in _NUMBERS_IN_TEXT.findall(text):
+        found.append(mask_id_number(number) if len(number) == 18 else mask_phone(number))
+    return found
 
 
 def mask_contact(value: str | None) -> str:

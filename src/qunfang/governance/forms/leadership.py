@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qunfang.core.forms import DATE_INPUT, choice_errors
 from qunfang.core.models import Region, User
@@ -75,7 +76,7 @@ class MemberForm(forms.Form):
 
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
-        label=_("Visited on"), widget=DATE_INPUT, error_messages=DATE_ERRORS
+        label=pgettext_lazy("guidance", "Visited on"), widget=DATE_INPUT, error_messages=DATE_ERRORS
     )
     officer = forms.CharField(label=_("Officer"), max_length=MAX_NAME)
     unit = forms.CharField(label=_("Police station"), max_length=MAX_UNIT)

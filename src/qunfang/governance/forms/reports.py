@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qunfang.core.forms import choice_errors
 from qunfang.core.models import Region, User
@@ -26,7 +27,7 @@ class CompileForm(forms.Form):
         error_messages=choice_errors(_("Choose one of your villages.")),
     )
     period = forms.CharField(
-        label=_("Period"),
+        label=pgettext_lazy("work report", "Period"),
         max_length=10,
         help_text=_("A month as 2026-11 or a quarter as 2026-Q4."),
         error_messages={

@@ -34,7 +34,8 @@ class Bulletin(RegionOwned):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
-    period = models.CharField(_("period"), max_length=10, blank=True)  # "2026-11", "2026-Q4"
+    # "2026-11", "2026-Q4"
+    period = models.CharField(pgettext_lazy("bulletin", "Period"), max_length=10, blank=True)
     title = models.CharField(_("title"), max_length=120)
     problems = models.TextField(_("prominent problems"), blank=True)
     good_examples = models.TextField(_("good examples"), blank=True)

@@ -36,7 +36,7 @@ class WorkReport(RegionOwned):
     region = models.ForeignKey(
         Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
-    period = models.CharField(_("period"), max_length=10)  # "2026-11", "2026-Q4"
+    period = models.CharField(pgettext_lazy("work report", "Period"), max_length=10)  # "2026-11"
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     remarks = models.TextField(_("the village's word to villagers"), blank=True)
     status = models.CharField(

@@ -120,11 +120,18 @@ class VillageFour:
 def four_table(
     user: User, *, on: dt.date, village: Region | None = None, missing: str = ""
 ) -> list[VillageFour]:
-    """The villages the user sees with their four (`missing`: only those where that one is not
-    in place; "any": where any is not)."""
+    """The villages the user sees with their four, those with fewest in place and most reasons
+    first (`missing`: only those where that one is not in place; "any": where any is not)."""
     villages = [village] if village is not None else list(villages_visible(user=user))
     found = four_in_place(villages, on)
     rows = [VillageFour(village=v, four=found[v.pk]) for v in villages]
+    rows.sort(
+        key=lambda row: (
+            row.four.count,
+            -sum(len(aspect.reasons) for aspect in row.four.aspects),
+            row.village.code,
+        )
+    )
     if missing == "any":
         rows = [row for row in rows if row.four.count < len(ASPECTS)]
     elif missing in ASPECTS:

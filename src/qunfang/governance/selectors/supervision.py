@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from qunfang.core.models import Region, RegionKind, User
@@ -190,7 +190,12 @@ def task_list(
         tasks = tasks.filter(status=TaskStatus.VERIFIED)
     elif show == "cancelled":
         tasks = tasks.filter(status=TaskStatus.CANCELLED)
-    return tasks.order_by("deadline", "pk")
+    # the tasks still waiting (open, reported) before those settled, the longest overdue first
+    settled = Case(
+        When(status__in=[TaskStatus.VERIFIED, TaskStatus.CANCELLED], then=Value(1)),
+        default=Value(0),
+    )
+    return tasks.order_by(settled, "deadline", "pk")
 
 
 def task_for_detail(user: User) -> QuerySet[RectificationTask]:

@@ -182,17 +182,19 @@ class Draft:
 
 
 def village_run(township: Region, period: Period) -> AssessmentRun | None:
-    """The village-level assessment of the period: its own run, else of the months (or
-    quarters) inside it, the closed ones first, the latest first."""
-    runs = AssessmentRun.objects.filter(region=township, level=Level.VILLAGE)
+    """The closed village-level assessment of the period: its own run, else the latest of the
+    months (or quarters) inside it. A run still open is not final (appeals, adjustments): a
+    bulletin does not publish its ranks and vetoes."""
+    runs = AssessmentRun.objects.filter(
+        region=township, level=Level.VILLAGE, status=RunStatus.CLOSED
+    )
     exact = runs.filter(period=period.key).first()
     if exact is not None:
         return exact
     inside = [m.key for m in period.months]
     if period.kind == PeriodKind.YEAR:
         inside += [f"{period.first.year}-Q{q}" for q in range(1, 5)]
-    candidates = runs.filter(period__in=inside).order_by("-period", "-pk")
-    return candidates.filter(status=RunStatus.CLOSED).first() or candidates.first()
+    return runs.filter(period__in=inside).order_by("-period", "-pk").first()
 
 
 @dataclass
@@ -444,10 +446,10 @@ def bulletin_draft_from_period(
     assert found is not None
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if found.first > today:
+    if found.last >= today:
         raise ValidationError(
             {
-                "period": _("%(period)s has not begun: a bulletin reports on what happened.")
+                "period": _("%(period)s is not over yet: a bulletin reports on what happened.")
                 % {"period": found.key}
             }
         )

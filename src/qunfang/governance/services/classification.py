@@ -204,6 +204,13 @@ def step_add(
                     % {"since": f"{locked.starts_on:%Y-%m-%d}"}
                 }
             )
+        if due_on > locked.target_on:
+            raise ValidationError(
+                {
+                    "due_on": _("The plan is to be done by %(target)s; a step falls due by then.")
+                    % {"target": f"{locked.target_on:%Y-%m-%d}"}
+                }
+            )
         step = RebuildingStep(plan=locked, text=text, owner=owner, due_on=due_on)
         _stamp(step, by, now, _("Step added"))
         step.save()

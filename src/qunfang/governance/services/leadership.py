@@ -289,8 +289,15 @@ def visit_log(
         )
     if len(officer) > MAX_NAME or len(unit) > MAX_UNIT or len(topics) > MAX_TOPICS:
         raise ValidationError(_("The officer, police station or topics are too long."))
-    if visited_on > timezone.localdate(now):
+    today = timezone.localdate(now)
+    if visited_on > today:
         raise ValidationError({"visited_on": _("A visit is logged once it has taken place.")})
+    if visited_on < dt.date(today.year - 1, 1, 1):
+        # (the books count visits by quarter and year, this year's and last year's: one from
+        # years ago is a typing slip)
+        raise ValidationError(
+            {"visited_on": _("A visit before last year is not logged now; check the date.")}
+        )
     visit = GuidanceVisit(
         region=village,
         visited_on=visited_on,

@@ -49,6 +49,7 @@ from qunfang.casebook.models import (
 from qunfang.casebook.services.opinions import client_key, hit
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.permissions import NotYours
+from qunfang.core.personal import personal_numbers_in
 from qunfang.core.roles import Perm
 from qunfang.governance.assessment.periods import Period, PeriodKind
 from qunfang.governance.models import (
@@ -338,6 +339,16 @@ def report_update_remarks(
         if locked.status != ReportStatus.DRAFT:
             raise ValidationError(
                 _("This report has been published; what it says can no longer be changed.")
+            )
+        if found := personal_numbers_in(remarks):
+            raise ValidationError(
+                {
+                    "remarks": _(
+                        "This goes on a public page and the village board: take out the phone "
+                        "and ID numbers (%(found)s)."
+                    )
+                    % {"found": "、".join(found)}
+                }
             )
         locked.remarks = remarks.strip()
         _dated(locked, by, now)

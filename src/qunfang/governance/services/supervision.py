@@ -158,7 +158,7 @@ class PlanDetails:
     note: str = ""
 
 
-def _plan_checked(details: PlanDetails, township: Region) -> PlanDetails:
+def _plan_checked(details: PlanDetails, township: Region, today: dt.date) -> PlanDetails:
     title = _text(
         details.title, field="title", limit=MAX_TITLE, required=_("Give the plan a title.")
     )
@@ -166,6 +166,10 @@ def _plan_checked(details: PlanDetails, township: Region) -> PlanDetails:
         raise ValidationError({"ends_on": _("Give the plan's first and last day.")})
     if details.ends_on < details.starts_on:
         raise ValidationError({"ends_on": _("The plan cannot end before it starts.")})
+    if details.ends_on < today:
+        raise ValidationError(
+            {"ends_on": _("A plan is for days to come; its last day has passed.")}
+        )
     if (details.ends_on - details.starts_on).days >= MAX_PLAN_DAYS:
         raise ValidationError({"ends_on": _("A plan covers a year at most.")})
     villages, nights = int(details.villages_to_draw or 0), int(details.night_checks_to_draw or 0)
@@ -198,7 +202,7 @@ def plan_create(
     if township.kind != RegionKind.TOWNSHIP:
         raise ValidationError({"region": _("A supervision plan belongs to a township.")})
     _require_supervise(by, township)
-    checked = _plan_checked(details, township)
+    checked = _plan_checked(details, township, timezone.localdate(now))
     plan = SupervisionPlan(
         region=township,
         title=checked.title,
@@ -223,7 +227,7 @@ def plan_update(
     _require_supervise(by, locked.region)
     if locked.status != PlanStatus.DRAFT:
         raise ValidationError(_("This plan has been drawn; a drawn plan is not changed."))
-    checked = _plan_checked(details, locked.region)
+    checked = _plan_checked(details, locked.region, timezone.localdate(now))
     for name in ("title", "starts_on", "ends_on", "villages_to_draw", "night_checks_to_draw"):
         setattr(locked, name, getattr(checked, name))
     locked.note = checked.note
@@ -335,7 +339,9 @@ def visit_create(
         raise ValidationError({"shift": _("Only a night check names a shift.")})
     if planned_for is None:
         raise ValidationError({"planned_for": _("Give the day of the visit.")})
-    if planned_for < timezone.localdate(now):
+    # (a night check is for a shift still to come or under way: one that began last evening
+    # is checked after midnight)
+    if kind != VisitKind.NIGHT and planned_for < timezone.localdate(now):
         raise ValidationError({"planned_for": _("A visit is planned for today or a later day.")})
     visit = SupervisionVisit(
         region=village, kind=kind, planned_for=planned_for, shift=shift, created_by=by

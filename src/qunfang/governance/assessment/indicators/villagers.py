@@ -1,8 +1,9 @@
 """Assessment indicators from the villagers: their satisfaction with the village's work reports
 (定期向群众汇报工作, 接受群众监督).
 
-A report counts in the assessed period in which its own period ends (a quarter's report in the
-month that closes the quarter), so consecutive periods together count what their year counts.
+An answer counts in the period it was made in: villagers answer a month's report during the
+next month, and a run computed on the 2nd of a month would otherwise find the reports of the
+month it assesses barely published. Consecutive periods together count what their year counts.
 Answers have no history: they are read as they are now, but only those made by the cut-off (an
 answer is never changed once made)."""
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qunfang.governance.assessment.catalogue import (
@@ -23,7 +23,6 @@ from qunfang.governance.assessment.catalogue import (
     indicator,
     ref_page,
 )
-from qunfang.governance.assessment.periods import Period
 from qunfang.governance.models import ReportStatus, Satisfaction, SatisfactionAnswer
 
 # what one answer counts for: satisfied in full, fairly satisfied half, not satisfied nothing
@@ -36,23 +35,15 @@ WEIGHTS: dict[int, Decimal] = {
 ref_page("work_report", "governance:report_detail")
 
 
-def _ends_in(key: str, period: Period) -> bool:
-    try:
-        last = Period.parse(key).last
-    except ValidationError:
-        return False
-    return period.first <= last <= period.last
-
-
 def villager_satisfaction(ctx: Context) -> list[Item]:
-    """One item per answer made by the cut-off to a published report whose period ends in the
-    assessed one. One query."""
+    """One item per answer to a published report made in the assessed period, by the cut-off.
+    One query."""
     rows = (
         SatisfactionAnswer.objects.filter(
             region__in=ctx.villages,
             report__status=ReportStatus.PUBLISHED,
-            report__period__gte=f"{ctx.period.first:%Y}",
-            report__period__lt=f"{ctx.period.last.year + 1}",
+            answered_at__gte=ctx.period.starts,
+            answered_at__lt=ctx.period.ends,
             answered_at__lte=ctx.cutoff,
         )
         .values_list("region_id", "rating", "report_id", "report__period")
@@ -65,7 +56,6 @@ def villager_satisfaction(ctx: Context) -> list[Item]:
             ref=("work_report", report, key),
         )
         for village, rating, report, key in rows
-        if _ends_in(key, ctx.period)
     ]
 
 
@@ -74,8 +64,8 @@ indicator(
         code="villager_satisfaction",
         label=_("Villagers' satisfaction with the work reports"),
         explanation=_(
-            "The villagers' answers to the village's work reports of the period: “satisfied” "
-            "counts in full, “fairly satisfied” half, “not satisfied” nothing."
+            "The villagers' answers to the village's work reports made in the period: "
+            "“satisfied” counts in full, “fairly satisfied” half, “not satisfied” nothing."
         ),
         unit=Unit.RATE,
         default_target=Decimal("80"),
