@@ -359,5 +359,8 @@ def test_the_task_list_opens_on_what_still_waits_longest_overdue_first(world, cl
     task(world, found, "任务乙报告改好", TODAY - dt.timedelta(days=2), status=TaskStatus.REPORTED)
     client.force_login(world.township_officer)
     body = client.get(reverse("governance:supervision_task_list")).content.decode()
-    order = [body.index(text) for text in ("任务甲逾期十天", "任务乙报告改好", "任务丙下周到期", "任务丁早已核实")]
+    order = [
+        body.index(text)
+        for text in ("任务甲逾期十天", "任务乙报告改好", "任务丙下周到期", "任务丁早已核实")
+    ]
     assert order == sorted(order)
