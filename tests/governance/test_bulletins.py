@@ -120,6 +120,27 @@ def test_vetoed_villages_are_criticised_and_never_commended(w):
     assert kinds[w.village1.pk] == MentionKind.PROBLEM
 
 
+def test_the_vetoed_villages_count_towards_the_bottom(w):
+    from qunfang.core.models import Region, RegionKind
+
+    more = [
+        Region.objects.create(
+            code=f"33068110929{n}", name=f"第{n}村", kind=RegionKind.VILLAGE, parent=w.township
+        )
+        for n in (3, 4, 5, 6)
+    ]
+    villages = [w.village1, w.village2, *more]  # six: two at either end
+    scores = {v: (f"{95 - 5 * i}.00", i + 1, False) for i, v in enumerate(villages)}
+    scores[more[-1]] = ("40.00", 6, True)  # vetoed: the last
+    village_run(w, DEC, scores)
+    problems = svc.bulletin_draft_from_period(
+        township=w.township, period=DEC, by=w.township_officer
+    ).problems
+    assert "第6村：2028年12月考核被一票否决。" in problems
+    assert "第5村：2028年12月考核得分" in problems  # one more makes up the bottom two
+    assert "第4村：2028年12月考核得分" not in problems
+
+
 def test_a_quiet_period_says_so_and_names_no_village(w):
     bulletin = svc.bulletin_draft_from_period(
         township=w.township, period="2028-Q4", by=w.township_officer

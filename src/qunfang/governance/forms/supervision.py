@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,8 @@ from qunfang.core.selectors import villages_visible
 from qunfang.core.uploads import check_upload
 from qunfang.governance.models.supervision import FindingKind, Severity, VisitKind
 from qunfang.governance.selectors.supervision import shift_people
-from qunfang.patrols.models import Shift
-from qunfang.registry.models import Organisation, Person
+from qunfang.patrols.models import Assignment, Shift
+from qunfang.registry.models import Membership, Organisation, Person
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 SHIFT_DAYS_AHEAD = 62
@@ -165,8 +166,13 @@ class _VillageChoices(forms.Form):
         org.queryset = Organisation.objects.filter(region_id=village_id).order_by("name", "pk")
         person = self.fields["person"]
         assert isinstance(person, forms.ModelChoiceField)
+        # the people who do the work (who hold or held a post, or stood a patrol turn), not
+        # every villager: a finding or a task names someone who answers for the work
+        works = Exists(Membership.objects.filter(person=OuterRef("pk"))) | Exists(
+            Assignment.objects.filter(person=OuterRef("pk"))
+        )
         person.queryset = (
-            Person.objects.filter(region_id=village_id)
+            Person.objects.filter(works, region_id=village_id)
             .defer("id_number", "phone")
             .order_by("name", "pk")
         )

@@ -297,7 +297,8 @@ def _score_line(score: Score, run: AssessmentRun, count: int) -> str:
 
 def _read_scores(run: AssessmentRun, reading: _Reading) -> None:
     """The vetoed villages and those at the bottom are criticised, those at the top commended:
-    a third of the villages at most at either end, three at most, never the same village."""
+    a third of the villages at most at either end, three at most (the vetoed ones count towards
+    the bottom's), never the same village."""
     scores = list(
         Score.objects.filter(run=run, organisation=None, person=None)
         .select_related("region")
@@ -314,7 +315,9 @@ def _read_scores(run: AssessmentRun, reading: _Reading) -> None:
     ranked = [s for s in scores if not s.vetoed]
     ends = min(3, count // 3) if count >= 3 else (1 if count == 2 else 0)
     top = ranked[:ends]
-    bottom = [s for s in ranked[-ends:] if s not in top] if ends else []
+    # the vetoed villages are the bottom already: as many more as make up the end
+    more = max(0, ends - (count - len(ranked)))
+    bottom = [s for s in ranked[-more:] if s not in top] if more else []
     for score in top:
         reading.commend(score.region, _score_line(score, run, count))
     for score in bottom:
@@ -323,6 +326,7 @@ def _read_scores(run: AssessmentRun, reading: _Reading) -> None:
     catalogue.load()
     sums = (
         ScoreLine.objects.filter(score__in=[s.pk for s in scores], is_veto=False)
+        .exclude(due=0)  # nothing was due: the indicator did not apply to that village
         .values("indicator")
         .annotate(points=Sum("points"), weight=Sum("weight"))
         .order_by("indicator")
