@@ -264,7 +264,11 @@ def test_the_township_panel_shows_satisfaction_by_village(world, client, publish
     client.force_login(world.township_officer)
     body = _body(client.get(reverse("home")))
     assert 'data-testid="panel-satisfaction"' in body and "50%" in body
-    assert world.village2.name in body
+    panel = body[body.index('data-testid="panel-satisfaction"') :]
+    panel = panel[: panel.index("</table>")]
+    # only the villages villagers answered are listed; the others are counted
+    assert world.village1.name in panel and world.village2.name not in panel
+    assert 'data-testid="panel-unanswered"' in body and "1个村" in body
 
 
 # ---- on a phone -------------------------------------------------------------------------------

@@ -165,7 +165,16 @@ def reports_summary(user: User) -> dict[str, Any]:
                     "satisfied": share(row["satisfied"] + row["fairly"], n) if row else None,
                 }
             )
-        return {"township_view": True, "villages": villages, "since": first.key}
+        # the villages villagers answered, the least satisfied first; the others as a count
+        answered = sorted(
+            (row for row in villages if row["answers"]), key=lambda row: row["satisfied"]
+        )
+        return {
+            "township_view": True,
+            "villages": answered,
+            "unanswered": len(villages) - len(answered),
+            "since": first.key,
+        }
     published = dict(
         WorkReport.objects.visible_to(user)
         .filter(period=month.key)

@@ -20,4 +20,5 @@ def connect() -> None:
         order=475,
     )
     # shown only to a township leader in charge of villages (an empty context hides it)
-    PANELS.append(Panel("governance/leadership/_panel.html", Perm.VIEW_GOVERNANCE, leader_panel))
+    # first on the home page: a leader in charge opens it to see their villages
+    PANELS.insert(0, Panel("governance/leadership/_panel.html", Perm.VIEW_GOVERNANCE, leader_panel))
