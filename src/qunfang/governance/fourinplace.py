@@ -52,6 +52,10 @@ class Aspect:
     in_place: bool
     reasons: list[str | Promise] = field(default_factory=list)  # why not (or what holds it up)
 
+    @property
+    def label(self) -> Promise:
+        return ASPECT_LABELS[self.code]
+
 
 @dataclass(frozen=True)
 class FourInPlace:
