@@ -154,25 +154,23 @@ def reports_summary(user: User) -> dict[str, Any]:
             .order_by()
         )
         counts = {row["region_id"]: row for row in rows}
-        villages = []
+        # the villages villagers answered, the least satisfied first; the others as a count
+        answered: list[tuple[int, dict[str, Any]]] = []
+        unanswered = 0
         for village in villages_visible(user=user):
             row = counts.get(village.pk)
-            n = row["n"] if row else 0
-            villages.append(
-                {
-                    "village": village,
-                    "answers": n,
-                    "satisfied": share(row["satisfied"] + row["fairly"], n) if row else None,
-                }
+            satisfied = share(row["satisfied"] + row["fairly"], row["n"]) if row else None
+            if row is None or satisfied is None:
+                unanswered += 1
+                continue
+            answered.append(
+                (satisfied, {"village": village, "answers": row["n"], "satisfied": satisfied})
             )
-        # the villages villagers answered, the least satisfied first; the others as a count
-        answered = sorted(
-            (row for row in villages if row["answers"]), key=lambda row: row["satisfied"]
-        )
+        answered.sort(key=lambda pair: pair[0])
         return {
             "township_view": True,
-            "villages": answered,
-            "unanswered": len(villages) - len(answered),
+            "villages": [entry for _share, entry in answered],
+            "unanswered": unanswered,
             "since": first.key,
         }
     published = dict(
