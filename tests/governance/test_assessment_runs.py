@@ -180,6 +180,15 @@ def test_running_an_open_period_again_reads_the_records_afresh(world, duty):
     again = _assess(world, at=LATER + dt.timedelta(hours=1))
     assert again.pk == run.pk
     assert _score(again, world.village1).computed == Decimal("100.00")
+    # a score changed: the villages have the scheme's whole time for appeals from now
+    assert again.appeals_until == LATER + dt.timedelta(hours=1, days=7)
+
+
+def test_computing_again_with_the_same_result_keeps_the_time_for_appeals(world, duty):
+    run = _assess(world)
+    again = _assess(world, at=RUN_AT + dt.timedelta(days=3))
+    assert again.cutoff == RUN_AT + dt.timedelta(days=3)
+    assert again.appeals_until == run.appeals_until == RUN_AT + dt.timedelta(days=7)
 
 
 def test_a_record_changed_after_the_cut_off_changes_nothing_of_a_closed_period(world, duty):
@@ -280,6 +289,18 @@ def test_an_upheld_appeal_changes_the_score_and_a_dismissed_one_does_not(world, 
             appeal_lodge(score=score, grounds="再次申诉", by=world.director1)
         with pytest.raises(ValidationError, match="waiting for a decision"):
             run_close(run=run, by=world.township_officer)
+        # the shift attendance cost 25 points: no more is given back, and nothing taken
+        for points, says in (("25.01", "cost the score 25.00 points"), ("-5", "more than 0")):
+            with pytest.raises(ValidationError, match=says):
+                appeal_decide(
+                    appeal=appeal,
+                    upheld=True,
+                    decision="属实",
+                    points=points,
+                    by=world.township_officer,
+                )
+        appeal.refresh_from_db()
+        assert appeal.status == AppealStatus.LODGED and not Adjustment.objects.exists()
         appeal_decide(
             appeal=appeal,
             upheld=True,
@@ -289,13 +310,42 @@ def test_an_upheld_appeal_changes_the_score_and_a_dismissed_one_does_not(world, 
         )
     score.refresh_from_db()
     appeal.refresh_from_db()
+    # four eyes: upheld by one officer, the change counts once another approves it
     assert appeal.status == AppealStatus.UPHELD
-    assert appeal.adjustment.status == Approval.APPROVED
+    assert appeal.adjustment.status == Approval.PENDING
+    assert score.final == Decimal("75.00")
+    with pytest.raises(ValidationError, match="someone other than who proposed it"):
+        adjustment_decide(adjustment=appeal.adjustment, approve=True, by=world.township_officer)
+    adjustment_decide(adjustment=appeal.adjustment, approve=True, by=_second_officer(world))
+    score.refresh_from_db()
     assert (score.final, score.rank) == (Decimal("100.00"), 1)
     with time_machine.travel(RUN_AT + dt.timedelta(days=2), tick=False):
         second = appeal_lodge(score=_score(run, world.village2), grounds="x", by=world.director2)
         appeal_decide(appeal=second, upheld=False, decision="无依据", by=world.township_officer)
     assert Adjustment.objects.filter(appeal=second).count() == 0
+
+
+def test_an_upheld_appeal_whose_change_is_rejected_waits_again_for_a_decision(world, duty):
+    run = _assess(world)
+    score = _score(run, world.village1)
+    leader = _second_officer(world)
+    with time_machine.travel(RUN_AT + dt.timedelta(days=1), tick=False):
+        appeal = appeal_lodge(score=score, grounds="夜班因暴雨取消", by=world.director1)
+        appeal_decide(
+            appeal=appeal, upheld=True, decision="属实", points="25", by=world.township_officer
+        )
+        change = Adjustment.objects.get(appeal=appeal)
+        adjustment_decide(adjustment=change, approve=False, by=leader)
+    appeal.refresh_from_db()
+    change.refresh_from_db()
+    score.refresh_from_db()
+    assert appeal.status == AppealStatus.LODGED and appeal.decided_by is None
+    assert change.status == Approval.REJECTED and change.appeal is None
+    assert score.final == Decimal("75.00")
+    with time_machine.travel(RUN_AT + dt.timedelta(days=2), tick=False):
+        appeal_decide(appeal=appeal, upheld=False, decision="维持", by=leader)
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.DISMISSED
 
 
 def test_appeals_are_lodged_within_the_window_and_never_on_a_closed_period(world, duty):
@@ -321,6 +371,30 @@ def test_a_period_is_closed_only_after_the_time_for_appeals(world, duty):
             run_close(run=run, by=world.township2_officer)
     run.refresh_from_db()
     assert run.status == RunStatus.OPEN
+
+
+def test_a_look_before_the_period_is_over_is_provisional_until_computed_after_its_end(world, duty):
+    during = dt.datetime(2028, 12, 20, 9, tzinfo=SHANGHAI)
+    look = _assess(world, at=during)
+    assert look.is_provisional
+    # its time for appeals runs from the period's end, not from the look
+    assert look.appeals_until == PERIOD.ends + dt.timedelta(days=7)
+    score = _score(look, world.village1)
+    with (
+        time_machine.travel(during + dt.timedelta(days=1), tick=False),
+        pytest.raises(ValidationError, match="before the period ended on 2028-12-31"),
+    ):
+        appeal_lodge(score=score, grounds="不服", by=world.director1)
+    with (
+        time_machine.travel(PERIOD.ends + dt.timedelta(days=8), tick=False),
+        pytest.raises(ValidationError, match="before the period was over"),
+    ):
+        run_close(run=look, by=world.township_officer)
+    assert not score.appeals.exists()
+    result = _assess(world)  # after the end: the period's result, open to appeals
+    assert result.pk == look.pk and not result.is_provisional
+    with time_machine.travel(RUN_AT + dt.timedelta(days=1), tick=False):
+        appeal_lodge(score=_score(result, world.village1), grounds="不服", by=world.director1)
 
 
 def test_a_run_without_a_scheme_or_for_a_period_to_come_is_refused(world, duty, scheme):

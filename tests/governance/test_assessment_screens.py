@@ -263,6 +263,31 @@ def test_a_director_sees_own_score_lines_and_lodges_an_appeal(world, run, duty, 
     assert Appeal.objects.filter(score=score).count() == 1
 
 
+def test_a_look_before_the_period_is_over_says_it_is_provisional_and_takes_no_appeal(
+    world, duty, client, time_machine, settings
+):
+    time_machine.move_to(dt.datetime(2028, 12, 20, 9, tzinfo=SHANGHAI))
+    look = run_assess(
+        township=world.township, level=Level.VILLAGE, period=PERIOD, by=world.township_officer
+    )
+    client.force_login(world.township_officer)
+    page = _text(client.get(look.get_absolute_url()))
+    assert 'data-testid="run-provisional"' in page and "暂定" in page
+    assert "前提出申诉" not in page and 'data-testid="run-appeals-until"' not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (look.get_absolute_url(), reverse("governance:run_print", args=[look.pk])):
+        assert "Provisional" in _text(client.get(url))
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    client.force_login(world.director1)
+    score = _score(look, world.village1)
+    body = _text(client.get(score.get_absolute_url()))
+    assert 'data-testid="run-provisional"' in body and 'data-testid="appeal-form"' not in body
+    refused = client.post(
+        reverse("governance:appeal_lodge", args=[score.pk]), {"grounds": "本月还没结束"}
+    )
+    assert refused.status_code == 200 and not Appeal.objects.exists()
+
+
 def test_another_village_and_another_township_get_404(world, run, client):
     one, two = _score(run, world.village1), _score(run, world.village2)
     appeal = appeal_lodge(score=one, grounds="漏记", by=world.director1)
@@ -291,6 +316,7 @@ def test_the_township_upholds_an_appeal_and_the_score_and_rank_change(world, run
     listed = _text(client.get(reverse("governance:appeal_list"), {"status": "lodged"}))
     assert appeal.get_absolute_url() in listed
     url = reverse("governance:appeal_decide", args=[appeal.pk])
+    assert "最多加25.00分" in _text(client.get(appeal.get_absolute_url()))  # 75 up to 100
     # reasons are required, and the points when upheld: refused on the page, nothing changed
     empty = client.post(url, {"outcome": "upheld", "points": "", "decision": ""})
     assert empty.status_code == 200
@@ -304,6 +330,16 @@ def test_the_township_upholds_an_appeal_and_the_score_and_rank_change(world, run
     appeal.refresh_from_db()
     score.refresh_from_db()
     assert appeal.status == AppealStatus.UPHELD and appeal.decided_by == world.township_officer
+    # the change waits for the second officer, and the appeal's page says so
+    assert score.final == Decimal("75.00")
+    assert 'data-testid="appeal-change-pending"' in _text(client.get(appeal.get_absolute_url()))
+    client.force_login(_second_officer(world))
+    client.post(
+        reverse("governance:adjustment_decide", args=[appeal.adjustment.pk]),
+        {"decision": "approve"},
+    )
+    client.force_login(world.township_officer)
+    score.refresh_from_db()
     assert (score.adjustment, score.final, score.rank, score.grade) == (
         Decimal("25.00"),
         Decimal("100.00"),

@@ -594,8 +594,48 @@ def test_a_letter_is_drawn_up_with_its_targets(world, fake_catalogue):
         by=world.township_officer,
     )
     assert (letter.village_signatory, letter.created_by) == ("骆金法", world.township_officer)
-    assert dict(letter.targets.values_list("indicator", "target")) == {"t_rate": 95}
+    # signed: the scheme's own targets are written in beside the village's
+    assert dict(letter.targets.values_list("indicator", "target")) == {"t_rate": 95, "t_hours": 4}
     assert letter.history.first().history_user == world.township_officer
+
+
+def test_what_a_village_signed_holds_when_the_scheme_changes(world, fake_catalogue):
+    scheme = in_use(world)
+    signed = _letter(world, world.village1, t_rate=Decimal(95))
+    service.letter_edit(
+        letter=signed,
+        details=service.LetterDetails(signed_on=dt.date(2029, 1, 5), targets={"t_rate": 95}),
+        by=world.township_officer,
+    )
+    _letter(world, world.village2, t_rate=Decimal(95))  # not signed
+    # the township puts a stricter copy in use
+    copy = service.scheme_copy(scheme=scheme, by=world.township_officer)
+    hours = copy.indicators.get(indicator="t_hours")
+    service.scheme_indicator_set(
+        scheme=copy,
+        code="t_hours",
+        weight=hours.weight,
+        target=Decimal(8),
+        within_days=None,
+        by=world.township_officer,
+    )
+    service.scheme_activate(scheme=copy, by=world.township_officer)
+    spec = service.scheme_spec(copy, YEAR)["targets"]
+    assert spec[str(world.village1.pk)]["t_hours"] == "4.00"  # as signed
+    assert "t_hours" not in spec.get(str(world.village2.pk), {})  # not signed: the scheme's 8
+
+
+@pytest.mark.parametrize("signed_on", [dt.date(2020, 1, 1), dt.date(YEAR - 2, 12, 31)])
+def test_a_letter_is_signed_in_its_year_or_the_one_before(world, fake_catalogue, signed_on):
+    in_use(world)
+    message = refused(
+        service.letter_create,
+        village=world.village1,
+        year=YEAR,
+        details=service.LetterDetails(signed_on=signed_on),
+        by=world.township_officer,
+    )
+    assert f"{YEAR}年" in message and not ResponsibilityLetter.objects.exists()
 
 
 def test_a_letter_is_changed_and_its_targets_become_those_given(world, fake_catalogue):

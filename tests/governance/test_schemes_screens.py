@@ -108,6 +108,21 @@ def test_a_refused_indicator_is_shown_on_the_page_and_nothing_changes(
     assert snapshot() == before
 
 
+def test_a_refused_change_to_a_row_is_said_above_the_table(world, client, fake_catalogue):
+    scheme = ready(world, draft(world), parts=(("t_rate", 50), ("t_hours", 50)))
+    client.force_login(world.township_officer)
+    before = snapshot()
+    for weight in ("-5", "abc", ""):
+        response = client.post(
+            url("scheme_indicator", scheme.pk), {"indicator": "t_rate", "weight": weight}
+        )
+        assert response.status_code == 200
+        page = body(response)
+        assert 'data-testid="indicator-row-errors"' in page
+        assert "“Test patrols done”未作修改" in page
+    assert snapshot() == before
+
+
 def test_putting_in_use_is_refused_with_what_the_weights_add_up_to(world, client, fake_catalogue):
     scheme = ready(world, draft(world), parts=(("t_rate", 50), ("t_hours", 30)))
     client.force_login(world.township_officer)
@@ -276,13 +291,18 @@ def test_the_township_draws_up_a_letter_in_two_steps(world, client, fake_catalog
     )
     letter = ResponsibilityLetter.objects.get()
     assert response["Location"] == letter.get_absolute_url()
-    assert dict(letter.targets.values_list("indicator", "target")) == {"t_rate": 95}
+    # signed: the scheme's target for the rest is written in, so what was signed holds
+    assert dict(letter.targets.values_list("indicator", "target")) == {"t_rate": 95, "t_hours": 4}
     # the same village and year again: to its letter
     response = client.get(step)
     assert response["Location"] == url("letter_edit", letter.pk)
     # a village of another township: 404
     other = f"{url('letter_create')}?village={world.village3.code}&year={YEAR}"
     assert client.get(other).status_code == 404
+    # a year out of range is refused at the first step, before the targets are asked for
+    for year in (1990, 3000):
+        page = body(client.get(f"{url('letter_create')}?village={world.village1.code}&year={year}"))
+        assert "2000" in page and 'name="target_t_rate"' not in page
 
 
 def test_a_refused_target_is_shown_on_its_field_and_nothing_is_made(world, client, fake_catalogue):

@@ -21,7 +21,7 @@ from qunfang.core.demo.reference import VILLAGE_3
 from qunfang.core.models import Region, User
 from qunfang.core.notify import sent_at
 from qunfang.governance.assessment.periods import Period
-from qunfang.governance.models import AssessmentRun, Level, Score
+from qunfang.governance.models import Adjustment, AssessmentRun, Level, Score
 from qunfang.governance.services.assessment import (
     adjustment_decide,
     adjustment_propose,
@@ -184,6 +184,15 @@ def _appeal(
             by=context.accounts["township"],
             now=decided,
         )
+    if upheld:  # the change counts once the second officer approves it
+        approved = decided + dt.timedelta(days=1)
+        with sent_at(approved):
+            adjustment_decide(
+                adjustment=Adjustment.objects.get(appeal=appeal),
+                approve=True,
+                by=context.accounts["leader"],
+                now=approved,
+            )
 
 
 def _adjust(run: AssessmentRun, officer: User, leader: User, at: dt.datetime) -> None:

@@ -15,6 +15,7 @@ from qunfang.core.models import Region
 from qunfang.governance.models import Level
 from qunfang.governance.selectors.schemes import IndicatorRow, VetoRow, target_text
 from qunfang.governance.services.schemes import (
+    FIRST_YEAR,
     MAX_APPEAL_DAYS,
     MAX_COMMITMENTS,
     MAX_GRADE,
@@ -171,6 +172,16 @@ class ChooseVillageForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
         self.fields["year"].initial = timezone.localdate().year
+
+    def clean_year(self) -> int:
+        """The years a letter may be drawn up for, as `services.schemes.letter_create` takes."""
+        year = self.cleaned_data["year"]
+        last = timezone.localdate().year + 1
+        if not FIRST_YEAR <= year <= last:
+            raise forms.ValidationError(
+                _("Give a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": last}
+            )
+        return year
 
 
 class LetterForm(forms.Form):

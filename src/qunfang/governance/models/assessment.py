@@ -7,6 +7,7 @@ stood then and say which differ. Closing a run makes it final for adjustments an
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from qunfang.core.models import Region
 from qunfang.core.scoping import RegionOwned
+from qunfang.governance.assessment.periods import Period
 from qunfang.registry.models import Organisation, Person
 
 
@@ -276,6 +278,19 @@ class AssessmentRun(RegionOwned):
     @property
     def is_closed(self) -> bool:
         return self.status == RunStatus.CLOSED
+
+    @property
+    def period_ends(self) -> dt.datetime:
+        return Period.parse(self.period).ends
+
+    @property
+    def period_last_day(self) -> dt.date:
+        return Period.parse(self.period).last
+
+    @property
+    def is_provisional(self) -> bool:
+        """Computed before the period was over: a look at how it stands, not its result."""
+        return self.cutoff < self.period_ends
 
 
 class Score(RegionOwned):

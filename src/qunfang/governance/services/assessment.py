@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,6 +57,7 @@ from qunfang.governance.models import (
 
 NOTICE_KIND = "assessment"  # core.notify.KIND_LABELS
 MAX_ADJUSTMENT = Decimal(100)
+HUNDRED_POINTS = Decimal(100)
 
 # ---- who acts -------------------------------------------------------------------------------
 
@@ -188,9 +189,14 @@ def run_assess(
             raise ValidationError(_("The period %(period)s is closed.") % {"period": period})
         run.scheme, run.scheme_spec, run.cutoff = scheme, spec, now
         run.computed_at, run.computed_by = now, by
-        run.appeals_until = now + dt.timedelta(days=int(spec["appeal_days"]))
+        changed = _store(run, computed)
+        # the time for appeals runs from when the scores last changed: computing again with the
+        # same result gives nobody a new reason to appeal, so it does not hold the period open
+        # (a look before the period is over gives that time from the period's end)
+        if _created or changed:
+            start = max(now, period.ends)
+            run.appeals_until = start + dt.timedelta(days=int(spec["appeal_days"]))
         run.save()
-        _store(run, computed)
     return run
 
 
@@ -243,10 +249,11 @@ def _approved(run: AssessmentRun) -> dict[int, Decimal]:
     }
 
 
-def _store(run: AssessmentRun, computed: Computed) -> None:
+def _store(run: AssessmentRun, computed: Computed) -> bool:
     """The run's scores and lines as computed, with their final figures, grades and ranks: a
     subject's row is kept (its adjustments and appeals point at it), its lines written anew; a
-    subject no longer scored goes, unless someone has adjusted or appealed its score."""
+    subject no longer scored goes, unless someone has adjusted or appealed its score. Whether
+    any subject's figures changed, or a subject came or went."""
     existing = {key_of(score): score for score in run.scores.all()}
     approved = _approved(run)
     engine.finalise(
@@ -255,15 +262,21 @@ def _store(run: AssessmentRun, computed: Computed) -> None:
         {key: approved[s.pk] for key, s in existing.items() if s.pk in approved},
     )
     new, kept = [], []
+    changed = False
     for result in computed.results:
         score = existing.pop(result.key, None)
         if score is None:
             score = Score(run=run, **_subject_fields(result.key, result.village))
             new.append(score)
+            changed = True
         else:
             kept.append(score)
+            changed = changed or any(
+                getattr(score, name) != getattr(result, name) for name in FIELDS
+            )
         for name in FIELDS:
             setattr(score, name, getattr(result, name))
+    changed = changed or bool(existing)
     Score.objects.bulk_create(new, batch_size=500)
     Score.objects.bulk_update(kept, FIELDS, batch_size=500)
     stale = [score.pk for score in existing.values()]
@@ -294,6 +307,7 @@ def _store(run: AssessmentRun, computed: Computed) -> None:
             for line in result.lines
         ],
     )
+    return changed
 
 
 def refinalise(run: AssessmentRun) -> None:
@@ -407,7 +421,7 @@ def run_close(*, run: AssessmentRun, by: User, now: dt.datetime | None = None) -
         run = AssessmentRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if run.is_closed:
             raise ValidationError(_("This assessment is already closed."))
-        if run.cutoff < Period.parse(run.period).ends:
+        if run.is_provisional:
             raise ValidationError(
                 _(
                     "This assessment read the records before the period was over: compute it "
@@ -468,9 +482,12 @@ def adjustment_propose(*, score: Score, points: Any, reason: str, by: User) -> A
 def adjustment_decide(
     *, adjustment: Adjustment, approve: bool, by: User, now: dt.datetime | None = None
 ) -> Adjustment:
-    """Another township officer approves or rejects an adjustment (four eyes)."""
+    """Another township officer approves or rejects an adjustment (four eyes). An upheld
+    appeal's adjustment approved decides the appeal for good, and its village is told; rejected,
+    the appeal waits again for a decision."""
     run = adjustment.score.run
     _require(can_assess(by, run.region))
+    now = now or timezone.now()
     with transaction.atomic():
         run = _open_run(adjustment.score)
         adjustment = Adjustment.objects.select_for_update(of=("self",)).get(pk=adjustment.pk)
@@ -481,10 +498,20 @@ def adjustment_decide(
                 _("An adjustment is approved by someone other than who proposed it.")
             )
         adjustment.status = Approval.APPROVED if approve else Approval.REJECTED
-        adjustment.decided_by, adjustment.decided_at = by, now or timezone.now()
-        adjustment.save(update_fields=["status", "decided_by", "decided_at"])
+        adjustment.decided_by, adjustment.decided_at = by, now
+        appeal = adjustment.appeal
+        if appeal is not None and not approve:
+            # the upholding is undone: the appeal goes back to the township's desk (its first
+            # decision stays in its history), and the rejected change no longer names it
+            appeal.status, appeal.decision = AppealStatus.LODGED, ""
+            appeal.decided_by, appeal.decided_at = None, None
+            appeal.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+            adjustment.appeal = None
+        adjustment.save(update_fields=["status", "decided_by", "decided_at", "appeal"])
         if approve:
             refinalise(run)
+    if appeal is not None and approve:
+        _tell_decided(appeal, run)
     return adjustment
 
 
@@ -503,6 +530,14 @@ def appeal_lodge(
         raise ValidationError({"indicator": _("This score has no such indicator.")})
     with transaction.atomic():
         run = _open_run(score)
+        if run.is_provisional:
+            raise ValidationError(
+                _(
+                    "This assessment was computed before the period ended on %(end)s: appeal "
+                    "once the township has computed it after the period's end."
+                )
+                % {"end": run.period_last_day.isoformat()}
+            )
         if now > run.appeals_until:
             raise ValidationError(
                 _("Appeals against this assessment could be lodged until %(until)s.")
@@ -538,8 +573,9 @@ def appeal_decide(
     by: User,
     now: dt.datetime | None = None,
 ) -> Appeal:
-    """Uphold (the score changes by `points`, through an approved adjustment naming the appeal)
-    or dismiss, with the reasons; the one who lodged it is told."""
+    """Uphold (the score is to change by `points`, through an adjustment naming the appeal,
+    which counts once another officer approves it: four eyes, as for any adjustment) or dismiss,
+    with the reasons. The one who lodged it is told once the decision is final."""
     run = appeal.score.run
     _require(can_assess(by, run.region))
     decision = decision.strip()
@@ -552,6 +588,8 @@ def appeal_decide(
         appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
         if appeal.status != AppealStatus.LODGED:
             raise ValidationError(_("This appeal has already been decided."))
+        if value is not None:
+            _within_ceiling(value, appeal)
         appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
         appeal.decision, appeal.decided_by, appeal.decided_at = decision, by, now
         appeal.save(update_fields=["status", "decision", "decided_by", "decided_at"])
@@ -560,13 +598,67 @@ def appeal_decide(
                 score=appeal.score,
                 points=value,
                 reason=decision[:300],
-                status=Approval.APPROVED,
                 proposed_by=by,
-                decided_by=by,
-                decided_at=now,
                 appeal=appeal,
             )
-            refinalise(run)
+    if value is None:
+        _tell_decided(appeal, run)
+    else:
+        for officer in _officers(run.region):
+            if officer.pk != by.pk:
+                notify(
+                    officer,
+                    NOTICE_KIND,
+                    Phrase(
+                        gettext_noop(
+                            "An upheld appeal's change to the %(period)s score of %(who)s "
+                            "waits for your approval."
+                        ),
+                        period=run.period,
+                        who=str(appeal.score.subject),
+                    ),
+                    appeal.score.get_absolute_url(),
+                )
+    return appeal
+
+
+def appeal_ceiling(appeal: Appeal) -> Decimal:
+    """The most an upheld appeal may give back: what the appealed indicator cost the score (its
+    weight not earned, over the weights that applied), and never beyond 100."""
+    score = appeal.score
+    room = max(HUNDRED_POINTS - score.final, Decimal(0))
+    if not appeal.indicator:
+        return room
+    lines = [line for line in score.lines.all() if not line.is_veto]
+    applied = [line for line in lines if line.due is None or line.due > 0]
+    weights = sum((line.weight for line in applied), Decimal(0))
+    line = next((line for line in applied if line.indicator == appeal.indicator), None)
+    if line is None or not weights:  # it did not apply: what it would give is not known
+        return room
+    lost = ((line.weight - line.points) * HUNDRED_POINTS / weights).quantize(
+        engine.CENT, rounding=ROUND_CEILING
+    )
+    return min(lost, room)
+
+
+def _within_ceiling(points: Decimal, appeal: Appeal) -> None:
+    if points < 0:
+        raise ValidationError(
+            {"points": _("An upheld appeal raises the score: give the points as more than 0.")}
+        )
+    most = appeal_ceiling(appeal)
+    if points > most:
+        if appeal.indicator:
+            message = _(
+                "The appealed indicator cost the score %(most)s points: an upheld appeal gives "
+                "back at most that."
+            )
+        else:
+            message = _("The score can rise by at most %(most)s points (to 100).")
+        raise ValidationError({"points": message % {"most": most}})
+
+
+def _tell_decided(appeal: Appeal, run: AssessmentRun) -> None:
     notify(
         appeal.lodged_by,
         NOTICE_KIND,
@@ -576,7 +668,6 @@ def appeal_decide(
         ),
         appeal.get_absolute_url(),
     )
-    return appeal
 
 
 def _officers(township: Region) -> list[User]:

@@ -605,9 +605,24 @@ def _letter_targets(village: Region, targets: Mapping[str, Any]) -> dict[str, De
     return checked
 
 
-def _check_letter(details: LetterDetails, village: Region) -> dict[str, Any]:
-    if details.signed_on is not None and details.signed_on > timezone.localdate():
+def _check_letter(details: LetterDetails, village: Region, year: int) -> dict[str, Any]:
+    signed = details.signed_on
+    if signed is not None and signed > timezone.localdate():
         raise ValidationError({"signed_on": _("The date is in the future.")})
+    if signed is not None and not year - 1 <= signed.year <= year:
+        raise ValidationError(
+            {
+                "signed_on": _(
+                    "A letter for %(year)s is signed in %(year)s or in the year before it."
+                )
+                % {"year": year}
+            }
+        )
+    targets = _letter_targets(village, details.targets)
+    if signed is not None:
+        # what was signed holds: the scheme's targets at signing are written into the letter,
+        # so a later change of the scheme does not change the terms the village signed
+        targets = {**_scheme_targets(village), **targets}
     return {
         "signed_on": details.signed_on,
         "village_signatory": _short(
@@ -617,8 +632,20 @@ def _check_letter(details: LetterDetails, village: Region) -> dict[str, Any]:
             details.township_signatory, field="township_signatory", limit=MAX_SIGNATORY
         ),
         "commitments": _short(details.commitments, field="commitments", limit=MAX_COMMITMENTS),
-        "targets": _letter_targets(village, details.targets),
+        "targets": targets,
     }
+
+
+def _scheme_targets(village: Region) -> dict[str, Decimal]:
+    """The targets of the villages' scheme in use of the village's township, by indicator."""
+    scheme = scheme_in_use(village.parent_id or 0, Level.VILLAGE)
+    if scheme is None:
+        return {}
+    return dict(
+        SchemeIndicator.objects.filter(scheme=scheme, target__isnull=False).values_list(
+            "indicator", "target"
+        )
+    )
 
 
 def _write_targets(letter: ResponsibilityLetter, targets: dict[str, Decimal], by: User) -> None:
@@ -654,7 +681,7 @@ def letter_create(
                 % {"first": FIRST_YEAR, "last": last}
             }
         )
-    values = _check_letter(details, village)
+    values = _check_letter(details, village, year)
     if ResponsibilityLetter.objects.filter(region=village, year=year).exists():
         raise ValidationError({"year": letter_exists_message(village, year)})
     targets = values.pop("targets")
@@ -685,7 +712,7 @@ def letter_edit(
         raise ValidationError(_("A responsibility letter is signed by a village."))
     _require(by, village.parent)
     locked = ResponsibilityLetter.objects.select_for_update(of=("self",)).get(pk=letter.pk)
-    values = _check_letter(details, village)
+    values = _check_letter(details, village, locked.year)
     targets = values.pop("targets")
     for name, value in values.items():
         setattr(locked, name, value)

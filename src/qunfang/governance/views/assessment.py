@@ -141,7 +141,9 @@ def _run_page(
         "can_close": may_act and not run.is_closed,
         "close_form": close_form or CloseForm(),
         "sanctions_url": _sanctions_url(run) if may_act else "",
-        "appeals_open": not run.is_closed and timezone.now() <= run.appeals_until,
+        "appeals_open": not run.is_closed
+        and not run.is_provisional
+        and timezone.now() <= run.appeals_until,
     }
     return render(request, "governance/assessment/detail.html", context)
 
@@ -216,7 +218,7 @@ def _score_page(
     can_act = not run.is_closed and service.can_assess(user, run.region)
     appeals = sel.appeals_of(score)
     waiting_appeal = any(a.status == AppealStatus.LODGED for a in appeals)
-    may_appeal = not run.is_closed and service.can_appeal(user, score)
+    may_appeal = not run.is_closed and not run.is_provisional and service.can_appeal(user, score)
     context: dict[str, Any] = {
         "score": score,
         "run": run,
@@ -358,6 +360,7 @@ def _appeal_page(
         "indicator_label": sel.indicator_label(appeal.indicator) if appeal.indicator else "",
         "adjustment": sel.adjustment_of(appeal) if appeal.status == AppealStatus.UPHELD else None,
         "form": (form or AppealDecisionForm()) if can_decide else None,
+        "ceiling": service.appeal_ceiling(appeal) if can_decide else None,
     }
     return render(request, "governance/assessment/appeal.html", context)
 
@@ -397,7 +400,10 @@ def appeal_decide(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The appeal is upheld: the score has changed.")
+                _(
+                    "The appeal is upheld: the score changes once another township officer "
+                    "approves the change."
+                )
                 if upheld
                 else _("The appeal is dismissed: the score stands."),
             )

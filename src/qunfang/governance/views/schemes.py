@@ -194,6 +194,12 @@ def _detail(
         "editable": editable,
     }
     if editable:
+        if indicator_form is not None and indicator_form.data.get("indicator") in parts.codes:
+            # a change to a row of the table refused: said above the table, not in the form
+            # for adding one (which is not there once every indicator is in the scheme)
+            context["row_form"] = indicator_form
+            context["row_label"] = sel.indicator_row(indicator_form.data["indicator"]).label
+            indicator_form = None
         offered = [row for row in sel.catalogue_indicators() if row.code not in parts.codes]
         vetoes = [row for row in sel.catalogue_vetoes() if row.code not in parts.veto_codes]
         context.update(
