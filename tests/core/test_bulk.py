@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from qunfang.casebook.models import Case, CaseEvent, CaseEventKind, CaseType, Opinion, ReporterKind
 from qunfang.core.books.verify import verify_books
-from qunfang.core.bulk import insert, insert_rows
+from qunfang.core.bulk import insert, insert_rows, update_rows
 from qunfang.patrols.models import Absence, DutyLedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,29 @@ def test_plain_rows_are_written_column_by_column(world, records):
     absence = Absence.objects.get(pk=700)
     assert (absence.person_id, absence.starts_on, absence.ends_on, absence.reason) == row[1:5]
     assert (absence.declared_by_id, absence.created_at) == (world.director1.pk, at)
+
+
+def test_plain_rows_are_updated_by_id_and_the_others_left(world, records):
+    made = [
+        Absence.objects.create(
+            person=records.person,
+            starts_on=dt.date(2026, 5, day),
+            ends_on=dt.date(2026, 5, day + 1),
+            reason="原因",
+            declared_by=world.director1,
+        )
+        for day in (1, 10, 20)
+    ]
+    update_rows(
+        Absence,
+        ["ends_on", "reason"],
+        [(dt.date(2026, 5, 5), "外出务工", made[0].pk), (dt.date(2026, 5, 25), "住院", made[2].pk)],
+    )
+    stored = {a.pk: (a.ends_on, a.reason) for a in Absence.objects.all()}
+    assert stored == {
+        made[0].pk: (dt.date(2026, 5, 5), "外出务工"),
+        made[1].pk: (dt.date(2026, 5, 11), "原因"),
+        made[2].pk: (dt.date(2026, 5, 25), "住院"),
+    }
+    with pytest.raises(TypeError, match="book"):
+        update_rows(DutyLedgerEntry, ["note"], [("x", 1)])

@@ -184,6 +184,20 @@ def test_a_township_runs_a_period_from_the_page_and_sees_the_ranking(world, duty
     assert run.get_absolute_url() in listed and "2028-12" in listed
 
 
+
+def test_computing_again_says_when_the_time_for_appeals_moved(world, duty, client, time_machine):
+    client.force_login(world.township_officer)
+    form = {"township": world.township.pk, "period": "2028-12", "level": Level.VILLAGE}
+    client.post(reverse("governance:run_assess"), form)
+    time_machine.shift(dt.timedelta(minutes=5))  # (signed in still: the session lasts 15)
+    same = client.post(reverse("governance:run_assess"), form, follow=True)
+    assert "申诉期限顺延" not in _text(same)  # nothing changed: the same time for appeals
+    duty[3].outcome = Outcome.SERVED
+    duty[3].save()
+    moved = client.post(reverse("governance:run_assess"), form, follow=True)
+    assert "得分有变化，各村的申诉期限顺延至" in _text(moved)
+
+
 def test_the_run_form_shows_each_refusal_and_runs_nothing(world, duty, client, settings):
     client.force_login(world.township_officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -286,6 +300,19 @@ def test_a_look_before_the_period_is_over_says_it_is_provisional_and_takes_no_ap
         reverse("governance:appeal_lodge", args=[score.pk]), {"grounds": "本月还没结束"}
     )
     assert refused.status_code == 200 and not Appeal.objects.exists()
+
+
+def test_a_line_shows_a_mean_as_such_and_each_record_once(world, run, duty, client):
+    score = _score(run, world.village1)
+    missed = duty[3].shift
+    # a rate of shares (as a visit's score out of 100 is) and a record counted three times
+    score.lines.update(
+        done=Decimal("0.95"), due=Decimal(1), refs=[["shift", missed.pk, "12-04"]] * 3
+    )
+    client.force_login(world.township_officer)
+    page = _text(client.get(score.get_absolute_url()))
+    assert "1次平均95%" in page and "0.95 / 1" not in page
+    assert page.count('data-testid="line-ref"') == 1 and "12-04 ×3" in page
 
 
 def test_another_village_and_another_township_get_404(world, run, client):

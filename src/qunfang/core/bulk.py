@@ -131,6 +131,36 @@ def _insert_rows(
             cursor.executemany(sql, batch)
 
 
+def update_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    using: str | None = None,
+) -> None:
+    """Set `columns` of many rows, each given as its values in that order and then its id: one
+    prepared UPDATE run for every row (`bulk_update` builds a CASE of every row for every
+    column, which costs more than the writing). For plain tables, never for a book."""
+    if issubclass(model, AppendOnly):
+        raise TypeError(f"{model.__name__} is a book: its rows are not updated")
+    if not rows:
+        return
+    connection = connections[using or router.db_for_write(model)]
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(c)) for c in columns]
+    adapters = [(k, a) for k, f in enumerate(fields) if (a := _adapter(f, connection)) is not None]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from the model
+    adapted = [list(row) for row in rows]
+    for row in adapted:
+        for k, adapt in adapters:
+            row[k] = adapt(row[k])
+    with connection.cursor() as cursor:
+        for start in range(0, len(adapted), BATCH):
+            cursor.executemany(sql, adapted[start : start + BATCH])
+
+
 def insert(model: type[M], objs: list[M], *, using: str | None = None) -> list[M]:
     """Insert model instances with ids given here (after the table's highest), each pointing
     at the parents it was made with (written before it), then move PostgreSQL's sequence past

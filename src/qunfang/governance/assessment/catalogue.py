@@ -81,6 +81,11 @@ class Context:
         return cast(T, self._cache[key])
 
     @cached_property
+    def starts(self) -> dt.datetime:
+        """The period's first instant (once: indicators compare every row with it)."""
+        return self.period.starts
+
+    @cached_property
     def ends(self) -> dt.datetime:
         """The end of what is read: the period's end, or the cut-off if that comes first."""
         return min(self.period.ends, self.cutoff)

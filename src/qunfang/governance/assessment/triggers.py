@@ -64,7 +64,7 @@ def trigger(item: Trigger) -> Trigger:
 
 
 def _in_period(ctx: Context, moment: Any) -> bool:
-    return moment is not None and ctx.period.starts <= moment < ctx.ends
+    return moment is not None and ctx.starts <= moment < ctx.ends
 
 
 # ---- exemplary reports --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from qunfang.core.uploads import check_upload
 from qunfang.governance.models.supervision import FindingKind, Severity, VisitKind
 from qunfang.governance.selectors.supervision import shift_people
 from qunfang.patrols.models import Assignment, Shift
+from qunfang.registry.fields import PersonChoiceField
 from qunfang.registry.models import Membership, Organisation, Person
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -204,7 +205,8 @@ class FindingForm(_VillageChoices):
         required=False,
         error_messages=ORG_ERRORS,
     )
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
+        village=False,  # the village visited's own people
         label=_("Person"),
         queryset=Person.objects.none(),
         required=False,
@@ -253,7 +255,8 @@ class TaskForm(_VillageChoices):
         required=False,
         error_messages=ORG_ERRORS,
     )
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
+        village=False,
         label=_("Person responsible"),
         queryset=Person.objects.none(),
         required=False,

@@ -430,13 +430,14 @@ class Adjustment(RegionOwned):
 
 class AppealStatus(models.TextChoices):
     LODGED = "lodged", _("Lodged")
-    UPHELD = "upheld", _("Upheld: score changed")
+    UPHELD = "upheld", _("Upheld: the score changes")
     DISMISSED = "dismissed", _("Dismissed: score unchanged")
 
 
 class Appeal(RegionOwned):
     """申诉: lodged against a score within the scheme's window, decided by the township; an
-    upheld appeal changes the score through an approved adjustment that names it."""
+    upheld appeal changes the score through an adjustment that names it, once a second officer
+    approves it."""
 
     region_lookup = "score__region"
 

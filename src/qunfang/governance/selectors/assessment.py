@@ -9,6 +9,8 @@ village's figure. The writes are in `services.assessment`."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,6 +22,7 @@ from django.utils.functional import Promise
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.governance.assessment import catalogue
 from qunfang.governance.assessment.catalogue import INDICATORS, REF_PAGES, VETOES, Unit
+from qunfang.governance.assessment.periods import Period
 from qunfang.governance.models import (
     Adjustment,
     Appeal,
@@ -248,19 +251,26 @@ class LineView:
     weight: str
     points: Decimal
     refs: list[RefLink]
+    mean: bool  # a rate of shares (a visit's score out of 100): shown as an average
 
 
 def _links(refs: list[Any]) -> list[RefLink]:
-    """The records behind a line, each linked to its page; a kind without a page is left out."""
-    out = []
+    """The records behind a line, each linked to its page once (a record that counted several
+    times, such as one report's answers, says how many); a kind without a page is left out."""
+    out: dict[str, RefLink] = {}
+    times: Counter[str] = Counter()
     for ref in refs or []:
         try:
             kind, pk, label = ref[0], int(ref[1]), str(ref[2])
             url = reverse(REF_PAGES[kind], args=[pk])
         except (KeyError, IndexError, TypeError, ValueError, NoReverseMatch):
             continue
-        out.append(RefLink(label=label, url=url))
-    return out
+        out.setdefault(url, RefLink(label=label, url=url))
+        times[url] += 1
+    return [
+        RefLink(label=f"{link.label} ×{times[url]}" if times[url] > 1 else link.label, url=url)
+        for url, link in out.items()
+    ]
 
 
 def lines_of(score: Score) -> list[LineView]:
@@ -301,6 +311,7 @@ def lines_of(score: Score) -> list[LineView]:
                 weight=plain(line.weight),
                 points=line.points,
                 refs=_links(line.refs),
+                mean=is_rate and line.done != line.done.to_integral_value(),
             )
         )
     return out
@@ -387,3 +398,12 @@ def assessment_summary(user: User) -> dict[str, Any]:
         .order_by("-run__period", "-pk")[:PANEL_SCORES]
     )
     return {"township_view": False, "scores": scores, "appeals_waiting": lodged}
+
+
+def appeals_until(township: Region, level: str, period: Period) -> dt.datetime | None:
+    """Until when the period's run at `level` takes appeals, if it has been computed."""
+    return (
+        AssessmentRun.objects.filter(region=township, level=level, period=period.key)
+        .values_list("appeals_until", flat=True)
+        .first()
+    )

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qunfang.core.bulk import insert_rows
+from qunfang.core.bulk import insert_rows, update_rows
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.phrases import Phrase
@@ -123,7 +123,13 @@ def compute(
                 % {"code": row["code"]}
             )
         within = row.get("within_days") or indicator.default_within_days
-        items[row["code"]] = list(indicator.compute(dataclasses.replace(base, within_days=within)))
+        # an indicator's items do not depend on the level: the levels of one moment count once
+        items[row["code"]] = base.shared(
+            f"items:{row['code']}:{within}",
+            lambda indicator=indicator, within=within: list(
+                indicator.compute(dataclasses.replace(base, within_days=within))
+            ),
+        )
         units[row["code"]] = indicator.unit
     hits: dict[str, list[Item]] = {}
     for code in spec["vetoes"]:
@@ -132,7 +138,7 @@ def compute(
                 _("The scheme names a veto item this system does not know: %(code)s.")
                 % {"code": code}
             )
-        hits[code] = list(VETOES[code].compute(base))
+        hits[code] = base.shared(f"hits:{code}", lambda code=code: list(VETOES[code].compute(base)))
     results = engine.measure(spec, subjects, items, hits, units, len(period.months))
     return Computed(subjects, results)
 
@@ -261,24 +267,21 @@ def _store(run: AssessmentRun, computed: Computed) -> bool:
         run.scheme_spec["grades"],
         {key: approved[s.pk] for key, s in existing.items() if s.pk in approved},
     )
-    new, kept = [], []
-    changed = False
+    new, kept, moved = [], [], []
     for result in computed.results:
         score = existing.pop(result.key, None)
         if score is None:
             score = Score(run=run, **_subject_fields(result.key, result.village))
             new.append(score)
-            changed = True
         else:
             kept.append(score)
-            changed = changed or any(
-                getattr(score, name) != getattr(result, name) for name in FIELDS
-            )
+            if any(getattr(score, name) != getattr(result, name) for name in FIELDS):
+                moved.append(score)
         for name in FIELDS:
             setattr(score, name, getattr(result, name))
-    changed = changed or bool(existing)
+    changed = bool(new or moved or existing)
     Score.objects.bulk_create(new, batch_size=500)
-    Score.objects.bulk_update(kept, FIELDS, batch_size=500)
+    update_rows(Score, FIELDS, [[getattr(s, name) for name in FIELDS] + [s.pk] for s in moved])
     stale = [score.pk for score in existing.values()]
     questioned = Score.objects.filter(pk__in=stale).filter(
         Q(adjustments__isnull=False) | Q(appeals__isnull=False)
@@ -325,10 +328,8 @@ def refinalise(run: AssessmentRun) -> None:
     for score, result in zip(scores, results, strict=True):
         figures = [getattr(result, name) for name in FINAL_FIELDS]
         if [getattr(score, name) for name in FINAL_FIELDS] != figures:
-            for name, value in zip(FINAL_FIELDS, figures, strict=True):
-                setattr(score, name, value)
-            changed.append(score)
-    Score.objects.bulk_update(changed, FINAL_FIELDS, batch_size=500)
+            changed.append([*figures, score.pk])
+    update_rows(Score, FINAL_FIELDS, changed)
 
 
 # ---- checking -------------------------------------------------------------------------------
@@ -355,11 +356,12 @@ def _who(key: engine.Key, subjects: Subjects) -> str:
     return f"{kind}:{pk}:{table.get(pk, '?')}"
 
 
-def run_check(run: AssessmentRun) -> list[Difference]:
+def run_check(run: AssessmentRun, reads: dict[str, Any] | None = None) -> list[Difference]:
     """Compute the run's scores again from the records as of its cut-off with its stored scheme;
     every stored figure that differs from the recomputed one (the computed score, a line's
-    measure or points, a veto), and every subject only one side has."""
-    computed = compute(run.scheme_spec, run.region, Period.parse(run.period), run.cutoff)
+    measure or points, a veto), and every subject only one side has. `reads`: as for `compute`,
+    shared by runs of the same township, period and cut-off."""
+    computed = compute(run.scheme_spec, run.region, Period.parse(run.period), run.cutoff, reads)
     fresh = {r.key: r for r in computed.results}
     stored = {key_of(s): s for s in run.scores.prefetch_related("lines")}
     out: list[Difference] = []

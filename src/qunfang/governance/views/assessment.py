@@ -101,6 +101,7 @@ def run_assess(request: SignedInRequest) -> HttpResponse:
     form = RunForm(request.POST, townships=townships)
     if form.is_valid():
         data = form.cleaned_data
+        before = sel.appeals_until(data["township"], data["level"], data["period"])
         try:
             run = service.run_assess(
                 township=data["township"],
@@ -116,6 +117,18 @@ def run_assess(request: SignedInRequest) -> HttpResponse:
                 _("The assessment of %(period)s has been computed: %(count)s scores.")
                 % {"period": run.period, "count": run.scores.count()},
             )
+            if before is not None and before != run.appeals_until and not run.is_provisional:
+                messages.info(
+                    request,
+                    _(
+                        "Scores changed, so the villages may appeal until %(until)s (it was "
+                        "%(before)s)."
+                    )
+                    % {
+                        "until": timezone.localtime(run.appeals_until).strftime("%Y-%m-%d %H:%M"),
+                        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+                    },
+                )
             return redirect(run.get_absolute_url())
     return _list_page(request, form)
 

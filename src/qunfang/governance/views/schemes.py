@@ -430,7 +430,7 @@ def scheme_activate(request: SignedInRequest, pk: int) -> HttpResponse:
         request,
         scheme,
         lambda: services.scheme_activate(scheme=scheme, by=request.user),
-        _("“%(name)s” is in use: the next assessments of %(level)s apply it.")
+        _("%(level)s: “%(name)s” is in use; the next assessments apply it.")
         % {"name": scheme.name, "level": scheme.get_level_display()},
     )
 

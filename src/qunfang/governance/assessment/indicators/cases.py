@@ -95,12 +95,17 @@ def _settled_in(ctx: Context, limit: dt.datetime, finished: dt.datetime | None) 
     """Whether a thing with a time limit counts in the period: the earlier of its limit and the
     time it was finished (if it was, by the cut-off) fell in it."""
     moment = limit if finished is None else min(limit, finished)
-    return ctx.period.starts <= moment < ctx.ends
+    return ctx.starts <= moment < ctx.ends
 
 
 def _last_day(ctx: Context) -> dt.date:
     """The last day of what is read: the period's last, or the cut-off's if that comes first."""
     return timezone.localdate(ctx.ends - dt.timedelta(microseconds=1))
+
+
+def _day(instant: dt.datetime) -> str:
+    """A record's local day as a line's label (the project's zone, not the active one)."""
+    return f"{instant.astimezone(timezone.get_default_timezone()):%Y-%m-%d}"
 
 
 def _rows_of(
@@ -171,7 +176,7 @@ def cases_closed_in_time(ctx: Context) -> list[Item]:
         CASE_FIELDS,
         existed="reported_at",
         region__in=ctx.villages,
-        reported_at__gte=ctx.period.starts - within,
+        reported_at__gte=ctx.starts - within,
         reported_at__lt=ctx.ends,
     )
     cases: dict[int, Row] = ctx.shared("casebook.cases", dict)
@@ -209,7 +214,7 @@ def escalations_in_time(ctx: Context) -> list[Item]:
             Escalation,
             ESCALATION_FIELDS,
             case__region__in=ctx.villages,
-            due_at__gte=ctx.period.starts,
+            due_at__gte=ctx.starts,
             due_at__lt=ctx.ends,
         )
         if row["required"]
@@ -239,7 +244,7 @@ def major_case_not_reported(ctx: Context) -> list[Item]:
         existed="reported_at",
         region__in=ctx.villages,
         severity__gte=Severity.MAJOR,
-        occurred_at__gte=ctx.period.starts,
+        occurred_at__gte=ctx.starts,
         occurred_at__lt=ctx.ends,
     )
     late: dict[int, Row] = {}
@@ -268,7 +273,7 @@ def _weeks_due(ctx: Context, days: int) -> list[tuple[dt.date, dt.datetime]]:
     monday = first - dt.timedelta(days=first.weekday())
     weeks = []
     while (due := local_midnight(monday + dt.timedelta(days=7 + days))) < ctx.ends:
-        if due >= ctx.period.starts:
+        if due >= ctx.starts:
             weeks.append((monday, due))
         monday += dt.timedelta(days=7)
     return weeks
@@ -321,7 +326,7 @@ def opinions_answered(ctx: Context) -> list[Item]:
         ["region_id", "created_at", "answered_at"],
         existed="created_at",
         region__in=ctx.villages,
-        created_at__gte=ctx.period.starts - within,
+        created_at__gte=ctx.starts - within,
         created_at__lt=ctx.ends,
     )
     # a corrected answer moves `answered_at`: the first answer is the one that counts
@@ -329,7 +334,7 @@ def opinions_answered(ctx: Context) -> list[Item]:
         _history(Opinion)
         .filter(
             region__in=ctx.villages,
-            created_at__gte=ctx.period.starts - within,
+            created_at__gte=ctx.starts - within,
             created_at__lt=ctx.ends,
             history_date__lte=ctx.cutoff,
             answered_at__isnull=False,
@@ -347,7 +352,7 @@ def opinions_answered(ctx: Context) -> list[Item]:
                 Item(
                     village=row["region_id"],
                     done=ONE if answered is not None and answered <= limit else ZERO,
-                    ref=("opinion", row["id"], f"{timezone.localdate(row['created_at']):%Y-%m-%d}"),
+                    ref=("opinion", row["id"], _day(row["created_at"])),
                 )
             )
     return items

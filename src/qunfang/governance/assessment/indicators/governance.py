@@ -75,7 +75,12 @@ def _cutoff_day(ctx: Context) -> dt.date:
 
 
 def _day_label(value: dt.date | dt.datetime) -> str:
-    day = timezone.localdate(value) if isinstance(value, dt.datetime) else value
+    # the project's zone: `timezone.localdate` asks the thread-local active one, costly per row
+    day = (
+        value.astimezone(timezone.get_default_timezone()).date()
+        if isinstance(value, dt.datetime)
+        else value
+    )
     return f"{day:%m-%d}"
 
 
@@ -100,7 +105,7 @@ def period_meetings(ctx: Context) -> list[Row]:
             Meeting,
             ["organisation_id", "schedule_id", "scheduled_at", "status", "held_at"],
             organisation__region__in=ctx.villages,
-            scheduled_at__gte=ctx.period.starts - WINDOW,
+            scheduled_at__gte=ctx.starts - WINDOW,
             scheduled_at__lt=ctx.ends + WINDOW,
         )
         known = {pk: row["region_id"] for pk, row in organisations(ctx).items()}
@@ -135,7 +140,7 @@ def meetings_held(ctx: Context) -> list[Item]:
     for row in period_meetings(ctx):
         if row["schedule_id"] is not None:
             covered.add((row["schedule_id"], row["scheduled_at"]))
-        if not ctx.period.starts <= row["scheduled_at"] < ctx.ends:
+        if not ctx.starts <= row["scheduled_at"] < ctx.ends:
             continue
         held = _held_by_cutoff(ctx, row)
         if row["status"] == MeetingStatus.CANCELLED or (
@@ -218,7 +223,7 @@ def meeting_attendance(ctx: Context) -> list[Item]:
     held = {
         row["id"]: row
         for row in period_meetings(ctx)
-        if _held_by_cutoff(ctx, row) and ctx.period.starts <= row["held_at"] < ctx.ends
+        if _held_by_cutoff(ctx, row) and ctx.starts <= row["held_at"] < ctx.ends
     }
     if not held:
         return []

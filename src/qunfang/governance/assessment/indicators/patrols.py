@@ -131,7 +131,7 @@ def period_scans(ctx: Context) -> dict[int, Scans]:
         rows = (
             CheckIn.objects.filter(
                 region__in=[*ctx.villages, ctx.township],
-                recorded_at__gte=ctx.period.starts - EARLY,
+                recorded_at__gte=ctx.starts - EARLY,
                 recorded_at__lt=ctx.period.ends + LONGEST_SHIFT + GRACE,
                 recorded_at__lte=ctx.cutoff,
                 accepted=True,

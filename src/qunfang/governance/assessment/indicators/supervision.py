@@ -58,7 +58,7 @@ def period_visits(ctx: Context) -> list[Row]:
             for row in rows
             if row["status"] == VisitStatus.DONE
             and row["visited_at"] is not None
-            and ctx.period.starts <= row["visited_at"] < ctx.ends
+            and ctx.starts <= row["visited_at"] < ctx.ends
         ]
 
     return ctx.shared("supervision.visits", read)

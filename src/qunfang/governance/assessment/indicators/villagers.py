@@ -42,7 +42,7 @@ def villager_satisfaction(ctx: Context) -> list[Item]:
         SatisfactionAnswer.objects.filter(
             region__in=ctx.villages,
             report__status=ReportStatus.PUBLISHED,
-            answered_at__gte=ctx.period.starts,
+            answered_at__gte=ctx.starts,
             answered_at__lt=ctx.period.ends,
             answered_at__lte=ctx.cutoff,
         )
