@@ -184,7 +184,6 @@ def test_a_township_runs_a_period_from_the_page_and_sees_the_ranking(world, duty
     assert run.get_absolute_url() in listed and "2028-12" in listed
 
 
-
 def test_computing_again_says_when_the_time_for_appeals_moved(world, duty, client, time_machine):
     client.force_login(world.township_officer)
     form = {"township": world.township.pk, "period": "2028-12", "level": Level.VILLAGE}

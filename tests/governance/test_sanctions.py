@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qunfang.casebook.models import (
     Case,
@@ -468,19 +468,18 @@ def test_the_results_propose_one_sanction_per_rule_and_subject_and_never_twice(w
 
     got = {(s.subject.name, s.action) for s in made}
     assert got == {
-        (w.person.name, Action.WARNING),
-        (w.person.name, Action.RECTIFICATION),
+        (w.person.name, Action.RECTIFICATION),  # three misses: the top rung, not the warning too
         (w.theirs.name, Action.WARNING),
         (w.member.name, Action.COMMENDATION),
         (w.member.name, Action.BONUS),
         (w.org.name, Action.WARNING),
     }
-    warning = next(s for s in made if s.person == w.person and s.action == Action.WARNING)
-    assert warning.region == w.world.village1
-    assert warning.period == JANUARY and warning.run == run and warning.proposed_by == w.officer
-    assert warning.status == SanctionStatus.PROPOSED and warning.amount is None
-    assert [ref[0] for ref in warning.refs] == ["shift"] * 3
-    assert "3" in warning.reason and JANUARY in warning.reason
+    order_ = next(s for s in made if s.person == w.person)
+    assert order_.region == w.world.village1
+    assert order_.period == JANUARY and order_.run == run and order_.proposed_by == w.officer
+    assert order_.status == SanctionStatus.PROPOSED and order_.amount is None
+    assert [ref[0] for ref in order_.refs] == ["shift"] * 3
+    assert "3" in order_.reason and JANUARY in order_.reason
     bonus = next(s for s in made if s.action == Action.BONUS)
     assert bonus.amount == Decimal("200.00") and bonus.refs[0][0] == "case"
     theirs = next(s for s in made if s.person == w.theirs)
@@ -492,6 +491,21 @@ def test_the_results_propose_one_sanction_per_rule_and_subject_and_never_twice(w
     other_level = closed_run(w, level=Level.ORGANISATION)
     assert svc.sanctions_propose_from_results(run=other_level, by=w.officer) == []
     assert everything() == before
+
+
+def test_what_goes_on_the_board_and_into_the_books_is_in_the_sites_language(
+    w, django_capture_on_commit_callbacks
+):
+    rule(w, "missed_shift", 1, Action.BONUS, amount="50")  # (a bonus, to reach the books)
+    shifts(w, w.person, [Outcome.MISSED])
+    with translation.override("en"):  # an officer who reads English proposes and approves
+        (made,) = svc.sanctions_propose_from_results(run=closed_run(w), by=w.officer)
+        with django_capture_on_commit_callbacks(execute=True):
+            svc.sanction_decide(sanction=made, approve=True, by=w.officer2)
+    made.refresh_from_db()
+    assert "1次" in made.reason and "time" not in made.reason
+    purpose = PaymentRequest.objects.get(sanction=made).purpose
+    assert "奖金" in purpose and " for " not in purpose
 
 
 def test_the_other_officers_are_told_proposals_wait(w):
@@ -722,4 +736,142 @@ def test_another_village_s_director_does_not_publish(w):
     for user in (w.world.director2, w.world.township2_officer):
         with pytest.raises(NotYours):
             svc.sanction_publish(sanction=sanction, by=user)
+    assert everything() == before
+
+
+# ---- the escalation ladder ----------------------------------------------------------------------
+
+
+def test_a_subject_gets_only_the_highest_rung_it_reaches(w):
+    svc.default_rules(w.world.township, w.officer)
+    shifts(w, w.person, [Outcome.MISSED] * 3)
+    shifts(w, w.member, [Outcome.MISSED] * 2, first_day=6)
+
+    made = svc.sanctions_propose_from_results(run=closed_run(w), by=w.officer)
+
+    assert sorted((s.subject.name, s.action) for s in made) == sorted(
+        [(w.person.name, Action.RECTIFICATION), (w.member.name, Action.WARNING)]
+    )
+    assert not Sanction.objects.filter(person=w.person, action=Action.WARNING).exists()
+
+
+def test_climbing_the_ladder_later_in_the_period_adds_only_the_higher_rung(w, time_machine):
+    svc.default_rules(w.world.township, w.officer)
+    shifts(w, w.person, [Outcome.MISSED])
+    (first,) = svc.sanctions_propose_from_results(run=closed_run(w), by=w.officer)
+    assert first.action == Action.WARNING
+
+    time_machine.shift(dt.timedelta(hours=1))
+    shifts(w, w.person, [Outcome.MISSED] * 2, first_day=6)
+    later = closed_run(w, level=Level.ORGANISATION)
+    (second,) = svc.sanctions_propose_from_results(run=later, by=w.officer)
+    assert second.action == Action.RECTIFICATION and second.person == w.person
+    before = everything()
+    assert svc.sanctions_propose_from_results(run=later, by=w.officer2) == []  # idempotent
+    assert everything() == before
+
+
+def test_no_lower_rung_once_a_higher_one_was_proposed_for_the_period(w, time_machine):
+    svc.default_rules(w.world.township, w.officer)
+    misses = shifts(w, w.person, [Outcome.MISSED] * 3)
+    (top,) = svc.sanctions_propose_from_results(run=closed_run(w), by=w.officer)
+    assert top.action == Action.RECTIFICATION
+
+    time_machine.shift(dt.timedelta(hours=1))
+    for assignment in misses[1:]:  # two misses excused afterwards: one left
+        assignment.outcome = Outcome.EXCUSED
+        assignment.save()
+    before = everything()
+    later = closed_run(w, level=Level.ORGANISATION)
+    assert svc.sanctions_propose_from_results(run=later, by=w.officer) == []
+    assert everything() == before
+
+
+def test_each_grade_is_a_ladder_of_its_own(w):
+    rule(w, "grade", 1, Action.COMMENDATION, grade="优秀")
+    rule(w, "grade", 1, Action.WARNING, grade="不合格")
+    run = closed_run(w)
+    Score.objects.create(
+        run=run, region=w.world.village1, person=w.person, computed=95, final=95, grade="优秀"
+    )
+    Score.objects.create(
+        run=run, region=w.world.village1, person=w.member, computed=40, final=40, grade="不合格"
+    )
+    made = svc.sanctions_propose_from_results(run=run, by=w.officer)
+    assert sorted((s.subject.name, s.action) for s in made) == sorted(
+        [(w.person.name, Action.COMMENDATION), (w.member.name, Action.WARNING)]
+    )
+
+
+# ---- what goes on the village board -------------------------------------------------------------
+
+
+def test_id_and_phone_numbers_in_a_reason_are_refused_and_named_masked(w):
+    before = everything()
+    with pytest.raises(ValidationError) as refused:
+        svc.sanction_propose(
+            person=w.person,
+            action=Action.COMMENDATION,
+            reason="身份证330681199001011234，电话13812345678",
+            by=w.director,
+        )
+    (message,) = refused.value.message_dict["reason"]
+    assert "330681***********4" in message and "138****5678" in message
+    assert "13812345678" not in message and "199001011234" not in message
+    assert everything() == before
+
+
+def test_a_due_day_not_after_today_is_refused_saying_it_must_be_after_today(w):
+    order_ = proposed(w, action=Action.RECTIFICATION)
+    svc.sanction_decide(sanction=order_, approve=True, by=w.officer2)
+    for language, text in (("en", "must be after today"), ("zh-hans", "须在今天之后")):
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            svc.sanction_publish(sanction=order_, due_on=timezone.localdate(), by=w.officer)
+        assert text in refused.value.message_dict["due_on"][0]
+
+
+# ---- deciding many at once ----------------------------------------------------------------------
+
+
+def test_many_are_decided_at_once_but_never_the_user_s_own(w):
+    mine = proposed(w, action=Action.WARNING, by=w.officer2)
+    others = [proposed(w, action=Action.COMMENDATION, by=w.officer), proposed(w, by=w.director)]
+
+    done = svc.sanctions_decide_many(sanctions=[*others, mine], approve=True, by=w.officer2)
+
+    assert [s.pk for s in done.decided] == [s.pk for s in others] and done.own == [mine]
+    assert done.skipped == []
+    assert set(Sanction.objects.filter(decided_by=w.officer2).values_list("status", flat=True)) == {
+        SanctionStatus.APPROVED
+    }
+    assert Sanction.objects.get(pk=mine.pk).status == SanctionStatus.PROPOSED  # four eyes
+    assert PaymentRequest.objects.get().sanction_id == others[1].pk  # the bonus asks to be paid
+    for proposer in (w.officer, w.director):  # each told once
+        assert Notification.objects.filter(user=proposer, kind="assessment").count() == 1
+    # decided already: skipped, not decided again
+    before = everything()
+    again = svc.sanctions_decide_many(sanctions=others, approve=False, note="撤回", by=w.officer2)
+    assert again.decided == [] and len(again.skipped) == 2
+    assert everything() == before
+
+
+def test_rejecting_many_takes_one_note_asked_before_anything_is_decided(w):
+    rows = [proposed(w, action=Action.WARNING, by=w.officer) for _ in range(2)]
+    before = everything()
+    with pytest.raises(ValidationError) as refused:
+        svc.sanctions_decide_many(sanctions=rows, approve=False, note="  ", by=w.officer2)
+    assert "note" in refused.value.message_dict
+    assert everything() == before
+    done = svc.sanctions_decide_many(sanctions=rows, approve=False, note="证据不足", by=w.officer2)
+    assert [(s.status, s.decision_note) for s in done.decided] == [
+        (SanctionStatus.REJECTED, "证据不足")
+    ] * 2
+
+
+def test_a_director_or_another_township_decides_none_of_many(w):
+    rows = [proposed(w, action=Action.WARNING, by=w.officer)]
+    before = everything()
+    for user in (w.director, w.world.township2_officer):
+        done = svc.sanctions_decide_many(sanctions=rows, approve=True, by=user)
+        assert done.decided == [] and done.skipped == rows
     assert everything() == before

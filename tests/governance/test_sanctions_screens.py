@@ -3,6 +3,7 @@ by hand, deciding and publishing, the payment requests, the printed notice and t
 village board — in both languages, each refusal shown on the page, lists at a flat query
 count."""
 
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,8 @@ from qunfang.governance.models import (
 from qunfang.governance.services import sanctions as svc
 from qunfang.patrols.models import Outcome
 from tests.clock import MIDWEEK
+from tests.core.test_pdf import _assert_chinese_pdf, _poppler, renders
+from tests.factories import post_holder
 from tests.governance.test_sanctions import (
     a_case,
     at,
@@ -335,3 +338,215 @@ def test_the_lists_cost_the_same_queries_for_one_or_many(w, client):
             by=w.officer,
         )
     assert [_queries(client, url) for url in urls] == one
+
+
+# ---- refusals shown on the page -----------------------------------------------------------------
+
+
+def test_a_reason_with_id_and_phone_numbers_is_refused_on_the_form_naming_them_masked(w, client):
+    client = english(client)
+    client.force_login(w.director)
+    response = client.post(
+        reverse("governance:sanction_create"),
+        {
+            "person": w.person.pk,
+            "action": "commendation",
+            "reason": "身份证330681199001011234，电话13812345678",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Sanction.objects.exists()
+    assert "take out the phone and ID numbers" in page
+    assert "330681***********4" in page and "138****5678" in page
+
+
+@pytest.mark.parametrize("amount", ["123456789012", "12.345", "100000.01"])
+@pytest.mark.parametrize("route", ["governance:sanction_create", "governance:sanction_rule_form"])
+def test_a_bad_amount_gets_the_app_s_own_message(w, client, amount, route):
+    client.force_login(w.officer)
+    data = {"action": "bonus", "amount": amount, "times": "1", "active": "on"}
+    data.update(
+        {"person": w.person.pk, "reason": "扑灭柴房火情"}
+        if route == "governance:sanction_create"
+        else {"trigger": "exemplary_report"}
+    )
+    before = everything()
+    page = client.post(reverse(route), data).content.decode()
+    assert "不超过 100000" in page and "两位小数" in page, page
+    assert "确认总共" not in page and "确认小数" not in page  # Django's own wording
+    english(client)
+    page = client.post(reverse(route), data).content.decode()
+    assert "above 0 and at most 100000, with two decimals at most" in page
+    assert "digits" not in page
+    assert everything() == before
+
+
+def test_a_proposal_for_a_person_and_an_organisation_is_refused_with_its_message(w, client):
+    client = english(client)
+    client.force_login(w.director)
+    response = client.post(
+        reverse("governance:sanction_create"),
+        {"person": w.person.pk, "organisation": w.org.pk, "action": "warning", "reason": "漏巡"},
+    )
+    assert response.status_code == 200 and not Sanction.objects.exists()
+    assert response.context["form"].non_field_errors() == ["Choose one person or one organisation."]
+    # shown by core/_fields.html, which puts a form's non-field errors at its top
+    assert "Choose one person or one organisation." in response.content.decode()
+
+
+def test_a_rule_the_township_has_already_is_refused_with_its_message(w, client):
+    svc.default_rules(w.world.township, w.officer)
+    client = english(client)
+    client.force_login(w.officer)
+    before = everything()
+    response = client.post(
+        reverse("governance:sanction_rule_form"),
+        {"trigger": "missed_shift", "times": "1", "action": "warning", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The township already has this rule in use."
+    ]
+    # shown by core/_fields.html, which puts a form's non-field errors at its top
+    assert "The township already has this rule in use." in response.content.decode()
+    assert everything() == before
+
+
+def test_changing_a_rule_that_proposed_something_is_refused_with_its_message(w, client):
+    made = svc.sanction_rule_save(
+        township=w.world.township, trigger="missed_shift", times=1, action="warning", by=w.officer
+    )
+    shifts(w, w.person, [Outcome.MISSED])
+    svc.sanctions_propose_from_results(run=closed_run(w), by=w.officer)
+    client = english(client)
+    client.force_login(w.officer)
+    before = everything()
+    response = client.post(
+        reverse("governance:sanction_rule_form") + f"?rule={made.pk}",
+        {"trigger": "missed_shift", "times": "2", "action": "warning", "active": "on"},
+    )
+    assert response.status_code == 200
+    (error,) = response.context["form"].non_field_errors()
+    assert "has already proposed rewards or punishments" in error
+    assert error in response.content.decode()  # by core/_fields.html
+    assert everything() == before
+
+
+def test_a_due_day_of_today_is_refused_on_the_page_saying_it_must_be_after_today(w, client):
+    sanction = proposed(w, action=Action.RECTIFICATION, by=w.director)
+    svc.sanction_decide(sanction=sanction, approve=True, by=w.officer)
+    client = english(client)
+    client.force_login(w.officer)
+    response = client.post(
+        reverse("governance:sanction_publish", args=[sanction.pk]),
+        {"due_on": MIDWEEK.date().isoformat()},
+    )
+    assert "The day it is to be done by must be after today." in response.content.decode()
+    assert Sanction.objects.get(pk=sanction.pk).status == SanctionStatus.APPROVED
+
+
+# ---- deciding many at once from the list --------------------------------------------------------
+
+
+def _ticks(page: str) -> int:
+    return page.count('data-testid="tick"')
+
+
+def test_the_township_approves_the_ticked_and_its_own_are_skipped(w, client):
+    mine = proposed(w, action=Action.WARNING, by=w.officer2)
+    others = [proposed(w, action=Action.COMMENDATION), proposed(w, by=w.director)]
+    svc.sanction_propose(person=w.theirs, action="warning", reason="乐山村漏巡", by=w.officer)
+    client = english(client)
+    client.force_login(w.officer2)
+    listing = reverse("governance:sanction_list") + "?status=proposed"
+    page = client.get(listing).content.decode()
+    assert _ticks(page) == 4 and 'data-testid="approve-ticked"' in page
+    assert f'action="{reverse("governance:sanction_decide_many")}?status=proposed"' in page
+    assert f'name="sanction" value="{others[0].pk}" checked' not in page
+    ticked_all = client.get(listing + "&tick=all").content.decode()
+    assert ticked_all.count(" checked") == 3  # all but the user's own
+
+    url = reverse("governance:sanction_decide_many") + "?status=proposed"
+    response = client.post(
+        url,
+        {"sanction": [s.pk for s in [*others, mine]], "decision": "approve"},
+        follow=True,
+    )
+    assert (
+        response.redirect_chain[-1][0] == reverse("governance:sanction_list") + "?status=proposed"
+    )
+    text = response.content.decode()
+    assert "2 approved." in text and "1 skipped (your own proposal" in text
+    assert {Sanction.objects.get(pk=s.pk).status for s in others} == {SanctionStatus.APPROVED}
+    assert Sanction.objects.get(pk=mine.pk).status == SanctionStatus.PROPOSED
+    assert PaymentRequest.objects.get().sanction_id == others[1].pk
+    # in Chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    theirs = Sanction.objects.get(person=w.theirs)
+    response = client.post(url, {"sanction": [theirs.pk], "decision": "approve"}, follow=True)
+    assert "已批准 1 项。" in response.content.decode()
+
+
+def test_rejecting_the_ticked_asks_for_one_note_and_keeps_the_ticks(w, client):
+    rows = [proposed(w, action=Action.WARNING) for _ in range(2)]
+    client = english(client)
+    client.force_login(w.officer2)
+    url = reverse("governance:sanction_decide_many")
+    before = everything()
+    response = client.post(url, {"sanction": [s.pk for s in rows], "decision": "reject"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Say why the ticked proposals are rejected" in page
+    assert page.count(" checked") == 2  # still ticked
+    # the list's own relative links (a filter, a page) from the page re-shown lead to the list
+    back = client.get(url + "?status=proposed&page=2")
+    assert back["Location"] == reverse("governance:sanction_list") + "?status=proposed&page=2"
+    response = client.post(url, {"decision": "approve"})
+    assert "Tick the proposals to approve or reject." in response.content.decode()
+    assert everything() == before
+    client.post(url, {"sanction": [s.pk for s in rows], "decision": "reject", "note": "重复提议"})
+    assert set(Sanction.objects.values_list("status", "decision_note")) == {
+        (SanctionStatus.REJECTED, "重复提议")
+    }
+
+
+def test_only_who_may_decide_sees_the_boxes_and_others_decide_nothing_by_posting_ids(w, client):
+    ours = proposed(w, action=Action.WARNING, by=w.director)
+    listing = reverse("governance:sanction_list") + "?status=proposed"
+    url = reverse("governance:sanction_decide_many")
+    client.force_login(w.director)  # sees the row, may not decide it
+    page = client.get(listing).content.decode()
+    assert 'data-testid="sanction-row"' in page and _ticks(page) == 0
+    assert 'data-testid="bulk-decide"' not in page
+    before = everything()
+    assert client.post(url, {"sanction": [ours.pk], "decision": "approve"}).status_code == 403
+    client.force_login(w.world.township2_officer)  # another township's office
+    assert _ticks(client.get(listing).content.decode()) == 0
+    response = client.post(url, {"sanction": [ours.pk], "decision": "approve"}, follow=True)
+    assert response.status_code == 200
+    assert "已批准 0 项。 跳过 1 项（已审批，或不属您审批）。" in response.content.decode()
+    assert everything() == before
+
+
+# ---- the notice for the board, on paper ---------------------------------------------------------
+
+
+@renders
+def test_the_notice_pdf_never_breaks_a_name(w, client, tmp_path):
+    long_reason = "夜间巡逻时发现村东出租房电线老化起火，及时扑灭并疏散住户十二人，" * 3
+    for name in ("孟玉兰", "欧阳晓东"):
+        person = post_holder(w.org, name=name)
+        published(w, Action.COMMENDATION, person=person, reason=long_reason)
+        published(w, Action.WARNING, person=person, reason=long_reason)
+    client.force_login(w.director)
+    response = client.get(reverse("governance:sanction_notice"), {"format": "pdf"})
+    _assert_chinese_pdf(response, tmp_path)
+    text = _poppler("pdftotext", response.content, tmp_path)  # -layout: lines as printed
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "out.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert text
+    assert layout.count("孟玉兰") == 2 and layout.count("欧阳晓东") == 2, layout

@@ -241,3 +241,29 @@ def test_the_contract_form_takes_the_bonus():
     )
     assert without.is_valid(), without.errors
     assert without.instance.bonus == 0
+
+
+def test_no_deduction_shows_no_minus_sign_on_the_page_or_the_list(world, client):
+    contract = active_contract(world.village1, title="枫源村祠堂看护承包")  # no terms
+    settlement = svc.settlement_compute(contract=contract, by=world.director1)
+    assert settlement.deductions == 0 and settlement.bonuses == 0
+    client.force_login(world.township_officer)
+    for url in (
+        settlement.get_absolute_url(),
+        reverse("governance:settlement_print", args=[settlement.pk]),
+        reverse("governance:settlement_list"),
+    ):
+        body = _body(client.get(url))
+        assert "−0" not in body and "+0.00" not in body, url
+    body = _body(client.get(settlement.get_absolute_url()))
+    assert 'data-testid="deductions">—<' in body and "12000.00" in body.replace(",", "")
+
+
+@renders
+def test_no_deduction_shows_no_minus_sign_in_the_pdf(world, client, tmp_path):
+    contract = active_contract(world.village1, title="枫源村祠堂看护承包")
+    settlement = svc.settlement_compute(contract=contract, by=world.director1)
+    client.force_login(world.township_officer)
+    url = reverse("governance:settlement_print", args=[settlement.pk])
+    text = _assert_chinese_pdf(client.get(url, {"format": "pdf"}), tmp_path)
+    assert "12000.00" in text.replace(",", "") and "−0" not in text and "-0.00" not in text

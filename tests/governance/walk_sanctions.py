@@ -33,6 +33,9 @@ ROUTES: dict[str, str] = {
     "governance:sanction_rule_defaults": SCOPED,  # POST only; the user's own township
     "governance:sanction_detail": FOREIGN_404,
     "governance:sanction_decide": FOREIGN_404,  # POST only; the township's office
+    # POST only; the township's office: the ids posted are looked up among the user's own, so
+    # another's id decides nothing (a director is refused outright)
+    "governance:sanction_decide_many": SCOPED,
     "governance:sanction_publish": FOREIGN_404,  # POST only; the township or the director
     "governance:sanctions_propose": FOREIGN_404,  # an assessment run; the township's office
 }
@@ -51,6 +54,7 @@ WRITES: set[str] = {
     "governance:sanction_rule_form",
     "governance:sanction_rule_defaults",
     "governance:sanction_decide",
+    "governance:sanction_decide_many",
     "governance:sanction_publish",
     "governance:sanctions_propose",
 }

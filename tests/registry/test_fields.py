@@ -20,7 +20,7 @@ def test_namesakes_of_one_village_are_told_apart_and_no_one_else(world):
     other_village = _person(world.village2, "周志强", 1970)
     alone = _person(world.village1, "楼阿根", 1975)
     field = PersonChoiceField(queryset=Person.objects.select_related("region").order_by("pk"))
-    labels = dict((int(str(value)), label) for value, label in list(field.choices)[1:])
+    labels = {int(str(value)): label for value, label in list(field.choices)[1:]}
     assert labels == {
         elder.pk: "周志强（枫源村，1962年生）",
         younger.pk: "周志强（枫源村，1988年生）",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from qunfang.core.forms import DATE_INPUT, PersonalDataFieldsMixin
 from qunfang.core.models import Region, RegionKind
 from qunfang.core.selectors import villages_visible
+from qunfang.registry.fields import PersonChoiceField
 from qunfang.registry.models import (
     ContractPayment,
     ContractStatus,
@@ -238,6 +239,7 @@ def _place(obj) -> str:
 class ContractForm(forms.ModelForm):
     class Meta:
         model = SecurityContract
+        field_classes = {"contractor_person": PersonChoiceField}  # namesakes told apart
         fields = [
             "region",
             "number",
@@ -273,7 +275,6 @@ class ContractForm(forms.ModelForm):
         self.fields["contractor_person"].queryset = Person.objects.visible_to(user).select_related(
             "region"
         )
-        self.fields["contractor_person"].label_from_instance = _place
         self.fields["contractor_team"].queryset = Organisation.objects.visible_to(
             user
         ).select_related("region")

@@ -16,7 +16,12 @@ from qunfang.governance.assessment.triggers import TRIGGERS
 from qunfang.governance.models import Action
 from qunfang.governance.selectors import sanctions as sel
 from qunfang.governance.services.sanctions import MAX_NOTE, MAX_REASON, MAX_TIMES
+from qunfang.registry.fields import PersonChoiceField
 from qunfang.registry.models import Organisation, Person
+
+# no max_digits / decimal_places on the amount fields: their generic messages would hide the
+# service's own ("above 0 and at most 100000, with two decimals at most")
+MAX_TICKED = 500  # a decision on many: more than a page or two of the list is not ticked
 
 AMOUNT_ERRORS = {"invalid": _("Give the amount in yuan, such as 200 or 150.50.")}
 
@@ -66,8 +71,6 @@ class RuleForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (yuan)"),
         required=False,
-        max_digits=10,
-        decimal_places=2,
         help_text=_("Only for a bonus or a subsidy, and required for them."),
         error_messages=AMOUNT_ERRORS,
     )
@@ -86,11 +89,6 @@ class RuleForm(forms.Form):
 
     def clean_township(self) -> Region | None:
         return self.cleaned_data.get("township") or self.only_township
-
-
-class PersonChoiceField(forms.ModelChoiceField[Person]):
-    def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.region.name}）"
 
 
 class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
@@ -120,8 +118,6 @@ class ProposeForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (yuan)"),
         required=False,
-        max_digits=10,
-        decimal_places=2,
         help_text=_("Only for a bonus or a subsidy, and required for them."),
         error_messages=AMOUNT_ERRORS,
     )
@@ -165,3 +161,30 @@ class PublishForm(forms.Form):
         ),
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
     )
+
+
+class BulkDecideForm(forms.Form):
+    """Approve or reject the proposals ticked on the list (`sanction` ids, read by the view)."""
+
+    decision = forms.ChoiceField(
+        choices=(("approve", _("Approve")), ("reject", _("Reject"))),
+        error_messages=choice_errors(_("Choose to approve or to reject.")),
+    )
+    note = forms.CharField(
+        label=_("Note on the decision"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to reject the ticked: one note for them all."),
+    )
+
+    def ticked(self) -> list[int]:
+        """The ids ticked (anything else posted is left out)."""
+        values = self.data.getlist("sanction") if hasattr(self.data, "getlist") else []
+        return sorted({int(v) for v in values if v.isdigit() and len(v) < 12})[:MAX_TICKED]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.ticked():
+            raise forms.ValidationError(_("Tick the proposals to approve or reject."))
+        return data

@@ -196,7 +196,7 @@ def people_to_propose(user: User) -> QuerySet[Person]:
         Person.objects.visible_to(user)
         .filter(Exists(holders))
         .select_related("region")
-        .only("id", "name", "region", "region__name", "region__path")
+        .only("id", "name", "birth_date", "region", "region__name", "region__path")
         .order_by("region__path", "name", "id")
     )
 

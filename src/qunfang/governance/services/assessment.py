@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
@@ -126,8 +127,8 @@ def compute(
         # an indicator's items do not depend on the level: the levels of one moment count once
         items[row["code"]] = base.shared(
             f"items:{row['code']}:{within}",
-            lambda indicator=indicator, within=within: list(
-                indicator.compute(dataclasses.replace(base, within_days=within))
+            functools.partial(
+                _items, indicator.compute, dataclasses.replace(base, within_days=within)
             ),
         )
         units[row["code"]] = indicator.unit
@@ -138,9 +139,15 @@ def compute(
                 _("The scheme names a veto item this system does not know: %(code)s.")
                 % {"code": code}
             )
-        hits[code] = base.shared(f"hits:{code}", lambda code=code: list(VETOES[code].compute(base)))
+        hits[code] = base.shared(
+            f"hits:{code}", functools.partial(_items, VETOES[code].compute, base)
+        )
     results = engine.measure(spec, subjects, items, hits, units, len(period.months))
     return Computed(subjects, results)
+
+
+def _items(count: catalogue.Compute, ctx: Context) -> list[Item]:
+    return list(count(ctx))
 
 
 def scheme_in_use(township: Region, level: str) -> Scheme | None:

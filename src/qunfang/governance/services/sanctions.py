@@ -6,8 +6,10 @@ a bonus or a subsidy (with its amount), a warning, make-up duty or a rectificati
 with an amount). `default_rules` adds the usual ones.
 
 Proposals come from the results of a closed assessment (`sanctions_propose_from_results`: the
-township's rules in use applied to the run's period, the records read as of the run's cut-off,
-one proposal per rule, period and subject, so proposing again adds nothing) or by hand
+township's rules in use applied to the run's period, the records read as of the run's cut-off;
+the rules reacting to the same thing are an escalation ladder of which a subject gets only the
+highest rung it reaches; one proposal per rule, period and subject, so proposing again adds
+nothing) or by hand
 (`sanction_propose`: a village's director for the people and organisations of the village, the
 township for any of its villages). Then:
 
@@ -26,20 +28,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from qunfang.core.models import Region, RegionKind, User
 from qunfang.core.notify import notify
 from qunfang.core.permissions import NotYours
+from qunfang.core.personal import personal_numbers_in
 from qunfang.core.phrases import Phrase
 from qunfang.core.roles import Perm
 from qunfang.governance import payments
@@ -70,8 +74,10 @@ DUE_DAYS: dict[str, int] = {Action.MAKE_UP_DUTY: 14, Action.RECTIFICATION: 30}
 
 S = SanctionStatus
 Key = tuple[str, int]  # ("person" | "organisation", id)
+Subject = tuple[int, int | None, int | None]  # (rule id, person id, organisation id)
 
-# the usual rules (`default_rules`): (trigger, times, action, amount)
+# the usual rules (`default_rules`): (trigger, times, action, amount); the two missed-shift
+# rules are the rungs of one ladder (`sanctions_propose_from_results`)
 DEFAULT_RULES: tuple[tuple[str, int, str, Decimal | None], ...] = (
     ("exemplary_report", 1, Action.COMMENDATION, None),
     ("exemplary_report", 1, Action.BONUS, Decimal("200.00")),
@@ -177,6 +183,22 @@ def _text(value: str | None, *, field: str, limit: int, required: str = "") -> s
         raise ValidationError({field: required})
     if len(text) > limit:
         raise ValidationError({field: _("Keep it to %(n)s characters at most.") % {"n": limit}})
+    return text
+
+
+def _public(text: str, *, field: str) -> str:
+    """A text the village board will show: no ID or phone numbers in it (as the work reports'
+    remarks)."""
+    if found := personal_numbers_in(text):
+        raise ValidationError(
+            {
+                field: _(
+                    "This goes on a public page and the village board: take out the phone "
+                    "and ID numbers (%(found)s)."
+                )
+                % {"found": "、".join(found)}
+            }
+        )
     return text
 
 
@@ -286,8 +308,9 @@ def sanction_rule_save(
 @transaction.atomic
 def default_rules(township: Region, by: User) -> list[SanctionRule]:
     """Add the usual rules the township does not have yet (an exemplary report: a commendation
-    and a ¥200 bonus; a missed shift: a warning, three: a rectification order; an overdue
-    rectification order: a warning to the security committee). The rules added."""
+    and a ¥200 bonus, both on one rung; a missed shift: a warning, three: a rectification order
+    instead, the next rung of that ladder; an overdue rectification order: a warning to the
+    security committee). The rules added."""
     _require_configure(by, township)
     if township.kind != RegionKind.TOWNSHIP:
         raise ValidationError(_("Reward and punishment rules are set by a township."))
@@ -346,21 +369,33 @@ def _hits(run: AssessmentRun, rules: Iterable[SanctionRule]) -> dict[int, dict[K
 
 
 def _reason(rule: SanctionRule, run: AssessmentRun, count: int) -> str:
-    if rule.trigger == "grade":
-        return _("Graded %(grade)s in the %(period)s assessment.") % {
-            "grade": rule.grade,
+    """Written in the site's language, whoever proposes: it goes on the village board and into
+    the books as it stands (as bulletins and mandates are)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if rule.trigger == "grade":
+            return _("Graded %(grade)s in the %(period)s assessment.") % {
+                "grade": rule.grade,
+                "period": run.period,
+            }
+        return ngettext(
+            "%(trigger)s: %(n)d time in %(period)s (the rule: %(times)d or more).",
+            "%(trigger)s: %(n)d times in %(period)s (the rule: %(times)d or more).",
+            count,
+        ) % {
+            "trigger": TRIGGERS[rule.trigger].label,
+            "n": count,
             "period": run.period,
+            "times": rule.times,
         }
-    return ngettext(
-        "%(trigger)s: %(n)d time in %(period)s (the rule: %(times)d or more).",
-        "%(trigger)s: %(n)d times in %(period)s (the rule: %(times)d or more).",
-        count,
-    ) % {
-        "trigger": TRIGGERS[rule.trigger].label,
-        "n": count,
-        "period": run.period,
-        "times": rule.times,
-    }
+
+
+def _payment_purpose(sanction: Sanction) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the books' language, as `_reason`
+        return _("%(action)s for %(subject)s: %(reason)s") % {
+            "action": sanction.get_action_display(),
+            "subject": sanction.subject,
+            "reason": sanction.reason,
+        }
 
 
 def _refs(items: list[Item]) -> list[list[Any]]:
@@ -368,13 +403,44 @@ def _refs(items: list[Item]) -> list[list[Any]]:
     return [list(ref) for ref in refs[:MAX_REFS]]
 
 
+def _ladders(rules: list[SanctionRule]) -> list[list[SanctionRule]]:
+    """The rules grouped by what they react to (a grade rule: and its grade), each group a
+    ladder whose rungs are the rules' `times`."""
+    ladders: dict[tuple[str, str], list[SanctionRule]] = defaultdict(list)
+    for rule in rules:
+        ladders[(rule.trigger, rule.grade)].append(rule)
+    return list(ladders.values())
+
+
+def _rungs(ladder: list[SanctionRule], count: int, done: list[SanctionRule]) -> list[SanctionRule]:
+    """The rules of `ladder` to propose under for a subject with `count` hits: those of the
+    highest `times` it reaches (a warning and a bonus on the same rung are both proposed), none
+    already proposed (`done`: the ladder's rules that proposed for it in the period), and
+    nothing when a higher rung already did."""
+    reached = [rule for rule in ladder if rule.times <= count]
+    if not reached:
+        return []
+    top = max(rule.times for rule in reached)
+    if any(rule.times > top for rule in done):
+        return []
+    return [rule for rule in reached if rule.times == top and rule not in done]
+
+
 def sanctions_propose_from_results(
     *, run: AssessmentRun, by: User, now: dt.datetime | None = None
 ) -> list[Sanction]:
     """Apply the township's rules in use to the closed run's period, the records read as of
-    its cut-off: one proposal per rule and person or organisation whose hits reach the rule's
-    `times`. A proposal already made (by this run or another of the period) is not made again.
-    The proposals made."""
+    its cut-off, and propose for each person or organisation whose hits reach a rule's `times`.
+
+    The rules in use that react to the same trigger (and, for grades, the same grade) form an
+    escalation ladder: a subject is proposed only the rule(s) of the highest `times` it reaches
+    — three missed shifts give the rectification order of "three or more", not also the warning
+    of "one or more". Rules on the same rung (a commendation and a bonus for an exemplary
+    report) are proposed together.
+
+    A proposal already made for the period (by this run or another) is not made again, nor one
+    below a rung already proposed for the subject: proposing again adds nothing, and a later
+    run in which the subject climbs the ladder adds only the higher rung. The proposals made."""
     _require_configure(by, run.region)
     if not run.is_closed:
         raise ValidationError(
@@ -383,47 +449,50 @@ def sanctions_propose_from_results(
                 "appeals may still change its results."
             )
         )
-    rules = list(SanctionRule.objects.filter(region=run.region, active=True))
+    rules = list(SanctionRule.objects.filter(region=run.region, active=True).order_by("pk"))
     hits = _hits(run, rules)  # pure reading, outside the transaction
     now = now or timezone.now()
     made: list[Sanction] = []
     with transaction.atomic():
         AssessmentRun.objects.select_for_update(of=("self",)).get(pk=run.pk)  # one at a time
-        taken: set[tuple[int, int | None, int | None]] = set(
+        taken: set[Subject] = set(
             Sanction.objects.filter(rule__in=rules, period=run.period).values_list(
                 "rule_id", "person_id", "organisation_id"
             )
         )
         people = _subjects(Person, hits, "person")
         organisations = _subjects(Organisation, hits, "organisation")
-        for rule in rules:
-            for (kind, pk), items in sorted(hits.get(rule.pk, {}).items()):
+        for ladder in _ladders(rules):
+            for (kind, pk), items in sorted(hits.get(ladder[0].pk, {}).items()):
                 subject = people.get(pk) if kind == "person" else organisations.get(pk)
-                key: tuple[int, int | None, int | None] = (
-                    (rule.pk, pk, None) if kind == "person" else (rule.pk, None, pk)
-                )
-                if subject is None or len(items) < rule.times or key in taken:
+                if subject is None:
                     continue
-                sanction = Sanction(
-                    region_id=items[0].village,
-                    person=subject if kind == "person" else None,
-                    organisation=subject if kind == "organisation" else None,
-                    action=rule.action,
-                    amount=rule.amount,
-                    reason=_reason(rule, run, len(items)),
-                    period=run.period,
-                    rule=rule,
-                    run=run,
-                    refs=_refs(items),
-                    proposed_by=by,
-                    proposed_at=now,
-                )
-                _saved(sanction, by)
-                taken.add(key)
-                made.append(sanction)
+                done = [rule for rule in ladder if _key(rule, kind, pk) in taken]
+                for rule in _rungs(ladder, len(items), done):
+                    sanction = Sanction(
+                        region_id=items[0].village,
+                        person=subject if kind == "person" else None,
+                        organisation=subject if kind == "organisation" else None,
+                        action=rule.action,
+                        amount=rule.amount,
+                        reason=_reason(rule, run, len(items)),
+                        period=run.period,
+                        rule=rule,
+                        run=run,
+                        refs=_refs(items),
+                        proposed_by=by,
+                        proposed_at=now,
+                    )
+                    _saved(sanction, by)
+                    taken.add(_key(rule, kind, pk))
+                    made.append(sanction)
     if made:
         _tell_deciders(run.region, by, len(made), run.period)
     return made
+
+
+def _key(rule: SanctionRule, kind: str, pk: int) -> Subject:
+    return (rule.pk, pk, None) if kind == "person" else (rule.pk, None, pk)
 
 
 def _subjects(model: Any, hits: dict[int, dict[Key, list[Item]]], kind: str) -> dict[int, Any]:
@@ -454,10 +523,10 @@ def _tell_deciders(township: Region, by: User, n: int, period: str) -> None:
             )
 
 
-def _list_url() -> str:
+def _list_url(status: str = S.PROPOSED) -> str:
     from django.urls import reverse
 
-    return reverse("governance:sanction_list") + "?status=proposed"
+    return reverse("governance:sanction_list") + f"?status={status}"
 
 
 # ---- proposals by hand --------------------------------------------------------------------------
@@ -502,11 +571,14 @@ def sanction_propose(
         organisation=organisation,
         action=chosen,
         amount=_amount(chosen, amount),
-        reason=_text(
-            reason,
+        reason=_public(
+            _text(
+                reason,
+                field="reason",
+                limit=MAX_REASON,
+                required=_("Give the reason: what was done, and when."),
+            ),
             field="reason",
-            limit=MAX_REASON,
-            required=_("Give the reason: what was done, and when."),
         ),
         proposed_by=by,
         proposed_at=now or timezone.now(),
@@ -534,10 +606,12 @@ def sanction_decide(
     note: str = "",
     by: User,
     now: dt.datetime | None = None,
+    tell: bool = True,
 ) -> Sanction:
     """The township approves or rejects a proposal: someone other than who proposed it (four
     eyes), with a note (required to reject). An approved bonus or subsidy is handed on as a
-    payment request."""
+    payment request. The proposer is told (unless `tell` is off: a decision on many tells
+    once)."""
     locked = _locked(sanction)
     if not can_decide(by, locked.region):
         raise NotYours(_("Rewards and punishments are approved by the township's office."))
@@ -564,18 +638,13 @@ def sanction_decide(
         payments.request_payment(
             region=locked.region,
             amount=locked.amount,  # type: ignore[arg-type]  # a bonus always has one
-            purpose=_("%(action)s for %(subject)s: %(reason)s")
-            % {
-                "action": locked.get_action_display(),
-                "subject": locked.subject,
-                "reason": locked.reason,
-            },
+            purpose=_payment_purpose(locked),
             at=now,
             payee_person=locked.person,
             payee_organisation=locked.organisation,
             sanction=locked,
         )
-    if locked.proposed_by is not None and locked.proposed_by_id != by.pk:
+    if tell and locked.proposed_by is not None and locked.proposed_by_id != by.pk:
         notify(
             locked.proposed_by,
             NOTICE_KIND,
@@ -588,6 +657,76 @@ def sanction_decide(
             locked.get_absolute_url(),
         )
     return locked
+
+
+@dataclasses.dataclass
+class Decisions:
+    """What a decision on many proposals did."""
+
+    decided: list[Sanction] = dataclasses.field(default_factory=list)
+    own: list[Sanction] = dataclasses.field(default_factory=list)  # four eyes: not by the user
+    skipped: list[Sanction] = dataclasses.field(default_factory=list)  # decided meanwhile, or
+    # not the user's to decide
+
+
+def sanctions_decide_many(
+    *,
+    sanctions: Iterable[Sanction],
+    approve: bool,
+    note: str = "",
+    by: User,
+    now: dt.datetime | None = None,
+) -> Decisions:
+    """Approve or reject several proposals at once, each through `sanction_decide` in its own
+    transaction, so that one refused leaves the others decided. The user's own proposals are
+    skipped (four eyes), and so are those decided meanwhile or not the user's to decide;
+    rejecting takes one note for them all, asked for before anything is decided. Each proposer
+    is told once."""
+    text = _text(
+        note,
+        field="note",
+        limit=MAX_NOTE,
+        required=""
+        if approve
+        else _("Say why the ticked proposals are rejected: one note for all."),
+    )
+    now = now or timezone.now()
+    out = Decisions()
+    for sanction in sanctions:
+        if sanction.proposed_by_id == by.pk:
+            out.own.append(sanction)
+            continue
+        try:
+            decided = sanction_decide(
+                sanction=sanction, approve=approve, note=text, by=by, now=now, tell=False
+            )
+        except (ValidationError, NotYours):
+            out.skipped.append(sanction)
+        else:
+            out.decided.append(decided)
+    _tell_proposers(out.decided, approve)
+    return out
+
+
+def _tell_proposers(decided: list[Sanction], approve: bool) -> None:
+    """Each proposer once, with how many of theirs were decided."""
+    counts: Counter[int] = Counter()
+    proposers: dict[int, User] = {}
+    for sanction in decided:
+        if (proposer := sanction.proposed_by) is not None:
+            counts[proposer.pk] += 1
+            proposers[proposer.pk] = proposer
+    for pk, n in counts.items():
+        notify(
+            proposers[pk],
+            NOTICE_KIND,
+            Phrase(
+                gettext_noop("Your proposals of rewards and punishments were %(verdict)s: %(n)s."),
+                verdict=Phrase(gettext_noop("approved") if approve else gettext_noop("rejected")),
+                n=n,
+            ),
+            _list_url(S.APPROVED if approve else S.REJECTED),
+        )
 
 
 @transaction.atomic
@@ -616,7 +755,7 @@ def sanction_publish(
     if locked.action in DUE_DAYS:
         day = due_on or today + dt.timedelta(days=DUE_DAYS[locked.action])
         if day <= today:
-            raise ValidationError({"due_on": _("The day it is to be done by is after today.")})
+            raise ValidationError({"due_on": _("The day it is to be done by must be after today.")})
         locked.due_on = day
     locked.status, locked.published_at = S.PUBLISHED, now
     _saved(locked, by)

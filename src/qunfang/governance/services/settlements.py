@@ -26,10 +26,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -244,11 +245,18 @@ def settlement_approve(
             payments.request_payment(
                 region=contract.region,
                 amount=locked.total,
-                purpose=_("Settlement of security contract %(number)s %(title)s")
-                % {"number": contract.number, "title": contract.title},
+                purpose=_settlement_purpose(contract),
                 at=now,
                 payee_person=contract.contractor_person,
                 payee_organisation=contract.contractor_team,
                 settlement=locked,
             )
     return locked
+
+
+def _settlement_purpose(contract: SecurityContract) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the books' language, whoever approves
+        return _("Settlement of security contract %(number)s %(title)s") % {
+            "number": contract.number,
+            "title": contract.title,
+        }

@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("v/<str:village_code>/rewards/", views.sanction_board, name="sanction_board"),
     path("sanctions/", views.sanction_list, name="sanction_list"),
     path("sanctions/new/", views.sanction_create, name="sanction_create"),
+    path("sanctions/decide/", views.sanction_decide_many, name="sanction_decide_many"),
     path("sanctions/notice/", views.sanction_notice, name="sanction_notice"),
     path("sanctions/payments/", views.payment_list, name="payment_list"),
     path("sanctions/rules/", views.sanction_rule_list, name="sanction_rule_list"),

@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qunfang.casebook.selectors.opinions import public_village
 from qunfang.core.forms import errors_onto
@@ -31,7 +31,13 @@ from qunfang.core.scoping import visible_or_404
 from qunfang.core.selectors import villages_visible
 from qunfang.governance.assessment.periods import Period
 from qunfang.governance.assessment.triggers import TRIGGERS
-from qunfang.governance.forms.sanctions import DecideForm, ProposeForm, PublishForm, RuleForm
+from qunfang.governance.forms.sanctions import (
+    BulkDecideForm,
+    DecideForm,
+    ProposeForm,
+    PublishForm,
+    RuleForm,
+)
 from qunfang.governance.models import (
     PAID,
     REWARDS,
@@ -173,6 +179,12 @@ def sanction_rule_defaults(request: SignedInRequest) -> HttpResponse:
 @require_GET
 @permission_required(VIEW)
 def sanction_list(request: SignedInRequest) -> HttpResponse:
+    return _list(request)
+
+
+def _list(request: SignedInRequest, *, bulk_form: BulkDecideForm | None = None) -> HttpResponse:
+    """The list as its `?` filters narrow it; a decision on many that was refused (`bulk_form`)
+    is shown above it, with the boxes still ticked."""
     user = request.user
     village = requested_village(request)
     status = _choice(request, "status", S.values)
@@ -181,6 +193,16 @@ def sanction_list(request: SignedInRequest) -> HttpResponse:
     rows = sel.sanction_list(user, village=village, status=status, kind=kind, period=period)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = sel.status_counts(user, village=village)
+    decidable = _decidable(user, page.object_list)
+    ticked: set[int] = set()
+    if bulk_form is not None:
+        ticked = set(bulk_form.ticked())
+    elif request.GET.get("tick") == "all":  # the user's own proposals left alone: skipped anyway
+        ticked = decidable - {s.pk for s in page.object_list if s.proposed_by_id == user.pk}
+    query = request.GET.copy()
+    query.pop("tick", None)
+    tick_all = query.copy()
+    tick_all["tick"] = "all"
     return render(
         request,
         "governance/sanctions/list.html",
@@ -197,8 +219,80 @@ def sanction_list(request: SignedInRequest) -> HttpResponse:
             "rewards": sorted(REWARDS),
             "can_propose": services.can_propose(user),
             "can_configure": services.can_configure(user),
+            "decidable": decidable,
+            "ticked": ticked,
+            "bulk_form": bulk_form or BulkDecideForm(),
+            "query": query.urlencode(),
+            "tick_all_query": tick_all.urlencode(),
         },
     )
+
+
+def _decidable(user: Any, rows: Any) -> set[int]:
+    """The proposals on the page the user may approve or reject: those of the villages of the
+    townships whose office they are in (the user's own proposals among them: ticked, they are
+    skipped and said so)."""
+    if not services.can_configure(user):
+        return set()
+    townships = set(sel.supervised_townships(user).values_list("pk", flat=True))
+    return {s.pk for s in rows if s.status == S.PROPOSED and s.region.parent_id in townships}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required(Perm.SUPERVISE_VILLAGES)
+def sanction_decide_many(request: SignedInRequest) -> HttpResponse:
+    """Approve or reject the proposals ticked on the list, each as on its own page; the list's
+    filters ride along in the `?` query, to return to. A GET is the list re-shown after a
+    refusal followed by one of its relative links (a filter, a page): to the list."""
+    if request.method != "POST":
+        return redirect(_list_with(request))
+    user = request.user
+    form = BulkDecideForm(request.POST)
+    if form.is_valid():
+        ticked = form.ticked()
+        # only the user's own to see: another's id posted finds nothing
+        seen = Sanction.objects.visible_to(user).filter(pk__in=ticked, status=S.PROPOSED)
+        rows = (
+            sel.sanction_for_detail().filter(pk__in=seen.values("pk")).order_by("proposed_at", "pk")
+        )
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            done = services.sanctions_decide_many(
+                sanctions=rows, approve=approve, note=form.cleaned_data["note"], by=user
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            _tell_decided(request, done, approve, len(ticked))
+            return redirect(_list_with(request))
+    return _list(request, bulk_form=form)
+
+
+def _list_with(request: SignedInRequest) -> str:
+    query = request.GET.urlencode()
+    return reverse("governance:sanction_list") + (f"?{query}" if query else "")
+
+
+def _tell_decided(
+    request: SignedInRequest, done: services.Decisions, approve: bool, ticked: int
+) -> None:
+    """What was done and what was not, and why: "N approved. M skipped (your own proposals…)"."""
+    n = len(done.decided)
+    verdict = _("%(n)d approved.") if approve else _("%(n)d rejected.")
+    parts = [verdict % {"n": n}]
+    if done.own:
+        parts.append(
+            ngettext(
+                "%(n)d skipped (your own proposal: another officer of the township decides it).",
+                "%(n)d skipped (your own proposals: another officer of the township decides them).",
+                len(done.own),
+            )
+            % {"n": len(done.own)}
+        )
+    others = ticked - n - len(done.own)  # decided meanwhile, or not the user's to decide
+    if others > 0:
+        parts.append(_("%(n)d skipped (already decided, or not yours to decide).") % {"n": others})
+    (messages.success if n else messages.warning)(request, " ".join(parts))
 
 
 @permission_required(Perm.RUN_GOVERNANCE)
