@@ -334,6 +334,13 @@ def appeal_lodge(request: SignedInRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
+            run = AssessmentRun.objects.get(pk=score.run_id)
+            if run.is_closed or run.is_provisional or timezone.now() > run.appeals_until:
+                # the score takes no appeal now (a page left open from before): said at the
+                # top of the page, where a phone shows it, without a form to fill in again
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect(score.get_absolute_url())
             errors_onto(form, exc)
         else:
             messages.success(request, _("The appeal has been lodged: the township will decide it."))
