@@ -316,6 +316,46 @@ def test_a_line_shows_a_mean_as_such_and_each_record_once(world, run, duty, clie
     assert page.count('data-testid="line-ref"') == 1 and "12-04 ×3" in page
 
 
+def test_a_ranking_of_people_is_read_one_village_at_a_time(world, duty, scheme, client):
+    people = Scheme.objects.create(
+        region=world.township,
+        name="个人考核办法",
+        level=Level.PERSON,
+        status=SchemeStatus.ACTIVE,
+        appeal_days=7,
+        created_by=world.township_officer,
+    )
+    SchemeIndicator.objects.create(
+        scheme=people, indicator="shift_attendance", weight=100, target=100
+    )
+    SchemeGrade.objects.create(scheme=people, label="合格", min_score=0)
+    run = run_assess(
+        township=world.township, level=Level.PERSON, period=PERIOD, by=world.township_officer
+    )
+    # the patrollers as the run would score them had they held posts
+    for rank, (assignment, final) in enumerate(
+        ((Assignment.objects.filter(region=world.village2).first(), 100), (duty[0], 75)), 1
+    ):
+        Score.objects.create(
+            run=run,
+            region=assignment.region,
+            person=assignment.person,
+            computed=final,
+            final=final,
+            grade="合格",
+            rank=rank,
+        )
+    client.force_login(world.township_officer)
+    whole = client.get(run.get_absolute_url())
+    assert [row[1] for row in _rows(whole)] == ["乐山村队员", "枫源村队员"]
+    assert 'data-testid="ranking-village"' in _text(whole)
+    one = client.get(run.get_absolute_url(), {"village": world.village1.code})
+    assert _rows(one) == [(2, "枫源村队员", Decimal("75.00"), "合格")]  # its township rank
+    # a code not among the run's villages (another township's): the whole ranking, nothing else
+    other = client.get(run.get_absolute_url(), {"village": world.village3.code})
+    assert len(_rows(other)) == 2
+
+
 def test_another_village_and_another_township_get_404(world, run, client):
     one, two = _score(run, world.village1), _score(run, world.village2)
     appeal = appeal_lodge(score=one, grounds="漏记", by=world.director1)

@@ -111,13 +111,14 @@ def run_reached(user: User, pk: int) -> tuple[AssessmentRun, bool] | None:
     return None
 
 
-def ranking(user: User, run: AssessmentRun) -> list[Score]:
-    """The run's scores the user sees, by rank, each with the appeals and adjustments waiting
-    for a decision: one query."""
+def ranking(user: User, run: AssessmentRun, village: str = "") -> list[Score]:
+    """The run's scores the user sees (of one village's, by its code, when given), by rank,
+    each with the appeals and adjustments waiting for a decision: one query."""
+    scores = Score.objects.visible_to(user).filter(run=run)
+    if village:
+        scores = scores.filter(region__code=village)
     return list(
-        Score.objects.visible_to(user)
-        .filter(run=run)
-        .select_related("region", "organisation", "person")
+        scores.select_related("region", "organisation", "person")
         .annotate(
             appeals_waiting=Count(
                 "appeals", filter=Q(appeals__status=AppealStatus.LODGED), distinct=True
@@ -406,4 +407,16 @@ def appeals_until(township: Region, level: str, period: Period) -> dt.datetime |
         AssessmentRun.objects.filter(region=township, level=level, period=period.key)
         .values_list("appeals_until", flat=True)
         .first()
+    )
+
+
+def ranked_villages(user: User, run: AssessmentRun) -> list[tuple[str, str]]:
+    """(code, name) of the villages the user sees scores of in the run, to filter its ranking
+    of organisations or people by. One query."""
+    return list(
+        Score.objects.visible_to(user)
+        .filter(run=run)
+        .order_by("region__code")
+        .values_list("region__code", "region__name")
+        .distinct()
     )

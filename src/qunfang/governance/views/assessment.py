@@ -145,10 +145,17 @@ def _run_page(
 ) -> HttpResponse:
     user = request.user
     may_act = whole and service.can_assess(user, run.region)
+    # a long ranking of organisations or people is read one village at a time when asked
+    villages = sel.ranked_villages(user, run) if run.level != Level.VILLAGE else []
+    village = request.GET.get("village", "")
+    if village not in {code for code, _name in villages}:
+        village = ""
     context: dict[str, Any] = {
         "run": run,
         "whole": whole,
-        "scores": sel.ranking(user, run),
+        "scores": sel.ranking(user, run, village),
+        "villages": villages if len(villages) > 1 else [],
+        "village": village,
         "scheme": sel.scheme_used(user, run),
         "waiting": sel.waiting(run) if whole else None,
         "can_close": may_act and not run.is_closed,
