@@ -81,12 +81,14 @@ class Command(BaseCommand):
             "region"
         )
         differences = 0
-        # the levels a township computed at one moment read the same records: read them once
-        reads: dict[tuple[int, Any], dict[str, Any]] = {}
+        # the levels a township computed at one moment read the same records: read them once,
+        # and let them go with that township (in order, so memory stays one township's)
+        shared: tuple[Any, dict[str, Any]] = (None, {})
         for run in runs.order_by("region", "cutoff", "level"):
-            for difference in run_check(
-                run, reads=reads.setdefault((run.region_id, run.cutoff), {})
-            ):
+            moment = (run.region_id, run.cutoff)
+            if shared[0] != moment:
+                shared = (moment, {})
+            for difference in run_check(run, reads=shared[1]):
                 differences += 1
                 self.stdout.write(f"{run.region.name} {run.level} {difference}")
         self.stdout.write(f"assessments checked: {len(runs)}; figures that differ: {differences}")
