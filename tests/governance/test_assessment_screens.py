@@ -52,10 +52,15 @@ AFTER_APPEALS = MIDWEEK + dt.timedelta(days=8)  # a run at MIDWEEK takes appeals
 
 @pytest.fixture
 def scheme(world):
+    return _scheme(world, Level.VILLAGE, "村级考核办法")
+
+
+def _scheme(world, level, name):
+    """A scheme in use at `level`: shift attendance alone, three grades."""
     scheme = Scheme.objects.create(
         region=world.township,
-        name="村级考核办法",
-        level=Level.VILLAGE,
+        name=name,
+        level=level,
         status=SchemeStatus.ACTIVE,
         appeal_days=7,
         created_by=world.township_officer,
@@ -317,18 +322,7 @@ def test_a_line_shows_a_mean_as_such_and_each_record_once(world, run, duty, clie
 
 
 def test_a_ranking_of_people_is_read_one_village_at_a_time(world, duty, scheme, client):
-    people = Scheme.objects.create(
-        region=world.township,
-        name="个人考核办法",
-        level=Level.PERSON,
-        status=SchemeStatus.ACTIVE,
-        appeal_days=7,
-        created_by=world.township_officer,
-    )
-    SchemeIndicator.objects.create(
-        scheme=people, indicator="shift_attendance", weight=100, target=100
-    )
-    SchemeGrade.objects.create(scheme=people, label="合格", min_score=0)
+    _scheme(world, Level.PERSON, "个人考核办法")
     run = run_assess(
         township=world.township, level=Level.PERSON, period=PERIOD, by=world.township_officer
     )
