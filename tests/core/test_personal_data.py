@@ -299,6 +299,17 @@ def test_a_persons_revealed_number_is_never_cached(world, records, client):
 
 def test_phone_and_id_numbers_are_found_in_free_text_masked():
     text = "联系人13812345678，证件330681198001011234；办公室0575-87654321"
-    assert personal_numbers_in(text) == ["138****5678", "330681***********4", "057******4321"]
+    assert personal_numbers_in(text) == ["138****5678", "330681***********4", "057*****4321"]
+    # as people write them: in groups, with dashes or spaces, in full-width digits
+    written = (
+        "电话 138-1234-5678，又 139 1234 5678，１３７１２３４５６７８，身份证330681 19800101 1234"
+    )
+    assert personal_numbers_in(written) == [
+        "138****5678",
+        "139****5678",
+        "137****5678",
+        "330681***********4",
+    ]
     # figures, dates and codes are not numbers of a person
     assert personal_numbers_in("2026年11月巡逻120小时，村代码330681109290，编号20261101") == []
+    assert personal_numbers_in("2026-12-05 共3人 15户，第1-3组") == []

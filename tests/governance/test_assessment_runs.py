@@ -290,7 +290,11 @@ def test_an_upheld_appeal_changes_the_score_and_a_dismissed_one_does_not(world, 
         with pytest.raises(ValidationError, match="waiting for a decision"):
             run_close(run=run, by=world.township_officer)
         # the shift attendance cost 25 points: no more is given back, and nothing taken
-        for points, says in (("25.01", "cost the score 25.00 points"), ("-5", "more than 0")):
+        for points, says in (
+            ("25.01", "cost the score 25.00"),
+            ("-5", "more than 0"),
+            ("0", "more than 0"),
+        ):
             with pytest.raises(ValidationError, match=says):
                 appeal_decide(
                     appeal=appeal,

@@ -33,7 +33,7 @@ from qunfang.governance.models import (
     SchemeStatus,
     Score,
 )
-from qunfang.governance.selectors.assessment import assessment_summary
+from qunfang.governance.selectors.assessment import assessment_summary, run_list
 from qunfang.governance.services.assessment import appeal_lodge, run_assess, run_close
 from qunfang.patrols.models import Assignment, Outcome, Roster, RosterStatus, Shift, ShiftPattern
 from qunfang.registry.models import Person
@@ -291,6 +291,9 @@ def test_a_look_before_the_period_is_over_says_it_is_provisional_and_takes_no_ap
     client.force_login(world.township_officer)
     page = _text(client.get(look.get_absolute_url()))
     assert 'data-testid="run-provisional"' in page and "暂定" in page
+    assert 'data-testid="run-close"' not in page  # closed once computed after the period's end
+    paper = _text(client.get(reverse("governance:run_print", args=[look.pk])))
+    assert "（暂定，考核期尚未结束）" in paper and "（盖章）" not in paper  # no seal on a look
     assert "前提出申诉" not in page and 'data-testid="run-appeals-until"' not in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     for url in (look.get_absolute_url(), reverse("governance:run_print", args=[look.pk])):
@@ -395,6 +398,9 @@ def test_the_township_upholds_an_appeal_and_the_score_and_rank_change(world, run
     # the change waits for the second officer, and the appeal's page says so
     assert score.final == Decimal("75.00")
     assert 'data-testid="appeal-change-pending"' in _text(client.get(appeal.get_absolute_url()))
+    client.force_login(world.director1)  # the village sees it waits, not the township's steps
+    seen = _text(client.get(appeal.get_absolute_url()))
+    assert 'data-testid="appeal-change-pending"' in seen and "#adjustments" not in seen
     client.force_login(_second_officer(world))
     client.post(
         reverse("governance:adjustment_decide", args=[appeal.adjustment.pk]),
@@ -499,15 +505,16 @@ def test_closing_is_refused_while_appeals_may_come_and_while_one_waits(
 ):
     client.force_login(world.township_officer)
     close = reverse("governance:run_close", args=[run.pk])
-    early = client.post(close)
-    assert early.status_code == 200 and 'data-testid="close-errors"' in _text(early)
+    early = _text(client.post(close, follow=True))
+    # the refusal at the top of the page, above the ranking
+    assert "申诉期" in early and early.index('class="messages"') < early.index(
+        'data-testid="ranking"'
+    )
     appeal = appeal_lodge(score=_score(run, world.village1), grounds="漏记", by=world.director1)
     time_machine.move_to(AFTER_APPEALS, tick=False)
     client.force_login(world.township_officer)  # a week on: signed in afresh
-    waiting = client.post(close)
-    assert waiting.status_code == 200
-    errors = " ".join(waiting.context["close_form"].non_field_errors())
-    assert "申诉" in errors or "appeal" in errors
+    waiting = _text(client.post(close, follow=True))
+    assert "有申诉等待裁决" in waiting
     run.refresh_from_db()
     assert run.status == RunStatus.OPEN
     client.post(
@@ -581,6 +588,23 @@ def test_the_pages_speak_both_languages(world, run, client, settings):
     assert "How the score was made" in score and "3 of 4" in score
 
 
+def test_periods_are_listed_latest_first_a_year_beside_its_last_month(world, scheme):
+    at = dt.datetime(2029, 1, 5, 9, tzinfo=SHANGHAI)
+    for key in ("2028", "2028-10", "2028-Q4", "2028-12", "2028-11", "2028-Q3"):
+        AssessmentRun.objects.create(
+            region=world.township,
+            scheme=scheme,
+            period=key,
+            level=Level.VILLAGE,
+            scheme_spec={},
+            cutoff=at,
+            computed_at=at,
+            appeals_until=at,
+        )
+    listed = [run.period for run in run_list(world.township_officer)]
+    assert listed == ["2028-Q4", "2028-12", "2028", "2028-11", "2028-10", "2028-Q3"]
+
+
 def test_the_home_panel_shows_the_runs_and_the_village_s_scores(
     world, run, django_assert_max_num_queries
 ):
@@ -599,6 +623,19 @@ def test_the_home_panel_shows_the_runs_and_the_village_s_scores(
     assert run.get_absolute_url() in township and 'data-testid="panel-appeals"' in township
     own = render_to_string(panel, {"panel": village})
     assert "75.00" in own and "100.00" not in own and "第 2 名" in own
+
+    # a look at the month under way (MIDWEEK is in January) is the township's: not a village's
+    # headline; the township's panel marks it
+    look = run_assess(
+        township=world.township,
+        level=Level.VILLAGE,
+        period=Period.parse("2029-01"),
+        by=world.township_officer,
+    )
+    assert look.is_provisional
+    assert [s.run for s in assessment_summary(world.director1)["scores"]] == [run]
+    township = render_to_string(panel, {"panel": assessment_summary(world.township_officer)})
+    assert "2029-01" in township and "暂定" in township
 
 
 # ---- query counts -------------------------------------------------------------------------------

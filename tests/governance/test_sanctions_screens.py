@@ -3,6 +3,7 @@ by hand, deciding and publishing, the payment requests, the printed notice and t
 village board — in both languages, each refusal shown on the page, lists at a flat query
 count."""
 
+import datetime as dt
 import subprocess
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from qunfang.governance.models import (
 )
 from qunfang.governance.services import sanctions as svc
 from qunfang.patrols.models import Outcome
+from qunfang.registry.models import Person
 from tests.clock import MIDWEEK
 from tests.core.test_pdf import _assert_chinese_pdf, _poppler, renders
 from tests.factories import post_holder
@@ -311,6 +313,24 @@ def test_the_pages_are_in_chinese_by_default(w, client):
     assert "奖惩公示" in board.content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Propose by hand" in client.get(reverse("governance:sanction_list")).content.decode()
+
+
+def test_the_approver_tells_namesakes_apart_on_the_list(w, client):
+    twins = [
+        Person.objects.create(
+            region=w.world.village1, name="周玉兰", sex="F", birth_date=dt.date(year, 3, 1)
+        )
+        for year in (1986, 2002)
+    ]
+    for person in [*twins, w.person]:
+        svc.sanction_propose(
+            person=person, action=Action.COMMENDATION, reason="协助调解纠纷", by=w.officer
+        )
+    client.force_login(w.officer2)
+    page = client.get(reverse("governance:sanction_list"), {"status": "proposed"})
+    body = page.content.decode()
+    assert "周玉兰（1986年生）" in body and "周玉兰（2002年生）" in body
+    assert w.person.name in body and f"{w.person.name}（" not in body  # no namesake: no year
 
 
 def test_the_lists_cost_the_same_queries_for_one_or_many(w, client):

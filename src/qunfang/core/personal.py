@@ -3,6 +3,7 @@
 import datetime as dt
 import itertools
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,8 @@ _PHONE_SHAPE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _NUMBERS_IN_TEXT = re.compile(
     r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\dA-Za-z])"
 )
+
+_GROUP_BREAK = re.compile(r"(?<=\d)[ \-–—](?=\d)")
 
 
 def id_check_digit(first17: str) -> str:
@@ -82,7 +85,10 @@ def personal_numbers_in(text: str) -> list[str]:
     """The ID and phone numbers written in a free text (masked), for a text that will be public:
     a notice on the village board, a page anyone may open."""
     found = []
-    for number in _NUMBERS_IN_TEXT.findall(text):
+    # as people write them: full-width digits, and groups split by a space or a dash
+    # (138 1234 5678, 138-1234-5678); one separator at a time, so dates and counts stay apart
+    plain = _GROUP_BREAK.sub("", unicodedata.normalize("NFKC", text))
+    for number in _NUMBERS_IN_TEXT.findall(plain):
         found.append(mask_id_number(number) if len(number) == 18 else mask_phone(number))
     return found
 

@@ -136,7 +136,3 @@ class AppealDecisionForm(forms.Form):
         if upheld and data.get("points") is None and "points" not in self.errors:
             self.add_error("points", _("Give the points by which the score changes."))
         return data
-
-
-class CloseForm(forms.Form):
-    """No fields: the refusals of closing are shown on it."""

@@ -7,8 +7,8 @@ stood then and say which differ. Closing a run makes it final for adjustments an
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -240,6 +240,14 @@ class AssessmentRun(RegionOwned):
         Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="runs"
     )
     period = models.CharField(_("period"), max_length=7)
+    # derived from the period and the cut-off on save, to order and filter by in the database
+    period_last = models.DateField(_("last day of the period"), editable=False)
+    is_provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        editable=False,
+        help_text=_("Computed before the period was over: how it stands, not its result."),
+    )
     level = models.CharField(_("scores"), max_length=15, choices=Level.choices)
     # the scheme and the letters' targets as they were used, plain data the engine reads
     scheme_spec = models.JSONField()
@@ -262,7 +270,8 @@ class AssessmentRun(RegionOwned):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        ordering = ["-period", "region", "level"]
+        # the latest period first; of those ending on one day, the quarter, the month, the year
+        ordering = ["-period_last", "-period", "region", "level"]
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "level", "period"], name="assessment_once_per_period"
@@ -279,18 +288,14 @@ class AssessmentRun(RegionOwned):
     def is_closed(self) -> bool:
         return self.status == RunStatus.CLOSED
 
-    @property
-    def period_ends(self) -> dt.datetime:
-        return Period.parse(self.period).ends
-
-    @property
-    def period_last_day(self) -> dt.date:
-        return Period.parse(self.period).last
-
-    @property
-    def is_provisional(self) -> bool:
-        """Computed before the period was over: a look at how it stands, not its result."""
-        return self.cutoff < self.period_ends
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        period = Period.parse(self.period)
+        self.period_last = period.last
+        self.is_provisional = self.cutoff < period.ends
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "period_last", "is_provisional"}
+        super().save(*args, **kwargs)
 
 
 class Score(RegionOwned):

@@ -86,7 +86,7 @@ def run_list(user: User) -> QuerySet[AssessmentRun]:
                 distinct=True,
             ),
         )
-        .order_by("-period", "region__path", "level", "pk")
+        .order_by("-period_last", "-period", "region__path", "level", "pk")
     )
 
 
@@ -95,7 +95,7 @@ def own_scores(user: User) -> QuerySet[Score]:
     return (
         Score.objects.visible_to(user)
         .select_related("run", "region", "organisation", "person")
-        .order_by("-run__period", "run__level", "rank", "pk")
+        .order_by("-run__period_last", "-run__period", "run__level", "rank", "pk")
     )
 
 
@@ -394,9 +394,9 @@ def assessment_summary(user: User) -> dict[str, Any]:
         }
     scores = list(
         Score.objects.visible_to(user)
-        .filter(run__level=Level.VILLAGE)
+        .filter(run__level=Level.VILLAGE, run__is_provisional=False)  # results, not a look
         .select_related("run", "region")
-        .order_by("-run__period", "-pk")[:PANEL_SCORES]
+        .order_by("-run__period_last", "-run__period", "-pk")[:PANEL_SCORES]
     )
     return {"township_view": False, "scores": scores, "appeals_waiting": lodged}
 

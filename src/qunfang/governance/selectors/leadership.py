@@ -193,8 +193,13 @@ class LedVillage:
 
 
 def _latest_scores(ids: list[int]) -> dict[int, Score]:
+    # the latest month's result (not a provisional look, not a quarter's or a year's)
     village_scores = Score.objects.filter(
-        run__level=Level.VILLAGE, organisation__isnull=True, person__isnull=True
+        run__level=Level.VILLAGE,
+        run__is_provisional=False,
+        run__period__regex=r"^\d{4}-\d{2}$",
+        organisation__isnull=True,
+        person__isnull=True,
     )
     latest = village_scores.filter(region=OuterRef("region")).order_by(
         "-run__period", "-run__computed_at", "-pk"

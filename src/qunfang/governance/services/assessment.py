@@ -545,7 +545,7 @@ def appeal_lodge(
                     "This assessment was computed before the period ended on %(end)s: appeal "
                     "once the township has computed it after the period's end."
                 )
-                % {"end": run.period_last_day.isoformat()}
+                % {"end": run.period_last.isoformat()}
             )
         if now > run.appeals_until:
             raise ValidationError(
@@ -590,7 +590,7 @@ def appeal_decide(
     decision = decision.strip()
     if not decision:
         raise ValidationError({"decision": _("Give the reasons for the decision.")})
-    value = _points(points) if upheld else None
+    value = _upheld_points(points) if upheld else None
     now = now or timezone.now()
     with transaction.atomic():
         run = _open_run(appeal.score)
@@ -650,11 +650,19 @@ def appeal_ceiling(appeal: Appeal) -> Decimal:
     return min(lost, room)
 
 
-def _within_ceiling(points: Decimal, appeal: Appeal) -> None:
-    if points < 0:
+def _upheld_points(value: Any) -> Decimal:
+    try:
+        raises = Decimal(str(value)) > 0
+    except (InvalidOperation, ValueError):
+        raises = True  # not a number: said as for any adjustment
+    if not raises:
         raise ValidationError(
             {"points": _("An upheld appeal raises the score: give the points as more than 0.")}
         )
+    return _points(value)
+
+
+def _within_ceiling(points: Decimal, appeal: Appeal) -> None:
     most = appeal_ceiling(appeal)
     if points > most:
         if appeal.indicator:

@@ -34,7 +34,6 @@ from qunfang.governance.forms.assessment import (
     AdjustmentForm,
     AppealDecisionForm,
     AppealForm,
-    CloseForm,
     DecideAdjustmentForm,
     RunForm,
 )
@@ -140,9 +139,7 @@ def _run(request: SignedInRequest, pk: int) -> tuple[AssessmentRun, bool]:
     return reached
 
 
-def _run_page(
-    request: SignedInRequest, run: AssessmentRun, whole: bool, close_form: CloseForm | None = None
-) -> HttpResponse:
+def _run_page(request: SignedInRequest, run: AssessmentRun, whole: bool) -> HttpResponse:
     user = request.user
     may_act = whole and service.can_assess(user, run.region)
     # a long ranking of organisations or people is read one village at a time when asked
@@ -158,8 +155,7 @@ def _run_page(
         "village": village,
         "scheme": sel.scheme_used(user, run),
         "waiting": sel.waiting(run) if whole else None,
-        "can_close": may_act and not run.is_closed,
-        "close_form": close_form or CloseForm(),
+        "can_close": may_act and not run.is_closed and not run.is_provisional,
         "sanctions_url": _sanctions_url(run) if may_act else "",
         "appeals_open": not run.is_closed
         and not run.is_provisional
@@ -204,12 +200,13 @@ def run_close(request: SignedInRequest, pk: int) -> HttpResponse:
     if not (whole and service.can_assess(request.user, run.region)):
         messages.error(request, _officers_only())
         return redirect(run.get_absolute_url())
-    form = CloseForm(request.POST)
     try:
         service.run_close(run=run, by=request.user)
     except ValidationError as exc:
-        errors_onto(form, exc)
-        return _run_page(request, run, whole, close_form=form)
+        # said at the top of the run's page (below a long ranking it went unseen)
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(run.get_absolute_url())
     messages.success(
         request,
         _("The assessment of %(period)s is closed: its scores are final.") % {"period": run.period},
@@ -388,6 +385,7 @@ def _appeal_page(
         "adjustment": sel.adjustment_of(appeal) if appeal.status == AppealStatus.UPHELD else None,
         "form": (form or AppealDecisionForm()) if can_decide else None,
         "ceiling": service.appeal_ceiling(appeal) if can_decide else None,
+        "township_view": service.can_assess(request.user, run.region),
     }
     return render(request, "governance/assessment/appeal.html", context)
 

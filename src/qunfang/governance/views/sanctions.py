@@ -48,6 +48,8 @@ from qunfang.governance.models import (
 )
 from qunfang.governance.selectors import sanctions as sel
 from qunfang.governance.services import sanctions as services
+from qunfang.registry.fields import person_label, twin_names
+from qunfang.registry.models import Person
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 20
@@ -182,6 +184,22 @@ def sanction_list(request: SignedInRequest) -> HttpResponse:
     return _list(request)
 
 
+def _name_people(sanctions: Any) -> None:
+    """Each sanction's `who`: its person as the proposal form names them (a namesake in the
+    same village with the birth year: the approver must know which one), or its organisation."""
+    people = [s.person for s in sanctions if s.person is not None]
+    twins = twin_names(
+        Person.objects.filter(
+            region__in={p.region_id for p in people}, name__in={p.name for p in people}
+        )
+    )
+    for sanction in sanctions:
+        person = sanction.person
+        sanction.who = (
+            person_label(person, twins, village=False) if person else sanction.organisation.name
+        )
+
+
 def _list(request: SignedInRequest, *, bulk_form: BulkDecideForm | None = None) -> HttpResponse:
     """The list as its `?` filters narrow it; a decision on many that was refused (`bulk_form`)
     is shown above it, with the boxes still ticked."""
@@ -192,6 +210,7 @@ def _list(request: SignedInRequest, *, bulk_form: BulkDecideForm | None = None) 
     period = request.GET.get("period", "").strip()[:7]
     rows = sel.sanction_list(user, village=village, status=status, kind=kind, period=period)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _name_people(page.object_list)
     counts = sel.status_counts(user, village=village)
     decidable = _decidable(user, page.object_list)
     ticked: set[int] = set()
