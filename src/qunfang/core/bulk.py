@@ -109,26 +109,14 @@ def insert_rows(
 def _insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], using: str
 ) -> None:
-    if not rows:
-        return
     connection = connections[using]
-    fields = [cast("models.Field[Any, Any]", model._meta.get_field(c)) for c in columns]
-    adapters = [(k, a) for k, f in enumerate(fields) if (a := _adapter(f, connection)) is not None]
     quote = connection.ops.quote_name
+    fields = _fields(model, columns)
     names = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch: Sequence[Sequence[Any]] = rows[start : start + BATCH]
-            if adapters:
-                adapted = [list(row) for row in batch]
-                for row in adapted:
-                    for k, adapt in adapters:
-                        row[k] = adapt(row[k])
-                batch = adapted
-            cursor.executemany(sql, batch)
+    _run_many(connection, sql, fields, rows)
 
 
 def update_rows(
@@ -143,22 +131,35 @@ def update_rows(
     column, which costs more than the writing). For plain tables, never for a book."""
     if issubclass(model, AppendOnly):
         raise TypeError(f"{model.__name__} is a book: its rows are not updated")
-    if not rows:
-        return
     connection = connections[using or router.db_for_write(model)]
-    fields = [cast("models.Field[Any, Any]", model._meta.get_field(c)) for c in columns]
-    adapters = [(k, a) for k, f in enumerate(fields) if (a := _adapter(f, connection)) is not None]
     quote = connection.ops.quote_name
+    fields = _fields(model, columns)
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from the model
-    adapted = [list(row) for row in rows]
-    for row in adapted:
-        for k, adapt in adapters:
-            row[k] = adapt(row[k])
+    _run_many(connection, sql, fields, rows)
+
+
+def _fields(model: type[models.Model], columns: Sequence[str]) -> list[models.Field[Any, Any]]:
+    return [cast("models.Field[Any, Any]", model._meta.get_field(c)) for c in columns]
+
+
+def _run_many(
+    connection: Any, sql: str, fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]
+) -> None:
+    """`sql` run for every row, in batches, each value first made as the ORM would write it (the
+    values of `fields`, in order; anything after them, such as an UPDATE's id, as it is)."""
+    adapters = [(k, a) for k, f in enumerate(fields) if (a := _adapter(f, connection)) is not None]
     with connection.cursor() as cursor:
-        for start in range(0, len(adapted), BATCH):
-            cursor.executemany(sql, adapted[start : start + BATCH])
+        for start in range(0, len(rows), BATCH):
+            batch: Sequence[Sequence[Any]] = rows[start : start + BATCH]
+            if adapters:
+                adapted = [list(row) for row in batch]
+                for row in adapted:
+                    for k, adapt in adapters:
+                        row[k] = adapt(row[k])
+                batch = adapted
+            cursor.executemany(sql, batch)
 
 
 def insert(model: type[M], objs: list[M], *, using: str | None = None) -> list[M]:

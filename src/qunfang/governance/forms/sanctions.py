@@ -19,10 +19,10 @@ from qunfang.governance.services.sanctions import MAX_NOTE, MAX_REASON, MAX_TIME
 from qunfang.registry.fields import PersonChoiceField
 from qunfang.registry.models import Organisation, Person
 
-# no max_digits / decimal_places on the amount fields: their generic messages would hide the
-# service's own ("above 0 and at most 100000, with two decimals at most")
 MAX_TICKED = 500  # a decision on many: more than a page or two of the list is not ticked
 
+# no max_digits / decimal_places on the amount fields: their generic messages would hide the
+# service's own ("above 0 and at most 100000, with two decimals at most")
 AMOUNT_ERRORS = {"invalid": _("Give the amount in yuan, such as 200 or 150.50.")}
 
 

@@ -58,7 +58,6 @@ from qunfang.governance.models import (
 
 NOTICE_KIND = "assessment"  # core.notify.KIND_LABELS
 MAX_ADJUSTMENT = Decimal(100)
-HUNDRED_POINTS = Decimal(100)
 
 # ---- who acts -------------------------------------------------------------------------------
 
@@ -635,7 +634,7 @@ def appeal_ceiling(appeal: Appeal) -> Decimal:
     """The most an upheld appeal may give back: what the appealed indicator cost the score (its
     weight not earned, over the weights that applied), and never beyond 100."""
     score = appeal.score
-    room = max(HUNDRED_POINTS - score.final, Decimal(0))
+    room = max(engine.HUNDRED - score.final, Decimal(0))
     if not appeal.indicator:
         return room
     lines = [line for line in score.lines.all() if not line.is_veto]
@@ -644,7 +643,7 @@ def appeal_ceiling(appeal: Appeal) -> Decimal:
     line = next((line for line in applied if line.indicator == appeal.indicator), None)
     if line is None or not weights:  # it did not apply: what it would give is not known
         return room
-    lost = ((line.weight - line.points) * HUNDRED_POINTS / weights).quantize(
+    lost = ((line.weight - line.points) * engine.HUNDRED / weights).quantize(
         engine.CENT, rounding=ROUND_CEILING
     )
     return min(lost, room)
